@@ -1,0 +1,120 @@
+"""Schema steps, applied in order, each in its own transaction, recorded in PRAGMA user_version.
+
+A step is never edited once released: a change to the schema is a new step at the end.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+APPLICATION_ID = 0x746F7075  # 'topu': marks the file as a topup ledger
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    # executescript() would commit the open transaction first; run statement by statement instead.
+    for statement in script.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def _cards_and_topups(conn: sqlite3.Connection) -> None:
+    _run(
+        conn,
+        """
+        CREATE TABLE card (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            label_key TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('sim', 'smart')),
+            number TEXT,
+            region TEXT,
+            currency TEXT NOT NULL,
+            issuer TEXT,
+            max_topup_minor INTEGER,
+            max_balance_minor INTEGER,
+            validity_days INTEGER,
+            retired_at_utc TEXT,
+            created_at_utc TEXT NOT NULL
+        );
+        CREATE TABLE topup (
+            id INTEGER PRIMARY KEY,
+            card_id INTEGER NOT NULL REFERENCES card(id),
+            amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+            paid_minor INTEGER,
+            currency TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            occurred_at_utc TEXT NOT NULL,
+            ref TEXT,
+            merchant TEXT,
+            note TEXT,
+            balance_after_minor INTEGER,
+            valid_until TEXT,
+            status TEXT NOT NULL,
+            created_at_utc TEXT NOT NULL,
+            version INTEGER NOT NULL
+        );
+        CREATE INDEX topup_card_time ON topup (card_id, occurred_at_utc);
+        CREATE INDEX topup_time ON topup (occurred_at_utc);
+        CREATE INDEX topup_ref ON topup (ref COLLATE NOCASE);
+        CREATE TABLE topup_version (
+            seq INTEGER PRIMARY KEY,
+            topup_id INTEGER NOT NULL REFERENCES topup(id),
+            version INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            reason TEXT,
+            recorded_at_utc TEXT NOT NULL,
+            content TEXT NOT NULL,
+            prev_digest TEXT NOT NULL,
+            digest TEXT NOT NULL UNIQUE,
+            UNIQUE (topup_id, version)
+        );
+        CREATE TABLE chain_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL,
+            digest TEXT NOT NULL
+        );
+        CREATE TABLE blob (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
+        CREATE TABLE receipt (
+            id INTEGER PRIMARY KEY,
+            topup_id INTEGER NOT NULL REFERENCES topup(id),
+            sha256 TEXT NOT NULL REFERENCES blob(sha256),
+            name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            added_at_utc TEXT NOT NULL,
+            UNIQUE (topup_id, sha256)
+        );
+        CREATE INDEX receipt_topup ON receipt (topup_id);
+        """
+    )
+
+
+STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
+    ("cards and top-ups", _cards_and_topups),
+]
+LATEST = len(STEPS)
+
+
+def upgrade(conn: sqlite3.Connection, target: int = LATEST) -> None:
+    """Apply the missing steps up to `target`, each in one transaction.
+
+    The version is read again inside each transaction, so two processes opening the same
+    old ledger at once apply every step exactly once.
+    """
+    for number, (_, step) in enumerate(STEPS[:target], start=1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] < number:
+                step(conn)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

@@ -1,0 +1,127 @@
+"""Money: an exact amount in a currency's minor units, parsed from what people type.
+
+`Decimal` is used only while parsing; from there on an amount is an integer of minor units
+(fen, cents) with its ISO 4217 code, and it is printed back as a plain decimal string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ledger.errors import InvalidInput
+from ledger.values import clean_token
+
+# Digits after the decimal point, as carriers and card issuers print amounts. TWD is 0:
+# NT$ has no coins below a dollar and receipts show whole dollars.
+CURRENCY_DIGITS = {
+    "CNY": 2, "HKD": 2, "MOP": 2, "TWD": 0, "JPY": 0, "KRW": 0, "SGD": 2, "MYR": 2, "PHP": 2,
+    "THB": 2, "VND": 0, "IDR": 2, "INR": 2, "USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2,
+    "NZD": 2, "CHF": 2,
+}
+
+REGION_CURRENCY = {
+    "CN": "CNY", "HK": "HKD", "MO": "MOP", "TW": "TWD", "JP": "JPY", "KR": "KRW", "SG": "SGD",
+    "MY": "MYR", "PH": "PHP", "TH": "THB", "VN": "VND", "ID": "IDR", "IN": "INR", "US": "USD",
+    "GB": "GBP", "AU": "AUD", "CA": "CAD", "NZ": "NZD", "CH": "CHF",
+}
+
+_DOLLARS = frozenset({"HKD", "TWD", "USD", "SGD", "AUD", "CAD", "NZD", "MOP"})
+
+# What may stand before or after the number, and which currencies each one can mean.
+SYMBOLS: dict[str, frozenset[str]] = {
+    "HK$": frozenset({"HKD"}), "NT$": frozenset({"TWD"}), "MOP$": frozenset({"MOP"}),
+    "US$": frozenset({"USD"}), "S$": frozenset({"SGD"}), "A$": frozenset({"AUD"}),
+    "C$": frozenset({"CAD"}), "NZ$": frozenset({"NZD"}), "$": _DOLLARS,
+    "RM": frozenset({"MYR"}), "P": frozenset({"PHP"}), "₱": frozenset({"PHP"}),
+    "¥": frozenset({"CNY", "JPY"}), "￥": frozenset({"CNY", "JPY"}), "RMB": frozenset({"CNY"}),
+    "€": frozenset({"EUR"}), "£": frozenset({"GBP"}), "₩": frozenset({"KRW"}), "฿": frozenset({"THB"}),
+    "₫": frozenset({"VND"}), "₹": frozenset({"INR"}), "RP": frozenset({"IDR"}),
+    "元": frozenset({"CNY", "TWD", "HKD", "MOP"}), "圓": frozenset({"TWD", "HKD"}),
+    "圆": frozenset({"CNY"}), "円": frozenset({"JPY"}), "块": frozenset({"CNY"}), "塊": frozenset({"TWD", "HKD"}),
+    "人民币": frozenset({"CNY"}), "人民幣": frozenset({"CNY"}), "港元": frozenset({"HKD"}),
+    "港幣": frozenset({"HKD"}), "港币": frozenset({"HKD"}), "新台幣": frozenset({"TWD"}),
+    "新臺幣": frozenset({"TWD"}), "台幣": frozenset({"TWD"}), "臺幣": frozenset({"TWD"}),
+    "日元": frozenset({"JPY"}), "日圓": frozenset({"JPY"}), "澳門元": frozenset({"MOP"}),
+    "澳门元": frozenset({"MOP"}), "원": frozenset({"KRW"}),
+    **{code: frozenset({code}) for code in CURRENCY_DIGITS},
+}
+
+_AMOUNT = re.compile(
+    r"(?P<prefix>[^0-9\s.,]*)\s*"
+    r"(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)"
+    r"\s*(?P<suffix>[^0-9\s.,]*)"
+)
+# Large currencies are counted in big numbers; everywhere else a million is already absurd.
+_MAX_MAJOR = {"VND": 10**9, "IDR": 10**9, "KRW": 10**8, "JPY": 10**7}
+_DEFAULT_MAX_MAJOR = 10**6
+
+
+@dataclass(frozen=True, order=True)
+class Money:
+    """An exact amount: `minor` units (cents, fen) of `currency` (ISO 4217)."""
+
+    minor: int
+    currency: str
+
+    def __str__(self) -> str:
+        return format_minor(self.minor, self.currency)
+
+
+def check_currency(text: str) -> str:
+    """An ISO 4217 code this ledger knows how to count."""
+    code = clean_token(text).upper()
+    if code not in CURRENCY_DIGITS:
+        known = ", ".join(sorted(CURRENCY_DIGITS))
+        raise InvalidInput(f"unknown currency {text!r}; use one of {known}")
+    return code
+
+
+def format_minor(minor: int, currency: str) -> str:
+    """Minor units as a plain decimal string with the currency's digits: 10050 HKD → '100.50'."""
+    digits = CURRENCY_DIGITS[currency]
+    if digits == 0:
+        return str(minor)
+    sign = "-" if minor < 0 else ""
+    whole, part = divmod(abs(minor), 10**digits)
+    return f"{sign}{whole}.{part:0{digits}d}"
+
+
+def symbol_currencies(symbol: str) -> frozenset[str] | None:
+    """The currencies a symbol or code may stand for, or None if it is not one."""
+    return SYMBOLS.get(symbol.upper() if symbol.isascii() else symbol)
+
+
+def parse_amount(text: str, currency: str, field: str = "amount") -> Money:
+    """A positive amount typed by a person, in `currency`: '1,000', 'HK$100', '¥50', '１００'."""
+    cleaned = clean_token(text)
+    if cleaned.startswith("-"):
+        raise InvalidInput(f"{field} {text.strip()!r} must be more than zero")
+    match = _AMOUNT.fullmatch(cleaned)
+    if not match or any(s and symbol_currencies(s) is None for s in (match["prefix"], match["suffix"])):
+        raise InvalidInput(
+            f"{field} {text.strip()!r} is not an amount; write it like 100, 100.50 or 1,000 "
+            "(commas only between groups of three digits)"
+        )
+    for symbol in (match["prefix"], match["suffix"]):
+        if not symbol:
+            continue
+        if currency not in symbol_currencies(symbol):
+            raise InvalidInput(f"{field} {text.strip()!r} is not in {currency}, the card's currency")
+    return money_from_decimal(Decimal(match["number"].replace(",", "")), currency, field, text.strip())
+
+
+def money_from_decimal(value: Decimal, currency: str, field: str, shown: str) -> Money:
+    """Exact conversion to minor units; refuses rounding, zero and absurd sizes."""
+    digits = CURRENCY_DIGITS[currency]
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > digits:
+        allowed = f"{digits} decimal places" if digits else "no decimal places"
+        raise InvalidInput(f"{field} {shown!r} has more decimals than {currency} has ({allowed}); nothing is rounded")
+    if value <= 0:
+        raise InvalidInput(f"{field} {shown!r} must be more than zero")
+    limit = _MAX_MAJOR.get(currency, _DEFAULT_MAX_MAJOR)
+    if value > limit:
+        raise InvalidInput(f"{field} {shown!r} is larger than any top-up ({currency} {limit:,} at most)")
+    return Money(int(value.scaleb(digits)), currency)

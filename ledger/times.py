@@ -1,0 +1,184 @@
+"""Moments and periods typed by people, read without guessing.
+
+python-dateutil does the reading; the checks around it refuse what it would otherwise guess:
+ambiguous day/month order, a missing year or day filled in from today, unknown zone names.
+Inside the ledger every moment is UTC text ('2025-03-14T10:42:00Z'); local time is for the edges.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import date, datetime, timedelta, timezone
+
+from ledger.errors import InvalidInput
+from ledger.values import clean_token
+
+EARLIEST_YEAR = 1990
+_FUTURE_TOLERANCE = timedelta(seconds=60)
+
+_KEYWORDS = {
+    "now": 0, "現在": 0, "现在": 0,
+    "today": 0, "今天": 0, "今日": 0,
+    "yesterday": -1, "昨天": -1, "昨日": -1,
+}
+_KEYWORD = re.compile(r"(?P<word>now|today|yesterday|現在|现在|今天|今日|昨天|昨日)\s*(?P<rest>.*)", re.I)
+_YEAR = re.compile(r"(?P<year>\d{4})年?")
+_MONTH = re.compile(r"(?P<year>\d{4})(?:[-/.]|年)(?P<month>\d{1,2})月?")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})(?!\d)")
+
+
+def now_utc() -> datetime:
+    """The current moment, to the second, in UTC."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def to_stored(moment: datetime) -> str:
+    """The UTC text form kept in the ledger; it sorts in time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_stored(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def local_iso(stored: str | None) -> str | None:
+    """A stored UTC moment shown in local time with its offset: '2025-03-14T18:42:00+08:00'."""
+    return None if stored is None else from_stored(stored).astimezone().isoformat()
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day).astimezone()
+
+
+def normalise_cjk(text: str) -> str:
+    """Rewrite Chinese date and time words into the forms dateutil reads."""
+    text = re.sub(r"(\d{2,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", r"\1-\2-\3 ", text)
+    text = re.sub(r"(\d{1,2})\s*[时時点點]\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?",
+                  lambda m: f"{m[1]}:{m[2]}" + (f":{m[3]}" if m[3] else ""), text)
+    text = re.sub(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]", r"\1/\2", text)
+    for word, marker in (("上午", "AM"), ("早上", "AM"), ("凌晨", "AM"), ("中午", "PM"), ("下午", "PM"), ("晚上", "PM")):
+        if word in text:
+            text = text.replace(word, " ") + f" {marker}"
+    return text.strip()
+
+
+def _day_first(text: str, shown: str) -> bool:
+    """Decide the order of a numeric date such as 14/03/2025, refusing one that could be read two ways."""
+    match = _NUMERIC_DATE.search(text)
+    if not match:
+        return False
+    first, _, second, last = match.groups()
+    if len(first) == 4:
+        return False
+    if len(last) == 4:
+        a, b = int(first), int(second)
+        if a > 12 >= b:
+            return True
+        if b > 12 >= a or a == b:
+            return False
+    raise InvalidInput(
+        f"{shown!r} could be read as more than one date; write it as YYYY-MM-DD (e.g. 2025-03-14)"
+    )
+
+
+def _read(text: str, shown: str) -> tuple[datetime, bool]:
+    """Read a full date with an optional time; returns (moment, whether a time was given)."""
+    from dateutil import parser
+    from dateutil.parser import UnknownTimezoneWarning
+
+    text = normalise_cjk(text)
+    day_first = _day_first(text, shown)
+    results = []
+    for default in (datetime(2001, 1, 1, 0, 0, 0), datetime(2003, 3, 3, 1, 1, 1)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", UnknownTimezoneWarning)
+                results.append(parser.parse(text, default=default, dayfirst=day_first, yearfirst=not day_first))
+        except UnknownTimezoneWarning:
+            raise InvalidInput(f"{shown!r} names a time zone this program cannot know; use an offset such as +08:00") from None
+        except (ValueError, OverflowError) as exc:
+            reason = "is not a possible date" if "out of range" in str(exc) or "must be in" in str(exc) else "is not a date"
+            raise InvalidInput(f"{shown!r} {reason}; write it like 2025-03-14 18:42") from None
+    first, second = results
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        if first.year != second.year and first.month != second.month and first.day != second.day:
+            raise InvalidInput(f"{shown!r} has no date; write it like 'today 18:42' or '2025-03-14 18:42'")
+        raise InvalidInput(f"{shown!r} is missing the year, month or day; write the whole date, e.g. 2025-03-14")
+    if first.year < EARLIEST_YEAR:
+        raise InvalidInput(f"{shown!r} is before {EARLIEST_YEAR}; check the year")
+    return first, first.hour == second.hour
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.astimezone() if moment.tzinfo is None else moment
+
+
+def parse_moment(text: str, now: datetime | None = None) -> datetime:
+    """When a top-up happened (`--at`): a full date, optionally a time; never in the future."""
+    now = now or now_utc()
+    shown = text.strip()
+    cleaned = clean_token(text)
+    keyword = _KEYWORD.fullmatch(cleaned)
+    if keyword:
+        word, rest = keyword["word"].lower(), keyword["rest"]
+        if word in ("now", "現在", "现在") and not rest:
+            moment = now
+        else:
+            day = now.astimezone().date() + timedelta(days=_KEYWORDS[word])
+            if rest:
+                moment = _read(f"{day.isoformat()} {rest}", shown)[0]
+                if moment.date() != day:
+                    raise InvalidInput(f"{shown!r}: after {word} give only a time, like '{word} 18:42'")
+            else:
+                moment = _local_midnight(day)
+    elif _YEAR.fullmatch(cleaned) or _MONTH.fullmatch(cleaned):
+        raise InvalidInput(f"{shown!r} is a whole period; --at needs a day, e.g. 2025-03-14 or 'today 18:42'")
+    else:
+        moment = _read(cleaned, shown)[0]
+    moment = _aware(moment).astimezone(timezone.utc).replace(microsecond=0)
+    if moment > now + _FUTURE_TOLERANCE:
+        raise InvalidInput(f"{shown!r} is in the future; a top-up can only be logged once it has happened")
+    return moment
+
+
+def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """A period for `--since`/`--until` as [start, end) in UTC: a year, a month, a day or a moment."""
+    now = now or now_utc()
+    shown = text.strip()
+    cleaned = clean_token(text)
+    keyword = _KEYWORD.fullmatch(cleaned)
+    if keyword and not keyword["rest"]:
+        word = keyword["word"].lower()
+        if word in ("now", "現在", "现在"):
+            return now, now + timedelta(seconds=1)
+        day = now.astimezone().date() + timedelta(days=_KEYWORDS[word])
+        return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
+    if year := _YEAR.fullmatch(cleaned):
+        y = int(year["year"])
+        return _utc(datetime(y, 1, 1).astimezone()), _utc(datetime(y + 1, 1, 1).astimezone())
+    if month := _MONTH.fullmatch(cleaned):
+        y, m = int(month["year"]), int(month["month"])
+        if not 1 <= m <= 12:
+            raise InvalidInput(f"{shown!r} is not a month; write it like 2026-11")
+        start = datetime(y, m, 1)
+        end = datetime(y + (m == 12), m % 12 + 1, 1)
+        return _utc(start.astimezone()), _utc(end.astimezone())
+    if keyword:
+        moment = parse_moment(cleaned, now)
+        return moment, moment + timedelta(seconds=1)
+    moment, has_time = _read(cleaned, shown)
+    if has_time:
+        start = _utc(_aware(moment))
+        return start, start + timedelta(seconds=1)
+    day = moment.date()
+    return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
+
+
+def parse_day(text: str) -> date:
+    """A calendar day such as a validity date (`--valid-until`); may lie in the future."""
+    return _read(clean_token(text), text.strip())[0].date()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc)

@@ -1,0 +1,228 @@
+"""Small value types and pure parsers for what users type: text, channels, card numbers.
+
+Everything here is stdlib (plus phonenumbers, imported only when a SIM number is checked),
+so the CLI can use these enums in its signatures without loading the database layer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+from ledger.errors import InvalidInput
+
+
+class CardKind(StrEnum):
+    sim = "sim"
+    smart = "smart"
+
+
+class Channel(StrEnum):
+    store = "store"
+    online = "online"
+    app = "app"
+    wechat = "wechat"
+    alipay = "alipay"
+    sms = "sms"
+    kiosk = "kiosk"
+    auto = "auto"
+    marketplace = "marketplace"
+    other = "other"
+
+
+class Outcome(StrEnum):
+    credited = "credited"
+    pending = "pending"
+    failed = "failed"
+    refunded = "refunded"
+
+
+class Status(StrEnum):
+    active = "active"
+    void = "void"
+    amended = "amended"
+
+
+# Invisible characters that ride along when text is pasted from a chat or an SMS.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Characters that make text display in an order other than the one stored.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def fold_width(text: str) -> str:
+    """Turn full-width ASCII forms (１００, ＨＫ＄) and the ideographic space into plain ASCII."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        elif ch == "\u3000":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def clean_token(text: str) -> str:
+    """A short typed value (amount, date, reference): NFC, width-folded, no invisibles, trimmed."""
+    return fold_width(unicodedata.normalize("NFC", text)).translate(_INVISIBLE).strip()
+
+
+def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:
+    """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    for ch in text:
+        if ch in _BIDI_CONTROLS:
+            raise InvalidInput(
+                f"{field} contains a text-direction control (U+{ord(ch):04X}) that would make it "
+                "display differently from what is stored; remove it"
+            )
+        if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t"):
+            raise InvalidInput(f"{field} contains a control character (U+{ord(ch):04X}); remove it")
+    if len(text) > max_length:
+        raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {max_length}")
+    return text
+
+
+def optional_text(text: str | None, field: str, max_length: int, *, multiline: bool = True) -> str | None:
+    """`clean_text` for an optional value; empty text means unknown."""
+    if text is None:
+        return None
+    return clean_text(text, field, max_length, multiline=multiline) or None
+
+
+def clean_ref(text: str | None) -> str | None:
+    """A receipt reference: width-folded and without invisibles, so a pasted one matches a typed one."""
+    if text is None:
+        return None
+    ref = clean_text(clean_token(text), "reference", 100, multiline=False)
+    return ref or None
+
+
+def clean_label(text: str) -> str:
+    """A card label: short, one line, not empty."""
+    label = clean_text(text.translate(_INVISIBLE), "card label", 60, multiline=False)
+    if not label:
+        raise InvalidInput("a card label cannot be empty")
+    return label
+
+
+def label_key(label: str) -> str:
+    """The form labels are compared in: case and width do not make two cards different."""
+    return fold_width(label).casefold()
+
+
+_CHANNEL_ALIASES: dict[Channel, tuple[str, ...]] = {
+    Channel.store: ("counter", "shop", "convenience store", "convenience", "7-eleven", "711", "circle k",
+                    "familymart", "telecom counter", "便利店", "便利商店", "超商", "營業廳", "营业厅",
+                    "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
+    Channel.online: ("web", "website", "bank", "online banking", "netbank", "internet", "網上銀行",
+                     "网上银行", "網銀", "网银", "網站", "网站", "官網", "官网", "銀行", "银行", "網上", "网上"),
+    Channel.app: ("carrier app", "mobile app", "application", "應用", "应用", "客戶端", "客户端", "手機app",
+                  "手机app"),
+    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付"),
+    Channel.alipay: ("zhifubao", "alipayhk", "支付寶", "支付宝"),
+    Channel.sms: ("text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯"),
+    Channel.kiosk: ("self-service", "self service", "machine", "terminal", "atm", "自助終端", "自助终端",
+                    "自助機", "自助机", "增值機", "增值机", "充值機", "充值机", "加值機", "加值机"),
+    Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav",
+                   "automatic add value", "自動充值", "自动充值", "自動增值", "自动增值", "自動加值",
+                   "自动加值"),
+    Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
+                          "淘寶", "淘宝", "天貓", "天猫", "京東", "京东", "拼多多"),
+    Channel.other: ("其他", "其它"),
+}
+
+
+def _channel_key(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", clean_token(text).casefold())
+
+
+_CHANNEL_LOOKUP = {
+    _channel_key(alias): channel
+    for channel, aliases in _CHANNEL_ALIASES.items()
+    for alias in (channel.value, *aliases)
+}
+
+
+def parse_channel(text: str) -> Channel:
+    """A channel by canonical name or by an English or Chinese alias."""
+    channel = _CHANNEL_LOOKUP.get(_channel_key(text))
+    if channel is None:
+        names = ", ".join(c.value for c in Channel)
+        raise InvalidInput(f"unknown channel {text.strip()!r}; use one of {names} (or 微信, 支付宝, 短信 …)")
+    return channel
+
+
+def parse_outcome(text: str, allowed: tuple[Outcome, ...] = tuple(Outcome)) -> Outcome:
+    """One of the outcomes allowed at this point."""
+    value = clean_token(text).casefold()
+    for outcome in allowed:
+        if outcome.value == value:
+            return outcome
+    raise InvalidInput(f"unknown outcome {text!r}; use one of {', '.join(o.value for o in allowed)}")
+
+
+_NUMBER_SEPARATORS = re.compile(r"[\s\-()\[\]{}（）【】./]+")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def parse_card_number(kind: CardKind, text: str, region: str | None) -> str:
+    """Check a card number and return the form it is stored in (E.164, ICCID digits or A-Z0-9)."""
+    raw = clean_token(text)
+    compact = _NUMBER_SEPARATORS.sub("", raw)
+    if kind is CardKind.smart:
+        if not re.fullmatch(r"[A-Za-z0-9]{4,24}", compact):
+            raise InvalidInput(
+                f"smart card number {raw!r} must be 4 to 24 letters or digits "
+                "(spaces, dashes and brackets are ignored)"
+            )
+        return compact.upper()
+    if re.fullmatch(r"89[0-9]{16,20}", compact):
+        if not _luhn_ok(compact):
+            raise InvalidInput(f"ICCID {raw!r} fails its check digit; copy it again from the SIM card")
+        return compact
+    return _parse_phone(raw, region)
+
+
+def _parse_phone(raw: str, region: str | None) -> str:
+    import phonenumbers
+
+    if region is None and not raw.startswith("+"):
+        raise InvalidInput(
+            f"cannot check phone number {raw!r} without a region; add --region (e.g. --region HK) "
+            "or write the number with its country code (+852…)"
+        )
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidInput(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        where = f"region {region}" if region else "its country code"
+        raise InvalidInput(f"{raw!r} is not a valid phone number for {where}; check the digits")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_region(text: str) -> str:
+    """A two-letter ISO 3166 region code such as HK, CN, TW."""
+    region = clean_token(text).upper()
+    if not re.fullmatch(r"[A-Z]{2}", region):
+        raise InvalidInput(f"region {text!r} must be a two-letter country code such as HK, CN or TW")
+    return region
+
+
+def mask_number(number: str | None) -> str | None:
+    """Hide all but the last four characters; the length is hidden too."""
+    if number is None:
+        return None
+    return "****" + number[-4:]

@@ -1,0 +1,80 @@
+"""Every test gets its own ledger file in a temporary folder and a fixed local time zone."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger.cli import app
+
+TEST_TZ = "Asia/Shanghai"
+
+
+@pytest.fixture(autouse=True)
+def ledger_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "ledger.db"
+    monkeypatch.setenv("TOPUP_DB", str(path))
+    monkeypatch.setenv("TZ", TEST_TZ)
+    monkeypatch.delenv("TOPUP_DEBUG", raising=False)
+    time.tzset()
+    return path
+
+
+@pytest.fixture
+def topup():
+    """Run `topup ARGS…` in-process; returns the result with stdout and stderr apart."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture
+def topup_ok(topup):
+    """Like `topup`, but the command must succeed."""
+
+    def run(*args: str, input: str | None = None):
+        result = topup(*args, input=input)
+        assert result.exit_code == 0, f"exit {result.exit_code}: {result.stderr}"
+        return result
+
+    return run
+
+
+@pytest.fixture
+def hk_card(topup_ok):
+    topup_ok("card", "add", "Octopus", "--kind", "smart", "--region", "HK", "--number", "1234 5678(3)",
+             "--max-topup", "1000", "--max-balance", "3000")
+    return "Octopus"
+
+
+def log_json(topup_ok, *args: str) -> dict:
+    return json.loads(topup_ok("log", *args, "--format", "json").stdout)
+
+
+def run_process(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """The real installed program in its own process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "ledger", *args], capture_output=True, text=True, input=input,
+        env={**os.environ, **(env or {})}, timeout=120,
+    )
+
+
+def table_dump(path: Path) -> str:
+    """Every row of every table, to compare a ledger's content before and after a command."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return "\n".join(f"{t}: {conn.execute(f'SELECT * FROM {t!r}').fetchall()!r}" for t in tables)
+    finally:
+        conn.close()

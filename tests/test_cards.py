@@ -1,0 +1,71 @@
+import json
+
+from tests.conftest import table_dump
+
+
+def test_a_card_is_added_shown_masked_and_revealed(topup_ok):
+    added = topup_ok("card", "add", "Work SIM", "--kind", "sim", "--region", "HK", "--number", "9123 4567",
+                     "--issuer", "SampleTel", "--validity-days", "180", "--format", "json")
+    card = json.loads(added.stdout)
+    assert card["number"] == "****4567" and card["currency"] == "HKD" and card["validity_days"] == 180
+    shown = json.loads(topup_ok("card", "show", "work sim", "--format", "json").stdout)
+    assert shown["number"] == "****4567" and shown["records"] == 0
+    revealed = json.loads(topup_ok("card", "show", "WORK SIM", "--reveal", "--format", "json").stdout)
+    assert revealed["number"] == "+85291234567"
+    listed = topup_ok("card", "list", "--format", "json").stdout
+    assert "91234567" not in listed and json.loads(listed)[0]["label"] == "Work SIM"
+
+
+def test_currency_comes_from_the_option_then_the_region_then_cny(topup_ok):
+    topup_ok("card", "add", "a", "--kind", "smart", "--currency", "usd")
+    topup_ok("card", "add", "b", "--kind", "smart", "--region", "tw")
+    topup_ok("card", "add", "c", "--kind", "smart")
+    cards = {c["label"]: c["currency"] for c in json.loads(topup_ok("card", "list", "--format", "json").stdout)}
+    assert cards == {"a": "USD", "b": "TWD", "c": "CNY"}
+
+
+def test_labels_are_unique_whatever_their_case_or_width(topup_ok, topup, ledger_path):
+    topup_ok("card", "add", "Octopus", "--kind", "smart")
+    before = table_dump(ledger_path)
+    for label in ("octopus", "ＯＣＴＯＰＵＳ"):
+        result = topup("card", "add", label, "--kind", "smart")
+        assert result.exit_code == 1 and "already a card 'Octopus'" in result.stderr
+    assert table_dump(ledger_path) == before
+
+
+def test_a_bad_card_is_refused_and_nothing_is_written(topup, ledger_path, topup_ok):
+    topup_ok("card", "list")
+    before = table_dump(ledger_path)
+    cases = [
+        ("sim", "--number", "12345", "--region", "HK"),
+        ("sim", "--number", "91234567"),
+        ("smart", "--number", "x"),
+        ("smart", "--currency", "XYZ"),
+        ("smart", "--max-topup", "-5"),
+        ("smart", "--region", "Hong Kong"),
+    ]
+    for kind, *options in cases:
+        result = topup("card", "add", "bad", "--kind", kind, *options)
+        assert result.exit_code == 1, options
+        assert result.stderr.startswith("error: "), options
+    assert topup("card", "add", "bad", "--kind", "bus").exit_code == 2
+    assert table_dump(ledger_path) == before
+
+
+def test_a_card_is_edited_and_retired(topup_ok, topup):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--max-topup", "500")
+    edited = json.loads(topup_ok("card", "edit", "campus", "--label", "Campus Card", "--max-topup", "",
+                                 "--number", "A1234567", "--format", "json").stdout)
+    assert edited["label"] == "Campus Card" and edited["max_topup"] is None and edited["number"] == "****4567"
+    topup_ok("card", "retire", "campus card")
+    assert json.loads(topup_ok("card", "show", "campus card", "--format", "json").stdout)["retired"] is True
+    refused = topup("log", "campus card", "10")
+    assert refused.exit_code == 1 and "retired" in refused.stderr
+    topup_ok("log", "campus card", "10", "--force")
+
+
+def test_a_cards_currency_cannot_change_once_it_has_records(topup_ok, topup):
+    topup_ok("card", "add", "campus", "--kind", "smart")
+    topup_ok("log", "campus", "10")
+    result = topup("card", "edit", "campus", "--currency", "HKD")
+    assert result.exit_code == 1 and "cannot change" in result.stderr

@@ -1,0 +1,82 @@
+import os
+import sqlite3
+import stat
+
+import pytest
+from sqlmodel import SQLModel
+
+from ledger import db, migrations, models  # noqa: F401  (models registers the tables)
+from ledger.errors import NotALedger, SchemaTooNew
+from tests.conftest import run_process
+
+
+def test_a_new_ledger_is_private_in_wal_mode_and_marked_as_a_ledger(ledger_path, topup_ok):
+    topup_ok("card", "list")
+    assert stat.S_IMODE(os.stat(ledger_path).st_mode) == 0o600
+    conn = sqlite3.connect(ledger_path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+    conn.close()
+
+
+def test_the_folder_is_created_on_first_use(tmp_path, topup_ok):
+    path = tmp_path / "a" / "b" / "my ledger.db"
+    topup_ok("--db", str(path), "card", "list")
+    assert path.is_file()
+
+
+def test_the_default_ledger_lives_in_the_user_data_folder(tmp_path):
+    env = {"TOPUP_DB": "", "XDG_DATA_HOME": str(tmp_path / "data")}
+    result = run_process("card", "add", "campus", "--kind", "smart", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "topup-ledger" / "ledger.db").is_file()
+
+
+def _refused_unchanged(path, error):
+    before = path.read_bytes()
+    with pytest.raises(error):
+        db.prepare(path)
+    assert path.read_bytes() == before
+
+
+def test_a_random_file_is_refused_and_left_byte_for_byte(tmp_path):
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(os.urandom(4096))
+    _refused_unchanged(path, NotALedger)
+
+
+def test_another_programs_sqlite_database_is_refused_and_left_byte_for_byte(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('hello')")
+    conn.commit()
+    conn.close()
+    _refused_unchanged(path, NotALedger)
+
+
+def test_a_ledger_from_a_newer_version_is_refused_and_left_byte_for_byte(ledger_path, topup_ok, topup):
+    topup_ok("card", "add", "campus", "--kind", "smart")
+    conn = sqlite3.connect(ledger_path)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    _refused_unchanged(ledger_path, SchemaTooNew)
+    result = topup("card", "list")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error:") and "newer topup-ledger" in result.stderr
+
+
+def test_a_folder_given_as_the_ledger_is_refused(tmp_path, topup):
+    result = topup("--db", str(tmp_path), "card", "list")
+    assert result.exit_code == 1
+    assert "is a folder" in result.stderr
+
+
+def test_the_orm_models_describe_the_migrated_schema(ledger_path):
+    db.prepare(ledger_path)
+    conn = sqlite3.connect(ledger_path)
+    for table in SQLModel.metadata.sorted_tables:
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
+        assert columns == {c.name for c in table.columns}, table.name
+    conn.close()

@@ -1,0 +1,58 @@
+"""The installed program run as a user runs it: separate processes, real exit codes and streams."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import run_process
+
+
+def test_a_card_and_a_top_up_end_to_end(ledger_path):
+    assert run_process("card", "add", "八达通", "--kind", "smart", "--region", "HK").returncode == 0
+    logged = run_process("log", "八达通", "HK$100", "--channel", "微信", "--ref", "WX42001234", "--format", "json")
+    assert logged.returncode == 0, logged.stderr
+    record = json.loads(logged.stdout)
+    assert (record["amount"], record["currency"], record["channel"]) == ("100.00", "HKD", "wechat")
+    shown = run_process("show", str(record["id"]), "--format", "json")
+    assert json.loads(shown.stdout)["ref"] == "WX42001234"
+
+
+def test_refusals_and_usage_errors_have_their_exit_codes_and_no_traceback(ledger_path):
+    run_process("card", "add", "campus", "--kind", "smart")
+    refused = run_process("log", "campus", "1e3")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
+    usage = run_process("log", "campus", "10", "--no-such-option", "x")
+    assert usage.returncode == 2 and "Traceback" not in usage.stderr
+    assert run_process("frobnicate").returncode == 2
+
+
+def test_a_bug_shows_a_short_error_and_the_traceback_only_when_asked(ledger_path):
+    crash = (
+        "import ledger.service as s\n"
+        "def broken(*a, **k): raise RuntimeError('card 123456789 exploded')\n"
+        "s.list_cards = broken\n"
+        "import sys; sys.argv = ['topup', 'card', 'list']\n"
+        "from ledger.cli import main; main()\n"
+    )
+    plain = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert plain.stderr.startswith("error: unexpected RuntimeError") and "Traceback" not in plain.stderr
+    debug = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, env={"TOPUP_DEBUG": "1", "PATH": ""})
+    assert "Traceback" in debug.stderr and "RuntimeError" in debug.stderr
+
+
+def test_help_and_completion_do_not_load_the_database_layer():
+    probe = (
+        "import sys\n"
+        "sys.argv = ['topup', '{}']\n"
+        "from ledger.cli import app\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'rich') if m in sys.modules]\n"
+        "print('loaded:' + ','.join(heavy))\n"
+    )
+    for args in ("--help", "log --help"):
+        code = probe.replace("'{}'", ", ".join(repr(a) for a in args.split()))
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "loaded:", f"{args}: {result.stdout.splitlines()[-1]}"

@@ -1,0 +1,71 @@
+from datetime import datetime, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ledger.errors import InvalidInput
+from ledger.times import from_stored, local_iso, parse_day, parse_moment, parse_period, to_stored
+
+# Fixed "now" so the tests do not depend on the day they run; local time is Asia/Shanghai (+08:00).
+NOW = datetime(2026, 11, 20, 6, 30, tzinfo=timezone.utc)  # 14:30 local
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-03-14 18:42", utc(2025, 3, 14, 10, 42)),
+        ("2025-03-14T18:42:00+08:00", utc(2025, 3, 14, 10, 42)),
+        ("2025-03-14T10:42Z", utc(2025, 3, 14, 10, 42)),
+        ("14/03/2025 18:42", utc(2025, 3, 14, 10, 42)),
+        ("03/14/2025 6:42PM", utc(2025, 3, 14, 10, 42)),
+        ("2025年3月14日18时42分", utc(2025, 3, 14, 10, 42)),
+        ("２０２５-０３-１４ １８:４２", utc(2025, 3, 14, 10, 42)),
+        ("2025-03-14", utc(2025, 3, 13, 16, 0)),
+        ("now", NOW),
+        ("today", utc(2026, 11, 19, 16, 0)),
+        ("yesterday 18:42", utc(2026, 11, 19, 10, 42)),
+        ("昨天 18:42", utc(2026, 11, 19, 10, 42)),
+        ("today 9:05", utc(2026, 11, 20, 1, 5)),
+    ],
+)
+def test_moments_are_read_in_local_time_and_kept_in_utc(text, expected):
+    assert parse_moment(text, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("01/02/03", "more than one date"), ("03/04/2025", "more than one date"), ("2026-02-30", "not a possible"),
+        ("13", "missing"), ("March", "missing"), ("18:42", "no date"), ("2026-11", "whole period"), ("2026", "whole period"),
+        ("2026-11-21", "future"), ("today 23:59", "future"), ("2025-03-14 10:00 PST", "time zone"),
+        ("soon", "not a date"), ("1989-06-01", "before"),
+    ],
+)
+def test_ambiguous_impossible_partial_and_future_moments_are_refused(text, reason):
+    with pytest.raises(InvalidInput, match=reason):
+        parse_moment(text, NOW)
+
+
+def test_a_month_and_a_year_are_whole_periods():
+    assert parse_period("2026-11", NOW) == (utc(2026, 10, 31, 16), utc(2026, 11, 30, 16))
+    assert parse_period("2026", NOW) == (utc(2025, 12, 31, 16), utc(2026, 12, 31, 16))
+    assert parse_period("2026-12", NOW) == (utc(2026, 11, 30, 16), utc(2026, 12, 31, 16))
+    assert parse_period("2025-03-14", NOW) == (utc(2025, 3, 13, 16), utc(2025, 3, 14, 16))
+
+
+def test_a_validity_date_may_lie_in_the_future():
+    assert parse_day("2027-06-12").isoformat() == "2027-06-12"
+    with pytest.raises(InvalidInput):
+        parse_day("12/06/07")
+
+
+@given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)))
+def test_stored_moments_round_trip(moment):
+    moment = moment.replace(microsecond=0)
+    assert from_stored(to_stored(moment)) == moment
+    assert datetime.fromisoformat(local_iso(to_stored(moment))) == moment
