@@ -10,7 +10,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -57,7 +57,7 @@ def _ledger(ctx: typer.Context) -> Path:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option("--db", help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
 ) -> None:
     from ledger.db import resolve_path
 
@@ -88,21 +88,21 @@ def card_add(
     ctx: typer.Context,
     label: Annotated[str, typer.Argument(metavar="LABEL", help="A short name you will type, e.g. 八达通 or work-sim.")],
     kind: Annotated[CardKind, typer.Option("--kind", help="sim or smart.")],
-    number: Annotated[Optional[str], typer.Option(help="Phone number or ICCID (sim), card number (smart).")] = None,
-    region: Annotated[Optional[str], typer.Option(help="Two-letter region, e.g. HK, CN, TW.")] = None,
-    currency: Annotated[Optional[str], typer.Option(help="ISO 4217 code (default: the region's, else CNY).")] = None,
-    issuer: Annotated[Optional[str], typer.Option(help="Carrier or card issuer.")] = None,
-    max_topup: Annotated[Optional[str], typer.Option("--max-topup", help="Single top-up limit.")] = None,
-    max_balance: Annotated[Optional[str], typer.Option("--max-balance", help="Balance cap.")] = None,
-    validity_days: Annotated[Optional[int], typer.Option("--validity-days", help="Days a top-up keeps the card valid.")] = None,
+    number: Annotated[str | None, typer.Option(help="Phone number or ICCID (sim), card number (smart).")] = None,
+    region: Annotated[str | None, typer.Option(help="Two-letter region, e.g. HK, CN, TW.")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217 code (default: the region's, else CNY).")] = None,
+    issuer: Annotated[str | None, typer.Option(help="Carrier or card issuer.")] = None,
+    max_topup: Annotated[str | None, typer.Option("--max-topup", help="Single top-up limit.")] = None,
+    max_balance: Annotated[str | None, typer.Option("--max-balance", help="Balance cap.")] = None,
+    validity_days: Annotated[int | None, typer.Option("--validity-days", help="Days a top-up keeps the card valid.")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Add a card or SIM to the ledger."""
-    from ledger import service
+    from ledger import cards
 
-    spec = service.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
+    spec = cards.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
                             max_topup=max_topup, max_balance=max_balance, validity_days=validity_days)
-    card = service.add_card(_ledger(ctx), label, spec)
+    card = cards.add_card(_ledger(ctx), label, spec)
     _show_card(card, output_format)
     _say(f"added card {card['label']!r} ({card['kind']}, {card['currency']})")
 
@@ -111,13 +111,12 @@ def card_add(
 def card_list(
     ctx: typer.Context,
     reveal: Annotated[bool, typer.Option("--reveal", help="Show full card numbers.")] = False,
-    output_format: Annotated[Optional[ListFormat], typer.Option("--format")] = None,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """List the cards."""
-    from ledger import service
+    from ledger import cards
 
-    cards = service.list_cards(_ledger(ctx), reveal)
-    _render_list(cards, CARD_COLUMNS, _list_format(output_format))
+    _render_list(cards.list_cards(_ledger(ctx), reveal), CARD_COLUMNS, _list_format(output_format))
 
 
 @card_app.command("show")
@@ -128,41 +127,41 @@ def card_show(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Show one card, with how many top-ups it has and the last one's time."""
-    from ledger import service
+    from ledger import cards
 
-    _show_card(service.show_card(_ledger(ctx), label, reveal), output_format)
+    _show_card(cards.show_card(_ledger(ctx), label, reveal), output_format)
 
 
 @card_app.command("edit")
 def card_edit(
     ctx: typer.Context,
     label: str,
-    new_label: Annotated[Optional[str], typer.Option("--label", help="Rename the card.")] = None,
-    kind: Annotated[Optional[CardKind], typer.Option("--kind")] = None,
-    number: Annotated[Optional[str], typer.Option(help="New number; an empty value removes it.")] = None,
-    region: Annotated[Optional[str], typer.Option()] = None,
-    currency: Annotated[Optional[str], typer.Option()] = None,
-    issuer: Annotated[Optional[str], typer.Option()] = None,
-    max_topup: Annotated[Optional[str], typer.Option("--max-topup", help="An empty value removes the limit.")] = None,
-    max_balance: Annotated[Optional[str], typer.Option("--max-balance", help="An empty value removes the cap.")] = None,
-    validity_days: Annotated[Optional[int], typer.Option("--validity-days")] = None,
+    new_label: Annotated[str | None, typer.Option("--label", help="Rename the card.")] = None,
+    kind: Annotated[CardKind | None, typer.Option("--kind")] = None,
+    number: Annotated[str | None, typer.Option(help="New number; an empty value removes it.")] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    currency: Annotated[str | None, typer.Option()] = None,
+    issuer: Annotated[str | None, typer.Option()] = None,
+    max_topup: Annotated[str | None, typer.Option("--max-topup", help="An empty value removes the limit.")] = None,
+    max_balance: Annotated[str | None, typer.Option("--max-balance", help="An empty value removes the cap.")] = None,
+    validity_days: Annotated[int | None, typer.Option("--validity-days")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Change a card's settings."""
-    from ledger import service
+    from ledger import cards
 
-    spec = service.CardSpec(kind=kind.value if kind else None, number=number, region=region, currency=currency,
+    spec = cards.CardSpec(kind=kind.value if kind else None, number=number, region=region, currency=currency,
                             issuer=issuer, max_topup=max_topup, max_balance=max_balance,
                             validity_days=validity_days, label=new_label)
-    _show_card(service.edit_card(_ledger(ctx), label, spec), output_format)
+    _show_card(cards.edit_card(_ledger(ctx), label, spec), output_format)
 
 
 @card_app.command("retire")
 def card_retire(ctx: typer.Context, label: str) -> None:
     """Mark a card as no longer used; its records stay."""
-    from ledger import service
+    from ledger import cards
 
-    card = service.retire_card(_ledger(ctx), label)
+    card = cards.retire_card(_ledger(ctx), label)
     _say(f"card {card['label']!r} is retired; its records stay in the ledger")
 
 
@@ -182,17 +181,17 @@ def _show_card(card: dict[str, Any], output_format: ItemFormat) -> None:
 def log(
     ctx: typer.Context,
     card: Annotated[str, typer.Argument(metavar="CARD", help="The card's label.")],
-    amount: Annotated[Optional[str], typer.Argument(metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
-    channel: Annotated[Optional[str], typer.Option(help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
-    at: Annotated[Optional[str], typer.Option("--at", help="When it happened (default: now).")] = None,
-    ref: Annotated[Optional[str], typer.Option("--ref", help="Receipt or transaction reference.")] = None,
-    merchant: Annotated[Optional[str], typer.Option(help="Where it was paid.")] = None,
-    note: Annotated[Optional[str], typer.Option(help="Anything worth remembering.")] = None,
-    receipt: Annotated[Optional[list[str]], typer.Option("--receipt", help="A receipt file to keep (repeatable).")] = None,
-    balance_after: Annotated[Optional[str], typer.Option("--balance-after", help="Balance after the top-up.")] = None,
-    valid_until: Annotated[Optional[str], typer.Option("--valid-until", help="Date the card stays valid until.")] = None,
-    paid: Annotated[Optional[str], typer.Option(help="What was charged, when it differs from the amount.")] = None,
-    outcome: Annotated[Optional[str], typer.Option(help="credited (default), pending or failed.")] = None,
+    amount: Annotated[str | None, typer.Argument(metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
+    channel: Annotated[str | None, typer.Option(help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="When it happened (default: now).")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="Receipt or transaction reference.")] = None,
+    merchant: Annotated[str | None, typer.Option(help="Where it was paid.")] = None,
+    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    receipt: Annotated[list[str] | None, typer.Option("--receipt", help="A receipt file to keep (repeatable).")] = None,
+    balance_after: Annotated[str | None, typer.Option("--balance-after", help="Balance after the top-up.")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until", help="Date the card stays valid until.")] = None,
+    paid: Annotated[str | None, typer.Option(help="What was charged, when it differs from the amount.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="credited (default), pending or failed.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Log even over a limit or with a repeated reference.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
@@ -241,6 +240,169 @@ def show(
             f"{fields['amount']} {fields['currency']} {fields['channel']} {fields['outcome']} "
             f"{fields['status']}{reason}\n"
         )
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
+) -> None:
+    """Void a record: it stays, marked, out of totals."""
+    from ledger import service
+
+    record = service.void_record(_ledger(ctx), record_id, reason)
+    _say(f"record {record['id']} is void; `topup show {record['id']}` lists its history")
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
+    amount: Annotated[str | None, typer.Option()] = None,
+    at: Annotated[str | None, typer.Option("--at")] = None,
+    ref: Annotated[str | None, typer.Option("--ref")] = None,
+    channel: Annotated[str | None, typer.Option()] = None,
+    merchant: Annotated[str | None, typer.Option()] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+    outcome: Annotated[str | None, typer.Option(help="credited, pending, failed or refunded.")] = None,
+    paid: Annotated[str | None, typer.Option()] = None,
+    balance_after: Annotated[str | None, typer.Option("--balance-after")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Accept a change over a limit or a repeated reference.")] = False,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Correct a record; the change is a new version and the old ones stay."""
+    from ledger import output, service
+
+    change = service.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
+                               note=note, outcome=outcome, paid=paid, balance_after=balance_after,
+                               valid_until=valid_until, force=force)
+    record = service.amend_record(_ledger(ctx), record_id, change)
+    if output_format is ItemFormat.json:
+        output.print_json(record)
+    _say(f"record {record['id']} amended; `topup show {record['id']}` lists every version")
+
+
+# ---------------------------------------------------------------- finding and exporting
+
+SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
+                  ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("note", "note")]
+
+TextArg = Annotated[str | None, typer.Argument(metavar="[TEXT]", help="Part of a reference, merchant, note or card label.")]
+CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.")]
+ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only this channel.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="From this time, day, month (2026-11) or year.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to the end of this time, day, month or year.")]
+MinOpt = Annotated[str | None, typer.Option("--min", help="At least this amount.")]
+MaxOpt = Annotated[str | None, typer.Option("--max", help="At most this amount.")]
+RefOpt = Annotated[str | None, typer.Option("--ref", help="This exact reference (any case).")]
+OutcomeOpt = Annotated[str | None, typer.Option("--outcome", help="credited, pending, failed or refunded.")]
+VoidOpt = Annotated[bool, typer.Option("--with-void", help="Include void records.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many records.")]
+
+
+def _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit):  # type: ignore[no-untyped-def]
+    from ledger.search import Filters
+
+    return Filters(text=text, card=card, channel=channel, since=since, until=until, min_amount=min_amount,
+                   max_amount=max_amount, ref=ref, outcome=outcome, with_void=with_void, limit=limit)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context, text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
+    since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
+    ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False, limit: LimitOpt = None,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Find records, newest first."""
+    from ledger import service
+
+    filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
+    fmt = _list_format(output_format)
+    if fmt is ListFormat.table:
+        records = service.search_records(_ledger(ctx), filters)
+        unusual = [("outcome", "outcome")] if any(r["outcome"] != "credited" for r in records) else []
+        if with_void:
+            unusual.append(("status", "status"))
+        _render_list(records, SEARCH_COLUMNS + unusual, fmt)
+    else:
+        service.export_records(_ledger(ctx), filters, sys.stdout, fmt.value, bom=False, newest_first=True)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context, text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
+    since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
+    ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False, limit: LimitOpt = None,
+    output_file: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
+    no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
+) -> None:
+    """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON."""
+    from ledger import service
+
+    filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
+    if output_file is None:
+        service.export_records(_ledger(ctx), filters, sys.stdout, output_format.value, bom=not no_bom)
+        return
+    count = service.export_to_file(_ledger(ctx), filters, output_file, output_format.value, bom=not no_bom)
+    _say(f"exported {count} records to {output_file}")
+
+
+class ReportBy(StrEnum):
+    month = "month"
+    card = "card"
+    channel = "channel"
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context, by: Annotated[ReportBy, typer.Option("--by")] = ReportBy.month,
+    text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
+    since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
+    ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Totals by month, card or channel; each currency is totalled apart."""
+    from ledger import reports
+
+    filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, None)
+    rows = reports.report(_ledger(ctx), by.value, filters)
+    fmt = _list_format(output_format)
+    if fmt is ListFormat.table:
+        from ledger.output import add_bars
+
+        add_bars(rows, "total", "currency")
+    columns = [(by.value, by.value), ("currency", "cur"), ("count", "count"), ("total", "total"),
+               ("pending", "pending")]
+    _render_list(rows, columns + ([("bar", "")] if fmt is ListFormat.table else []), fmt)
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    within: Annotated[int, typer.Option("--within", help="Days ahead to look.")] = 30,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Cards whose validity ends within DAYS, soonest first: top them up before the number lapses."""
+    from ledger import reports
+
+    rows = reports.due(_ledger(ctx), within)
+    columns = [("card", "card"), ("kind", "kind"), ("number", "number"), ("valid_until", "valid until"),
+               ("days_left", "days left"), ("last_topup_at", "last top-up")]
+    fmt = _list_format(output_format)
+    if not rows and fmt is ListFormat.table:
+        _say(f"no card's validity ends within {within} days")
+        return
+    _render_list(rows, columns, fmt)
 
 
 def _render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: ListFormat) -> None:

@@ -13,9 +13,13 @@ APPLICATION_ID = 0x746F7075  # 'topu': marks the file as a topup ledger
 
 def _run(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would commit the open transaction first; run statement by statement instead.
-    for statement in script.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):  # a trigger body holds semicolons of its own
+            if statement.strip(" \n;"):
+                conn.execute(statement)
+            statement = ""
 
 
 def _cards_and_topups(conn: sqlite3.Connection) -> None:
@@ -95,8 +99,32 @@ def _cards_and_topups(conn: sqlite3.Connection) -> None:
     )
 
 
+def _search_index(conn: sqlite3.Connection) -> None:
+    # Trigram FTS5 finds any part of a word, Chinese included. Contentless: the text stays only
+    # in `topup`, and triggers keep the index in step inside the same transaction.
+    body = "coalesce({0}.ref, '') || char(10) || coalesce({0}.merchant, '') || char(10) || coalesce({0}.note, '')"
+    _run(
+        conn,
+        f"""
+        CREATE VIRTUAL TABLE topup_fts USING fts5(body, content='', tokenize='trigram');
+        INSERT INTO topup_fts (rowid, body) SELECT id, {body.format('topup')} FROM topup;
+        CREATE TRIGGER topup_fts_insert AFTER INSERT ON topup BEGIN
+            INSERT INTO topup_fts (rowid, body) VALUES (new.id, {body.format('new')});
+        END;
+        CREATE TRIGGER topup_fts_update AFTER UPDATE OF ref, merchant, note ON topup BEGIN
+            INSERT INTO topup_fts (topup_fts, rowid, body) VALUES ('delete', old.id, {body.format('old')});
+            INSERT INTO topup_fts (rowid, body) VALUES (new.id, {body.format('new')});
+        END;
+        CREATE TRIGGER topup_fts_delete AFTER DELETE ON topup BEGIN
+            INSERT INTO topup_fts (topup_fts, rowid, body) VALUES ('delete', old.id, {body.format('old')});
+        END
+        """,
+    )
+
+
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and top-ups", _cards_and_topups),
+    ("full-text search", _search_index),
 ]
 LATEST = len(STEPS)
 

@@ -10,18 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from ledger import db, store
 from ledger.errors import Duplicate, InvalidInput, LedgerError, LimitExceeded
 from ledger.models import Blob, Card, Receipt, Topup
-from ledger.money import REGION_CURRENCY, Money, check_currency, format_minor, parse_amount
+from ledger.money import Money, format_minor, parse_amount
 from ledger.receipts import ReceiptFile, read_receipt
-from ledger.times import now_utc, parse_day, parse_moment, to_stored, local_iso
-from ledger.values import (
-    CardKind, Outcome, Status, clean_label, clean_ref, label_key, mask_number, optional_text,
-    parse_card_number, parse_channel, parse_outcome, parse_region,
-)
+from ledger.search import Filters, record_query
+from ledger.times import local_iso, now_utc, parse_day, parse_moment, to_stored
+from ledger.values import Outcome, Status, clean_ref, optional_text, parse_channel, parse_outcome
 
 
 @contextmanager
@@ -37,134 +35,6 @@ def session_for(path: Path, *, write: bool) -> Iterator[Session]:
         raise LedgerError(f"the ledger {path} could not be used: {exc.orig}") from None
     except sa_exc.IntegrityError as exc:
         raise LedgerError(f"the ledger refused the change: {exc.orig}") from None
-
-
-# ---------------------------------------------------------------- cards
-
-
-@dataclass
-class CardSpec:
-    """A card's settings as typed; None means 'not given'."""
-
-    kind: str | None = None
-    number: str | None = None
-    region: str | None = None
-    currency: str | None = None
-    issuer: str | None = None
-    max_topup: str | None = None
-    max_balance: str | None = None
-    validity_days: int | None = None
-    label: str | None = None
-
-
-def card_view(card: Card, reveal: bool = False) -> dict[str, Any]:
-    def money(minor: int | None) -> str | None:
-        return None if minor is None else format_minor(minor, card.currency)
-
-    return {
-        "label": card.label, "kind": card.kind,
-        "number": card.number if reveal else mask_number(card.number),
-        "region": card.region, "currency": card.currency, "issuer": card.issuer,
-        "max_topup": money(card.max_topup_minor), "max_balance": money(card.max_balance_minor),
-        "validity_days": card.validity_days, "retired": card.retired_at_utc is not None,
-        "created_at": local_iso(card.created_at_utc),
-    }
-
-
-def _apply_card_spec(card: Card, spec: CardSpec) -> None:
-    """Check and copy the given settings onto `card` (new or existing)."""
-    if spec.label is not None:
-        card.label = clean_label(spec.label)
-        card.label_key = label_key(card.label)
-    if spec.kind is not None:
-        try:
-            card.kind = CardKind(spec.kind.strip().lower()).value
-        except ValueError:
-            raise InvalidInput(f"card kind {spec.kind!r} must be sim or smart") from None
-    if spec.region is not None:
-        card.region = parse_region(spec.region) if spec.region.strip() else None
-    if spec.currency is not None:
-        card.currency = check_currency(spec.currency)
-    if spec.number is not None:
-        card.number = parse_card_number(CardKind(card.kind), spec.number, card.region) if spec.number.strip() else None
-    if spec.issuer is not None:
-        card.issuer = optional_text(spec.issuer, "issuer", 100, multiline=False)
-    if spec.max_topup is not None:
-        card.max_topup_minor = parse_amount(spec.max_topup, card.currency, "--max-topup").minor if spec.max_topup.strip() else None
-    if spec.max_balance is not None:
-        card.max_balance_minor = (
-            parse_amount(spec.max_balance, card.currency, "--max-balance").minor if spec.max_balance.strip() else None
-        )
-    if spec.validity_days is not None:
-        if not 1 <= spec.validity_days <= 3660:
-            raise InvalidInput("--validity-days must be between 1 and 3660")
-        card.validity_days = spec.validity_days
-
-
-def add_card(path: Path, label: str, spec: CardSpec) -> dict[str, Any]:
-    """Add a card; its currency comes from --currency, else its region, else CNY."""
-    if spec.kind is None:
-        raise InvalidInput("give the card's kind: --kind sim or --kind smart")
-    currency = spec.currency
-    if currency is None:
-        region = parse_region(spec.region) if spec.region else None
-        currency = REGION_CURRENCY.get(region, "CNY") if region else "CNY"
-        if region and region not in REGION_CURRENCY:
-            raise InvalidInput(f"no currency is known for region {region}; add --currency")
-    card = Card(label="", label_key="", kind="", currency="", created_at_utc=to_stored(now_utc()))
-    _apply_card_spec(card, CardSpec(**{**spec.__dict__, "label": label, "currency": currency}))
-    with session_for(path, write=True) as session:
-        existing = session.exec(select(Card).where(Card.label_key == card.label_key)).first()
-        if existing is not None:
-            raise Duplicate(f"there is already a card {existing.label!r}; choose another label or `topup card edit` it")
-        session.add(card)
-        session.flush()
-        return card_view(card)
-
-
-def list_cards(path: Path, reveal: bool = False) -> list[dict[str, Any]]:
-    with session_for(path, write=False) as session:
-        return [card_view(card, reveal) for card in session.exec(select(Card).order_by(Card.label_key))]
-
-
-def show_card(path: Path, label: str, reveal: bool = False) -> dict[str, Any]:
-    with session_for(path, write=False) as session:
-        card = store.find_card(session, label)
-        view = card_view(card, reveal)
-        row = session.connection().exec_driver_sql(
-            "SELECT count(*), max(occurred_at_utc) FROM topup WHERE card_id = ? AND status != 'void'", (card.id,)
-        ).fetchone()
-        view["records"], view["last_topup_at"] = row[0], local_iso(row[1])
-        return view
-
-
-def edit_card(path: Path, label: str, spec: CardSpec) -> dict[str, Any]:
-    """Change a card's settings. Its currency is fixed once it has records."""
-    with session_for(path, write=True) as session:
-        card = store.find_card(session, label)
-        if spec.currency is not None and check_currency(spec.currency) != card.currency:
-            used = session.connection().exec_driver_sql("SELECT 1 FROM topup WHERE card_id = ? LIMIT 1", (card.id,)).first()
-            if used:
-                raise InvalidInput(f"card {card.label!r} has records in {card.currency}; its currency cannot change")
-        if spec.kind is not None and spec.number is None and card.number is not None:
-            spec.number = card.number  # the number must pass the new kind's rules too
-        _apply_card_spec(card, spec)
-        clash = session.exec(select(Card).where(Card.label_key == card.label_key, Card.id != card.id)).first()
-        if clash is not None:
-            raise Duplicate(f"there is already a card {clash.label!r}")
-        session.add(card)
-        session.flush()
-        return card_view(card)
-
-
-def retire_card(path: Path, label: str) -> dict[str, Any]:
-    """Mark a card as no longer used; its records stay."""
-    with session_for(path, write=True) as session:
-        card = store.find_card(session, label)
-        if card.retired_at_utc is None:
-            card.retired_at_utc = to_stored(now_utc())
-            session.add(card)
-        return card_view(card)
 
 
 # ---------------------------------------------------------------- top-ups
@@ -302,3 +172,130 @@ def _version_fields(content: str) -> dict[str, Any]:
         "balance_after": money(body["balance_after_minor"]), "valid_until": body["valid_until"],
         "status": body["status"], "receipts": len(body["receipts"]),
     }
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def void_record(path: Path, topup_id: int, reason: str) -> dict[str, Any]:
+    """Mark a record void: it stays, with its history, but leaves totals."""
+    reason_text = _reason(reason)
+    with session_for(path, write=True) as session:
+        topup = store.get_topup(session, topup_id)
+        if topup.status == Status.void.value:
+            raise InvalidInput(f"record {topup_id} is already void")
+        topup.status = Status.void.value
+        topup.version += 1
+        session.add(topup)
+        store.append_version(session, topup, "void", reason_text, to_stored(now_utc()))
+        return store.get_record(session, topup_id)
+
+
+@dataclass
+class Amendment:
+    """`topup amend` as typed; None means 'unchanged', an empty text clears an optional field."""
+
+    reason: str
+    amount: str | None = None
+    at: str | None = None
+    ref: str | None = None
+    channel: str | None = None
+    merchant: str | None = None
+    note: str | None = None
+    outcome: str | None = None
+    paid: str | None = None
+    balance_after: str | None = None
+    valid_until: str | None = None
+    force: bool = False
+
+
+def amend_record(path: Path, topup_id: int, change: Amendment) -> dict[str, Any]:
+    """Correct a record as a new version; the earlier versions stay in its history."""
+    reason_text = _reason(change.reason)
+    with session_for(path, write=True) as session:
+        topup = store.get_topup(session, topup_id)
+        if topup.status == Status.void.value:
+            raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
+        card = session.get(Card, topup.card_id)
+        before = topup.model_dump()
+        currency = topup.currency
+        if change.amount is not None:
+            topup.amount_minor = parse_amount(change.amount, currency).minor
+        if change.at is not None:
+            topup.occurred_at_utc = to_stored(parse_moment(change.at))
+        if change.ref is not None:
+            topup.ref = clean_ref(change.ref)
+        if change.channel is not None:
+            topup.channel = parse_channel(change.channel).value
+        if change.merchant is not None:
+            topup.merchant = optional_text(change.merchant, "merchant", 200, multiline=False)
+        if change.note is not None:
+            topup.note = optional_text(change.note, "note", 10_000)
+        if change.outcome is not None:
+            topup.outcome = parse_outcome(change.outcome).value
+        if change.paid is not None:
+            topup.paid_minor = _minor(_optional_money(change.paid, currency, "--paid"))
+        if change.balance_after is not None:
+            topup.balance_after_minor = _minor(_optional_money(change.balance_after, currency, "--balance-after"))
+        if change.valid_until is not None:
+            topup.valid_until = parse_day(change.valid_until).isoformat() if change.valid_until.strip() else None
+        if topup.model_dump() == before:
+            raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
+        if not change.force:
+            retired, card.retired_at_utc = card.retired_at_utc, None  # amending an old record of a retired card is fine
+            _check_limits(session, card, topup, exclude_id=topup.id)
+            card.retired_at_utc = retired
+        topup.status = Status.amended.value
+        topup.version += 1
+        session.add(topup)
+        store.append_version(session, topup, "amend", reason_text, to_stored(now_utc()))
+        return store.get_record(session, topup_id)
+
+
+def _reason(text: str) -> str:
+    reason = optional_text(text, "reason", 1000)
+    if not reason:
+        raise InvalidInput("give a --reason; it is kept in the record's history")
+    return reason
+
+
+# ---------------------------------------------------------------- finding and exporting
+
+
+def search_records(path: Path, filters: Filters) -> list[dict[str, Any]]:
+    """Matching records, newest first."""
+    with session_for(path, write=False) as session:
+        sql, params = record_query(session, filters)
+        return [store.record_from_row(row) for row in session.connection().exec_driver_sql(sql, tuple(params))]
+
+
+def export_records(path: Path, filters: Filters, stream: Any, fmt: str, *, bom: bool = True,
+                   newest_first: bool = False) -> int:
+    """Stream every matching record to `stream` as CSV or JSON; returns the count."""
+    from ledger import exporting
+
+    with session_for(path, write=False) as session:
+        sql, params = record_query(session, filters, newest_first=newest_first)
+        rows = (store.record_from_row(row) for row in session.connection().exec_driver_sql(sql, tuple(params)))
+        if fmt == "json":
+            return exporting.write_json(stream, rows)
+        return exporting.write_csv(stream, rows, store.RECORD_FIELDS, bom=bom)
+
+
+def export_to_file(path: Path, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:
+    """Export into a new file next to `target`, renamed into place only when complete."""
+    import os
+    import tempfile
+
+    folder = target.expanduser().parent
+    if not folder.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist")
+    fd, partial = tempfile.mkstemp(prefix=".topup-export-", dir=folder)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as stream:
+            count = export_records(path, filters, stream, fmt, bom=bom)
+        os.replace(partial, target)
+    except BaseException:
+        os.unlink(partial)
+        raise
+    return count

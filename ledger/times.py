@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from ledger.errors import InvalidInput
 from ledger.values import clean_token
@@ -30,16 +30,16 @@ _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})(?!\d)"
 
 def now_utc() -> datetime:
     """The current moment, to the second, in UTC."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def to_stored(moment: datetime) -> str:
     """The UTC text form kept in the ledger; it sorts in time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def from_stored(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def local_iso(stored: str | None) -> str | None:
@@ -136,7 +136,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
         raise InvalidInput(f"{shown!r} is a whole period; --at needs a day, e.g. 2025-03-14 or 'today 18:42'")
     else:
         moment = _read(cleaned, shown)[0]
-    moment = _aware(moment).astimezone(timezone.utc).replace(microsecond=0)
+    moment = _aware(moment).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
         raise InvalidInput(f"{shown!r} is in the future; a top-up can only be logged once it has happened")
     return moment
@@ -181,4 +181,4 @@ def parse_day(text: str) -> date:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

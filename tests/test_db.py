@@ -80,3 +80,38 @@ def test_the_orm_models_describe_the_migrated_schema(ledger_path):
         columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table.name})")}
         assert columns == {c.name for c in table.columns}, table.name
     conn.close()
+
+
+def _schema_one_ledger(path):
+    """A ledger as the first release wrote it: schema step 1 only, one card and one record."""
+    conn = db.connect(path)
+    conn.execute("PRAGMA journal_mode = WAL")
+    migrations.upgrade(conn, target=1)
+    conn.execute("INSERT INTO card (id, label, label_key, kind, currency, created_at_utc) "
+                 "VALUES (1, 'Octopus', 'octopus', 'smart', 'HKD', '2025-03-14T10:00:00Z')")
+    conn.execute("INSERT INTO topup (id, card_id, amount_minor, currency, channel, outcome, occurred_at_utc, ref, "
+                 "status, created_at_utc, version) VALUES (1, 1, 10000, 'HKD', 'app', 'credited', "
+                 "'2025-03-14T10:00:00Z', 'WX42001234', 'active', '2025-03-14T10:00:00Z', 1)")
+    conn.close()
+
+
+def test_an_older_ledger_is_copied_aside_then_upgraded(ledger_path, topup_ok):
+    _schema_one_ledger(ledger_path)
+    original = sqlite3.connect(ledger_path).execute("SELECT * FROM topup").fetchall()
+    found = topup_ok("search", "4200", "--format", "json").stdout
+    assert '"ref": "WX42001234"' in found
+    assert sqlite3.connect(ledger_path).execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+    backups = list(ledger_path.parent.glob("ledger.db.schema1-*.bak"))
+    assert len(backups) == 1
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert copy.execute("SELECT * FROM topup").fetchall() == original
+    assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+
+
+def test_every_step_applies_from_a_blank_ledger_once(ledger_path):
+    db.prepare(ledger_path)
+    db.prepare(ledger_path)
+    conn = sqlite3.connect(ledger_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.STEPS)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -8,11 +8,11 @@ from ledger.errors import InvalidInput
 from ledger.times import from_stored, local_iso, parse_day, parse_moment, parse_period, to_stored
 
 # Fixed "now" so the tests do not depend on the day they run; local time is Asia/Shanghai (+08:00).
-NOW = datetime(2026, 11, 20, 6, 30, tzinfo=timezone.utc)  # 14:30 local
+NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 14:30 local
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_a_validity_date_may_lie_in_the_future():
         parse_day("12/06/07")
 
 
-@given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)))
+@given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
 def test_stored_moments_round_trip(moment):
     moment = moment.replace(microsecond=0)
     assert from_stored(to_stored(moment)) == moment

@@ -2,7 +2,14 @@ import pytest
 
 from ledger.errors import InvalidInput
 from ledger.values import (
-    CardKind, Channel, clean_ref, clean_text, fold_width, mask_number, parse_card_number, parse_channel,
+    CardKind,
+    Channel,
+    clean_ref,
+    clean_text,
+    fold_width,
+    mask_number,
+    parse_card_number,
+    parse_channel,
 )
 
 

@@ -1,0 +1,71 @@
+"""Writing records out as CSV or JSON, one row at a time so memory stays flat.
+
+CSV is for spreadsheets, so no text cell may be taken for a formula (OWASP's advice: a leading
+apostrophe before `= + - @`, tab and carriage return, and their full-width forms), and a long
+number kept as text (a reference) must not turn into `1.23457E+19`. The same apostrophe also
+guards text that starts with one, so `unguard` gives back exactly what was written.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+_FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠'")
+_NUMBER_LIKE = re.compile(r"[0-9][0-9.,]*")
+
+# Columns a spreadsheet should read as numbers; they are plain decimals, never guarded.
+NUMERIC_COLUMNS = frozenset({"id", "amount", "paid", "balance_after", "receipts", "count", "total", "pending"})
+
+
+def guard(text: str) -> str:
+    """Make a text cell safe to open in a spreadsheet, and keep digit strings as text."""
+    if text.startswith(_FORMULA_STARTS) or _NUMBER_LIKE.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unguard(text: str) -> str:
+    """Undo `guard`: the exact text that was exported."""
+    if text.startswith("'") and guard(text[1:]) == text:
+        return text[1:]
+    return text
+
+
+def csv_cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return str(len(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text if column in NUMERIC_COLUMNS else guard(text)
+
+
+def write_csv(stream: TextIO, rows: Iterable[dict[str, Any]], columns: Sequence[str], *, bom: bool = True) -> int:
+    """Header and rows, RFC 4180 quoting; UTF-8 with BOM so Excel reads Chinese text. Returns the row count."""
+    if bom:
+        stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([csv_cell(column, row.get(column)) for column in columns])
+        count += 1
+    return count
+
+
+def write_json(stream: TextIO, rows: Iterable[dict[str, Any]]) -> int:
+    """One JSON array, written element by element. Returns the row count."""
+    count = 0
+    stream.write("[")
+    for row in rows:
+        stream.write(",\n  " if count else "\n  ")
+        stream.write(json.dumps(row, ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
+    return count

@@ -1,0 +1,75 @@
+"""Totals over time, cards and channels, and the cards whose validity is about to end."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import InvalidInput
+from ledger.money import format_minor
+from ledger.search import Filters, where_clause
+from ledger.service import session_for
+from ledger.times import from_stored, local_iso, now_utc
+from ledger.values import mask_number
+
+GROUPINGS = {
+    "month": "strftime('%Y-%m', t.occurred_at_utc, 'localtime')",
+    "card": "c.label",
+    "channel": "t.channel",
+}
+
+
+def report(path: Path, by: str, filters: Filters) -> list[dict[str, Any]]:
+    """Count, credited total and pending total for each group and currency; currencies never mix."""
+    if by not in GROUPINGS:
+        raise InvalidInput(f"--by must be one of {', '.join(GROUPINGS)}")
+    with session_for(path, write=False) as session:
+        where, params = where_clause(session, filters)
+        sql = f"""
+            SELECT {GROUPINGS[by]} AS grp, t.currency, count(*),
+                   total(CASE WHEN t.outcome = 'credited' THEN t.amount_minor END),
+                   total(CASE WHEN t.outcome = 'pending' THEN t.amount_minor END)
+              FROM topup AS t JOIN card AS c ON c.id = t.card_id
+              {where}
+             GROUP BY grp, t.currency
+             ORDER BY grp, t.currency"""
+        rows = session.connection().exec_driver_sql(sql, tuple(params)).fetchall()
+    return [
+        {by: group, "currency": currency, "count": count,
+         "total": format_minor(int(total), currency), "pending": format_minor(int(pending), currency)}
+        for group, currency, count, total, pending in rows
+    ]
+
+
+def due(path: Path, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
+    """Cards in use whose validity ends within `within_days` (or has ended), soonest first.
+
+    A card's validity ends on the latest `valid_until` among its credited top-ups, or its
+    validity period counted from its last credited top-up, whichever is later.
+    """
+    if within_days < 0:
+        raise InvalidInput("--within must be 0 or more days")
+    today = today or now_utc().astimezone().date()
+    with session_for(path, write=False) as session:
+        rows = session.connection().exec_driver_sql(
+            """
+            SELECT c.label, c.kind, c.number, c.validity_days, max(t.valid_until), max(t.occurred_at_utc)
+              FROM card AS c JOIN topup AS t ON t.card_id = c.id
+             WHERE c.retired_at_utc IS NULL AND t.status != 'void' AND t.outcome = 'credited'
+             GROUP BY c.id
+            """
+        ).fetchall()
+    found = []
+    for label, kind, number, validity_days, valid_until, last_at in rows:
+        ends = [date.fromisoformat(valid_until)] if valid_until else []
+        if validity_days:
+            ends.append(from_stored(last_at).astimezone().date() + timedelta(days=validity_days))
+        if not ends:
+            continue
+        end = max(ends)
+        days_left = (end - today).days
+        if days_left <= within_days:
+            found.append({"card": label, "kind": kind, "number": mask_number(number), "valid_until": end.isoformat(),
+                          "days_left": days_left, "last_topup_at": local_iso(last_at)})
+    return sorted(found, key=lambda row: (row["valid_until"], row["card"]))

@@ -1,0 +1,122 @@
+"""Finding records: the filters shared by search, export and report, turned into one SQL clause.
+
+Text is found with the trigram full-text index (any part of a word, Chinese included); terms
+shorter than three characters, which a trigram index cannot hold, fall back to a scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from ledger import store
+from ledger.errors import InvalidInput
+from ledger.money import CURRENCY_DIGITS, parse_amount
+from ledger.times import parse_period, to_stored
+from ledger.values import clean_ref, clean_token, label_key, parse_channel, parse_outcome
+
+
+@dataclass
+class Filters:
+    """Search filters as typed; None means 'not given'."""
+
+    text: str | None = None
+    card: str | None = None
+    channel: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_amount: str | None = None
+    max_amount: str | None = None
+    ref: str | None = None
+    outcome: str | None = None
+    with_void: bool = False
+    limit: int | None = None
+
+
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _text_clause(term: str) -> tuple[str, list[Any]]:
+    """One search word: in the reference, merchant or note, or in the card's label."""
+    label_match = "c.label_key LIKE ? ESCAPE '\\'"
+    if len(term) >= 3:
+        phrase = '"' + term.replace('"', '""') + '"'
+        return (f"(t.id IN (SELECT rowid FROM topup_fts WHERE topup_fts MATCH ?) OR {label_match})",
+                [phrase, _like_pattern(label_key(term))])
+    pattern = _like_pattern(term)
+    return (f"(t.ref LIKE ? ESCAPE '\\' OR t.merchant LIKE ? ESCAPE '\\' OR t.note LIKE ? ESCAPE '\\' "
+            f"OR {label_match})", [pattern, pattern, pattern, _like_pattern(label_key(term))])
+
+
+def _amount_clause(text: str, operator: str, name: str) -> tuple[str, list[Any]]:
+    """An amount bound in every currency it can be written in ('HK$100' only in HKD)."""
+    parts, params = [], []
+    first_error = None
+    for currency in CURRENCY_DIGITS:
+        try:
+            minor = parse_amount(text, currency, name).minor
+        except InvalidInput as exc:
+            first_error = first_error or exc
+            continue
+        parts.append(f"(t.currency = ? AND t.amount_minor {operator} ?)")
+        params += [currency, minor]
+    if not parts:
+        raise first_error or InvalidInput(f"{name} {text!r} is not an amount")
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def where_clause(session: Session, filters: Filters) -> tuple[str, list[Any]]:
+    """The SQL condition (on `t` = topup, `c` = card) and its parameters for these filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def add(clause: str, *values: Any) -> None:
+        clauses.append(clause)
+        params.extend(values)
+
+    if filters.text is not None:
+        for term in clean_token(filters.text).split():
+            clause, values = _text_clause(term)
+            add(clause, *values)
+    if filters.card is not None:
+        add("t.card_id = ?", store.find_card(session, filters.card).id)
+    if filters.channel is not None:
+        add("t.channel = ?", parse_channel(filters.channel).value)
+    if filters.since is not None:
+        add("t.occurred_at_utc >= ?", to_stored(parse_period(filters.since)[0]))
+    if filters.until is not None:
+        add("t.occurred_at_utc < ?", to_stored(parse_period(filters.until)[1]))
+    if filters.min_amount is not None:
+        add(*_flatten(_amount_clause(filters.min_amount, ">=", "--min")))
+    if filters.max_amount is not None:
+        add(*_flatten(_amount_clause(filters.max_amount, "<=", "--max")))
+    if filters.ref is not None:
+        ref = clean_ref(filters.ref)
+        if ref is None:
+            raise InvalidInput("--ref needs a reference")
+        add("t.ref = ? COLLATE NOCASE", ref)
+    if filters.outcome is not None:
+        add("t.outcome = ?", parse_outcome(filters.outcome).value)
+    if not filters.with_void:
+        add("t.status != 'void'")
+    if filters.limit is not None and filters.limit < 1:
+        raise InvalidInput("--limit must be 1 or more")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _flatten(pair: tuple[str, list[Any]]) -> tuple[Any, ...]:
+    return (pair[0], *pair[1])
+
+
+def record_query(session: Session, filters: Filters, *, newest_first: bool = True) -> tuple[str, list[Any]]:
+    """The full record query for these filters, in time order."""
+    where, params = where_clause(session, filters)
+    order = "DESC" if newest_first else "ASC"
+    sql = f"{store.RECORD_SELECT}{where} ORDER BY t.occurred_at_utc {order}, t.id {order}"
+    if filters.limit is not None:
+        sql += " LIMIT ?"
+        params.append(filters.limit)
+    return sql, params

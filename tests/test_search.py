@@ -1,0 +1,84 @@
+import json
+
+import pytest
+
+from tests.conftest import log_json
+
+
+@pytest.fixture
+def records(topup_ok):
+    """Two cards in two currencies, records over three months."""
+    topup_ok("card", "add", "Octopus", "--kind", "smart", "--region", "HK")
+    topup_ok("card", "add", "深圳通", "--kind", "smart", "--region", "CN")
+    made = [
+        log_json(topup_ok, "Octopus", "100", "--channel", "app", "--at", "2026-09-03 08:00", "--ref", "WX42001234567",
+                 "--merchant", "SampleTel"),
+        log_json(topup_ok, "深圳通", "50", "--channel", "微信", "--at", "2026-10-15 12:00", "--note", "在深圳用短信充值"),
+        log_json(topup_ok, "Octopus", "300", "--channel", "kiosk", "--at", "2026-10-31 23:30", "--ref", "K-77"),
+        log_json(topup_ok, "深圳通", "200", "--channel", "alipay", "--at", "2026-11-01 00:10", "--ref", "ALI9",
+                 "--outcome", "pending"),
+    ]
+    return [r["id"] for r in made]
+
+
+def ids(topup_ok, *args):
+    return [r["id"] for r in json.loads(topup_ok("search", *args, "--format", "json").stdout)]
+
+
+def test_newest_first_without_filters(topup_ok, records):
+    assert ids(topup_ok) == [4, 3, 2, 1]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("4200",), [1]), (("wx4200",), [1]), (("深圳",), [4, 2]), (("用短信",), [2]), (("短信",), [2]), (("深圳通",), [4, 2]),
+        (("sampletel",), [1]), (("K-7",), [3]), (("octo",), [3, 1]), (("nothing-like-this",), []),
+        (("--card", "octopus"), [3, 1]), (("--channel", "微信"), [2]), (("--since", "2026-10"), [4, 3, 2]),
+        (("--until", "2026-10"), [3, 2, 1]), (("--since", "2026-10", "--until", "2026-10"), [3, 2]),
+        (("--since", "2026-11-01"), [4]), (("--until", "2026-09-03 08:00"), [1]),
+        (("--min", "100"), [4, 3, 1]), (("--max", "100"), [2, 1]), (("--min", "HK$100"), [3, 1]),
+        (("--ref", "wx42001234567"), [1]), (("--outcome", "pending"), [4]), (("--limit", "2"), [4, 3]),
+        (("--card", "深圳通", "--since", "2026-11"), [4]), (("sz", "--card", "octopus"), []),
+        (("深圳", "--channel", "wechat", "--max", "50"), [2]),
+    ],
+)
+def test_each_filter_alone_and_combined(topup_ok, records, args, expected):
+    assert ids(topup_ok, *args) == expected
+
+
+def test_void_records_are_found_only_when_asked(topup_ok, records):
+    topup_ok("void", "3", "--reason", "logged twice")
+    assert ids(topup_ok, "--card", "octopus") == [1]
+    assert ids(topup_ok, "--card", "octopus", "--with-void") == [3, 1]
+
+
+def test_the_index_follows_amendments(topup_ok, records):
+    topup_ok("amend", "1", "--ref", "NEWREF55", "--reason", "typo in the reference")
+    assert ids(topup_ok, "4200") == []
+    assert ids(topup_ok, "wref5") == [1]
+
+
+@pytest.mark.parametrize(
+    "args", [("--since", "March"), ("--card", "nope"), ("--channel", "pigeon"), ("--min", "abc"), ("--limit", "0"),
+             ("--outcome", "lost"), ("--until", "01/02/03")],
+)
+def test_bad_filters_are_refused(topup, records, args):
+    result = topup("search", *args)
+    assert result.exit_code == 1 and result.stderr.startswith("error: ")
+
+
+def test_the_table_fits_80_columns_and_ends_long_text_with_an_ellipsis(topup_ok, records):
+    topup_ok("log", "Octopus", "5", "--note", "很长的备注" * 40)
+    lines = topup_ok("search", "--format", "table").stdout.splitlines()
+    assert len(lines) == 6
+    widths = [sum(2 if "\u4e00" <= ch <= "\u9fff" else 1 for ch in line) for line in lines]
+    assert max(widths) <= 80
+    assert "…" in lines[1]
+
+
+def test_json_and_csv_are_complete(topup_ok, records):
+    long_note = "很长的备注" * 40
+    topup_ok("log", "Octopus", "5", "--note", long_note)
+    assert json.loads(topup_ok("search", "--format", "json", "--limit", "1").stdout)[0]["note"] == long_note
+    assert long_note in topup_ok("search", "--format", "csv", "--limit", "1").stdout
