@@ -290,7 +290,8 @@ def amend(
 SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
                   ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("note", "note")]
 
-TextArg = Annotated[str | None, typer.Argument(metavar="[TEXT]", help="Part of a reference, merchant, note or card label.")]
+TextArg = Annotated[list[str] | None, typer.Argument(
+    metavar="[TEXT]...", help="Part of a reference, merchant, note or card label; several words must all match.")]
 CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.")]
 ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only this channel.")]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="From this time, day, month (2026-11) or year.")]
@@ -306,7 +307,7 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many
 def _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit):  # type: ignore[no-untyped-def]
     from ledger.search import Filters
 
-    return Filters(text=text, card=card, channel=channel, since=since, until=until, min_amount=min_amount,
+    return Filters(text=" ".join(text) if text else None, card=card, channel=channel, since=since, until=until, min_amount=min_amount,
                    max_amount=max_amount, ref=ref, outcome=outcome, with_void=with_void, limit=limit)
 
 
@@ -345,16 +346,34 @@ def export(
     output_file: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     output_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
     no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
+    dispute: Annotated[list[str] | None, typer.Option("--dispute", metavar="ID...",
+                       help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
 ) -> None:
-    """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON."""
+    """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON; or a dispute pack."""
     from ledger import service
 
+    if dispute is not None:
+        filters_given = [card, channel, since, until, min_amount, max_amount, ref, outcome, limit]
+        _export_dispute(ctx, dispute + (text or []), output_file, any(v is not None for v in filters_given))
+        return
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     if output_file is None:
         service.export_records(_ledger(ctx), filters, sys.stdout, output_format.value, bom=not no_bom)
         return
     count = service.export_to_file(_ledger(ctx), filters, output_file, output_format.value, bom=not no_bom)
     _say(f"exported {count} records to {output_file}")
+
+
+def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path | None, filtered: bool) -> None:
+    from ledger import dispute
+
+    if filtered:
+        raise LedgerError("--dispute takes record ids; search filters do not apply to it")
+    if output_file is None:
+        raise LedgerError("a dispute pack needs --output FILE.zip")
+    manifest = dispute.write_pack(_ledger(ctx), dispute.parse_ids(ids_text), output_file)
+    _say(f"dispute pack {output_file}: {len(manifest['records'])} record(s), {len(manifest['files'])} file(s) "
+         "and manifest.json with their SHA-256")
 
 
 class ReportBy(StrEnum):
@@ -403,6 +422,74 @@ def due(
         _say(f"no card's validity ends within {within} days")
         return
     _render_list(rows, columns, fmt)
+
+
+# ---------------------------------------------------------------- receipts and care of the ledger
+
+receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(receipt_app, name="receipt")
+
+
+@receipt_app.command("add")
+def receipt_add(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Receipt files (photos, PDFs, e-receipts).")],
+) -> None:
+    """Keep receipt files with a record; the same file is kept only once."""
+    from ledger import evidence
+
+    record, added = evidence.add_receipts(_ledger(ctx), record_id, files)
+    kept = len(record["receipts"])
+    _say(f"record {record_id}: {added} file(s) added, {kept} kept in all" if added
+         else f"record {record_id} already keeps these files; nothing added")
+
+
+@receipt_app.command("get")
+def receipt_get(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    output_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("."),
+) -> None:
+    """Write a record's receipt files into a folder, byte for byte."""
+    from ledger import evidence
+
+    for written in evidence.write_receipts(_ledger(ctx), record_id, output_dir):
+        sys.stdout.write(f"{written}\n")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Check the database, every record's history and every receipt file; exit 3 if anything is wrong."""
+    from ledger import evidence, output
+
+    problems = evidence.verify(_ledger(ctx))
+    if output_format is ItemFormat.json:
+        output.print_json({"ok": not problems, "problems": evidence.problems_as_json(problems)})
+    else:
+        for problem in problems:
+            sys.stdout.write(evidence.describe(problem) + "\n")
+    if problems:
+        _say(f"error: {len(problems)} problem(s) found; nothing was repaired. Compare with a backup "
+             "(`topup backup`) before changing anything")
+        raise typer.Exit(3)
+    _say(f"ok: {evidence.count_records(_ledger(ctx))} records, their history and receipt files all verify")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(metavar="FILE")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A consistent copy of the ledger, safe to take while it is in use; the copy is verified."""
+    from ledger import evidence
+
+    count = evidence.backup(_ledger(ctx), target, overwrite=force)
+    _say(f"backup written to {target}: {count} records, verified")
 
 
 def _render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: ListFormat) -> None:

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from ledger import db, store
 from ledger.errors import Duplicate, InvalidInput, LedgerError, LimitExceeded
-from ledger.models import Blob, Card, Receipt, Topup
+from ledger.models import Card, Topup
 from ledger.money import Money, format_minor, parse_amount
 from ledger.receipts import ReceiptFile, read_receipt
 from ledger.search import Filters, record_query
@@ -90,7 +90,7 @@ def log_topup(path: Path, request: LogRequest, extra_receipts: tuple[ReceiptFile
             _check_limits(session, card, topup)
         session.add(topup)
         session.flush()
-        _attach(session, topup, files, to_stored(now))
+        store.attach_receipts(session, topup, files, to_stored(now))
         store.append_version(session, topup, "log", None, to_stored(now))
         return store.get_record(session, topup.id)
 
@@ -123,23 +123,6 @@ def _check_limits(session: Session, card: Card, topup: Topup, exclude_id: int | 
                 f"card {card.label!r} already has reference {topup.ref!r} in record {existing[0]} "
                 f"(`topup show {existing[0]}`); add --force if this is a different top-up"
             )
-
-
-def _attach(session: Session, topup: Topup, files: list[ReceiptFile], at_utc: str) -> int:
-    """Store receipt files for a record; the bytes are kept once per digest. Returns how many were new."""
-    added = 0
-    seen = {sha for sha, _, _ in store.receipt_list(session, topup.id)}
-    for file in files:
-        if file.sha256 in seen:
-            continue
-        seen.add(file.sha256)
-        if session.get(Blob, file.sha256) is None:
-            session.add(Blob(sha256=file.sha256, size=file.size, data=file.data))
-        session.add(Receipt(topup_id=topup.id, sha256=file.sha256, name=file.name,
-                            media_type=file.media_type, size=file.size, added_at_utc=at_utc))
-        added += 1
-    session.flush()
-    return added
 
 
 def show_record(path: Path, topup_id: int) -> dict[str, Any]:
@@ -283,19 +266,8 @@ def export_records(path: Path, filters: Filters, stream: Any, fmt: str, *, bom: 
 
 
 def export_to_file(path: Path, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:
-    """Export into a new file next to `target`, renamed into place only when complete."""
-    import os
-    import tempfile
+    """Export into `target`, which appears only once it is complete."""
+    from ledger.files import replaced_when_done
 
-    folder = target.expanduser().parent
-    if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist")
-    fd, partial = tempfile.mkstemp(prefix=".topup-export-", dir=folder)
-    try:
-        with open(fd, "w", encoding="utf-8", newline="") as stream:
-            count = export_records(path, filters, stream, fmt, bom=bom)
-        os.replace(partial, target)
-    except BaseException:
-        os.unlink(partial)
-        raise
-    return count
+    with replaced_when_done(target) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
+        return export_records(path, filters, stream, fmt, bom=bom)

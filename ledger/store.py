@@ -10,8 +10,9 @@ from sqlmodel import Session, select
 
 from ledger import chain
 from ledger.errors import NotFound
-from ledger.models import Card, ChainHead, Receipt, Topup, TopupVersion
+from ledger.models import Blob, Card, ChainHead, Receipt, Topup, TopupVersion
 from ledger.money import format_minor
+from ledger.receipts import ReceiptFile
 from ledger.times import local_iso
 from ledger.values import label_key
 
@@ -119,3 +120,20 @@ def append_version(session: Session, topup: Topup, action: str, reason: str | No
 
 def versions(session: Session, topup_id: int) -> list[TopupVersion]:
     return list(session.exec(select(TopupVersion).where(TopupVersion.topup_id == topup_id).order_by(TopupVersion.version)))
+
+
+def attach_receipts(session: Session, topup: Topup, files: list[ReceiptFile], at_utc: str) -> int:
+    """Store receipt files for a record; the bytes are kept once per digest. Returns how many were new."""
+    added = 0
+    seen = {sha for sha, _, _ in receipt_list(session, topup.id)}
+    for file in files:
+        if file.sha256 in seen:
+            continue
+        seen.add(file.sha256)
+        if session.get(Blob, file.sha256) is None:
+            session.add(Blob(sha256=file.sha256, size=file.size, data=file.data))
+        session.add(Receipt(topup_id=topup.id, sha256=file.sha256, name=file.name,
+                            media_type=file.media_type, size=file.size, added_at_utc=at_utc))
+        added += 1
+    session.flush()
+    return added

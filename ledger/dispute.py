@@ -1,0 +1,133 @@
+"""The dispute pack: what a carrier or card issuer needs to look into a missing top-up.
+
+One zip with the records (CSV and JSON), their receipt files, a short summary a person at a
+counter can read (English and Chinese headings, card number masked), and a manifest of the
+SHA-256 of every file and each record's hash-chain digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from ledger import exporting, migrations, store
+from ledger.errors import InvalidInput
+from ledger.files import replaced_when_done
+from ledger.models import Card
+from ledger.receipts import safe_file_name
+from ledger.service import session_for
+from ledger.times import local_iso, now_utc, to_stored
+from ledger.values import mask_number
+
+_SUMMARY_FIELDS = [
+    ("Record 記錄", "id"), ("Card 卡", "card_line"), ("Amount credited 充值金額", "amount_line"),
+    ("Paid 實付", "paid_line"), ("Time 時間", "occurred_at"), ("Channel 渠道", "channel"),
+    ("Reference 交易編號", "ref"), ("Merchant 商戶", "merchant"), ("Outcome 結果", "outcome"),
+    ("Balance after 充值後餘額", "balance_line"), ("Status 狀態", "status"), ("Note 備註", "note"),
+]
+
+
+def parse_ids(texts: list[str]) -> list[int]:
+    """Record ids as typed: `3 7 12` or `3,7,12`, each once, in the order given."""
+    ids: list[int] = []
+    for text in texts:
+        for part in text.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isascii() or not part.isdigit():
+                raise InvalidInput(f"{part!r} is not a record id; give ids such as --dispute 3 7 12")
+            if int(part) not in ids:
+                ids.append(int(part))
+    if not ids:
+        raise InvalidInput("give the ids of the records in dispute, e.g. --dispute 3 7")
+    return ids
+
+
+def write_pack(path: Path, ids: list[int], target: Path) -> dict[str, Any]:
+    """Write the pack to `target` (a .zip); returns its manifest."""
+    if target.suffix.lower() != ".zip":
+        raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
+    with session_for(path, write=False) as session:
+        records, files = [], []
+        for topup_id in ids:
+            record = store.get_record(session, topup_id)
+            topup = store.get_topup(session, topup_id)
+            card = session.get(Card, topup.card_id)
+            record["history"] = [
+                {"version": v.version, "action": v.action, "reason": v.reason, "recorded_at": local_iso(v.recorded_at_utc),
+                 "prev_digest": v.prev_digest, "digest": v.digest}
+                for v in store.versions(session, topup_id)
+            ]
+            record["card_number"] = mask_number(card.number)
+            record["card_issuer"] = card.issuer
+            records.append(record)
+            files += _receipt_files(session, topup_id)
+    payload = {
+        "records.csv": _csv(records),
+        "records.json": json.dumps(records, ensure_ascii=False, indent=2).encode(),
+        "summary.txt": _summary(records).encode(),
+        **{name: data for name, data in files},
+    }
+    manifest = {
+        "generated_at": local_iso(to_stored(now_utc())),
+        "ledger_schema": migrations.LATEST,
+        "records": [{"id": r["id"], "chain_digest": r["history"][-1]["digest"]} for r in records],
+        "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+                  for name, data in payload.items()],
+    }
+    with replaced_when_done(target) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
+        for name, data in payload.items():
+            pack.writestr(name, data)
+        pack.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    return manifest
+
+
+def _receipt_files(session: Any, topup_id: int) -> list[tuple[str, bytes]]:
+    rows = session.connection().exec_driver_sql(
+        "SELECT r.name, b.data FROM receipt AS r JOIN blob AS b ON b.sha256 = r.sha256 WHERE r.topup_id = ? "
+        "ORDER BY r.id", (topup_id,),
+    ).fetchall()
+    out, used = [], set()
+    for index, (name, data) in enumerate(rows, start=1):
+        safe = safe_file_name(name, f"receipt-{index}")
+        if safe in used:
+            safe = f"{index}-{safe}"
+        used.add(safe)
+        out.append((f"receipts/record-{topup_id}/{safe}", bytes(data)))
+    return out
+
+
+def _csv(records: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    exporting.write_csv(buffer, records, store.RECORD_FIELDS)
+    return buffer.getvalue().encode()
+
+
+def _summary(records: list[dict[str, Any]]) -> str:
+    lines = ["Top-up records for a dispute / 充值爭議記錄", f"Generated 製作時間: {local_iso(to_stored(now_utc()))}", ""]
+    for record in records:
+        currency = record["currency"]
+        view = {
+            **record,
+            "card_line": " ".join(filter(None, [record["card"], f"({record['card_kind']})", record["card_number"],
+                                                record["card_issuer"]])),
+            "amount_line": f"{record['amount']} {currency}",
+            "paid_line": f"{record['paid']} {currency}" if record["paid"] else None,
+            "balance_line": f"{record['balance_after']} {currency}" if record["balance_after"] else None,
+        }
+        for heading, key in _SUMMARY_FIELDS:
+            if view.get(key) not in (None, ""):
+                lines.append(f"{heading}: {view[key]}")
+        for receipt in record["receipts"]:
+            lines.append(f"Receipt 收據: {receipt['name']} (SHA-256 {receipt['sha256']})")
+        for version in record["history"]:
+            reason = f" — {version['reason']}" if version["reason"] else ""
+            lines.append(f"History 歷史: v{version['version']} {version['action']} {version['recorded_at']}{reason}")
+        lines.append("")
+    lines.append("manifest.json lists the SHA-256 of every file in this pack and each record's chain digest.")
+    return "\n".join(lines) + "\n"
