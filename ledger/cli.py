@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -193,6 +195,7 @@ def log(
     paid: Annotated[str | None, typer.Option(help="What was charged, when it differs from the amount.")] = None,
     outcome: Annotated[str | None, typer.Option(help="credited (default), pending or failed.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Log even over a limit or with a repeated reference.")] = False,
+    sms: Annotated[str | None, typer.Option("--sms", help="A pasted confirmation message to read the values from ('-' reads stdin).")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Log a top-up; prints the new record's id."""
@@ -201,9 +204,16 @@ def log(
     request = service.LogRequest(
         card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
         receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
-        outcome=outcome, force=force,
+        outcome=outcome, force=force, sms=sys.stdin.read() if sms == "-" else sms,
     )
-    record = service.log_topup(_ledger(ctx), request)
+    logged = service.log_topup(_ledger(ctx), request)
+    record = logged.record
+    if logged.read:
+        found = ", ".join(f"{key} {value}" for key, value in logged.read.items() if value is not None)
+        missing = ", ".join(key for key, value in logged.read.items() if value is None)
+        _say(f"read from the message: {found}" + (f"; not in it: {missing}" if missing else ""))
+        for note_line in logged.notes:
+            _say(f"note: {note_line}")
     if output_format is ItemFormat.json:
         output.print_json(record)
     else:
@@ -422,6 +432,75 @@ def due(
         _say(f"no card's validity ends within {within} days")
         return
     _render_list(rows, columns, fmt)
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    card: Annotated[str, typer.Argument(metavar="CARD")],
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT")],
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show the full card number.")] = False,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Before paying: the number to compare, the limit, the balance cap, the last top-up, validity."""
+    from ledger import output, reports
+
+    result = reports.check_before_paying(_ledger(ctx), card, amount, reveal)
+    if output_format is ItemFormat.json:
+        output.print_json(result)
+    else:
+        last = result["last_topup"]
+        shown = {**result, "last_topup": last and f"{last['amount']} on {last['occurred_at']} via {last['channel']} "
+                                                  f"({last['outcome']}, record {last['id']})"}
+        output.print_fields(shown, ["card", "number", "issuer", "amount", "max_topup", "last_balance", "balance_after",
+                                    "max_balance", "last_topup", "valid_until"])
+        for warning in result["warnings"]:
+            _say(f"warning: {warning}")
+    for problem in result["problems"]:
+        _say(f"error: {problem}")
+    if result["problems"]:
+        raise typer.Exit(1)
+    if output_format is ItemFormat.text:
+        _say("ok: within the card's limits. Compare the number above with the one you are paying to")
+
+
+@app.command("import")
+def import_csv(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV file: a topup export, or any layout with --map.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
+    mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
+                       help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card, channel …); repeatable.")] = None,
+    card: Annotated[str | None, typer.Option("--card", help="The card every row belongs to.")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="utf-8 (default), gb18030 or big5.")] = "utf-8",
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Add top-ups from a CSV file in one transaction; rows already in the ledger are not added again."""
+    from ledger import importing
+
+    with _progress_bar("importing") as progress:
+        result = importing.import_file(_ledger(ctx), file, mapping=importing.parse_map(mapping or []),
+                                       encoding=encoding, card=card, dry_run=dry_run, progress=progress)
+    if dry_run:
+        columns = [("card", "card"), ("occurred_at", "when"), ("amount", "amount"), ("currency", "cur"),
+                   ("channel", "channel"), ("ref", "ref"), ("note", "note")]
+        _render_list(result.added, columns, _list_format(output_format))
+    verb = "would add" if dry_run else "added"
+    cards = f"; {'would create' if dry_run else 'created'} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
+    _say(f"{verb} {len(result.added)} record(s), {result.skipped} already in the ledger{cards}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 # ---------------------------------------------------------------- receipts and care of the ledger

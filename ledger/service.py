@@ -57,18 +57,32 @@ class LogRequest:
     paid: str | None = None
     outcome: str | None = None
     force: bool = False
+    sms: str | None = None
+
+
+@dataclass
+class Logged:
+    """A new record, and what was read from a pasted message (empty without one)."""
+
+    record: dict[str, Any]
+    read: dict[str, str | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def _optional_money(text: str | None, currency: str, name: str) -> Money | None:
     return parse_amount(text, currency, name) if text is not None and text.strip() else None
 
 
-def log_topup(path: Path, request: LogRequest, extra_receipts: tuple[ReceiptFile, ...] = ()) -> dict[str, Any]:
+def log_topup(path: Path, request: LogRequest) -> Logged:
     """Record one top-up with its receipt files, all in one transaction."""
-    files = [read_receipt(p) for p in request.receipts] + list(extra_receipts)
+    files = [read_receipt(p) for p in request.receipts]
     now = now_utc()
     with session_for(path, write=True) as session:
         card = store.find_card(session, request.card)
+        logged = Logged(record={})
+        if request.sms is not None:
+            request, message = _fill_from_message(request, card, now, logged)
+            files.append(message)
         if request.amount is None:
             raise InvalidInput("give the amount credited, e.g. topup log CARD 100")
         amount = parse_amount(request.amount, card.currency)
@@ -92,7 +106,33 @@ def log_topup(path: Path, request: LogRequest, extra_receipts: tuple[ReceiptFile
         session.flush()
         store.attach_receipts(session, topup, files, to_stored(now))
         store.append_version(session, topup, "log", None, to_stored(now))
-        return store.get_record(session, topup.id)
+        logged.record = store.get_record(session, topup.id)
+        return logged
+
+
+def _fill_from_message(request: LogRequest, card: Card, now: Any, logged: Logged) -> tuple[LogRequest, ReceiptFile]:
+    """Values read from a pasted message, where the options did not give them; the message is kept as a receipt."""
+    from dataclasses import replace
+
+    from ledger import sms
+    from ledger.receipts import text_receipt
+
+    reading = sms.read_message(request.sms or "", card.currency, card.region, now)
+    if reading.time_problem and request.at is None:
+        raise InvalidInput(f"{reading.time_problem}; give the time with --at")
+    read = {
+        "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
+        "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
+        "balance_after": reading.balance_after,
+        "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
+        "channel": reading.channel.value if reading.channel else None, "outcome": reading.outcome.value,
+    }
+    logged.read, logged.notes = read, reading.notes
+    given = {key: getattr(request, key) for key in read}
+    filled = replace(request, **{key: given[key] if given[key] is not None else read[key] for key in read})
+    if filled.amount is None:
+        raise InvalidInput("could not find the top-up amount in the message; give it: topup log CARD AMOUNT --sms …")
+    return filled, text_receipt("message.txt", reading.kept_text)
 
 
 def _minor(money: Money | None) -> int | None:

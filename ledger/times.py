@@ -25,6 +25,7 @@ _KEYWORDS = {
 _KEYWORD = re.compile(r"(?P<word>now|today|yesterday|現在|现在|今天|今日|昨天|昨日)\s*(?P<rest>.*)", re.I)
 _YEAR = re.compile(r"(?P<year>\d{4})年?")
 _MONTH = re.compile(r"(?P<year>\d{4})(?:[-/.]|年)(?P<month>\d{1,2})月?")
+_ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})(?!\d)")
 
 
@@ -120,7 +121,15 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     shown = text.strip()
     cleaned = clean_token(text)
     keyword = _KEYWORD.fullmatch(cleaned)
-    if keyword:
+    if _ISO_WITH_OFFSET.fullmatch(cleaned):
+        # Nothing to guess in the form exports use; skip dateutil (imports read many of them).
+        try:
+            moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(f"{shown!r} is not a possible date; write it like 2025-03-14 18:42") from None
+        if moment.year < EARLIEST_YEAR:
+            raise InvalidInput(f"{shown!r} is before {EARLIEST_YEAR}; check the year")
+    elif keyword:
         word, rest = keyword["word"].lower(), keyword["rest"]
         if word in ("now", "現在", "现在") and not rest:
             moment = now

@@ -1,0 +1,265 @@
+"""Importing top-ups from CSV: this program's own export, or another layout through a column map.
+
+The whole file is one transaction: every row is checked with the same rules as `topup log`
+before anything is written, a bad row refuses the file with its line number, and a row that
+matches a record already in the ledger (card, time, amount, reference) is not added again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger import chain, store
+from ledger.errors import InvalidInput, LedgerError
+from ledger.exporting import unguard
+from ledger.models import Card
+from ledger.money import check_currency, parse_amount
+from ledger.service import session_for
+from ledger.times import now_utc, parse_day, parse_moment, to_stored
+from ledger.values import (
+    CardKind, Status, clean_label, clean_ref, label_key, optional_text, parse_channel, parse_outcome,
+)
+
+FIELDS = ("card", "card_kind", "amount", "paid", "currency", "channel", "outcome", "occurred_at", "ref",
+          "merchant", "note", "balance_after", "valid_until", "status", "created_at", "id")
+_FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
+                  "reference": "ref", "balance": "balance_after"}
+ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
+             "big5": "big5hkscs", "big5hkscs": "big5hkscs"}
+
+
+@dataclass
+class ImportResult:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
+    new_cards: list[str] = field(default_factory=list)
+
+
+def parse_map(pairs: list[str]) -> dict[str, str]:
+    """`COLUMN=FIELD` pairs as {column: field}."""
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        target = _FIELD_ALIASES.get(target.strip().lower(), target.strip().lower())
+        if not sep or not column.strip() or target not in FIELDS:
+            raise InvalidInput(f"--map {pair!r} must be COLUMN=FIELD, FIELD one of {', '.join(FIELDS[:13])}")
+        mapping[column.strip()] = target
+    return mapping
+
+
+def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, {field: text}) for each row; the whole file is read before anything is written."""
+    codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
+    if codec is None:
+        raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5 (not {encoding!r})")
+    try:
+        text = file.read_bytes().decode(codec)
+    except FileNotFoundError:
+        raise InvalidInput(f"file {str(file)!r} does not exist") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{str(file)!r} is a folder; give a CSV file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not {encoding} text; for a Chinese bank's file try --encoding gb18030 "
+                           "or --encoding big5") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InvalidInput(f"{file} is empty") from None
+    columns = _columns(header, mapping)
+    rows = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise InvalidInput(f"line {reader.line_num}: {len(values)} cells where the header has {len(header)}")
+            rows.append((reader.line_num, {target: unguard(values[i]) for i, target in columns.items()}))
+    except csv.Error as exc:
+        raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
+    return rows
+
+
+def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
+    """Which field each column index fills."""
+    if not mapping:
+        if header != list(store.RECORD_FIELDS):
+            raise InvalidInput("this is not a topup export; map its columns with --map COLUMN=FIELD "
+                               "(e.g. --map 交易時間=occurred_at --map 金額=amount --map 備註=note)")
+        return {i: name for i, name in enumerate(header) if name in FIELDS}
+    missing = [column for column in mapping if column not in header]
+    if missing:
+        raise InvalidInput(f"the file has no column {missing[0]!r}; its columns are {', '.join(header)}")
+    return {header.index(column): target for column, target in mapping.items()}
+
+
+def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: str = "utf-8",
+                card: str | None = None, dry_run: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Check every row, then add the new ones in one transaction (none with `dry_run`)."""
+    if mapping and "card" not in mapping.values() and card is None:
+        raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
+    rows = read_rows(file, encoding, mapping)
+    now = to_stored(now_utc())
+    result = ImportResult()
+    with session_for(path, write=not dry_run) as session:
+        cards = _CardBook(session, card, result)
+        records = []
+        for done, (line, values) in enumerate(rows, start=1):
+            try:
+                records.append(_record(values, cards, now))
+            except LedgerError as exc:
+                raise InvalidInput(f"line {line}: {exc.message}; nothing was imported") from None
+            if progress and done % 1000 == 0:
+                progress(done, len(rows))
+        new = _only_new(session, records)
+        result.skipped = len(records) - len(new)
+        if not dry_run:
+            _insert(session, new, now)
+        result.added = [_shown(r, cards) for r in new]
+        if progress:
+            progress(len(rows), len(rows))
+    return result
+
+
+class _CardBook:
+    """Cards by label; a card the file names but the ledger lacks is created (own exports only)."""
+
+    def __init__(self, session: Any, default: str | None, result: ImportResult) -> None:
+        self.session, self.result = session, result
+        self.by_key: dict[str, Card] = {}
+        self.default = store.find_card(session, default) if default else None
+
+    def get(self, values: dict[str, str]) -> Card:
+        label = values.get("card", "").strip()
+        if self.default is not None:
+            return self.default
+        if not label:
+            raise InvalidInput("no card on this row; give --card LABEL")
+        key = label_key(label)
+        if key not in self.by_key:
+            self.by_key[key] = self._find_or_create(label, values)
+        return self.by_key[key]
+
+    def _find_or_create(self, label: str, values: dict[str, str]) -> Card:
+        from sqlmodel import select
+
+        found = self.session.exec(select(Card).where(Card.label_key == label_key(label))).first()
+        if found is not None:
+            return found
+        if not values.get("card_kind") or not values.get("currency"):
+            store.find_card(self.session, label)  # refuses with the closest labels
+        if values["card_kind"] not in {k.value for k in CardKind}:
+            raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
+        card = Card(label=clean_label(label), label_key=label_key(label), kind=values["card_kind"],
+                    currency=check_currency(values["currency"]), created_at_utc=to_stored(now_utc()))
+        self.session.add(card)
+        self.session.flush()
+        self.result.new_cards.append(card.label)
+        return card
+
+
+def _record(values: dict[str, str], cards: _CardBook, now: str) -> dict[str, Any]:
+    """One row checked with the rules of `topup log`, as the columns of `topup`."""
+    card = cards.get(values)
+    currency = card.currency
+    if values.get("currency") and check_currency(values["currency"]) != currency:
+        raise InvalidInput(f"currency {values['currency']} is not {currency}, the currency of card {card.label!r}")
+
+    def money(name: str) -> int | None:
+        text = values.get(name, "").strip()
+        return parse_amount(text, currency, name).minor if text else None
+
+    if not values.get("amount", "").strip():
+        raise InvalidInput("the amount is empty")
+    if not values.get("occurred_at", "").strip():
+        raise InvalidInput("the time is empty")
+    status = values.get("status", "").strip() or Status.active.value
+    if status not in {s.value for s in Status}:
+        raise InvalidInput(f"status {status!r} must be active, void or amended")
+    created = values.get("created_at", "").strip()
+    return {
+        "card_id": card.id, "amount_minor": money("amount"), "paid_minor": money("paid"), "currency": currency,
+        "channel": parse_channel(values["channel"]).value if values.get("channel", "").strip() else "other",
+        "outcome": parse_outcome(values["outcome"]).value if values.get("outcome", "").strip() else "credited",
+        "occurred_at_utc": to_stored(parse_moment(values["occurred_at"])), "ref": clean_ref(values.get("ref")),
+        "merchant": optional_text(values.get("merchant"), "merchant", 200, multiline=False),
+        "note": optional_text(values.get("note"), "note", 10_000),
+        "balance_after_minor": money("balance_after"),
+        "valid_until": parse_day(values["valid_until"]).isoformat() if values.get("valid_until", "").strip() else None,
+        "status": status, "created_at_utc": to_stored(parse_moment(created)) if created else now, "version": 1,
+        "wanted_id": int(values["id"]) if values.get("id", "").strip().isdigit() else None,
+    }
+
+
+def _key(record: dict[str, Any]) -> tuple[Any, ...]:
+    return record["card_id"], record["occurred_at_utc"], record["amount_minor"], (record["ref"] or "").casefold()
+
+
+def _only_new(session: Any, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows beyond those the ledger already has with the same card, time, amount and reference."""
+    if not records:
+        return []
+    existing = Counter(
+        (card_id, at, amount, (ref or "").casefold())
+        for card_id, at, amount, ref in session.connection().exec_driver_sql(
+            "SELECT card_id, occurred_at_utc, amount_minor, ref FROM topup WHERE occurred_at_utc BETWEEN ? AND ?",
+            (min(r["occurred_at_utc"] for r in records), max(r["occurred_at_utc"] for r in records)),
+        )
+    )
+    new = []
+    for record in records:
+        key = _key(record)
+        if existing[key] > 0:
+            existing[key] -= 1
+        else:
+            new.append(record)
+    return new
+
+
+def _insert(session: Any, records: list[dict[str, Any]], now: str) -> None:
+    """Insert in bulk, each record with its first link in the hash chain."""
+    if not records:
+        return
+    conn = session.connection()
+    wanted = [r["wanted_id"] for r in records]
+    taken = {row[0] for row in conn.exec_driver_sql("SELECT id FROM topup")}
+    keep_ids = None not in wanted and len(set(wanted)) == len(wanted) and not taken & set(wanted)
+    next_id = (max(taken) if taken else 0) + 1
+    head = conn.exec_driver_sql("SELECT digest FROM chain_head").fetchone()
+    prev = head[0] if head else chain.GENESIS
+    topups, versions = [], []
+    for offset, record in enumerate(records):
+        record["id"] = record["wanted_id"] if keep_ids else next_id + offset
+        content = chain.canonical_content(record, [])
+        digest = chain.link_digest(prev, content)
+        topups.append(tuple(record[f] for f in chain.CONTENT_FIELDS))
+        versions.append((record["id"], 1, "import", None, now, content, prev, digest))
+        prev = digest
+    columns = ", ".join(chain.CONTENT_FIELDS)
+    marks = ", ".join("?" * len(chain.CONTENT_FIELDS))
+    conn.exec_driver_sql(f"INSERT INTO topup ({columns}) VALUES ({marks})", topups)
+    conn.exec_driver_sql(
+        "INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, prev_digest, digest) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions,
+    )
+    last_seq = conn.exec_driver_sql("SELECT max(seq) FROM topup_version").fetchone()[0]
+    conn.exec_driver_sql("INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?) "
+                         "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, digest = excluded.digest", (last_seq, prev))
+
+
+def _shown(record: dict[str, Any], cards: _CardBook) -> dict[str, Any]:
+    from ledger.money import format_minor
+    from ledger.times import local_iso
+
+    label = next((c.label for c in cards.by_key.values() if c.id == record["card_id"]),
+                 cards.default.label if cards.default else "")
+    return {"id": record.get("id"), "card": label, "amount": format_minor(record["amount_minor"], record["currency"]),
+            "currency": record["currency"], "channel": record["channel"],
+            "occurred_at": local_iso(record["occurred_at_utc"]), "ref": record["ref"], "note": record["note"]}

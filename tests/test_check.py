@@ -1,0 +1,51 @@
+import json
+from datetime import date, timedelta
+
+
+def _check(topup, *args):
+    result = topup("check", *args, "--format", "json")
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def test_a_payment_within_every_limit(topup_ok, topup):
+    topup_ok("card", "add", "sim", "--kind", "sim", "--region", "HK", "--number", "91234567", "--max-topup", "500",
+             "--max-balance", "1000", "--validity-days", "90", "--issuer", "SampleTel")
+    topup_ok("log", "sim", "100", "--at", "2026-10-01", "--balance-after", "300")
+    code, result, _ = _check(topup, "sim", "200")
+    assert code == 0
+    assert result["number"] == "****4567" and result["issuer"] == "SampleTel"
+    assert (result["last_balance"], result["balance_after"]) == ("300.00", "500.00")
+    assert result["last_topup"]["amount"] == "100.00" and result["problems"] == []
+    assert result["valid_until"] == (date(2026, 10, 1) + timedelta(days=90)).isoformat()
+    text = topup_ok("check", "sim", "200", "--reveal")
+    assert "+85291234567" in text.stdout and "ok: within" in text.stderr
+
+
+def test_over_the_single_limit_exits_1(topup_ok, topup):
+    topup_ok("card", "add", "sim", "--kind", "smart", "--max-topup", "500")
+    code, result, stderr = _check(topup, "sim", "600")
+    assert code == 1 and "over the single top-up limit" in stderr and result["problems"]
+
+
+def test_over_the_balance_cap_exits_1(topup_ok, topup):
+    topup_ok("card", "add", "sim", "--kind", "smart", "--max-balance", "1000")
+    topup_ok("log", "sim", "100", "--at", "2026-10-01", "--balance-after", "950")
+    code, result, stderr = _check(topup, "sim", "100")
+    assert code == 1 and result["balance_after"] == "1050.00" and "over the cap" in stderr
+
+
+def test_a_recent_or_pending_top_up_is_a_warning(topup_ok, topup):
+    topup_ok("card", "add", "sim", "--kind", "smart")
+    topup_ok("log", "sim", "100", "--at", "2026-10-01", "--outcome", "pending")
+    topup_ok("log", "sim", "100")
+    code, result, _ = _check(topup, "sim", "100")
+    assert code == 0
+    assert any("not paying twice" in w for w in result["warnings"])
+    assert any("record 1 is still pending" in w for w in result["warnings"])
+    assert "warning: this card was topped up" in topup_ok("check", "sim", "100").stderr
+
+
+def test_bad_input_to_check_is_refused(topup_ok, topup):
+    topup_ok("card", "add", "sim", "--kind", "smart")
+    assert topup("check", "sim", "0").exit_code == 1
+    assert topup("check", "nope", "10").exit_code == 1

@@ -1,0 +1,147 @@
+"""`topup log CARD --sms TEXT`: the shared sample messages and more forms of each kind."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import log_json, table_dump
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sms" / "messages.jsonl"
+CARD_FOR_LANG = {"en-HK": ("HK", "HKD"), "zh-CN": ("CN", "CNY"), "zh-TW": ("TW", "TWD"), "en-PH": ("PH", "PHP")}
+
+
+def _samples():
+    return [json.loads(line) for line in FIXTURES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _card(topup_ok, region, label="card"):
+    topup_ok("card", "add", label, "--kind", "sim", "--region", region)
+    return label
+
+
+@pytest.mark.parametrize("sample", _samples(), ids=lambda s: s["text"][:24])
+def test_the_shared_sample_messages(topup_ok, topup, sample):
+    region, currency = CARD_FOR_LANG[sample["lang"]]
+    card = _card(topup_ok, region)
+    expect = sample["expect"]
+    if "refuse" in expect:
+        result = topup("log", card, "--sms", sample["text"])
+        assert result.exit_code == 1 and result.stderr.startswith("error: ")
+        return
+    record = log_json(topup_ok, card, "--sms", sample["text"])
+    for key in ("amount", "paid", "ref", "balance_after", "valid_until", "outcome"):
+        assert record[key] == expect[key], key
+    assert record["currency"] == currency
+    assert record["channel"] == (expect["channel"] or "other")
+    if expect["occurred_at"] is None:
+        assert record["occurred_at"][:10] == datetime.now().date().isoformat()
+    else:
+        wanted = expect["occurred_at"].replace("<year it was received>", str(datetime.now().year))
+        if wanted > datetime.now().isoformat():  # a year-less date still to come this year is last year's
+            wanted = str(datetime.now().year - 1) + wanted[4:]
+        assert record["occurred_at"].startswith(wanted)
+    assert [r["name"] for r in record["receipts"]] == ["message.txt"]
+
+
+@pytest.mark.parametrize(
+    ("region", "text", "expected"),
+    [
+        ("CN", "您于2026年11月20日14时32分充值100元成功，流水号ABC12345，余额120.50元。",
+         {"amount": "100.00", "occurred_at": "2026-11-20T14:32", "ref": "ABC12345", "balance_after": "120.50"}),
+        ("CN", "2026-11-18 09:12 微信支付充值 ¥30.00 已到账，订单号 WX4200001234567890",
+         {"amount": "30.00", "occurred_at": "2026-11-18T09:12", "ref": "WX4200001234567890", "channel": "wechat"}),
+        ("HK", "Top-up HK$200 on 20/11/2026 14:35 successful. Transaction ID: T99887766. Balance: HK$250.00",
+         {"amount": "200.00", "occurred_at": "2026-11-20T14:35", "ref": "T99887766", "balance_after": "250.00"}),
+        ("HK", "Reloaded HK$50 at 03/04/2026 10:00. Txn ID Q12345",
+         {"amount": "50.00", "occurred_at": "2026-04-03T10:00"}),
+        ("PH", "Loaded ₱50.00 on 03/04/2026 10:00. Ref 778899",
+         {"amount": "50.00", "occurred_at": "2026-03-04T10:00", "ref": "778899"}),
+        ("TW", "114/10/02 21:05 超商加值NT$300元，交易編號A1B2C3D4，餘額NT$310元",
+         {"amount": "300", "occurred_at": "2025-10-02T21:05", "ref": "A1B2C3D4", "balance_after": "310",
+          "channel": "store"}),
+        ("TW", "於2025/10/02 21:05加值300圓，交易序號ZX9988", {"amount": "300", "ref": "ZX9988"}),
+        ("CN", "充值金额：100.00元，手续费2.00元，实付102.00元，订单编号88776655",
+         {"amount": "100.00", "paid": "102.00", "ref": "88776655"}),
+        ("CN", "您的话费充值50元失败，款项将退回，交易流水號 R5566778899",
+         {"amount": "50.00", "outcome": "failed", "ref": "R5566778899"}),
+        ("CN", "訂單號 DD20261101 已受理，充值¥20.00 處理中", {"amount": "20.00", "outcome": "pending", "ref": "DD20261101"}),
+        ("JP", "チャージ 1,000円 完了 Ref no. JP000111", {"amount": "1000", "ref": "JP000111"}),
+    ],
+)
+def test_more_message_forms(topup_ok, region, text, expected):
+    if region == "JP":
+        topup_ok("card", "add", "card", "--kind", "smart", "--region", "JP")
+    else:
+        _card(topup_ok, region)
+    record = log_json(topup_ok, "card", "--sms", text)
+    for key, value in expected.items():
+        if key == "occurred_at":
+            assert record[key].startswith(value), record[key]
+        else:
+            assert record[key] == value, key
+
+
+def test_the_order_chosen_for_day_and_month_is_said(topup_ok):
+    _card(topup_ok, "HK")
+    result = topup_ok("log", "card", "--sms", "Reloaded HK$50 at 03/04/2026 10:00. Txn ID Q12345")
+    assert "day first, as in HK" in result.stderr
+    assert "read from the message: amount 50.00" in result.stderr
+
+
+def test_an_undecidable_date_needs_at(topup_ok, topup):
+    topup_ok("card", "add", "eu", "--kind", "smart", "--currency", "EUR")
+    text = "Top-up €20.00 on 03/04/2026 10:00, Ref EU1234"
+    refused = topup("log", "eu", "--sms", text)
+    assert refused.exit_code == 1 and "could be read two ways" in refused.stderr and "--at" in refused.stderr
+    assert log_json(topup_ok, "eu", "--sms", text, "--at", "2026-04-03 10:00")["amount"] == "20.00"
+
+
+def test_options_win_over_the_message(topup_ok):
+    _card(topup_ok, "HK")
+    record = log_json(topup_ok, "card", "120", "--ref", "MINE1", "--channel", "kiosk", "--sms",
+                      "Top-up HK$200 on 20/11/2025 14:35 successful. Transaction ID: T99887766.")
+    assert (record["amount"], record["ref"], record["channel"]) == ("120.00", "MINE1", "kiosk")
+    assert record["occurred_at"].startswith("2025-11-20T14:35")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Your balance is HK$50.00 and HK$20.00 was used today", "amount"),
+        ("Top-up NT$100 done. Ref A1234", "not in HKD"),
+        ("充值¥100成功", "not in HKD"),
+        ("Thanks for using SampleTel", "amount"),
+        ("", "empty"),
+        ("Your OTP is 482913. Do not share it.", "verification-code"),
+        ("验证码 482913，您正在为尾号0000的手机充值HK$100.00", "verification-code"),
+    ],
+)
+def test_messages_that_cannot_be_read_are_refused(topup_ok, topup, ledger_path, text, reason):
+    _card(topup_ok, "HK")
+    before = table_dump(ledger_path)
+    result = topup("log", "card", "--sms", text)
+    assert result.exit_code == 1 and reason in result.stderr
+    assert table_dump(ledger_path) == before
+
+
+def test_a_one_time_code_is_never_stored(topup_ok, ledger_path):
+    _card(topup_ok, "HK")
+    text = "Top-up HK$100.00 done, Ref R777888. Your PIN: 915372 for the next purchase."
+    record = log_json(topup_ok, "card", "--sms", text)
+    assert record["ref"] == "R777888"
+    stored = b"".join(p.read_bytes() for p in ledger_path.parent.iterdir() if p.is_file())
+    assert b"915372" not in stored
+    out = ledger_path.parent / "out"
+    out.mkdir()
+    topup_ok("receipt", "get", str(record["id"]), "--output", str(out))
+    kept = (out / "message.txt").read_text(encoding="utf-8")
+    assert "PIN: ******" in kept and "R777888" in kept
+
+
+def test_the_message_can_come_from_stdin(topup_ok):
+    _card(topup_ok, "CN")
+    result = topup_ok("log", "card", "--sms", "-", "--format", "json",
+                      input="您于2026年11月20日14时32分充值100元成功\n流水号ABC12345\n")
+    assert json.loads(result.stdout)["ref"] == "ABC12345"
