@@ -193,3 +193,36 @@ def backup(path: Path, target: Path, *, overwrite: bool = False) -> int:
         if problems:
             raise DamageFound(f"the copy does not verify ({describe(problems[0])}); run `topup verify` on the ledger")
         return count_records(partial)
+
+
+def doctor(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """Facts about the ledger file, and what `verify` finds in it."""
+    import os
+    import stat
+
+    db.prepare(path)
+    conn = db.connect(path)
+    try:
+        def one(sql: str) -> Any:
+            return conn.execute(sql).fetchone()[0]
+
+        facts: dict[str, Any] = {
+            "path": str(path.resolve()),
+            "size_bytes": sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists()),
+            "schema_version": one("PRAGMA user_version"),
+            "sqlite_version": sqlite3.sqlite_version,
+            "journal_mode": one("PRAGMA journal_mode"),
+            "permissions": oct(stat.S_IMODE(os.stat(path).st_mode)),
+            "cards": one("SELECT count(*) FROM card"),
+            "records": one("SELECT count(*) FROM topup"),
+            "void_records": one("SELECT count(*) FROM topup WHERE status = 'void'"),
+            "receipt_files": one("SELECT count(*) FROM receipt"),
+            "receipt_bytes": one("SELECT coalesce(sum(size), 0) FROM blob"),
+        }
+    finally:
+        conn.close()
+    problems = verify(path)
+    if stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+        problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({facts['permissions']}); "
+                                                     f"run: chmod 600 {path}"))
+    return facts, problems

@@ -23,7 +23,14 @@ from ledger.money import check_currency, parse_amount
 from ledger.service import session_for
 from ledger.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.values import (
-    CardKind, Status, clean_label, clean_ref, label_key, optional_text, parse_channel, parse_outcome,
+    CardKind,
+    Status,
+    clean_label,
+    clean_ref,
+    label_key,
+    optional_text,
+    parse_channel,
+    parse_outcome,
 )
 
 FIELDS = ("card", "card_kind", "amount", "paid", "currency", "channel", "outcome", "occurred_at", "ref",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from ledger.errors import InvalidInput
@@ -288,4 +288,4 @@ def _to_datetime(form: str, match: re.Match[str], region: str | None, currency: 
         reading.notes.append(f"read the ROC year {parts['y']} as {year}")
     if not allow_future and moment > local_now + timedelta(minutes=1):
         raise _DateProblem(f"the message's time {match[0].strip()!r} is in the future")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

@@ -1,0 +1,120 @@
+"""The `topup` application: the command group, the shared options and formats, the entry point.
+
+Commands live in the modules beside this one, by concept. They import the core inside each
+command, so `--help` and shell completion never load SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ledger.errors import LedgerError
+
+
+# The order `topup --help` lists commands in: the daily ones first.
+COMMAND_ORDER = ["log", "show", "search", "check", "void", "amend", "receipt", "export", "import", "report", "due",
+                 "card", "verify", "backup", "doctor"]
+
+
+class LedgerGroup(TyperGroup):
+    """The one place where a refusal from the core becomes `error: …` and its exit code."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        known = super().list_commands(ctx)
+        return [name for name in COMMAND_ORDER if name in known] + [n for n in known if n not in COMMAND_ORDER]
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LedgerError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=LedgerGroup,
+    help="A personal ledger of top-ups to transit, campus and access cards and prepaid SIMs.",
+    no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+)
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ItemFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        "--db", metavar="FILE", help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
+) -> None:
+    from ledger.db import resolve_path
+
+    ctx.obj = {"db": resolve_path(db)}
+
+
+def ledger_path(ctx: typer.Context) -> Path:
+    return ctx.obj["db"]
+
+
+def list_format(chosen: ListFormat | None) -> ListFormat:
+    """Tables for a person at a terminal, JSON for a script reading a pipe."""
+    if chosen is not None:
+        return chosen
+    return ListFormat.table if sys.stdout.isatty() else ListFormat.json
+
+
+def say(message: str) -> None:
+    """A message for the person, on stderr so that stdout stays data."""
+    sys.stderr.write(message + "\n")
+
+
+def render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: ListFormat) -> None:
+    from ledger import output
+
+    if fmt is ListFormat.json:
+        output.print_json(rows)
+    elif fmt is ListFormat.csv:
+        from ledger.exporting import write_csv
+
+        write_csv(sys.stdout, rows, [key for key, _ in columns], bom=False)
+    else:
+        output.print_table(rows, columns)
+
+
+def main() -> None:
+    """Entry point: runs the app; interruptions, closed pipes and bugs end without a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted; nothing was changed by the unfinished command\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`topup export | head`); stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so briefly, show the traceback only when asked
+        if os.environ.get("TOPUP_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        else:
+            sys.stderr.write(
+                f"error: unexpected {type(exc).__name__}; nothing was saved. "
+                "Run again with TOPUP_DEBUG=1 to see the details and report them\n"
+            )
+        sys.exit(1)

@@ -1,0 +1,97 @@
+"""Receipt files and care of the ledger: verify, backup, doctor."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.app import ItemFormat, app, ledger_path, say
+
+receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(receipt_app, name="receipt")
+
+
+@receipt_app.command("add")
+def receipt_add(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Receipt files (photos, PDFs, e-receipts).")],
+) -> None:
+    """Keep receipt files with a record; the same file is kept only once."""
+    from ledger import evidence
+
+    record, added = evidence.add_receipts(ledger_path(ctx), record_id, files)
+    kept = len(record["receipts"])
+    say(f"record {record_id}: {added} file(s) added, {kept} kept in all" if added
+         else f"record {record_id} already keeps these files; nothing added")
+
+
+@receipt_app.command("get")
+def receipt_get(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    output_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("."),
+) -> None:
+    """Write a record's receipt files into a folder, byte for byte."""
+    from ledger import evidence
+
+    for written in evidence.write_receipts(ledger_path(ctx), record_id, output_dir):
+        sys.stdout.write(f"{written}\n")
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Check the database, every record's history and every receipt file; exit 3 if anything is wrong."""
+    from ledger import evidence, output
+
+    problems = evidence.verify(ledger_path(ctx))
+    if output_format is ItemFormat.json:
+        output.print_json({"ok": not problems, "problems": evidence.problems_as_json(problems)})
+    else:
+        for problem in problems:
+            sys.stdout.write(evidence.describe(problem) + "\n")
+    if problems:
+        say(f"error: {len(problems)} problem(s) found; nothing was repaired. Compare with a backup "
+             "(`topup backup`) before changing anything")
+        raise typer.Exit(3)
+    say(f"ok: {evidence.count_records(ledger_path(ctx))} records, their history and receipt files all verify")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    target: Annotated[Path, typer.Argument(metavar="FILE")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A consistent copy of the ledger, safe to take while it is in use; the copy is verified."""
+    from ledger import evidence
+
+    count = evidence.backup(ledger_path(ctx), target, overwrite=force)
+    say(f"backup written to {target}: {count} records, verified")
+
+
+@app.command("doctor")
+def doctor(
+    ctx: typer.Context,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
+    from ledger import evidence, output
+
+    facts, problems = evidence.doctor(ledger_path(ctx))
+    if output_format is ItemFormat.json:
+        output.print_json({**facts, "ok": not problems, "problems": evidence.problems_as_json(problems)})
+    else:
+        output.print_fields(facts)
+        sys.stdout.write("verify         " + ("ok\n" if not problems else f"{len(problems)} problem(s)\n"))
+        for problem in problems:
+            sys.stdout.write("  " + evidence.describe(problem) + "\n")
+    if problems:
+        say(f"error: {len(problems)} problem(s) found; nothing was repaired")
+        raise typer.Exit(3)

@@ -1,0 +1,149 @@
+"""Finding records again: search, export (and the dispute pack), report, due."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.app import ListFormat, app, ledger_path, list_format, render_list, say
+from ledger.errors import LedgerError
+
+SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
+                  ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("note", "note")]
+
+TextArg = Annotated[list[str] | None, typer.Argument(
+    metavar="[TEXT]...", help="Part of a reference, merchant, note or card label; several words must all match.")]
+CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.")]
+ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only this channel.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="From this time, day, month (2026-11) or year.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to the end of this time, day, month or year.")]
+MinOpt = Annotated[str | None, typer.Option("--min", help="At least this amount.")]
+MaxOpt = Annotated[str | None, typer.Option("--max", help="At most this amount.")]
+RefOpt = Annotated[str | None, typer.Option("--ref", help="This exact reference (any case).")]
+OutcomeOpt = Annotated[str | None, typer.Option("--outcome", help="credited, pending, failed or refunded.")]
+VoidOpt = Annotated[bool, typer.Option("--with-void", help="Include void records.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many records.")]
+
+
+def _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit):  # type: ignore[no-untyped-def]
+    from ledger.search import Filters
+
+    return Filters(text=" ".join(text) if text else None, card=card, channel=channel, since=since, until=until, min_amount=min_amount,
+                   max_amount=max_amount, ref=ref, outcome=outcome, with_void=with_void, limit=limit)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context, text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
+    since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
+    ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False, limit: LimitOpt = None,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Find records, newest first."""
+    from ledger import service
+
+    filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
+    fmt = list_format(output_format)
+    if fmt is ListFormat.table:
+        records = service.search_records(ledger_path(ctx), filters)
+        unusual = [("outcome", "outcome")] if any(r["outcome"] != "credited" for r in records) else []
+        if with_void:
+            unusual.append(("status", "status"))
+        render_list(records, SEARCH_COLUMNS + unusual, fmt)
+    else:
+        service.export_records(ledger_path(ctx), filters, sys.stdout, fmt.value, bom=False, newest_first=True)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context, text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
+    since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
+    ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False, limit: LimitOpt = None,
+    output_file: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
+    no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
+    dispute: Annotated[list[str] | None, typer.Option("--dispute", metavar="ID...",
+                       help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
+) -> None:
+    """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON; or a dispute pack."""
+    from ledger import service
+
+    if dispute is not None:
+        filters_given = [card, channel, since, until, min_amount, max_amount, ref, outcome, limit]
+        _export_dispute(ctx, dispute + (text or []), output_file, any(v is not None for v in filters_given))
+        return
+    filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
+    if output_file is None:
+        service.export_records(ledger_path(ctx), filters, sys.stdout, output_format.value, bom=not no_bom)
+        return
+    count = service.export_to_file(ledger_path(ctx), filters, output_file, output_format.value, bom=not no_bom)
+    say(f"exported {count} records to {output_file}")
+
+
+def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path | None, filtered: bool) -> None:
+    from ledger import dispute
+
+    if filtered:
+        raise LedgerError("--dispute takes record ids; search filters do not apply to it")
+    if output_file is None:
+        raise LedgerError("a dispute pack needs --output FILE.zip")
+    manifest = dispute.write_pack(ledger_path(ctx), dispute.parse_ids(ids_text), output_file)
+    say(f"dispute pack {output_file}: {len(manifest['records'])} record(s), {len(manifest['files'])} file(s) "
+         "and manifest.json with their SHA-256")
+
+
+class ReportBy(StrEnum):
+    month = "month"
+    card = "card"
+    channel = "channel"
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context, by: Annotated[ReportBy, typer.Option("--by")] = ReportBy.month,
+    text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
+    since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
+    ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Totals by month, card or channel; each currency is totalled apart."""
+    from ledger import reports
+
+    filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, None)
+    rows = reports.report(ledger_path(ctx), by.value, filters)
+    fmt = list_format(output_format)
+    if fmt is ListFormat.table:
+        from ledger.output import add_bars
+
+        add_bars(rows, "total", "currency")
+    columns = [(by.value, by.value), ("currency", "cur"), ("count", "count"), ("total", "total"),
+               ("pending", "pending")]
+    render_list(rows, columns + ([("bar", "")] if fmt is ListFormat.table else []), fmt)
+
+
+@app.command("due")
+def due(
+    ctx: typer.Context,
+    within: Annotated[int, typer.Option("--within", help="Days ahead to look.")] = 30,
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Cards whose validity ends within DAYS, soonest first: top them up before the number lapses."""
+    from ledger import reports
+
+    rows = reports.due(ledger_path(ctx), within)
+    columns = [("card", "card"), ("kind", "kind"), ("number", "number"), ("valid_until", "valid until"),
+               ("days_left", "days left"), ("last_topup_at", "last top-up")]
+    fmt = list_format(output_format)
+    if not rows and fmt is ListFormat.table:
+        say(f"no card's validity ends within {within} days")
+        return
+    render_list(rows, columns, fmt)

@@ -1,0 +1,198 @@
+"""Logging, showing and correcting top-ups; checking before paying; importing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ledger.cli.app import ItemFormat, ListFormat, app, ledger_path, list_format, render_list, say
+
+
+@app.command("log", context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
+def log(
+    ctx: typer.Context,
+    card: Annotated[str, typer.Argument(metavar="CARD", help="The card's label.")],
+    amount: Annotated[str | None, typer.Argument(metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
+    channel: Annotated[str | None, typer.Option(help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="When it happened (default: now).")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="Receipt or transaction reference.")] = None,
+    merchant: Annotated[str | None, typer.Option(help="Where it was paid.")] = None,
+    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    receipt: Annotated[list[str] | None, typer.Option("--receipt", help="A receipt file to keep (repeatable).")] = None,
+    balance_after: Annotated[str | None, typer.Option("--balance-after", help="Balance after the top-up.")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until", help="Date the card stays valid until.")] = None,
+    paid: Annotated[str | None, typer.Option(help="What was charged, when it differs from the amount.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="credited (default), pending or failed.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Log even over a limit or with a repeated reference.")] = False,
+    sms: Annotated[str | None, typer.Option("--sms", help="A pasted confirmation message to read the values from ('-' reads stdin).")] = None,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Log a top-up; prints the new record's id."""
+    from ledger import output, service
+
+    request = service.LogRequest(
+        card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
+        receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
+        outcome=outcome, force=force, sms=sys.stdin.read() if sms == "-" else sms,
+    )
+    logged = service.log_topup(ledger_path(ctx), request)
+    record = logged.record
+    if logged.read:
+        found = ", ".join(f"{key} {value}" for key, value in logged.read.items() if value is not None)
+        missing = ", ".join(key for key, value in logged.read.items() if value is None)
+        say(f"read from the message: {found}" + (f"; not in it: {missing}" if missing else ""))
+        for note_line in logged.notes:
+            say(f"note: {note_line}")
+    if output_format is ItemFormat.json:
+        output.print_json(record)
+    else:
+        sys.stdout.write(f"{record['id']}\n")
+    say(f"logged {record['amount']} {record['currency']} to {record['card']} ({record['channel']}, "
+         f"{record['occurred_at']}) as record {record['id']}")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Show one record with its receipt files and every version of its history."""
+    from ledger import output, service
+
+    record = service.show_record(ledger_path(ctx), record_id)
+    if output_format is ItemFormat.json:
+        output.print_json(record)
+        return
+    history = record.pop("history")
+    receipts = record.pop("receipts")
+    output.print_fields(record)
+    sys.stdout.write("\nreceipts\n" if receipts else "\nreceipts  none\n")
+    for receipt in receipts:
+        sys.stdout.write(f"  {receipt['name']}  {receipt['size']} bytes  sha256 {receipt['sha256']}\n")
+    sys.stdout.write("\nhistory\n")
+    for version in history:
+        fields = version["content"]
+        reason = f"  reason: {version['reason']}" if version["reason"] else ""
+        sys.stdout.write(
+            f"  v{version['version']} {version['action']:<7} {version['recorded_at']}  "
+            f"{fields['amount']} {fields['currency']} {fields['channel']} {fields['outcome']} "
+            f"{fields['status']}{reason}\n"
+        )
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
+) -> None:
+    """Void a record: it stays, marked, out of totals."""
+    from ledger import service
+
+    record = service.void_record(ledger_path(ctx), record_id, reason)
+    say(f"record {record['id']} is void; `topup show {record['id']}` lists its history")
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
+    amount: Annotated[str | None, typer.Option()] = None,
+    at: Annotated[str | None, typer.Option("--at")] = None,
+    ref: Annotated[str | None, typer.Option("--ref")] = None,
+    channel: Annotated[str | None, typer.Option()] = None,
+    merchant: Annotated[str | None, typer.Option()] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+    outcome: Annotated[str | None, typer.Option(help="credited, pending, failed or refunded.")] = None,
+    paid: Annotated[str | None, typer.Option()] = None,
+    balance_after: Annotated[str | None, typer.Option("--balance-after")] = None,
+    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Accept a change over a limit or a repeated reference.")] = False,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Correct a record; the change is a new version and the old ones stay."""
+    from ledger import output, service
+
+    change = service.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
+                               note=note, outcome=outcome, paid=paid, balance_after=balance_after,
+                               valid_until=valid_until, force=force)
+    record = service.amend_record(ledger_path(ctx), record_id, change)
+    if output_format is ItemFormat.json:
+        output.print_json(record)
+    say(f"record {record['id']} amended; `topup show {record['id']}` lists every version")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    card: Annotated[str, typer.Argument(metavar="CARD")],
+    amount: Annotated[str, typer.Argument(metavar="AMOUNT")],
+    reveal: Annotated[bool, typer.Option("--reveal", help="Show the full card number.")] = False,
+    output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
+) -> None:
+    """Before paying: the number to compare, the limit, the balance cap, the last top-up, validity."""
+    from ledger import output, reports
+
+    result = reports.check_before_paying(ledger_path(ctx), card, amount, reveal)
+    if output_format is ItemFormat.json:
+        output.print_json(result)
+    else:
+        last = result["last_topup"]
+        shown = {**result, "last_topup": last and f"{last['amount']} on {last['occurred_at']} via {last['channel']} "
+                                                  f"({last['outcome']}, record {last['id']})"}
+        output.print_fields(shown, ["card", "number", "issuer", "amount", "max_topup", "last_balance", "balance_after",
+                                    "max_balance", "last_topup", "valid_until"])
+        for warning in result["warnings"]:
+            say(f"warning: {warning}")
+    for problem in result["problems"]:
+        say(f"error: {problem}")
+    if result["problems"]:
+        raise typer.Exit(1)
+    if output_format is ItemFormat.text:
+        say("ok: within the card's limits. Compare the number above with the one you are paying to")
+
+
+@app.command("import")
+def import_csv(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV file: a topup export, or any layout with --map.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
+    mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
+                       help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card, channel …); repeatable.")] = None,
+    card: Annotated[str | None, typer.Option("--card", help="The card every row belongs to.")] = None,
+    encoding: Annotated[str, typer.Option("--encoding", help="utf-8 (default), gb18030 or big5.")] = "utf-8",
+    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+) -> None:
+    """Add top-ups from a CSV file in one transaction; rows already in the ledger are not added again."""
+    from ledger import importing
+
+    with _progress_bar("importing") as progress:
+        result = importing.import_file(ledger_path(ctx), file, mapping=importing.parse_map(mapping or []),
+                                       encoding=encoding, card=card, dry_run=dry_run, progress=progress)
+    if dry_run:
+        columns = [("card", "card"), ("occurred_at", "when"), ("amount", "amount"), ("currency", "cur"),
+                   ("channel", "channel"), ("ref", "ref"), ("note", "note")]
+        render_list(result.added, columns, list_format(output_format))
+    verb = "would add" if dry_run else "added"
+    cards = f"; {'would create' if dry_run else 'created'} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
+    say(f"{verb} {len(result.added)} record(s), {result.skipped} already in the ledger{cards}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; nothing when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
