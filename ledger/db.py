@@ -131,7 +131,8 @@ def open_engine(path: Path, *, write: bool) -> Iterator[object]:
     from sqlalchemy import create_engine, event
     from sqlalchemy.pool import NullPool
 
-    engine = create_engine("sqlite://", creator=lambda: connect(path), poolclass=NullPool)
+    # hide_parameters: an error's text must never carry a card number into a log or a traceback.
+    engine = create_engine("sqlite://", creator=lambda: connect(path), poolclass=NullPool, hide_parameters=True)
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]

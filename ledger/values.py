@@ -178,38 +178,41 @@ def _luhn_ok(digits: str) -> bool:
 
 
 def parse_card_number(kind: CardKind, text: str, region: str | None) -> str:
-    """Check a card number and return the form it is stored in (E.164, ICCID digits or A-Z0-9)."""
+    """Check a card number and return the form it is stored in (E.164, ICCID digits or A-Z0-9).
+
+    Refusals name the number by its last four characters only: messages end up in logs."""
     raw = clean_token(text)
     compact = _NUMBER_SEPARATORS.sub("", raw)
+    shown = f"ending {compact[-4:]}" if len(compact) > 4 else repr(raw)
     if kind is CardKind.smart:
         if not re.fullmatch(r"[A-Za-z0-9]{4,24}", compact):
             raise InvalidInput(
-                f"smart card number {raw!r} must be 4 to 24 letters or digits "
+                f"smart card number {shown} must be 4 to 24 letters or digits "
                 "(spaces, dashes and brackets are ignored)"
             )
         return compact.upper()
     if re.fullmatch(r"89[0-9]{16,20}", compact):
         if not _luhn_ok(compact):
-            raise InvalidInput(f"ICCID {raw!r} fails its check digit; copy it again from the SIM card")
+            raise InvalidInput(f"ICCID {shown} fails its check digit; copy it again from the SIM card")
         return compact
-    return _parse_phone(raw, region)
+    return _parse_phone(raw, region, shown)
 
 
-def _parse_phone(raw: str, region: str | None) -> str:
+def _parse_phone(raw: str, region: str | None, shown: str) -> str:
     import phonenumbers
 
     if region is None and not raw.startswith("+"):
         raise InvalidInput(
-            f"cannot check phone number {raw!r} without a region; add --region (e.g. --region HK) "
+            f"cannot check phone number {shown} without a region; add --region (e.g. --region HK) "
             "or write the number with its country code (+852…)"
         )
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"{raw!r} is not a phone number") from None
+        raise InvalidInput(f"number {shown} is not a phone number") from None
     if not phonenumbers.is_valid_number(parsed):
         where = f"region {region}" if region else "its country code"
-        raise InvalidInput(f"{raw!r} is not a valid phone number for {where}; check the digits")
+        raise InvalidInput(f"number {shown} is not a valid phone number for {where}; check the digits")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

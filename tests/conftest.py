@@ -78,3 +78,32 @@ def table_dump(path: Path) -> str:
         return "\n".join(f"{t}: {conn.execute(f'SELECT * FROM {t!r}').fetchall()!r}" for t in tables)
     finally:
         conn.close()
+
+
+# ---------------------------------------------------------------- suite-wide settings and tallies
+
+HOSTILE_TALLY = {"refused": 0, "stored": 0}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--runs", type=int, default=None,
+                     help="repetitions for the crash and concurrency suites (CI uses fewer than a local run)")
+
+
+@pytest.fixture
+def runs(request: pytest.FixtureRequest):
+    """How many repetitions a long suite makes: --runs N, else the given CI default."""
+
+    def choose(ci_default: int) -> int:
+        return request.config.getoption("--runs") or ci_default
+
+    return choose
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+    total = HOSTILE_TALLY["refused"] + HOSTILE_TALLY["stored"]
+    if total:
+        terminalreporter.write_line(
+            f"hostile inputs: {total} cases handled ({HOSTILE_TALLY['refused']} refused with the ledger unchanged, "
+            f"{HOSTILE_TALLY['stored']} accepted and stored exactly)"
+        )

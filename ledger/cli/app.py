@@ -17,7 +17,6 @@ from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
 
-
 # The order `topup --help` lists commands in: the daily ones first.
 COMMAND_ORDER = ["log", "show", "search", "check", "void", "amend", "receipt", "export", "import", "report", "due",
                  "card", "verify", "backup", "doctor"]
