@@ -19,6 +19,7 @@ from ledger.errors import InvalidInput
 from ledger.files import replaced_when_done
 from ledger.models import Card
 from ledger.receipts import safe_file_name
+from ledger.records import RECORD_FIELDS
 from ledger.service import session_for
 from ledger.times import local_iso, now_utc, to_stored
 from ledger.values import mask_number
@@ -104,7 +105,7 @@ def _receipt_files(session: Any, topup_id: int) -> list[tuple[str, bytes]]:
 
 def _csv(records: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO(newline="")
-    exporting.write_csv(buffer, records, store.RECORD_FIELDS)
+    exporting.write_csv(buffer, records, RECORD_FIELDS)
     return buffer.getvalue().encode()
 
 

@@ -28,6 +28,15 @@ def guard(text: str) -> str:
     return text
 
 
+def guard_sql(expression: str) -> str:
+    """`guard` as an SQL expression, so that a large export guards its cells inside SQLite."""
+    quoted = {"\t": "char(9)", "\r": "char(13)", "'": "''''"}
+    starts = ", ".join(quoted.get(c, f"'{c}'") for c in _FORMULA_STARTS)
+    number_like = f"({expression} GLOB '[0-9]*' AND {expression} NOT GLOB '*[^0-9.,]*')"
+    return (f"CASE WHEN substr({expression}, 1, 1) IN ({starts}) OR {number_like} "
+            f"THEN '''' || {expression} ELSE {expression} END")
+
+
 def unguard(text: str) -> str:
     """Undo `guard`: the exact text that was exported."""
     if text.startswith("'") and guard(text[1:]) == text:
@@ -47,14 +56,21 @@ def csv_cell(column: str, value: Any) -> str:
 
 
 def write_csv(stream: TextIO, rows: Iterable[dict[str, Any]], columns: Sequence[str], *, bom: bool = True) -> int:
-    """Header and rows, RFC 4180 quoting; UTF-8 with BOM so Excel reads Chinese text. Returns the row count."""
+    """Records (dicts) as CSV, each cell made safe with `csv_cell`. Returns the row count."""
+    cells = ([csv_cell(column, row.get(column)) for column in columns] for row in rows)
+    return write_csv_rows(stream, cells, columns, bom=bom)
+
+
+def write_csv_rows(stream: TextIO, rows: Iterable[Sequence[Any]], columns: Sequence[str], *, bom: bool = True) -> int:
+    """Header and rows whose cells are already spreadsheet-safe, RFC 4180 quoting; UTF-8 with BOM so
+    that Excel reads Chinese text. Returns the row count."""
     if bom:
         stream.write("\ufeff")
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([csv_cell(column, row.get(column)) for column in columns])
+        writer.writerow(row)
         count += 1
     return count
 

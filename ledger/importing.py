@@ -20,6 +20,7 @@ from ledger.errors import InvalidInput, LedgerError
 from ledger.exporting import unguard
 from ledger.models import Card
 from ledger.money import check_currency, parse_amount
+from ledger.records import RECORD_FIELDS
 from ledger.service import session_for
 from ledger.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.values import (
@@ -96,7 +97,7 @@ def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> list[tuple[
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
     """Which field each column index fills."""
     if not mapping:
-        if header != list(store.RECORD_FIELDS):
+        if header != list(RECORD_FIELDS):
             raise InvalidInput("this is not a topup export; map its columns with --map COLUMN=FIELD "
                                "(e.g. --map 交易時間=occurred_at --map 金額=amount --map 備註=note)")
         return {i: name for i, name in enumerate(header) if name in FIELDS}

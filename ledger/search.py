@@ -14,6 +14,7 @@ from sqlmodel import Session
 from ledger import store
 from ledger.errors import InvalidInput
 from ledger.money import CURRENCY_DIGITS, parse_amount
+from ledger.records import RECORD_SELECT
 from ledger.times import parse_period, to_stored
 from ledger.values import clean_ref, clean_token, label_key, parse_channel, parse_outcome
 
@@ -111,11 +112,12 @@ def _flatten(pair: tuple[str, list[Any]]) -> tuple[Any, ...]:
     return (pair[0], *pair[1])
 
 
-def record_query(session: Session, filters: Filters, *, newest_first: bool = True) -> tuple[str, list[Any]]:
-    """The full record query for these filters, in time order."""
+def record_query(session: Session, filters: Filters, *, newest_first: bool = True,
+                 select: str = RECORD_SELECT) -> tuple[str, list[Any]]:
+    """The record query (`select`: the JSON or the CSV form of the fields) for these filters, in time order."""
     where, params = where_clause(session, filters)
     order = "DESC" if newest_first else "ASC"
-    sql = f"{store.RECORD_SELECT}{where} ORDER BY t.occurred_at_utc {order}, t.id {order}"
+    sql = f"{select}{where} ORDER BY t.occurred_at_utc {order}, t.id {order}"
     if filters.limit is not None:
         sql += " LIMIT ?"
         params.append(filters.limit)

@@ -17,6 +17,7 @@ from ledger.errors import Duplicate, InvalidInput, LedgerError, LimitExceeded
 from ledger.models import Card, Topup
 from ledger.money import Money, format_minor, parse_amount
 from ledger.receipts import ReceiptFile, read_receipt
+from ledger.records import RECORD_FIELDS, record_from_row
 from ledger.search import Filters, record_query
 from ledger.times import local_iso, now_utc, parse_day, parse_moment, to_stored
 from ledger.values import Outcome, Status, clean_ref, optional_text, parse_channel, parse_outcome
@@ -289,20 +290,23 @@ def search_records(path: Path, filters: Filters) -> list[dict[str, Any]]:
     """Matching records, newest first."""
     with session_for(path, write=False) as session:
         sql, params = record_query(session, filters)
-        return [store.record_from_row(row) for row in session.connection().exec_driver_sql(sql, tuple(params))]
+        return [record_from_row(row) for row in session.connection().exec_driver_sql(sql, tuple(params))]
 
 
 def export_records(path: Path, filters: Filters, stream: Any, fmt: str, *, bom: bool = True,
                    newest_first: bool = False) -> int:
     """Stream every matching record to `stream` as CSV or JSON; returns the count."""
     from ledger import exporting
+    from ledger.records import CSV_SELECT
 
     with session_for(path, write=False) as session:
-        sql, params = record_query(session, filters, newest_first=newest_first)
-        rows = (store.record_from_row(row) for row in session.connection().exec_driver_sql(sql, tuple(params)))
+        # The plain sqlite3 cursor: rows stream one at a time, with no per-row wrapper objects.
+        conn = session.connection().connection.driver_connection
         if fmt == "json":
-            return exporting.write_json(stream, rows)
-        return exporting.write_csv(stream, rows, store.RECORD_FIELDS, bom=bom)
+            sql, params = record_query(session, filters, newest_first=newest_first)
+            return exporting.write_json(stream, (record_from_row(row) for row in conn.execute(sql, params)))
+        sql, params = record_query(session, filters, newest_first=newest_first, select=CSV_SELECT)
+        return exporting.write_csv_rows(stream, conn.execute(sql, params), RECORD_FIELDS, bom=bom)
 
 
 def export_to_file(path: Path, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from typing import Any
 
 from sqlmodel import Session, select
@@ -11,43 +10,9 @@ from sqlmodel import Session, select
 from ledger import chain
 from ledger.errors import NotFound
 from ledger.models import Blob, Card, ChainHead, Receipt, Topup, TopupVersion
-from ledger.money import format_minor
 from ledger.receipts import ReceiptFile
-from ledger.times import local_iso
+from ledger.records import RECORD_SELECT, record_from_row
 from ledger.values import label_key
-
-# The contract's record fields, read in one query so that show, search and export agree.
-RECORD_SELECT = """
-SELECT t.id, c.label, c.kind, t.amount_minor, t.paid_minor, t.currency, t.channel, t.outcome,
-       t.occurred_at_utc, t.ref, t.merchant, t.note, t.balance_after_minor, t.valid_until,
-       t.status,
-       (SELECT json_group_array(json_object('name', r.name, 'sha256', r.sha256, 'size', r.size))
-          FROM (SELECT name, sha256, size FROM receipt WHERE topup_id = t.id ORDER BY id) AS r),
-       t.created_at_utc
-  FROM topup AS t JOIN card AS c ON c.id = t.card_id
-"""
-
-RECORD_FIELDS = (
-    "id", "card", "card_kind", "amount", "paid", "currency", "channel", "outcome", "occurred_at",
-    "ref", "merchant", "note", "balance_after", "valid_until", "status", "receipts", "created_at",
-)
-
-
-def record_from_row(row: Any) -> dict[str, Any]:
-    """A `RECORD_SELECT` row as the contract's record: amounts as strings, local times."""
-    (id_, label, kind, amount, paid, currency, channel, outcome, occurred, ref, merchant, note,
-     balance, valid_until, status, receipts, created) = row
-
-    def money(minor: int | None) -> str | None:
-        return None if minor is None else format_minor(minor, currency)
-
-    return {
-        "id": id_, "card": label, "card_kind": kind, "amount": money(amount), "paid": money(paid),
-        "currency": currency, "channel": channel, "outcome": outcome, "occurred_at": local_iso(occurred),
-        "ref": ref, "merchant": merchant, "note": note, "balance_after": money(balance),
-        "valid_until": valid_until, "status": status, "receipts": json.loads(receipts),
-        "created_at": local_iso(created),
-    }
 
 
 def get_record(session: Session, topup_id: int) -> dict[str, Any]:

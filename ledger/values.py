@@ -69,17 +69,22 @@ def clean_token(text: str) -> str:
     return fold_width(unicodedata.normalize("NFC", text)).translate(_INVISIBLE).strip()
 
 
+# Control characters other than newline and tab, and the text-direction controls above.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS)) + "]")
+
+
 def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:
     """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
-    for ch in text:
+    hidden = _HIDDEN.search(text) or (None if multiline else re.search("[\n\t]", text))
+    if hidden:
+        ch = hidden[0]
         if ch in _BIDI_CONTROLS:
             raise InvalidInput(
                 f"{field} contains a text-direction control (U+{ord(ch):04X}) that would make it "
                 "display differently from what is stored; remove it"
             )
-        if unicodedata.category(ch) == "Cc" and not (multiline and ch in "\n\t"):
-            raise InvalidInput(f"{field} contains a control character (U+{ord(ch):04X}); remove it")
+        raise InvalidInput(f"{field} contains a control character (U+{ord(ch):04X}); remove it")
     if len(text) > max_length:
         raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {max_length}")
     return text

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.exporting import guard, unguard
-from ledger.store import RECORD_FIELDS
+from ledger.records import RECORD_FIELDS
 from tests.conftest import log_json
 
 PAYLOADS = ["=1+2", '=HYPERLINK("http://example.invalid","x")', "@SUM(A1)", "-2+3", "+1", "＝1+2",

@@ -82,3 +82,12 @@ def test_json_and_csv_are_complete(topup_ok, records):
     topup_ok("log", "Octopus", "5", "--note", long_note)
     assert json.loads(topup_ok("search", "--format", "json", "--limit", "1").stdout)[0]["note"] == long_note
     assert long_note in topup_ok("search", "--format", "csv", "--limit", "1").stdout
+
+
+def test_the_table_shows_a_page_and_says_so(topup_ok, hk_card):
+    for _ in range(55):
+        topup_ok("log", hk_card, "1")
+    table = topup_ok("search", "--format", "table")
+    assert len(table.stdout.splitlines()) == 51 and "showing the newest 50" in table.stderr
+    assert len(topup_ok("search", "--format", "table", "--limit", "55").stdout.splitlines()) == 56
+    assert len(json.loads(topup_ok("search", "--format", "json").stdout)) == 55

@@ -15,6 +15,8 @@ from ledger.errors import LedgerError
 SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
                   ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("note", "note")]
 
+TABLE_ROWS = 50
+
 TextArg = Annotated[list[str] | None, typer.Argument(
     metavar="[TEXT]...", help="Part of a reference, merchant, note or card label; several words must all match.")]
 CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.")]
@@ -49,7 +51,12 @@ def search(
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
+        if limit is None:  # a screen holds a page, not years of records; JSON and CSV stay complete
+            filters.limit = TABLE_ROWS + 1
         records = service.search_records(ledger_path(ctx), filters)
+        if limit is None and len(records) > TABLE_ROWS:
+            records = records[:TABLE_ROWS]
+            say(f"showing the newest {TABLE_ROWS}; --limit N shows more, --format csv shows all")
         unusual = [("outcome", "outcome")] if any(r["outcome"] != "credited" for r in records) else []
         if with_void:
             unusual.append(("status", "status"))
