@@ -12,6 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,10 @@ ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "g
 
 @dataclass
 class ImportResult:
+    """What an import added (the records themselves only for a dry run), skipped and created."""
+
     added: list[dict[str, Any]] = field(default_factory=list)
+    added_count: int = 0
     skipped: int = 0
     new_cards: list[str] = field(default_factory=list)
 
@@ -114,7 +118,7 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
     rows = read_rows(file, encoding, mapping)
-    now = to_stored(now_utc())
+    now = now_utc()
     result = ImportResult()
     with session_for(path, write=not dry_run) as session:
         cards = _CardBook(session, card, result)
@@ -128,9 +132,11 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
                 progress(done, len(rows))
         new = _only_new(session, records)
         result.skipped = len(records) - len(new)
-        if not dry_run:
-            _insert(session, new, now)
-        result.added = [_shown(r, cards) for r in new]
+        if dry_run:
+            result.added = [_shown(r, cards) for r in new]
+        else:
+            _insert(session, new, to_stored(now))
+            result.added_count = len(new)
         if progress:
             progress(len(rows), len(rows))
     return result
@@ -173,7 +179,7 @@ class _CardBook:
         return card
 
 
-def _record(values: dict[str, str], cards: _CardBook, now: str) -> dict[str, Any]:
+def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> dict[str, Any]:
     """One row checked with the rules of `topup log`, as the columns of `topup`."""
     card = cards.get(values)
     currency = card.currency
@@ -182,7 +188,7 @@ def _record(values: dict[str, str], cards: _CardBook, now: str) -> dict[str, Any
 
     def money(name: str) -> int | None:
         text = values.get(name, "").strip()
-        return parse_amount(text, currency, name).minor if text else None
+        return parse_amount(text, currency, name, allow_zero=name == "balance_after").minor if text else None
 
     if not values.get("amount", "").strip():
         raise InvalidInput("the amount is empty")
@@ -196,12 +202,12 @@ def _record(values: dict[str, str], cards: _CardBook, now: str) -> dict[str, Any
         "card_id": card.id, "amount_minor": money("amount"), "paid_minor": money("paid"), "currency": currency,
         "channel": parse_channel(values["channel"]).value if values.get("channel", "").strip() else "other",
         "outcome": parse_outcome(values["outcome"]).value if values.get("outcome", "").strip() else "credited",
-        "occurred_at_utc": to_stored(parse_moment(values["occurred_at"])), "ref": clean_ref(values.get("ref")),
+        "occurred_at_utc": to_stored(parse_moment(values["occurred_at"], now)), "ref": clean_ref(values.get("ref")),
         "merchant": optional_text(values.get("merchant"), "merchant", 200, multiline=False),
         "note": optional_text(values.get("note"), "note", 10_000),
         "balance_after_minor": money("balance_after"),
         "valid_until": parse_day(values["valid_until"]).isoformat() if values.get("valid_until", "").strip() else None,
-        "status": status, "created_at_utc": to_stored(parse_moment(created)) if created else now, "version": 1,
+        "status": status, "created_at_utc": to_stored(parse_moment(created, now) if created else now), "version": 1,
         "wanted_id": int(values["id"]) if values.get("id", "").strip().isdigit() else None,
     }
 

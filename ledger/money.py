@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -69,6 +70,7 @@ class Money:
         return format_minor(self.minor, self.currency)
 
 
+@lru_cache(maxsize=256)
 def check_currency(text: str) -> str:
     """An ISO 4217 code this ledger knows how to count."""
     code = clean_token(text).upper()
@@ -93,8 +95,10 @@ def symbol_currencies(symbol: str) -> frozenset[str] | None:
     return SYMBOLS.get(symbol.upper() if symbol.isascii() else symbol)
 
 
-def parse_amount(text: str, currency: str, field: str = "amount") -> Money:
-    """A positive amount typed by a person, in `currency`: '1,000', 'HK$100', '¥50', '１００'."""
+def parse_amount(text: str, currency: str, field: str = "amount", *, allow_zero: bool = False) -> Money:
+    """A positive amount typed by a person, in `currency`: '1,000', 'HK$100', '¥50', '１００'.
+
+    `allow_zero` is for a balance, which may be empty after a top-up cleared a negative one."""
     cleaned = clean_token(text)
     if cleaned.startswith("-"):
         raise InvalidInput(f"{field} {text.strip()!r} must be more than zero")
@@ -109,17 +113,17 @@ def parse_amount(text: str, currency: str, field: str = "amount") -> Money:
             continue
         if currency not in symbol_currencies(symbol):
             raise InvalidInput(f"{field} {text.strip()!r} is not in {currency}, the card's currency")
-    return money_from_decimal(Decimal(match["number"].replace(",", "")), currency, field, text.strip())
+    return money_from_decimal(Decimal(match["number"].replace(",", "")), currency, field, text.strip(), allow_zero)
 
 
-def money_from_decimal(value: Decimal, currency: str, field: str, shown: str) -> Money:
+def money_from_decimal(value: Decimal, currency: str, field: str, shown: str, allow_zero: bool = False) -> Money:
     """Exact conversion to minor units; refuses rounding, zero and absurd sizes."""
     digits = CURRENCY_DIGITS[currency]
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > digits:
         allowed = f"{digits} decimal places" if digits else "no decimal places"
         raise InvalidInput(f"{field} {shown!r} has more decimals than {currency} has ({allowed}); nothing is rounded")
-    if value <= 0:
+    if value < 0 or (value == 0 and not allow_zero):
         raise InvalidInput(f"{field} {shown!r} must be more than zero")
     limit = _MAX_MAJOR.get(currency, _DEFAULT_MAX_MAJOR)
     if value > limit:

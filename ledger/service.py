@@ -70,8 +70,8 @@ class Logged:
     notes: list[str] = field(default_factory=list)
 
 
-def _optional_money(text: str | None, currency: str, name: str) -> Money | None:
-    return parse_amount(text, currency, name) if text is not None and text.strip() else None
+def _optional_money(text: str | None, currency: str, name: str, allow_zero: bool = False) -> Money | None:
+    return parse_amount(text, currency, name, allow_zero=allow_zero) if text is not None and text.strip() else None
 
 
 def log_topup(path: Path, request: LogRequest) -> Logged:
@@ -97,7 +97,7 @@ def log_topup(path: Path, request: LogRequest) -> Logged:
             ref=clean_ref(request.ref),
             merchant=optional_text(request.merchant, "merchant", 200, multiline=False),
             note=optional_text(request.note, "note", 10_000),
-            balance_after_minor=_minor(_optional_money(request.balance_after, card.currency, "--balance-after")),
+            balance_after_minor=_minor(_optional_money(request.balance_after, card.currency, "--balance-after", True)),
             valid_until=parse_day(request.valid_until).isoformat() if request.valid_until else None,
             status=Status.active.value, created_at_utc=to_stored(now), version=1,
         )
@@ -260,7 +260,7 @@ def amend_record(path: Path, topup_id: int, change: Amendment) -> dict[str, Any]
         if change.paid is not None:
             topup.paid_minor = _minor(_optional_money(change.paid, currency, "--paid"))
         if change.balance_after is not None:
-            topup.balance_after_minor = _minor(_optional_money(change.balance_after, currency, "--balance-after"))
+            topup.balance_after_minor = _minor(_optional_money(change.balance_after, currency, "--balance-after", True))
         if change.valid_until is not None:
             topup.valid_until = parse_day(change.valid_until).isoformat() if change.valid_until.strip() else None
         if topup.model_dump() == before:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from enum import StrEnum
 
 from ledger.errors import InvalidInput
@@ -50,18 +51,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def fold_width(text: str) -> str:
     """Turn full-width ASCII forms (１００, ＨＫ＄) and the ideographic space into plain ASCII."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif ch == "\u3000":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_FULL_WIDTH)
 
 
 def clean_token(text: str) -> str:
@@ -113,6 +108,7 @@ def clean_label(text: str) -> str:
     return label
 
 
+@lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
 def label_key(label: str) -> str:
     """The form labels are compared in: case and width do not make two cards different."""
     return fold_width(label).casefold()
@@ -151,6 +147,7 @@ _CHANNEL_LOOKUP = {
 }
 
 
+@lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
 def parse_channel(text: str) -> Channel:
     """A channel by canonical name or by an English or Chinese alias."""
     channel = _CHANNEL_LOOKUP.get(_channel_key(text))
@@ -160,6 +157,7 @@ def parse_channel(text: str) -> Channel:
     return channel
 
 
+@lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
 def parse_outcome(text: str, allowed: tuple[Outcome, ...] = tuple(Outcome)) -> Outcome:
     """One of the outcomes allowed at this point."""
     value = clean_token(text).casefold()

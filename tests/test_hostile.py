@@ -73,6 +73,7 @@ LOG_CASES = [
     # other values
     (["1", "--outcome", "refunded"], REFUSED), (["1", "--outcome", "PENDING"], Stored("outcome", "pending")),
     (["1", "--balance-after", "-3"], REFUSED), (["1", "--paid", "１.５"], Stored("paid", "1.50")),
+    (["1", "--balance-after", "0"], Stored("balance_after", "0.00")), (["1", "--paid", "0"], REFUSED),
 ]
 
 CARD_CASES = [

@@ -182,7 +182,7 @@ def import_csv(
         render_list(result.added, columns, list_format(output_format))
     verb = "would add" if dry_run else "added"
     cards = f"; {'would create' if dry_run else 'created'} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
-    say(f"{verb} {len(result.added)} record(s), {result.skipped} already in the ledger{cards}")
+    say(f"{verb} {len(result.added) if dry_run else result.added_count} record(s), {result.skipped} already in the ledger{cards}")
 
 
 @contextmanager

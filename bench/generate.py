@@ -1,0 +1,96 @@
+"""A seeded synthetic ledger: 20 cards, 10 channels, Chinese and English notes, WX-style references.
+
+Written straight into SQLite with the ledger's own schema and hash chain, so it verifies like
+a ledger built one `topup log` at a time, only much faster to make.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ledger import chain, db
+from ledger.times import to_stored
+from ledger.values import Channel
+
+NOTES = ["在深圳用短信充值", "便利店加值", "月票充值", "auto reload at the station", "topped up at the kiosk",
+         "校园卡食堂充值", "話費增值", "paid by WeChat", "支付宝缴费", "weekend trip", "", "", ""]
+MERCHANTS = ["7-Eleven", "全家便利店", "SampleTel", "中国移动营业厅", "MTR kiosk", None, None]
+CURRENCIES = ["HKD", "CNY", "TWD"]
+
+
+def card_label(index: int) -> str:
+    return f"card-{index:02d}"
+
+
+def generate(path: Path, records: int, seed: int = 42) -> None:
+    """Create `path` with `records` top-ups spread over five years."""
+    path.unlink(missing_ok=True)
+    db.prepare(path)
+    rng = random.Random(seed)
+    conn = db.connect(path)
+    conn.execute("BEGIN IMMEDIATE")
+    created = "2025-01-01T00:00:00Z"
+    currencies = {}
+    for index in range(20):
+        currencies[index + 1] = CURRENCIES[index % 3]
+        conn.execute("INSERT INTO card (id, label, label_key, kind, number, currency, validity_days, created_at_utc) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (index + 1, card_label(index), card_label(index), "sim" if index % 2 else "smart",
+                      f"{rng.randrange(10**7, 10**8)}", currencies[index + 1], 180, created))
+    start = datetime(2021, 1, 1, tzinfo=UTC)
+    span = (datetime(2025, 12, 31, tzinfo=UTC) - start).total_seconds()
+    moments = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(records))
+    channels = [c.value for c in Channel]
+    prev = chain.GENESIS
+    topups, versions = [], []
+    for topup_id, moment in enumerate(moments, start=1):
+        card_id = rng.randrange(1, 21)
+        currency = currencies[card_id]
+        step = 1 if currency == "TWD" else 100
+        record = {
+            "id": topup_id, "card_id": card_id, "amount_minor": rng.choice([10, 20, 50, 100, 200, 500]) * step,
+            "paid_minor": None, "currency": currency, "channel": rng.choice(channels), "outcome": "credited",
+            "occurred_at_utc": to_stored(moment), "ref": f"WX42{rng.randrange(10**15, 10**16)}",
+            "merchant": rng.choice(MERCHANTS), "note": rng.choice(NOTES) or None,
+            "balance_after_minor": rng.randrange(0, 3000) * step, "valid_until": None, "status": "active",
+            "created_at_utc": to_stored(moment), "version": 1,
+        }
+        content = chain.canonical_content(record, [])
+        digest = chain.link_digest(prev, content)
+        topups.append(tuple(record[f] for f in chain.CONTENT_FIELDS))
+        versions.append((topup_id, 1, "log", None, record["created_at_utc"], content, prev, digest))
+        prev = digest
+    columns = ", ".join(chain.CONTENT_FIELDS)
+    conn.executemany(f"INSERT INTO topup ({columns}) VALUES ({', '.join('?' * len(chain.CONTENT_FIELDS))})", topups)
+    conn.executemany("INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, "
+                     "prev_digest, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions)
+    conn.execute("INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?)", (len(versions), prev))
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+def sample_refs(path: Path, count: int, seed: int = 7) -> list[str]:
+    """References that exist in the ledger, for lookups."""
+    conn = sqlite3.connect(path)
+    total = conn.execute("SELECT max(id) FROM topup").fetchone()[0]
+    rng = random.Random(seed)
+    refs = [conn.execute("SELECT ref FROM topup WHERE id = ?", (rng.randrange(1, total + 1),)).fetchone()[0]
+            for _ in range(count)]
+    conn.close()
+    return refs
+
+
+def write_journal(path: Path, ledger: Path) -> None:
+    """The same records as an hledger journal, for the comparison hledger users will make."""
+    conn = sqlite3.connect(ledger)
+    rows = conn.execute("SELECT t.occurred_at_utc, t.ref, c.label, t.amount_minor, t.currency FROM topup AS t "
+                        "JOIN card AS c ON c.id = t.card_id ORDER BY t.occurred_at_utc")
+    with path.open("w", encoding="utf-8") as journal:
+        for at, ref, label, minor, currency in rows:
+            amount = str(minor) if currency == "TWD" else f"{minor // 100}.{minor % 100:02d}"
+            journal.write(f"{at[:10]} {ref}\n    assets:cards:{label}  {amount} {currency}\n    expenses:topup\n\n")
+    conn.close()

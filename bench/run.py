@@ -1,0 +1,214 @@
+"""Benchmark topup on seeded synthetic ledgers, against baselines measured in the same run.
+
+    python bench/run.py                   # 10k and 100k records
+    python bench/run.py --with-1m         # and 1M (several minutes more)
+    python bench/run.py --sizes 10k --repeat 1   # the quick smoke run CI makes
+
+Every figure is the median of --repeat runs of a whole command in a fresh process. Shared
+machines are noisy, so each result is given as a ratio to a baseline taken moments before:
+bare Python start-up and imports for whole commands, the sqlite3 module and csv module doing
+the same work for data paths. Nothing here asserts a time; the table marks each target met or not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.generate import card_label, generate, sample_refs, write_journal  # noqa: E402
+
+PY = sys.executable
+TOPUP = [str(Path(PY).with_name("topup"))] if Path(PY).with_name("topup").exists() else [PY, "-m", "ledger"]
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+# Baselines: what the same work costs without topup.
+IMPORT_TYPER = [PY, "-c", "import typer"]
+IMPORT_FLOOR = [PY, "-c", "import typer, sqlmodel, dateutil.parser"]
+STDLIB_EXPORT = """
+import csv, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+out = open(sys.argv[2], "w", newline="", encoding="utf-8")
+writer = csv.writer(out)
+for row in conn.execute("SELECT t.*, c.label FROM topup t JOIN card c ON c.id = t.card_id ORDER BY t.occurred_at_utc"):
+    writer.writerow(row)
+"""
+STDLIB_LOAD = """
+import csv, sqlite3, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))[1:]
+conn = sqlite3.connect(sys.argv[2])
+conn.execute("CREATE TABLE t (%s)" % ", ".join(f"c{i}" for i in range(len(rows[0]))))
+conn.executemany("INSERT INTO t VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
+conn.commit()
+"""
+PEAK_RSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); " \
+           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+
+
+def timed(command: list[str], repeat: int, env: dict[str, str] | None = None,
+          before: object = None) -> float:
+    """Median seconds of `command` over `repeat` runs (`before` is called ahead of each, untimed)."""
+    times = []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, **(env or {})})
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_rss_kib(command: list[str], env: dict[str, str]) -> int:
+    result = subprocess.run([PY, "-c", PEAK_RSS, *command], check=True, capture_output=True, text=True,
+                            env={**os.environ, **env})
+    return int(result.stdout.strip())
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, operation: str, size: str, ours: float, baseline_name: str, baseline: float,
+            target: float | None, unit: str = "s") -> None:
+        ratio = ours / baseline if baseline else float("nan")
+        verdict = "" if target is None else ("met" if ratio <= target else "NOT met")
+        shown = (lambda v: f"{v * 1000:.0f} ms") if unit == "s" else (lambda v: f"{v:,.0f} {unit}")
+        self.rows.append((operation, size, shown(ours), baseline_name, shown(baseline), f"{ratio:.2f}x",
+                          f"<= {target}x" if target else "", verdict))
+
+    def note(self, operation: str, size: str, text: str, verdict: str = "") -> None:
+        self.rows.append((operation, size, text, "", "", "", "", verdict))
+
+    def print(self) -> None:
+        headings = ("operation", "size", "topup", "baseline", "baseline time", "ratio", "target", "")
+        widths = [max(len(str(r[i])) for r in [headings, *self.rows]) for i in range(len(headings))]
+        for row in [headings, tuple("-" * w for w in widths), *self.rows]:
+            print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+def bench_start_up(table: Table, repeat: int) -> None:
+    typer_floor = timed(IMPORT_TYPER, repeat)
+    bare = timed([PY, "-c", "pass"], repeat)
+    table.add("python -c pass (for scale)", "-", bare, "import typer", typer_floor, None)
+    for name, command, env in [
+        ("topup --help", [*TOPUP, "--help"], None),
+        ("topup search --help", [*TOPUP, "search", "--help"], None),
+        ("shell completion", TOPUP, {"_TOPUP_COMPLETE": "complete_bash", "COMP_WORDS": "topup se", "COMP_CWORD": "1"}),
+    ]:
+        table.add(name, "-", timed(command, repeat, env), "import typer", typer_floor, 1.5)
+
+
+def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int, hledger: str | None) -> None:
+    ledger = folder / f"ledger-{label}.db"
+    started = time.perf_counter()
+    generate(ledger, records)
+    print(f"generated {records:,} records in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    env = {"TOPUP_DB": str(ledger)}
+    floor = timed(IMPORT_FLOOR, repeat)
+    refs = iter(sample_refs(ledger, repeat * 3))
+
+    lookups = [
+        ("search --ref", lambda: ["search", "--ref", next(refs), "--format", "json"],
+         "SELECT * FROM topup WHERE ref = ? COLLATE NOCASE", lambda: (next(refs),)),
+        ("search TEXT (part of a ref)", lambda: ["search", next(refs)[4:12], "--format", "json"],
+         "SELECT * FROM topup WHERE ref LIKE ?", lambda: (f"%{next(refs)[4:12]}%",)),
+        ("search 便利店 (Chinese)", lambda: ["search", "便利店", "--limit", "50", "--format", "json"],
+         "SELECT * FROM topup WHERE note LIKE '%便利店%' ORDER BY occurred_at_utc DESC LIMIT 50", lambda: ()),
+        ("search --card --since/--until month", lambda: ["search", "--card", card_label(3), "--since", "2024-05",
+                                                        "--until", "2024-05", "--format", "json"],
+         "SELECT * FROM topup WHERE card_id = 4 AND occurred_at_utc >= '2024-05' AND occurred_at_utc < '2024-06'",
+         lambda: ()),
+    ]
+    for name, args, sql, params in lookups:
+        ours = statistics.median(timed([*TOPUP, *args()], 1, env) for _ in range(repeat))
+        table.add(name, label, ours, "import floor", floor, 1.5)
+        conn = sqlite3.connect(ledger)
+        start = time.perf_counter()
+        conn.execute(sql, params()).fetchall()
+        table.add("  same query, raw sqlite3", label, time.perf_counter() - start, "import floor", floor, None)
+        conn.close()
+    if hledger and records == SIZES["100k"]:
+        journal = folder / "ledger.journal"
+        write_journal(journal, ledger)
+        ref = next(refs)
+        theirs = timed([hledger, "-f", str(journal), "register", f"desc:{ref}"], repeat)
+        ours = timed([*TOPUP, "search", "--ref", ref, "--format", "json"], repeat, env)
+        table.add("search --ref vs hledger register", label, ours, "hledger 1 query", theirs, 0.1)
+
+    logs = [timed([*TOPUP, "log", card_label(1), "100", "--ref", f"BENCH{n}"], 1, env) for n in range(repeat)]
+    table.add("log (end to end)", label, statistics.median(logs), "import floor", floor, 1.3)
+
+    csv_out = folder / f"export-{label}.csv"
+    ours = timed([*TOPUP, "export", "--output", str(csv_out)], repeat, env)
+    theirs = timed([PY, "-c", STDLIB_EXPORT, str(ledger), str(folder / "stdlib.csv")], repeat)
+    table.add("export to CSV", label, ours, "stdlib csv", theirs, 1.5)
+    rss = peak_rss_kib([*TOPUP, "export", "--output", str(csv_out)], env)
+    table.note("export peak memory", label, f"{rss / 1024:.0f} MiB")
+
+    if records <= SIZES["100k"]:
+        target = folder / f"import-{label}.db"
+
+        def fresh() -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+
+        ours = timed([*TOPUP, "--db", str(target), "import", str(csv_out)], repeat, before=fresh)
+        load = folder / "load.db"
+        theirs = timed([PY, "-c", STDLIB_LOAD, str(csv_out), str(load)], repeat, before=lambda: load.unlink(missing_ok=True))
+        table.add("import CSV", label, ours, "stdlib executemany", theirs, 3.0)
+
+    bare = folder / "no-index.db"
+    shutil.copy(ledger, bare)
+    conn = sqlite3.connect(bare)
+    conn.executescript("DROP TRIGGER topup_fts_insert; DROP TRIGGER topup_fts_update; DROP TRIGGER topup_fts_delete; "
+                       "DROP TABLE topup_fts; VACUUM;")
+    conn.close()
+    conn = sqlite3.connect(ledger)
+    conn.execute("VACUUM")
+    conn.close()
+    table.add("ledger file size", label, ledger.stat().st_size / 2**20, "without text index",
+              bare.stat().st_size / 2**20, None, unit="MiB")
+    bare.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m")
+    parser.add_argument("--with-1m", action="store_true", help="add the 1M-record ledger")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (the median is shown)")
+    parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    options = parser.parse_args()
+    labels = [s.strip().lower() for s in options.sizes.split(",") if s.strip()]
+    if options.with_1m and "1m" not in labels:
+        labels.append("1m")
+    unknown = [s for s in labels if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}; use 10k, 100k or 1m")
+    hledger = shutil.which("hledger")
+    table = Table()
+    folder = options.keep or Path(tempfile.mkdtemp(prefix="topup-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        bench_start_up(table, options.repeat)
+        for label in labels:
+            bench_size(table, label, SIZES[label], folder, options.repeat, hledger)
+    finally:
+        if options.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(f"topup benchmark: Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, "
+          f"{os.cpu_count()} cores, median of {options.repeat}; hledger: {hledger or 'not installed'}")
+    table.print()
+
+
+if __name__ == "__main__":
+    main()
