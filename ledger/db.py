@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ledger import migrations
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
@@ -144,3 +145,22 @@ def open_engine(path: Path, *, write: bool) -> Iterator[object]:
         yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain connection holding one consistent snapshot of the ledger, for commands that only read."""
+    prepare(path)
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN")
+        yield conn
+    except sqlite3.OperationalError as exc:
+        raise LedgerError(f"the ledger {path} could not be read: {exc}") from None
+    finally:
+        conn.close()
+
+
+def raw(session: Any) -> sqlite3.Connection:
+    """The sqlite3 connection under an SQLAlchemy session, inside the session's transaction."""
+    return session.connection().connection.driver_connection

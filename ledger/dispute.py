@@ -14,13 +14,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ledger import exporting, migrations, store
+from ledger import db, exporting, migrations, queries
 from ledger.errors import InvalidInput
 from ledger.files import replaced_when_done
-from ledger.models import Card
 from ledger.receipts import safe_file_name
 from ledger.records import RECORD_FIELDS
-from ledger.service import session_for
 from ledger.times import local_iso, now_utc, to_stored
 from ledger.values import mask_number
 
@@ -53,21 +51,21 @@ def write_pack(path: Path, ids: list[int], target: Path) -> dict[str, Any]:
     """Write the pack to `target` (a .zip); returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
-    with session_for(path, write=False) as session:
+    with db.reading(path) as conn:
         records, files = [], []
         for topup_id in ids:
-            record = store.get_record(session, topup_id)
-            topup = store.get_topup(session, topup_id)
-            card = session.get(Card, topup.card_id)
+            record = queries.get_record(conn, topup_id)
+            card = queries.card_of(conn, topup_id)
             record["history"] = [
-                {"version": v.version, "action": v.action, "reason": v.reason, "recorded_at": local_iso(v.recorded_at_utc),
-                 "prev_digest": v.prev_digest, "digest": v.digest}
-                for v in store.versions(session, topup_id)
+                {"version": v["version"], "action": v["action"], "reason": v["reason"],
+                 "recorded_at": local_iso(v["recorded_at_utc"]), "prev_digest": v["prev_digest"],
+                 "digest": v["digest"]}
+                for v in queries.versions(conn, topup_id)
             ]
-            record["card_number"] = mask_number(card.number)
-            record["card_issuer"] = card.issuer
+            record["card_number"] = mask_number(card["number"])
+            record["card_issuer"] = card["issuer"]
             records.append(record)
-            files += _receipt_files(session, topup_id)
+            files += _receipt_files(conn, topup_id)
     payload = {
         "records.csv": _csv(records),
         "records.json": json.dumps(records, ensure_ascii=False, indent=2).encode(),
@@ -88,13 +86,9 @@ def write_pack(path: Path, ids: list[int], target: Path) -> dict[str, Any]:
     return manifest
 
 
-def _receipt_files(session: Any, topup_id: int) -> list[tuple[str, bytes]]:
-    rows = session.connection().exec_driver_sql(
-        "SELECT r.name, b.data FROM receipt AS r JOIN blob AS b ON b.sha256 = r.sha256 WHERE r.topup_id = ? "
-        "ORDER BY r.id", (topup_id,),
-    ).fetchall()
+def _receipt_files(conn: Any, topup_id: int) -> list[tuple[str, bytes]]:
     out, used = [], set()
-    for index, (name, data) in enumerate(rows, start=1):
+    for index, (name, _, data) in enumerate(queries.receipt_files(conn, topup_id), start=1):
         safe = safe_file_name(name, f"receipt-{index}")
         if safe in used:
             safe = f"{index}-{safe}"

@@ -13,15 +13,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ledger import chain, db, store
+from ledger import chain, db, queries
 from ledger.errors import DamageFound, InvalidInput, NotFound
 from ledger.receipts import read_receipt, safe_file_name
-from ledger.service import session_for
 from ledger.times import now_utc, to_stored
 
 
 def add_receipts(path: Path, topup_id: int, file_paths: list[str]) -> tuple[dict[str, Any], int]:
     """Keep more receipt files with a record; returns the record and how many files were new."""
+    from ledger import store
+    from ledger.service import session_for
+
     files = [read_receipt(p) for p in file_paths]
     now = to_stored(now_utc())
     with session_for(path, write=True) as session:
@@ -31,19 +33,16 @@ def add_receipts(path: Path, topup_id: int, file_paths: list[str]) -> tuple[dict
             topup.version += 1
             session.add(topup)
             store.append_version(session, topup, "receipt", f"{added} receipt file(s) added", now)
-        return store.get_record(session, topup_id), added
+        return queries.get_record(db.raw(session), topup_id), added
 
 
 def write_receipts(path: Path, topup_id: int, folder: Path) -> list[Path]:
     """Write a record's receipt files into `folder`, byte for byte, never over an existing file."""
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist")
-    with session_for(path, write=False) as session:
-        store.get_topup(session, topup_id)
-        rows = session.connection().exec_driver_sql(
-            "SELECT r.name, r.sha256, b.data FROM receipt AS r JOIN blob AS b ON b.sha256 = r.sha256 "
-            "WHERE r.topup_id = ? ORDER BY r.id", (topup_id,),
-        ).fetchall()
+    with db.reading(path) as conn:
+        queries.get_record(conn, topup_id)  # refuses a record that does not exist
+        rows = queries.receipt_files(conn, topup_id)
     if not rows:
         raise NotFound(f"record {topup_id} has no receipt files; `topup receipt add {topup_id} FILE` keeps one")
     for name, sha256, data in rows:

@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from ledger.errors import InvalidInput
 from ledger.values import clean_token

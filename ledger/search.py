@@ -6,12 +6,11 @@ shorter than three characters, which a trigram index cannot hold, fall back to a
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
-
-from ledger import store
+from ledger import queries
 from ledger.errors import InvalidInput
 from ledger.money import CURRENCY_DIGITS, parse_amount
 from ledger.records import RECORD_SELECT
@@ -69,7 +68,7 @@ def _amount_clause(text: str, operator: str, name: str) -> tuple[str, list[Any]]
     return "(" + " OR ".join(parts) + ")", params
 
 
-def where_clause(session: Session, filters: Filters) -> tuple[str, list[Any]]:
+def where_clause(conn: sqlite3.Connection, filters: Filters) -> tuple[str, list[Any]]:
     """The SQL condition (on `t` = topup, `c` = card) and its parameters for these filters."""
     clauses: list[str] = []
     params: list[Any] = []
@@ -83,7 +82,7 @@ def where_clause(session: Session, filters: Filters) -> tuple[str, list[Any]]:
             clause, values = _text_clause(term)
             add(clause, *values)
     if filters.card is not None:
-        add("t.card_id = ?", store.find_card(session, filters.card).id)
+        add("t.card_id = ?", queries.find_card(conn, filters.card)["id"])
     if filters.channel is not None:
         add("t.channel = ?", parse_channel(filters.channel).value)
     if filters.since is not None:
@@ -112,10 +111,10 @@ def _flatten(pair: tuple[str, list[Any]]) -> tuple[Any, ...]:
     return (pair[0], *pair[1])
 
 
-def record_query(session: Session, filters: Filters, *, newest_first: bool = True,
+def record_query(conn: sqlite3.Connection, filters: Filters, *, newest_first: bool = True,
                  select: str = RECORD_SELECT) -> tuple[str, list[Any]]:
     """The record query (`select`: the JSON or the CSV form of the fields) for these filters, in time order."""
-    where, params = where_clause(session, filters)
+    where, params = where_clause(conn, filters)
     order = "DESC" if newest_first else "ASC"
     sql = f"{select}{where} ORDER BY t.occurred_at_utc {order}, t.id {order}"
     if filters.limit is not None:

@@ -12,14 +12,13 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
-from ledger import db, store
+from ledger import db, queries, store
+from ledger.db import raw
 from ledger.errors import Duplicate, InvalidInput, LedgerError, LimitExceeded
-from ledger.models import Card, Topup
+from ledger.models import Topup
 from ledger.money import Money, format_minor, parse_amount
 from ledger.receipts import ReceiptFile, read_receipt
-from ledger.records import RECORD_FIELDS, record_from_row
-from ledger.search import Filters, record_query
-from ledger.times import local_iso, now_utc, parse_day, parse_moment, to_stored
+from ledger.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.values import Outcome, Status, clean_ref, optional_text, parse_channel, parse_outcome
 
 
@@ -79,17 +78,18 @@ def log_topup(path: Path, request: LogRequest) -> Logged:
     files = [read_receipt(p) for p in request.receipts]
     now = now_utc()
     with session_for(path, write=True) as session:
-        card = store.find_card(session, request.card)
+        card = queries.find_card(raw(session), request.card)
         logged = Logged(record={})
         if request.sms is not None:
             request, message = _fill_from_message(request, card, now, logged)
             files.append(message)
         if request.amount is None:
             raise InvalidInput("give the amount credited, e.g. topup log CARD 100")
-        amount = parse_amount(request.amount, card.currency)
+        currency = card["currency"]
+        amount = parse_amount(request.amount, currency)
         topup = Topup(
-            card_id=card.id, amount_minor=amount.minor, currency=card.currency,
-            paid_minor=_minor(_optional_money(request.paid, card.currency, "--paid")),
+            card_id=card["id"], amount_minor=amount.minor, currency=currency,
+            paid_minor=_minor(_optional_money(request.paid, currency, "--paid")),
             channel=parse_channel(request.channel).value if request.channel else "other",
             outcome=parse_outcome(request.outcome, (Outcome.credited, Outcome.pending, Outcome.failed)).value
             if request.outcome else Outcome.credited.value,
@@ -97,7 +97,7 @@ def log_topup(path: Path, request: LogRequest) -> Logged:
             ref=clean_ref(request.ref),
             merchant=optional_text(request.merchant, "merchant", 200, multiline=False),
             note=optional_text(request.note, "note", 10_000),
-            balance_after_minor=_minor(_optional_money(request.balance_after, card.currency, "--balance-after", True)),
+            balance_after_minor=_minor(_optional_money(request.balance_after, currency, "--balance-after", True)),
             valid_until=parse_day(request.valid_until).isoformat() if request.valid_until else None,
             status=Status.active.value, created_at_utc=to_stored(now), version=1,
         )
@@ -107,18 +107,19 @@ def log_topup(path: Path, request: LogRequest) -> Logged:
         session.flush()
         store.attach_receipts(session, topup, files, to_stored(now))
         store.append_version(session, topup, "log", None, to_stored(now))
-        logged.record = store.get_record(session, topup.id)
+        logged.record = queries.get_record(raw(session), topup.id)
         return logged
 
 
-def _fill_from_message(request: LogRequest, card: Card, now: Any, logged: Logged) -> tuple[LogRequest, ReceiptFile]:
+def _fill_from_message(request: LogRequest, card: dict[str, Any], now: Any,
+                       logged: Logged) -> tuple[LogRequest, ReceiptFile]:
     """Values read from a pasted message, where the options did not give them; the message is kept as a receipt."""
     from dataclasses import replace
 
     from ledger import sms
     from ledger.receipts import text_receipt
 
-    reading = sms.read_message(request.sms or "", card.currency, card.region, now)
+    reading = sms.read_message(request.sms or "", card["currency"], card["region"], now)
     if reading.time_problem and request.at is None:
         raise InvalidInput(f"{reading.time_problem}; give the time with --at")
     read = {
@@ -140,62 +141,30 @@ def _minor(money: Money | None) -> int | None:
     return None if money is None else money.minor
 
 
-def _check_limits(session: Session, card: Card, topup: Topup, exclude_id: int | None = None) -> None:
+def _check_limits(session: Session, card: dict[str, Any], topup: Topup, exclude_id: int | None = None,
+                  retired_ok: bool = False) -> None:
     """Refusals that `--force` overrides: the card's limits and a receipt reference seen before."""
-    if card.retired_at_utc is not None:
-        raise InvalidInput(f"card {card.label!r} is retired; add --force to log on it anyway")
-    if card.max_topup_minor is not None and topup.amount_minor > card.max_topup_minor:
+    label, currency = card["label"], card["currency"]
+    if card["retired_at_utc"] is not None and not retired_ok:
+        raise InvalidInput(f"card {label!r} is retired; add --force to log on it anyway")
+    limit, cap = card["max_topup_minor"], card["max_balance_minor"]
+    if limit is not None and topup.amount_minor > limit:
         raise LimitExceeded(
-            f"{format_minor(topup.amount_minor, card.currency)} {card.currency} is over the single top-up limit of "
-            f"card {card.label!r} ({format_minor(card.max_topup_minor, card.currency)}); check the amount, "
-            "or add --force if it is right"
+            f"{format_minor(topup.amount_minor, currency)} {currency} is over the single top-up limit of "
+            f"card {label!r} ({format_minor(limit, currency)}); check the amount, or add --force if it is right"
         )
-    if (card.max_balance_minor is not None and topup.balance_after_minor is not None
-            and topup.balance_after_minor > card.max_balance_minor):
+    if cap is not None and topup.balance_after_minor is not None and topup.balance_after_minor > cap:
         raise LimitExceeded(
-            f"a balance of {format_minor(topup.balance_after_minor, card.currency)} is over the balance cap of "
-            f"card {card.label!r} ({format_minor(card.max_balance_minor, card.currency)}); "
-            "check it, or add --force if it is right"
+            f"a balance of {format_minor(topup.balance_after_minor, currency)} is over the balance cap of "
+            f"card {label!r} ({format_minor(cap, currency)}); check it, or add --force if it is right"
         )
     if topup.ref:
-        existing = store.records_with_ref(session, card.id, topup.ref, exclude_id)
+        existing = queries.records_with_ref(raw(session), card["id"], topup.ref, exclude_id)
         if existing:
             raise Duplicate(
-                f"card {card.label!r} already has reference {topup.ref!r} in record {existing[0]} "
+                f"card {label!r} already has reference {topup.ref!r} in record {existing[0]} "
                 f"(`topup show {existing[0]}`); add --force if this is a different top-up"
             )
-
-
-def show_record(path: Path, topup_id: int) -> dict[str, Any]:
-    """One record with its receipt files and every version in its history."""
-    with session_for(path, write=False) as session:
-        record = store.get_record(session, topup_id)
-        record["history"] = [
-            {"version": v.version, "action": v.action, "reason": v.reason,
-             "recorded_at": local_iso(v.recorded_at_utc), "digest": v.digest,
-             "content": _version_fields(v.content)}
-            for v in store.versions(session, topup_id)
-        ]
-        return record
-
-
-def _version_fields(content: str) -> dict[str, Any]:
-    """A version's stored content in the form records are shown in."""
-    import json
-
-    body = json.loads(content)
-    currency = body["currency"]
-
-    def money(minor: int | None) -> str | None:
-        return None if minor is None else format_minor(minor, currency)
-
-    return {
-        "amount": money(body["amount_minor"]), "paid": money(body["paid_minor"]), "currency": currency,
-        "channel": body["channel"], "outcome": body["outcome"], "occurred_at": local_iso(body["occurred_at_utc"]),
-        "ref": body["ref"], "merchant": body["merchant"], "note": body["note"],
-        "balance_after": money(body["balance_after_minor"]), "valid_until": body["valid_until"],
-        "status": body["status"], "receipts": len(body["receipts"]),
-    }
 
 
 # ---------------------------------------------------------------- corrections
@@ -212,7 +181,7 @@ def void_record(path: Path, topup_id: int, reason: str) -> dict[str, Any]:
         topup.version += 1
         session.add(topup)
         store.append_version(session, topup, "void", reason_text, to_stored(now_utc()))
-        return store.get_record(session, topup_id)
+        return queries.get_record(raw(session), topup_id)
 
 
 @dataclass
@@ -240,7 +209,7 @@ def amend_record(path: Path, topup_id: int, change: Amendment) -> dict[str, Any]
         topup = store.get_topup(session, topup_id)
         if topup.status == Status.void.value:
             raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
-        card = session.get(Card, topup.card_id)
+        card = queries.card_of(raw(session), topup_id)
         before = topup.model_dump()
         currency = topup.currency
         if change.amount is not None:
@@ -265,15 +234,13 @@ def amend_record(path: Path, topup_id: int, change: Amendment) -> dict[str, Any]
             topup.valid_until = parse_day(change.valid_until).isoformat() if change.valid_until.strip() else None
         if topup.model_dump() == before:
             raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
-        if not change.force:
-            retired, card.retired_at_utc = card.retired_at_utc, None  # amending an old record of a retired card is fine
-            _check_limits(session, card, topup, exclude_id=topup.id)
-            card.retired_at_utc = retired
+        if not change.force:  # correcting an old record of a retired card is fine
+            _check_limits(session, card, topup, exclude_id=topup.id, retired_ok=True)
         topup.status = Status.amended.value
         topup.version += 1
         session.add(topup)
         store.append_version(session, topup, "amend", reason_text, to_stored(now_utc()))
-        return store.get_record(session, topup_id)
+        return queries.get_record(raw(session), topup_id)
 
 
 def _reason(text: str) -> str:
@@ -283,35 +250,3 @@ def _reason(text: str) -> str:
     return reason
 
 
-# ---------------------------------------------------------------- finding and exporting
-
-
-def search_records(path: Path, filters: Filters) -> list[dict[str, Any]]:
-    """Matching records, newest first."""
-    with session_for(path, write=False) as session:
-        sql, params = record_query(session, filters)
-        return [record_from_row(row) for row in session.connection().exec_driver_sql(sql, tuple(params))]
-
-
-def export_records(path: Path, filters: Filters, stream: Any, fmt: str, *, bom: bool = True,
-                   newest_first: bool = False) -> int:
-    """Stream every matching record to `stream` as CSV or JSON; returns the count."""
-    from ledger import exporting
-    from ledger.records import CSV_SELECT
-
-    with session_for(path, write=False) as session:
-        # The plain sqlite3 cursor: rows stream one at a time, with no per-row wrapper objects.
-        conn = session.connection().connection.driver_connection
-        if fmt == "json":
-            sql, params = record_query(session, filters, newest_first=newest_first)
-            return exporting.write_json(stream, (record_from_row(row) for row in conn.execute(sql, params)))
-        sql, params = record_query(session, filters, newest_first=newest_first, select=CSV_SELECT)
-        return exporting.write_csv_rows(stream, conn.execute(sql, params), RECORD_FIELDS, bom=bom)
-
-
-def export_to_file(path: Path, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:
-    """Export into `target`, which appears only once it is complete."""
-    from ledger.files import replaced_when_done
-
-    with replaced_when_done(target) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
-        return export_records(path, filters, stream, fmt, bom=bom)

@@ -1,25 +1,14 @@
-"""Queries on an open session. Nothing here commits: the service decides the transaction."""
+"""Writes through an open session. Nothing here commits: the service decides the transaction."""
 
 from __future__ import annotations
 
-import difflib
-from typing import Any
+from sqlmodel import Session
 
-from sqlmodel import Session, select
-
-from ledger import chain
+from ledger import chain, queries
+from ledger.db import raw
 from ledger.errors import NotFound
 from ledger.models import Blob, Card, ChainHead, Receipt, Topup, TopupVersion
 from ledger.receipts import ReceiptFile
-from ledger.records import RECORD_SELECT, record_from_row
-from ledger.values import label_key
-
-
-def get_record(session: Session, topup_id: int) -> dict[str, Any]:
-    row = session.connection().exec_driver_sql(RECORD_SELECT + " WHERE t.id = ?", (topup_id,)).fetchone()
-    if row is None:
-        raise NotFound(f"there is no record {topup_id}; `topup search` lists the records")
-    return record_from_row(row)
 
 
 def get_topup(session: Session, topup_id: int) -> Topup:
@@ -30,37 +19,10 @@ def get_topup(session: Session, topup_id: int) -> Topup:
 
 
 def find_card(session: Session, label: str) -> Card:
-    """The card with this label, compared case-insensitively; refuses with the closest labels."""
-    card = session.exec(select(Card).where(Card.label_key == label_key(label))).first()
-    if card is not None:
-        return card
-    labels = list(session.exec(select(Card.label)))
-    by_key = {label_key(known): known for known in labels}
-    close = difflib.get_close_matches(label_key(label), list(by_key), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(by_key[key] for key in close)}?" if close else ""
-    raise NotFound(
-        f"there is no card {label!r}.{hint} To add it: topup card add {_shell_word(label)} --kind sim|smart"
-    )
-
-
-def _shell_word(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
-
-
-def records_with_ref(session: Session, card_id: int, ref: str, exclude_id: int | None = None) -> list[int]:
-    """Records of a card (not voided) that already carry this receipt reference."""
-    rows = session.connection().exec_driver_sql(
-        "SELECT id FROM topup WHERE card_id = ? AND ref = ? COLLATE NOCASE AND status != 'void' AND id != ?",
-        (card_id, ref, exclude_id or 0),
-    )
-    return [row[0] for row in rows]
-
-
-def receipt_list(session: Session, topup_id: int) -> list[tuple[str, str, int]]:
-    rows = session.exec(select(Receipt).where(Receipt.topup_id == topup_id).order_by(Receipt.id))
-    return [(r.sha256, r.name, r.size) for r in rows]
+    """The card with this label, to change; refuses with the closest labels."""
+    card = session.get(Card, queries.find_card(raw(session), label)["id"])
+    assert card is not None  # just found in the same transaction
+    return card
 
 
 def append_version(session: Session, topup: Topup, action: str, reason: str | None, at_utc: str) -> TopupVersion:
@@ -68,7 +30,7 @@ def append_version(session: Session, topup: Topup, action: str, reason: str | No
     session.flush()
     head = session.get(ChainHead, 1)
     prev = head.digest if head else chain.GENESIS
-    content = chain.canonical_content(topup.model_dump(), receipt_list(session, topup.id))
+    content = chain.canonical_content(topup.model_dump(), queries.receipt_list(raw(session), topup.id))
     link = TopupVersion(
         topup_id=topup.id, version=topup.version, action=action, reason=reason,
         recorded_at_utc=at_utc, content=content, prev_digest=prev, digest=chain.link_digest(prev, content),
@@ -83,14 +45,11 @@ def append_version(session: Session, topup: Topup, action: str, reason: str | No
     return link
 
 
-def versions(session: Session, topup_id: int) -> list[TopupVersion]:
-    return list(session.exec(select(TopupVersion).where(TopupVersion.topup_id == topup_id).order_by(TopupVersion.version)))
-
-
 def attach_receipts(session: Session, topup: Topup, files: list[ReceiptFile], at_utc: str) -> int:
     """Store receipt files for a record; the bytes are kept once per digest. Returns how many were new."""
+    session.flush()
     added = 0
-    seen = {sha for sha, _, _ in receipt_list(session, topup.id)}
+    seen = {sha for sha, _, _ in queries.receipt_list(raw(session), topup.id)}
     for file in files:
         if file.sha256 in seen:
             continue

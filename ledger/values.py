@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from enum import StrEnum
+from functools import lru_cache
 
 from ledger.errors import InvalidInput
 

@@ -137,7 +137,7 @@ def test_a_killed_import_leaves_nothing_half_written(topup_ok, tmp_path, ledger_
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(note=st.text(min_size=1, max_size=60), merchant=st.text(min_size=1, max_size=30))
 def test_any_text_survives_export_and_import(tmp_path_factory, note, merchant):
-    from ledger import importing, service
+    from ledger import importing, lookup, service
     from ledger.cards import CardSpec, add_card
     from ledger.errors import InvalidInput
     from ledger.search import Filters
@@ -151,9 +151,9 @@ def test_any_text_survives_export_and_import(tmp_path_factory, note, merchant):
     except InvalidInput:
         return  # text the ledger refuses (control characters, …) never reaches an export
     csv_path = folder / "e.csv"
-    service.export_to_file(source, Filters(), csv_path, "csv")
+    lookup.export_to_file(source, Filters(), csv_path, "csv")
     importing.import_file(target, csv_path, mapping={})
     again = folder / "f.csv"
-    service.export_to_file(target, Filters(), again, "csv")
+    lookup.export_to_file(target, Filters(), again, "csv")
     assert again.read_bytes() == csv_path.read_bytes()
     assert os.path.getsize(again) > 0

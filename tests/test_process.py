@@ -56,3 +56,19 @@ def test_help_and_completion_do_not_load_the_database_layer():
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[-1] == "loaded:", f"{args}: {result.stdout.splitlines()[-1]}"
+
+
+def test_commands_that_only_read_do_not_load_the_orm(topup_ok, hk_card, tmp_path):
+    topup_ok("log", hk_card, "10")
+    probe = (
+        "import sys\n"
+        "sys.argv = ['topup'] + sys.argv[1:]\n"
+        "from ledger.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+        "print('loaded:' + ','.join(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic') if m in sys.modules))\n"
+    )
+    for args in (["search", "oct"], ["export"], ["show", "1"], ["card", "list"], ["report"], ["due"], ["verify"],
+                 ["check", hk_card, "10"], ["doctor"], ["export", "--dispute", "1", "--output", str(tmp_path / "d.zip")]):
+        result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "loaded:", f"{args}: {result.stdout.splitlines()[-1]}"

@@ -46,14 +46,14 @@ def search(
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """Find records, newest first."""
-    from ledger import service
+    from ledger import lookup
 
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
         if limit is None:  # a screen holds a page, not years of records; JSON and CSV stay complete
             filters.limit = TABLE_ROWS + 1
-        records = service.search_records(ledger_path(ctx), filters)
+        records = lookup.search_records(ledger_path(ctx), filters)
         if limit is None and len(records) > TABLE_ROWS:
             records = records[:TABLE_ROWS]
             say(f"showing the newest {TABLE_ROWS}; --limit N shows more, --format csv shows all")
@@ -62,7 +62,7 @@ def search(
             unusual.append(("status", "status"))
         render_list(records, SEARCH_COLUMNS + unusual, fmt)
     else:
-        service.export_records(ledger_path(ctx), filters, sys.stdout, fmt.value, bom=False, newest_first=True)
+        lookup.export_records(ledger_path(ctx), filters, sys.stdout, fmt.value, bom=False, newest_first=True)
 
 
 class ExportFormat(StrEnum):
@@ -82,7 +82,7 @@ def export(
                        help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
 ) -> None:
     """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON; or a dispute pack."""
-    from ledger import service
+    from ledger import lookup
 
     if dispute is not None:
         filters_given = [card, channel, since, until, min_amount, max_amount, ref, outcome, limit]
@@ -90,9 +90,9 @@ def export(
         return
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     if output_file is None:
-        service.export_records(ledger_path(ctx), filters, sys.stdout, output_format.value, bom=not no_bom)
+        lookup.export_records(ledger_path(ctx), filters, sys.stdout, output_format.value, bom=not no_bom)
         return
-    count = service.export_to_file(ledger_path(ctx), filters, output_file, output_format.value, bom=not no_bom)
+    count = lookup.export_to_file(ledger_path(ctx), filters, output_file, output_format.value, bom=not no_bom)
     say(f"exported {count} records to {output_file}")
 
 

@@ -63,9 +63,9 @@ def show(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Show one record with its receipt files and every version of its history."""
-    from ledger import output, service
+    from ledger import lookup, output
 
-    record = service.show_record(ledger_path(ctx), record_id)
+    record = lookup.show_record(ledger_path(ctx), record_id)
     if output_format is ItemFormat.json:
         output.print_json(record)
         return
@@ -138,9 +138,9 @@ def check(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Before paying: the number to compare, the limit, the balance cap, the last top-up, validity."""
-    from ledger import output, reports
+    from ledger import checking, output
 
-    result = reports.check_before_paying(ledger_path(ctx), card, amount, reveal)
+    result = checking.check_before_paying(ledger_path(ctx), card, amount, reveal)
     if output_format is ItemFormat.json:
         output.print_json(result)
     else:
