@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger import chain, store
+from ledger.migrations import SEARCH_BODY
 from ledger.errors import InvalidInput, LedgerError
 from ledger.exporting import unguard
 from ledger.models import Card
@@ -258,7 +260,14 @@ def _insert(session: Any, records: list[dict[str, Any]], now: str) -> None:
         prev = digest
     columns = ", ".join(chain.CONTENT_FIELDS)
     marks = ", ".join("?" * len(chain.CONTENT_FIELDS))
+    # Index the new rows in one statement, not row by row from the trigger (see migrations).
+    conn.exec_driver_sql("UPDATE search_index_state SET paused = 1")
     conn.exec_driver_sql(f"INSERT INTO topup ({columns}) VALUES ({marks})", topups)
+    conn.exec_driver_sql(
+        f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY.format('t')} FROM topup AS t "
+        "JOIN json_each(?) AS new ON new.value = t.id", (json.dumps([r["id"] for r in records]),),
+    )
+    conn.exec_driver_sql("UPDATE search_index_state SET paused = 0")
     conn.exec_driver_sql(
         "INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, prev_digest, digest) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions,

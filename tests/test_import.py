@@ -157,3 +157,21 @@ def test_any_text_survives_export_and_import(tmp_path_factory, note, merchant):
     lookup.export_to_file(target, Filters(), again, "csv")
     assert again.read_bytes() == csv_path.read_bytes()
     assert os.path.getsize(again) > 0
+
+
+def test_imported_records_and_later_ones_are_found_by_text(topup_ok, tmp_path):
+    _ledger_for_export(topup_ok)
+    exported = tmp_path / "e.csv"
+    topup_ok("export", "--with-void", "--output", str(exported))
+    other = tmp_path / "other.db"
+    topup_ok("--db", str(other), "import", str(exported))
+    topup_ok("--db", str(other), "log", "Octopus", "5", "--note", "after the import")
+
+    def found(text):
+        return [r["id"] for r in json.loads(topup_ok("--db", str(other), "search", text, "--with-void",
+                                                    "--format", "json").stdout)]
+
+    assert found("2210998") == [1] and found("second line") == [1] and found("食堂") == [2]
+    assert found("after the imp") == [4]
+    paused = sqlite3.connect(other).execute("SELECT paused FROM search_index_state").fetchone()[0]
+    assert paused == 0
