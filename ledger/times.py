@@ -164,10 +164,10 @@ def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, date
         day = now.astimezone().date() + timedelta(days=_KEYWORDS[word])
         return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
     if year := _YEAR.fullmatch(cleaned):
-        y = int(year["year"])
+        y = _period_year(year["year"], shown)
         return _utc(datetime(y, 1, 1).astimezone()), _utc(datetime(y + 1, 1, 1).astimezone())
     if month := _MONTH.fullmatch(cleaned):
-        y, m = int(month["year"]), int(month["month"])
+        y, m = _period_year(month["year"], shown), int(month["month"])
         if not 1 <= m <= 12:
             raise InvalidInput(f"{shown!r} is not a month; write it like 2026-11")
         start = datetime(y, m, 1)
@@ -182,6 +182,13 @@ def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, date
         return start, start + timedelta(seconds=1)
     day = moment.date()
     return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
+
+
+def _period_year(text: str, shown: str) -> int:
+    year = int(text)
+    if not EARLIEST_YEAR <= year <= 9998:
+        raise InvalidInput(f"{shown!r} is not a year of top-ups; check the year")
+    return year
 
 
 def parse_day(text: str) -> date:

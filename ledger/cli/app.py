@@ -4,8 +4,6 @@ Commands live in the modules beside this one, by concept. They import the core i
 command, so `--help` and shell completion never load SQLAlchemy.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from enum import StrEnum

@@ -1,7 +1,5 @@
 """`topup card …`: cards and SIMs."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """Receipt files and care of the ledger: verify, backup, doctor."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

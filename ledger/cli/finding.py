@@ -1,7 +1,5 @@
 """Finding records again: search, export (and the dispute pack), report, due."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path

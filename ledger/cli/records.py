@@ -1,7 +1,5 @@
 """Logging, showing and correcting top-ups; checking before paying; importing."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
