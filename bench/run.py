@@ -164,7 +164,8 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
 
         ours = timed([*TOPUP, "--db", str(target), "import", str(csv_out)], repeat, before=fresh)
         load = folder / "load.db"
-        theirs = timed([PY, "-c", STDLIB_LOAD, str(csv_out), str(load)], repeat, before=lambda: load.unlink(missing_ok=True))
+        theirs = timed([PY, "-c", STDLIB_LOAD, str(csv_out), str(load)], repeat,
+                       before=lambda: load.unlink(missing_ok=True))
         table.add("import CSV", label, ours, "stdlib executemany", theirs, 3.0)
 
     bare = folder / "no-index.db"

@@ -104,7 +104,8 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
 
 
 def _summary(records: list[dict[str, Any]]) -> str:
-    lines = ["Top-up records for a dispute / 充值爭議記錄", f"Generated 製作時間: {local_iso(to_stored(now_utc()))}", ""]
+    generated = local_iso(to_stored(now_utc()))
+    lines = ["Top-up records for a dispute / 充值爭議記錄", f"Generated 製作時間: {generated}", ""]
     for record in records:
         currency = record["currency"]
         view = {

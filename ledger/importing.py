@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ledger import chain, store
-from ledger.migrations import SEARCH_BODY
 from ledger.errors import InvalidInput, LedgerError
 from ledger.exporting import unguard
+from ledger.migrations import SEARCH_BODY
 from ledger.models import Card
 from ledger.money import check_currency, parse_amount
 from ledger.records import RECORD_FIELDS
@@ -273,8 +273,10 @@ def _insert(session: Any, records: list[dict[str, Any]], now: str) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions,
     )
     last_seq = conn.exec_driver_sql("SELECT max(seq) FROM topup_version").fetchone()[0]
-    conn.exec_driver_sql("INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?) "
-                         "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, digest = excluded.digest", (last_seq, prev))
+    conn.exec_driver_sql(
+        "INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, digest = excluded.digest", (last_seq, prev),
+    )
 
 
 def _shown(record: dict[str, Any], cards: _CardBook) -> dict[str, Any]:

@@ -31,9 +31,8 @@ def money_sql(column: str) -> str:
 def local_time_sql(column: str) -> str:
     """A stored UTC moment in local time with its offset, like `times.local_iso`."""
     offset = f"(strftime('%s', {column}, 'localtime') - strftime('%s', {column}))"
-    return (f"CASE WHEN {column} IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', {column}, 'localtime') "
-            f"|| CASE WHEN {offset} < 0 THEN '-' ELSE '+' END "
-            f"|| printf('%02d:%02d', abs({offset}) / 3600, abs({offset}) % 3600 / 60) END")
+    return (f"strftime('%Y-%m-%dT%H:%M:%S', {column}, 'localtime') "
+            f"|| printf('%+03d:%02d', {offset} / 3600, abs({offset}) % 3600 / 60)")
 
 
 _RECEIPT_LIST = ("(SELECT json_group_array(json_object('name', r.name, 'sha256', r.sha256, 'size', r.size)) "

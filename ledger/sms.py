@@ -29,7 +29,8 @@ from ledger.values import Channel, Outcome, clean_token, fold_width
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
 MONTH_FIRST_REGIONS = frozenset({"PH", "US", "CA"})
 
-_CODE_WORDS = r"(?:驗證碼|验证码|校驗碼|校验码|動態碼|动态码|動態密碼|动态密码|密碼|密码|OTP|one[- ]time (?:code|password)|verification code|passcode|PIN)"
+_CODE_WORDS = (r"(?:驗證碼|验证码|校驗碼|校验码|動態碼|动态码|動態密碼|动态密码|密碼|密码|OTP|"
+               r"one[- ]time (?:code|password)|verification code|passcode|PIN)")
 _CODE = re.compile(_CODE_WORDS + r"\s*(?:is|為|为|是)?\s*[:：]?\s*([0-9]{4,8})", re.I)
 _CODE_FIRST = re.compile(r"([0-9]{4,8})\s*(?:is your|為您的|为您的|是您的)\s*" + _CODE_WORDS, re.I)
 
@@ -61,22 +62,26 @@ REF_LABELS = sorted(
     key=len, reverse=True,
 )
 _REF = re.compile(
-    r"(?:" + "|".join(re.escape(label) for label in REF_LABELS) + r")\s*[.:：#]?\s*([A-Za-z0-9][A-Za-z0-9_/-]{2,}[A-Za-z0-9])",
+    r"(?:" + "|".join(re.escape(label) for label in REF_LABELS) + r")"
+    r"\s*[.:：#]?\s*([A-Za-z0-9][A-Za-z0-9_/-]{2,}[A-Za-z0-9])",
     re.I,
 )
 
-_VALID = re.compile(r"(?:valid (?:until|till|to)|expir(?:es|y)(?: date)?(?: on)?|有效期至|有效期到|有效至|有效期限至|有效日期)\s*[:：]?\s*", re.I)
+_VALID = re.compile(r"(?:valid (?:until|till|to)|expir(?:es|y)(?: date)?(?: on)?|"
+                    r"有效期至|有效期到|有效至|有效期限至|有效日期)\s*[:：]?\s*", re.I)
 _TIME = r"(?P<h>\d{1,2})\s*[:时時点點]\s*(?P<mi>\d{2})\s*分?(?::(?P<s>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?"
 DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
     ("cjk", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*(?:" + _TIME + ")?")),
     ("iso", re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+" + _TIME + ")?")),
     ("roc", re.compile(r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:\s+" + _TIME + ")?")),
-    ("numeric", re.compile(r"(?<![\d/])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})(?:\s+(?:at\s+)?" + _TIME + ")?")),
+    ("numeric", re.compile(r"(?<![\d/])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})"
+                           r"(?:\s+(?:at\s+)?" + _TIME + ")?")),
     ("no-year", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*(?:" + _TIME + ")?")),
 ]
 
 CHANNEL_WORDS: list[tuple[Channel, re.Pattern[str]]] = [
-    (Channel.auto, re.compile(r"automatic add value|auto[- ]?reload|auto[- ]?top[- ]?up|自動增值|自动增值|自動加值|自动加值|自動充值|自动充值", re.I)),
+    (Channel.auto, re.compile(r"automatic add value|auto[- ]?reload|auto[- ]?top[- ]?up|"
+                              r"自動增值|自动增值|自動加值|自动加值|自動充值|自动充值", re.I)),
     (Channel.alipay, re.compile(r"alipay|支付宝|支付寶", re.I)),
     (Channel.wechat, re.compile(r"wechat|weixin|微信", re.I)),
     (Channel.marketplace, re.compile(r"taobao|tmall|\bJD\b|淘宝|淘寶|天猫|天貓|京东|京東|拼多多|商城", re.I)),
@@ -166,7 +171,8 @@ def _money_mentions(text: str, currency: str) -> list[tuple[int, int, Decimal]]:
         for mark in marks:
             meanings = symbol_currencies(mark)
             if meanings is not None and currency not in meanings:
-                raise InvalidInput(f"the message's amount {match[0].strip()!r} is not in {currency}, the card's currency")
+                raise InvalidInput(
+                    f"the message's amount {match[0].strip()!r} is not in {currency}, the card's currency")
         found.append((match.start(), match.end(), Decimal(match["num"].replace(",", ""))))
     return found
 

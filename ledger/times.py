@@ -58,7 +58,8 @@ def normalise_cjk(text: str) -> str:
     text = re.sub(r"(\d{1,2})\s*[时時点點]\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?",
                   lambda m: f"{m[1]}:{m[2]}" + (f":{m[3]}" if m[3] else ""), text)
     text = re.sub(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]", r"\1/\2", text)
-    for word, marker in (("上午", "AM"), ("早上", "AM"), ("凌晨", "AM"), ("中午", "PM"), ("下午", "PM"), ("晚上", "PM")):
+    halves = (("上午", "AM"), ("早上", "AM"), ("凌晨", "AM"), ("中午", "PM"), ("下午", "PM"), ("晚上", "PM"))
+    for word, marker in halves:
         if word in text:
             text = text.replace(word, " ") + f" {marker}"
     return text.strip()
@@ -97,9 +98,11 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
                 warnings.simplefilter("error", UnknownTimezoneWarning)
                 results.append(parser.parse(text, default=default, dayfirst=day_first, yearfirst=not day_first))
         except UnknownTimezoneWarning:
-            raise InvalidInput(f"{shown!r} names a time zone this program cannot know; use an offset such as +08:00") from None
+            raise InvalidInput(
+                f"{shown!r} names a time zone this program cannot know; use an offset such as +08:00") from None
         except (ValueError, OverflowError) as exc:
-            reason = "is not a possible date" if "out of range" in str(exc) or "must be in" in str(exc) else "is not a date"
+            impossible = "out of range" in str(exc) or "must be in" in str(exc)
+            reason = "is not a possible date" if impossible else "is not a date"
             raise InvalidInput(f"{shown!r} {reason}; write it like 2025-03-14 18:42") from None
     first, second = results
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):

@@ -57,7 +57,8 @@ class ItemFormat(StrEnum):
 def main_options(
     ctx: typer.Context,
     db: Annotated[str | None, typer.Option(
-        "--db", metavar="FILE", help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
+        "--db", metavar="FILE",
+        help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
 ) -> None:
     from ledger.db import resolve_path
 

@@ -26,7 +26,8 @@ def card_add(
     issuer: Annotated[str | None, typer.Option(help="Carrier or card issuer.")] = None,
     max_topup: Annotated[str | None, typer.Option("--max-topup", help="Single top-up limit.")] = None,
     max_balance: Annotated[str | None, typer.Option("--max-balance", help="Balance cap.")] = None,
-    validity_days: Annotated[int | None, typer.Option("--validity-days", help="Days a top-up keeps the card valid.")] = None,
+    validity_days: Annotated[int | None, typer.Option(
+        "--validity-days", help="Days a top-up keeps the card valid.")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Add a card or SIM to the ledger."""

@@ -32,7 +32,8 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many
 def _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit):  # type: ignore[no-untyped-def]
     from ledger.search import Filters
 
-    return Filters(text=" ".join(text) if text else None, card=card, channel=channel, since=since, until=until, min_amount=min_amount,
+    return Filters(text=" ".join(text) if text else None, card=card, channel=channel, since=since, until=until,
+                   min_amount=min_amount,
                    max_amount=max_amount, ref=ref, outcome=outcome, with_void=with_void, limit=limit)
 
 
@@ -73,7 +74,8 @@ def export(
     ctx: typer.Context, text: TextArg = None, card: CardOpt = None, channel: ChannelOpt = None,
     since: SinceOpt = None, until: UntilOpt = None, min_amount: MinOpt = None, max_amount: MaxOpt = None,
     ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False, limit: LimitOpt = None,
-    output_file: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_file: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write to this file instead of stdout.")] = None,
     output_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
     no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
     dispute: Annotated[list[str] | None, typer.Option("--dispute", metavar="ID...",

@@ -15,8 +15,10 @@ from ledger.cli.app import ItemFormat, ListFormat, app, ledger_path, list_format
 def log(
     ctx: typer.Context,
     card: Annotated[str, typer.Argument(metavar="CARD", help="The card's label.")],
-    amount: Annotated[str | None, typer.Argument(metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
-    channel: Annotated[str | None, typer.Option(help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
+    amount: Annotated[str | None, typer.Argument(
+        metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
+    channel: Annotated[str | None, typer.Option(
+        help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
     at: Annotated[str | None, typer.Option("--at", help="When it happened (default: now).")] = None,
     ref: Annotated[str | None, typer.Option("--ref", help="Receipt or transaction reference.")] = None,
     merchant: Annotated[str | None, typer.Option(help="Where it was paid.")] = None,
@@ -27,7 +29,8 @@ def log(
     paid: Annotated[str | None, typer.Option(help="What was charged, when it differs from the amount.")] = None,
     outcome: Annotated[str | None, typer.Option(help="credited (default), pending or failed.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Log even over a limit or with a repeated reference.")] = False,
-    sms: Annotated[str | None, typer.Option("--sms", help="A pasted confirmation message to read the values from ('-' reads stdin).")] = None,
+    sms: Annotated[str | None, typer.Option(
+        "--sms", help="A pasted confirmation message to read the values from ('-' reads stdin).")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Log a top-up; prints the new record's id."""
@@ -112,7 +115,8 @@ def amend(
     paid: Annotated[str | None, typer.Option()] = None,
     balance_after: Annotated[str | None, typer.Option("--balance-after")] = None,
     valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Accept a change over a limit or a repeated reference.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Accept a change over a limit or a repeated reference.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Correct a record; the change is a new version and the old ones stay."""
@@ -163,7 +167,7 @@ def import_csv(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV file: a topup export, or any layout with --map.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
-                       help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card, channel …); repeatable.")] = None,
+                       help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable.")] = None,
     card: Annotated[str | None, typer.Option("--card", help="The card every row belongs to.")] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="utf-8 (default), gb18030 or big5.")] = "utf-8",
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
@@ -179,8 +183,10 @@ def import_csv(
                    ("channel", "channel"), ("ref", "ref"), ("note", "note")]
         render_list(result.added, columns, list_format(output_format))
     verb = "would add" if dry_run else "added"
-    cards = f"; {'would create' if dry_run else 'created'} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
-    say(f"{verb} {len(result.added) if dry_run else result.added_count} record(s), {result.skipped} already in the ledger{cards}")
+    count = len(result.added) if dry_run else result.added_count
+    created = "would create" if dry_run else "created"
+    cards = f"; {created} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
+    say(f"{verb} {count} record(s), {result.skipped} already in the ledger{cards}")
 
 
 @contextmanager
