@@ -115,7 +115,7 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
     print(f"generated {records:,} records in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     env = {"TOPUP_DB": str(ledger)}
     floor = timed(IMPORT_FLOOR, repeat)
-    refs = iter(sample_refs(ledger, repeat * 3))
+    refs = iter(sample_refs(ledger, 2 * repeat + 5))  # two lookups take repeat + 1 each, hledger one
 
     lookups = [
         ("search --ref", lambda: ["search", "--ref", next(refs), "--format", "json"],

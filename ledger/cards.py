@@ -66,7 +66,7 @@ def _apply_card_spec(card: dict[str, Any], spec: CardSpec) -> None:
         card["number"] = (parse_card_number(CardKind(card["kind"]), spec.number, card["region"])
                           if spec.number.strip() else None)
     if spec.issuer is not None:
-        card["issuer"] = optional_text(spec.issuer, "issuer", 100, multiline=False)
+        card["issuer"] = optional_text(spec.issuer, "issuer", 100)
     for text, column, option in ((spec.max_topup, "max_topup_minor", "--max-topup"),
                                  (spec.max_balance, "max_balance_minor", "--max-balance")):
         if text is not None:

@@ -19,7 +19,16 @@ from ledger.models import Topup
 from ledger.money import Money, format_minor, parse_amount
 from ledger.receipts import ReceiptFile, read_receipt
 from ledger.times import now_utc, parse_day, parse_moment, to_stored
-from ledger.values import Outcome, Status, clean_ref, optional_text, parse_channel, parse_outcome
+from ledger.values import (
+    Outcome,
+    Status,
+    clean_merchant,
+    clean_note,
+    clean_ref,
+    optional_text,
+    parse_channel,
+    parse_outcome,
+)
 
 
 @contextmanager
@@ -95,8 +104,7 @@ def log_topup(path: Path, request: LogRequest) -> Logged:
             if request.outcome else Outcome.credited.value,
             occurred_at_utc=to_stored(parse_moment(request.at, now) if request.at else now),
             ref=clean_ref(request.ref),
-            merchant=optional_text(request.merchant, "merchant", 200, multiline=False),
-            note=optional_text(request.note, "note", 10_000),
+            merchant=clean_merchant(request.merchant), note=clean_note(request.note),
             balance_after_minor=_minor(_optional_money(request.balance_after, currency, "--balance-after", True)),
             valid_until=parse_day(request.valid_until).isoformat() if request.valid_until else None,
             status=Status.active.value, created_at_utc=to_stored(now), version=1,
@@ -221,9 +229,9 @@ def amend_record(path: Path, topup_id: int, change: Amendment) -> dict[str, Any]
         if change.channel is not None:
             topup.channel = parse_channel(change.channel).value
         if change.merchant is not None:
-            topup.merchant = optional_text(change.merchant, "merchant", 200, multiline=False)
+            topup.merchant = clean_merchant(change.merchant)
         if change.note is not None:
-            topup.note = optional_text(change.note, "note", 10_000)
+            topup.note = clean_note(change.note)
         if change.outcome is not None:
             topup.outcome = parse_outcome(change.outcome).value
         if change.paid is not None:

@@ -92,6 +92,16 @@ def optional_text(text: str | None, field: str, max_length: int, *, multiline: b
     return clean_text(text, field, max_length, multiline=multiline) or None
 
 
+def clean_merchant(text: str | None) -> str | None:
+    """Where a top-up was paid: free text, kept as typed."""
+    return optional_text(text, "merchant", 200)
+
+
+def clean_note(text: str | None) -> str | None:
+    """A note on a record: free text, several lines if need be."""
+    return optional_text(text, "note", 10_000)
+
+
 def clean_ref(text: str | None) -> str | None:
     """A receipt reference: width-folded and without invisibles, so a pasted one matches a typed one."""
     if text is None:

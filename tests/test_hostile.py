@@ -63,7 +63,7 @@ LOG_CASES = [
     (["1", "--ref", "=cmd|' /C calc'!A0"], Stored("ref", "=cmd|' /C calc'!A0")),
     # notes and merchants
     (["1", "--note", "a\x07b"], REFUSED), (["1", "--note", "a\x1b[31mred"], REFUSED), (["1", "--note", "a\u202eb"], REFUSED),
-    (["1", "--note", "a\u2066b"], REFUSED), (["1", "--note", "x" * 200_000], REFUSED), (["1", "--merchant", "a\nb"], REFUSED),
+    (["1", "--note", "a\u2066b"], REFUSED), (["1", "--note", "x" * 200_000], REFUSED), (["1", "--merchant", "a\nb"], Stored("merchant", "a\nb")),
     (["1", "--note", "zero\u200bwidth"], Stored("note", "zero\u200bwidth")),
     (["1", "--note", '=HYPERLINK("http://x")'], Stored("note", '=HYPERLINK("http://x")')),
     (["1", "--note", "line1\nline2\ttab"], Stored("note", "line1\nline2\ttab")),

@@ -73,7 +73,7 @@ def test_an_unknown_card_is_refused_with_the_closest_labels(topup_ok, topup, hk_
         ("100", "--at", "01/02/03"), ("100", "--at", "2026-02-30"), ("100", "--at", "March"), ("100", "--at", "2999-01-01"),
         ("100", "--channel", "pigeon"), ("100", "--note", "a\x07b"), ("100", "--note", "x" * 10_001),
         ("100", "--receipt", "/no/such/file.png"), ("100", "--outcome", "refunded"), ("100", "--paid", "0"),
-        ("100", "--balance-after", "lots"), ("100", "--valid-until", "13"), ("100", "--merchant", "a\nb"),
+        ("100", "--balance-after", "lots"), ("100", "--valid-until", "13"), ("100", "--merchant", "a\x1bb"),
         ("100", "--ref", "a\u202eb"),
     ],
 )
