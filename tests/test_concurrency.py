@@ -18,9 +18,9 @@ def start(*args: str) -> subprocess.Popen:
 
 
 @pytest.mark.parametrize("writers", [2, 4])
-def test_processes_logging_at_once_each_record_lands_once(topup_ok, ledger_path, writers, runs):
+def test_processes_logging_at_once_each_record_lands_once(topup_ok, ledger_path, writers):
     topup_ok("card", "add", "shop", "--kind", "smart")
-    each = runs(200)
+    each = 200
     workers = [start("log", "shop", str(each), f"w{n}") for n in range(writers)]
     for worker in workers:
         _, errors = worker.communicate(timeout=600)
