@@ -19,7 +19,6 @@ from ledger import migrations
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
 
 BUSY_TIMEOUT_SECONDS = 60
-_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def default_path() -> Path:
@@ -75,19 +74,17 @@ def _create_if_missing(path: Path) -> None:
 
 
 def _schema_version(path: Path) -> int:
-    """The ledger's schema version, 0 for an empty file; refuses anything that is not a ledger."""
-    try:
-        with path.open("rb") as file:
-            header = file.read(len(_SQLITE_HEADER))
-    except OSError as exc:
-        raise LedgerError(f"cannot read the ledger {path}: {exc.strerror}") from None
-    if header and header != _SQLITE_HEADER:
-        raise NotALedger(f"{path} is not a topup ledger (not an SQLite database); it was left untouched")
+    """The ledger's schema version, 0 for an empty file; refuses anything that is not a ledger.
+
+    Only SQLite opens the file: closing a descriptor of our own on it would drop every POSIX
+    lock this process holds there, under any other connection to it."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    except sqlite3.OperationalError as exc:
+        raise LedgerError(f"cannot open the ledger {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched") from None
     finally:

@@ -107,3 +107,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"hostile inputs: {total} cases handled ({HOSTILE_TALLY['refused']} refused with the ledger unchanged, "
             f"{HOSTILE_TALLY['stored']} accepted and stored exactly)"
         )
+
+
+def sql_value(path: Path, sql: str, params: tuple = ()) -> object:
+    """One value read straight from a ledger file, the connection closed again at once."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()

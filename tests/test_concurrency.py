@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_process
+from tests.conftest import run_process, sql_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,5 +42,4 @@ def test_processes_opening_a_new_ledger_at_once_create_it_once(tmp_path):
     for worker in workers:
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM card").fetchone()[0] == 4
+    assert sql_value(path, "SELECT count(*) FROM card") == 4

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from ledger.evidence import verify
+from tests.conftest import sql_value
 from tests.test_concurrency import start
 
 
@@ -59,7 +60,7 @@ def test_killed_while_importing(topup_ok, ledger_path, tmp_path, runs):
         kill_after(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE),
                    rng.uniform(0.2, 3.0))
         assert_sound(ledger_path)
-        count = sqlite3.connect(ledger_path).execute("SELECT count(*) FROM topup").fetchone()[0]
+        count = sql_value(ledger_path, "SELECT count(*) FROM topup")
         assert count in (expected, expected + len(rows)), (count, expected)
         expected = count
 

@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 from ledger import db, migrations, models  # noqa: F401  (models registers the tables)
 from ledger.errors import NotALedger, SchemaTooNew
-from tests.conftest import run_process
+from tests.conftest import run_process, sql_value
 
 
 def test_a_new_ledger_is_private_in_wal_mode_and_marked_as_a_ledger(ledger_path, topup_ok):
@@ -97,21 +97,23 @@ def _schema_one_ledger(path):
 
 def test_an_older_ledger_is_copied_aside_then_upgraded(ledger_path, topup_ok):
     _schema_one_ledger(ledger_path)
-    original = sqlite3.connect(ledger_path).execute("SELECT * FROM topup").fetchall()
+    conn = sqlite3.connect(ledger_path)
+    original = conn.execute("SELECT * FROM topup").fetchall()
+    conn.close()
     found = topup_ok("search", "4200", "--format", "json").stdout
     assert '"ref": "WX42001234"' in found
-    assert sqlite3.connect(ledger_path).execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+    assert sql_value(ledger_path, "PRAGMA user_version") == migrations.LATEST
     backups = list(ledger_path.parent.glob("ledger.db.schema1-*.bak"))
     assert len(backups) == 1
     copy = sqlite3.connect(backups[0])
     assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
     assert copy.execute("SELECT * FROM topup").fetchall() == original
+    copy.close()
     assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
 
 
 def test_every_step_applies_from_a_blank_ledger_once(ledger_path):
     db.prepare(ledger_path)
     db.prepare(ledger_path)
-    conn = sqlite3.connect(ledger_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.STEPS)
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert sql_value(ledger_path, "PRAGMA user_version") == len(migrations.STEPS)
+    assert sql_value(ledger_path, "PRAGMA integrity_check") == "ok"

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from ledger.receipts import MAX_RECEIPT_BYTES, safe_file_name
-from tests.conftest import run_process, table_dump
+from tests.conftest import run_process, sql_value, table_dump
 
 
 @pytest.fixture
@@ -40,9 +40,8 @@ def test_the_same_bytes_are_stored_once(topup_ok, hk_card, receipt_file, ledger_
     topup_ok("log", hk_card, "100", "--receipt", str(receipt_file), "--receipt", str(receipt_file))
     topup_ok("log", hk_card, "50", "--receipt", str(receipt_file))
     assert "already keeps" in topup_ok("receipt", "add", "1", str(receipt_file)).stderr
-    conn = sqlite3.connect(ledger_path)
-    assert conn.execute("SELECT count(*) FROM blob").fetchone()[0] == 1
-    assert conn.execute("SELECT count(*) FROM receipt").fetchone()[0] == 2
+    assert sql_value(ledger_path, "SELECT count(*) FROM blob") == 1
+    assert sql_value(ledger_path, "SELECT count(*) FROM receipt") == 2
 
 
 def test_receipt_add_is_a_new_version(topup_ok, hk_card, receipt_file):
@@ -198,5 +197,5 @@ def test_a_backup_taken_while_another_process_logs_is_complete_and_verifies(topu
     assert writer.returncode == 0, errors
     for copy in copies:
         assert run_process("--db", str(copy), "verify").returncode == 0
-    final = sqlite3.connect(ledger_path).execute("SELECT count(*) FROM topup").fetchone()[0]
+    final = sql_value(ledger_path, "SELECT count(*) FROM topup")
     assert final == 40

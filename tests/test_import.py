@@ -1,7 +1,6 @@
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_process, table_dump
+from tests.conftest import run_process, sql_value, table_dump
 
 
 def _ledger_for_export(topup_ok):
@@ -127,10 +126,10 @@ def test_a_killed_import_leaves_nothing_half_written(topup_ok, tmp_path, ledger_
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        count = sqlite3.connect(ledger_path).execute("SELECT count(*) FROM topup").fetchone()[0]
+        count = sql_value(ledger_path, "SELECT count(*) FROM topup")
         assert count in (0, len(rows)), count  # the whole file or nothing
     assert subprocess.run(command, capture_output=True).returncode == 0
-    assert sqlite3.connect(ledger_path).execute("SELECT count(*) FROM topup").fetchone()[0] == len(rows)
+    assert sql_value(ledger_path, "SELECT count(*) FROM topup") == len(rows)
     assert run_process("verify").returncode == 0
 
 
@@ -173,5 +172,5 @@ def test_imported_records_and_later_ones_are_found_by_text(topup_ok, tmp_path):
 
     assert found("2210998") == [1] and found("second line") == [1] and found("食堂") == [2]
     assert found("after the imp") == [4]
-    paused = sqlite3.connect(other).execute("SELECT paused FROM search_index_state").fetchone()[0]
+    paused = sql_value(other, "SELECT paused FROM search_index_state")
     assert paused == 0
