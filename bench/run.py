@@ -108,7 +108,8 @@ def bench_start_up(table: Table, repeat: int) -> None:
         table.add(name, "-", timed(command, repeat, env), "import typer", typer_floor, 1.5)
 
 
-def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int, hledger: str | None) -> None:
+def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int, hledger: str | None) -> float:
+    """Every per-size figure; returns the export's peak memory in MiB."""
     ledger = folder / f"ledger-{label}.db"
     started = time.perf_counter()
     generate(ledger, records)
@@ -152,8 +153,8 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
     ours = timed([*TOPUP, "export", "--output", str(csv_out)], repeat, env)
     theirs = timed([PY, "-c", STDLIB_EXPORT, str(ledger), str(folder / "stdlib.csv")], repeat)
     table.add("export to CSV", label, ours, "stdlib csv", theirs, 1.5)
-    rss = peak_rss_kib([*TOPUP, "export", "--output", str(csv_out)], env)
-    table.note("export peak memory", label, f"{rss / 1024:.0f} MiB")
+    rss = peak_rss_kib([*TOPUP, "export", "--output", str(csv_out)], env) / 1024
+    table.note("export peak memory", label, f"{rss:.0f} MiB")
 
     if records <= SIZES["100k"]:
         target = folder / f"import-{label}.db"
@@ -180,6 +181,7 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
     table.add("ledger file size", label, ledger.stat().st_size / 2**20, "without text index",
               bare.stat().st_size / 2**20, None, unit="MiB")
     bare.unlink()
+    return rss
 
 
 def main() -> None:
@@ -197,12 +199,18 @@ def main() -> None:
         parser.error(f"unknown size {unknown[0]!r}; use 10k, 100k or 1m")
     hledger = shutil.which("hledger")
     table = Table()
+    memory: dict[str, float] = {}
     folder = options.keep or Path(tempfile.mkdtemp(prefix="topup-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     try:
         bench_start_up(table, options.repeat)
         for label in labels:
-            bench_size(table, label, SIZES[label], folder, options.repeat, hledger)
+            memory[label] = bench_size(table, label, SIZES[label], folder, options.repeat, hledger)
+        if "100k" in memory and len(memory) > 1:
+            largest = max(memory, key=SIZES.__getitem__)
+            if largest != "100k":  # flat: within 20 % between 100k and the largest size
+                table.add(f"export peak memory, {largest} vs 100k", largest, memory[largest], "100k",
+                          memory["100k"], 1.2, unit="MiB")
     finally:
         if options.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
