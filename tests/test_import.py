@@ -174,3 +174,31 @@ def test_imported_records_and_later_ones_are_found_by_text(topup_ok, tmp_path):
     assert found("after the imp") == [4]
     paused = sql_value(other, "SELECT paused FROM search_index_state")
     assert paused == 0
+
+
+def test_a_long_import_shows_a_progress_bar_on_a_terminal_only(topup_ok, tmp_path, ledger_path):
+    import pty
+
+    topup_ok("card", "add", "bulk", "--kind", "smart")
+    path = tmp_path / "rows.csv"
+    path.write_text("time,amount\n" + "".join(f"2025-01-{i % 28 + 1:02d} {i % 24:02d}:{i % 60:02d},{i % 50 + 1}\n"
+                                              for i in range(3000)))
+    command = [sys.executable, "-m", "ledger", "import", str(path), "--card", "bulk", "--map", "time=occurred_at",
+               "--map", "amount=amount"]
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=terminal) as process:
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+    os.close(controller)
+    assert process.returncode == 0
+    assert b"importing" in shown and b"added 3000 record(s)" in shown
+    piped = subprocess.run(command, capture_output=True, text=True)  # the same file again, not a terminal
+    assert "importing" not in piped.stderr and "added 0 record(s)" in piped.stderr
