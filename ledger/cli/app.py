@@ -82,7 +82,7 @@ def say(message: str) -> None:
 
 
 def render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: ListFormat) -> None:
-    from ledger import output
+    from ledger.cli import output
 
     if fmt is ListFormat.json:
         output.print_json(rows)

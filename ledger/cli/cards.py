@@ -99,7 +99,7 @@ def card_retire(ctx: typer.Context, label: str) -> None:
 
 
 def _show_card(card: dict[str, Any], output_format: ItemFormat) -> None:
-    from ledger import output
+    from ledger.cli import output
 
     if output_format is ItemFormat.json:
         output.print_json(card)

@@ -46,7 +46,8 @@ def verify(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Check the database, every record's history and every receipt file; exit 3 if anything is wrong."""
-    from ledger import evidence, output
+    from ledger import evidence
+    from ledger.cli import output
 
     problems = evidence.verify(ledger_path(ctx))
     if output_format is ItemFormat.json:
@@ -80,7 +81,8 @@ def doctor(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
-    from ledger import evidence, output
+    from ledger import evidence
+    from ledger.cli import output
 
     facts, problems = evidence.doctor(ledger_path(ctx))
     if output_format is ItemFormat.json:

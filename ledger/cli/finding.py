@@ -129,7 +129,7 @@ def report(
     rows = reports.report(ledger_path(ctx), by.value, filters)
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
-        from ledger.output import add_bars
+        from ledger.cli.output import add_bars
 
         add_bars(rows, "total", "currency")
     columns = [(by.value, by.value), ("currency", "cur"), ("count", "count"), ("total", "total"),

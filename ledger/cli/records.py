@@ -34,7 +34,8 @@ def log(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Log a top-up; prints the new record's id."""
-    from ledger import output, service
+    from ledger import service
+    from ledger.cli import output
 
     request = service.LogRequest(
         card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
@@ -64,7 +65,8 @@ def show(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Show one record with its receipt files and every version of its history."""
-    from ledger import lookup, output
+    from ledger import lookup
+    from ledger.cli import output
 
     record = lookup.show_record(ledger_path(ctx), record_id)
     if output_format is ItemFormat.json:
@@ -120,7 +122,8 @@ def amend(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Correct a record; the change is a new version and the old ones stay."""
-    from ledger import output, service
+    from ledger import service
+    from ledger.cli import output
 
     change = service.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
                                note=note, outcome=outcome, paid=paid, balance_after=balance_after,
@@ -140,7 +143,8 @@ def check(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Before paying: the number to compare, the limit, the balance cap, the last top-up, validity."""
-    from ledger import checking, output
+    from ledger import checking
+    from ledger.cli import output
 
     result = checking.check_before_paying(ledger_path(ctx), card, amount, reveal)
     if output_format is ItemFormat.json:

@@ -1,4 +1,4 @@
-"""Rendering for the CLI: tables for people, JSON and CSV for scripts. Only the CLI calls this."""
+"""Rendering for the command line: tables for people, JSON for scripts. Only the CLI prints."""
 
 from __future__ import annotations
 
