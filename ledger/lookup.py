@@ -57,14 +57,14 @@ def export_records(path: Path, filters: Filters, stream: Any, fmt: str, *, bom: 
                    newest_first: bool = False) -> int:
     """Stream every matching record to `stream` as CSV or JSON; returns the count."""
     from ledger import exporting
-    from ledger.records import CSV_SELECT
+    from ledger.records import csv_select
 
     with db.reading(path) as conn:  # the cursor streams rows one at a time
         if fmt == "json":
             sql, params = record_query(conn, filters, newest_first=newest_first)
             return exporting.write_json(stream, (record_from_row(row) for row in conn.execute(sql, params)))
-        sql, params = record_query(conn, filters, newest_first=newest_first, select=CSV_SELECT)
-        return exporting.write_csv_rows(stream, conn.execute(sql, params), RECORD_FIELDS, bom=bom)
+        sql, params = record_query(conn, filters, newest_first=newest_first, select=csv_select())
+        return exporting.write_csv_lines(stream, conn.execute(sql, params), RECORD_FIELDS, bom=bom)
 
 
 def export_to_file(path: Path, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:

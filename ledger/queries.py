@@ -13,7 +13,7 @@ import sqlite3
 from typing import Any
 
 from ledger.errors import NotFound
-from ledger.records import RECORD_SELECT, record_from_row
+from ledger.records import record_from_row, record_select
 from ledger.values import label_key
 
 CARD_COLUMNS = ("id", "label", "label_key", "kind", "number", "region", "currency", "issuer", "max_topup_minor",
@@ -26,7 +26,7 @@ def _no_record(topup_id: int) -> NotFound:
 
 def get_record(conn: sqlite3.Connection, topup_id: int) -> dict[str, Any]:
     """One record with the contract's fields."""
-    row = conn.execute(RECORD_SELECT + " WHERE t.id = ?", (topup_id,)).fetchone()
+    row = conn.execute(record_select() + " WHERE t.id = ?", (topup_id,)).fetchone()
     if row is None:
         raise _no_record(topup_id)
     return record_from_row(row)

@@ -13,7 +13,7 @@ from typing import Any
 from ledger import queries
 from ledger.errors import InvalidInput
 from ledger.money import CURRENCY_DIGITS, parse_amount
-from ledger.records import RECORD_SELECT
+from ledger.records import record_select
 from ledger.times import parse_period, to_stored
 from ledger.values import clean_ref, clean_token, label_key, parse_channel, parse_outcome
 
@@ -112,11 +112,11 @@ def _flatten(pair: tuple[str, list[Any]]) -> tuple[Any, ...]:
 
 
 def record_query(conn: sqlite3.Connection, filters: Filters, *, newest_first: bool = True,
-                 select: str = RECORD_SELECT) -> tuple[str, list[Any]]:
+                 select: str | None = None) -> tuple[str, list[Any]]:
     """The record query (`select`: the JSON or the CSV form of the fields) for these filters, in time order."""
     where, params = where_clause(conn, filters)
     order = "DESC" if newest_first else "ASC"
-    sql = f"{select}{where} ORDER BY t.occurred_at_utc {order}, t.id {order}"
+    sql = f"{select or record_select()}{where} ORDER BY t.occurred_at_utc {order}, t.id {order}"
     if filters.limit is not None:
         sql += " LIMIT ?"
         params.append(filters.limit)

@@ -7,9 +7,12 @@ Inside the ledger every moment is UTC text ('2025-03-14T10:42:00Z'); local time 
 
 from __future__ import annotations
 
+import os
 import re
+import time
 import warnings
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from ledger.errors import InvalidInput
 from ledger.values import clean_token
@@ -46,6 +49,37 @@ def from_stored(text: str) -> datetime:
 def local_iso(stored: str | None) -> str | None:
     """A stored UTC moment shown in local time with its offset: '2025-03-14T18:42:00+08:00'."""
     return None if stored is None else from_stored(stored).astimezone().isoformat()
+
+
+def local_offsets() -> tuple[tuple[str, int], ...]:
+    """Each stretch of one local UTC offset from 1990 to now: (first stored moment, offset in seconds).
+
+    It comes from the same C library `astimezone` asks, so SQL that shifts by these offsets prints
+    exactly what `local_iso` prints. Days are sampled and each change narrowed to the second; in
+    the zone database no offset since 1990 lasts less than six days.
+    """
+    return _offsets_for_zone(os.environ.get("TZ"), time.tzname)
+
+
+@lru_cache(maxsize=4)
+def _offsets_for_zone(_zone: str | None, _names: tuple[str, str]) -> tuple[tuple[str, int], ...]:
+    def offset(second: int) -> int:
+        return time.localtime(second).tm_gmtoff
+
+    day = 86_400
+    second = int(datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC).timestamp())
+    end = int(time.time()) + 2 * day
+    spans = [(second, offset(second))]
+    while second < end:
+        following = second + day
+        if offset(following) != spans[-1][1]:
+            before, after = second, following  # the change lies in (before, after]
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (middle, after) if offset(middle) == spans[-1][1] else (before, middle)
+            spans.append((after, offset(after)))
+        second = following
+    return tuple((to_stored(datetime.fromtimestamp(start, UTC)), shift) for start, shift in spans)
 
 
 def _local_midnight(day: date) -> datetime:

@@ -1,25 +1,43 @@
 """The record fields SQLite computes agree with the Python functions that define them."""
 
+import csv
+import io
 import os
 import sqlite3
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.exporting import guard, guard_sql
+from ledger.exporting import csv_line_sql, guard, guard_sql, text_cell_sql
 from ledger.money import CURRENCY_DIGITS, format_minor
 from ledger.records import local_time_sql, money_sql
-from ledger.times import local_iso, to_stored
+from ledger.times import local_iso, local_offsets, to_stored
 
 conn = sqlite3.connect(":memory:")
 
 
-@given(st.text())
+# SQLite text ends at NUL; the ledger refuses control characters in typed text anyway.
+typed_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+
+
+@given(typed_text)
 def test_the_sql_guard_is_the_python_guard(text):
     assert conn.execute(f"SELECT {guard_sql('x')} FROM (SELECT ? AS x)", (text,)).fetchone()[0] == guard(text)
+
+
+@given(st.lists(st.one_of(st.none(), typed_text), min_size=1, max_size=4), st.integers(-2**63, 2**63 - 1))
+def test_a_line_built_by_sqlite_is_what_the_csv_module_writes(texts, number):
+    cells = [text_cell_sql(f"x{i}") for i in range(len(texts))] + ["n", "NULL"]
+    names = ", ".join(f"? AS x{i}" for i in range(len(texts)))
+    line = conn.execute(f"SELECT {csv_line_sql(cells)} FROM (SELECT {names}, ? AS n)",
+                        (*texts, number)).fetchone()[0]
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerow(
+        [*(None if text is None else guard(text) for text in texts), number, None])
+    assert line == expected.getvalue()
 
 
 @given(st.integers(min_value=0, max_value=10**12), st.sampled_from(sorted(CURRENCY_DIGITS)))
@@ -29,19 +47,53 @@ def test_sql_amounts_are_printed_like_format_minor(minor, currency):
     assert shown == format_minor(minor, currency)
 
 
-@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Adelaide", "UTC"])
-def test_sql_local_times_are_python_local_times(zone, monkeypatch):
-    monkeypatch.setenv("TZ", zone)
+ZONES = ["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Adelaide", "UTC", "America/Noronha",
+         "Africa/Casablanca", "Pacific/Apia", "Australia/Lord_Howe", "Asia/Kathmandu", "America/Lima"]
+
+
+@pytest.fixture(params=ZONES)
+def zone(request, monkeypatch):
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
     time.tzset()
 
-    # Stored moments are never in the future; SQLite folds years after 2037 into its own range.
+
+def sql_local_time(stored):
+    return conn.execute(f"SELECT {local_time_sql('x')} FROM (SELECT ? AS x)", (stored,)).fetchone()[0]
+
+
+def test_sql_local_times_are_python_local_times(zone):
     @settings(max_examples=60)
-    @given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2037, 12, 31), timezones=st.just(UTC)))
+    @given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime.now(), timezones=st.just(UTC)))
     def same(moment):
         stored = to_stored(moment)
-        local = sqlite3.connect(":memory:")  # a new connection reads the zone afresh
-        assert local.execute(f"SELECT {local_time_sql('x')} FROM (SELECT ? AS x)", (stored,)).fetchone()[0] == local_iso(stored)
-        local.close()
+        assert sql_local_time(stored) == local_iso(stored)
 
     same()
     assert os.environ["TZ"] == zone
+
+
+def test_every_offset_change_is_placed_to_the_second(zone):
+    changes = local_offsets()[1:]
+    assert bool(changes) == (zone not in {"UTC", "Asia/Kathmandu"}), "UTC and Nepal kept one offset since 1990"
+    for first, _ in changes:
+        moment = datetime.strptime(first, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        for stored in (to_stored(moment - timedelta(seconds=1)), first, to_stored(moment + timedelta(seconds=1))):
+            assert sql_local_time(stored) == local_iso(stored)
+
+
+@pytest.mark.parametrize("zone_name, stored, shown", [
+    # Fernando de Noronha kept summer time for one week in October 2000, the shortest stretch since 1990.
+    ("America/Noronha", "2000-10-12T12:00:00Z", "2000-10-12T11:00:00-01:00"),
+    ("America/Noronha", "2000-10-15T12:00:00Z", "2000-10-15T10:00:00-02:00"),
+])
+def test_the_shortest_offset_stretch_is_not_skipped(zone_name, stored, shown, monkeypatch):
+    monkeypatch.setenv("TZ", zone_name)
+    time.tzset()
+    try:
+        assert sql_local_time(stored) == shown == local_iso(stored)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
