@@ -158,6 +158,24 @@ def reading(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+@contextmanager
+def writing(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain connection in one IMMEDIATE transaction, committed only if the block succeeds: for
+    bulk writes, which the ORM would only slow down. Closing without COMMIT rolls everything back."""
+    prepare(path)
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+    except sqlite3.IntegrityError as exc:
+        raise LedgerError(f"the ledger refused the change: {exc}") from None
+    except sqlite3.OperationalError as exc:
+        raise LedgerError(f"the ledger {path} could not be used: {exc}") from None
+    finally:
+        conn.close()
+
+
 def raw(session: Any) -> sqlite3.Connection:
     """The sqlite3 connection under an SQLAlchemy session, inside the session's transaction."""
     return session.connection().connection.driver_connection

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,14 +18,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ledger import chain, store
-from ledger.errors import InvalidInput, LedgerError
+from ledger import chain, db, queries
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.exporting import unguard
-from ledger.migrations import SEARCH_BODY
-from ledger.models import Card
+from ledger.migrations import SEARCH_BODY, SEARCH_INSERT_TRIGGER
 from ledger.money import check_currency, parse_amount
 from ledger.records import RECORD_FIELDS
-from ledger.service import session_for
 from ledger.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.values import (
     CardKind,
@@ -123,8 +122,9 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
     rows = read_rows(file, encoding, mapping)
     now = now_utc()
     result = ImportResult()
-    with session_for(path, write=not dry_run) as session:
-        cards = _CardBook(session, card, result)
+    # A dry run reads, and whatever it wrote while checking (new cards) is rolled back.
+    with (db.reading if dry_run else db.writing)(path) as conn:
+        cards = _CardBook(conn, card, result)
         records = []
         for done, (line, values) in enumerate(rows, start=1):
             try:
@@ -133,12 +133,12 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
                 raise InvalidInput(f"line {line}: {exc.message}; nothing was imported") from None
             if progress and done % 1000 == 0:
                 progress(done, len(rows))
-        new = _only_new(session, records)
+        new = _only_new(conn, records)
         result.skipped = len(records) - len(new)
         if dry_run:
             result.added = [_shown(r, cards) for r in new]
         else:
-            _insert(session, new, to_stored(now))
+            _insert(conn, new, to_stored(now))
             result.added_count = len(new)
         if progress:
             progress(len(rows), len(rows))
@@ -148,12 +148,12 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
 class _CardBook:
     """Cards by label; a card the file names but the ledger lacks is created (own exports only)."""
 
-    def __init__(self, session: Any, default: str | None, result: ImportResult) -> None:
-        self.session, self.result = session, result
-        self.by_key: dict[str, Card] = {}
-        self.default = store.find_card(session, default) if default else None
+    def __init__(self, conn: sqlite3.Connection, default: str | None, result: ImportResult) -> None:
+        self.conn, self.result = conn, result
+        self.by_key: dict[str, dict[str, Any]] = {}
+        self.default = queries.find_card(conn, default) if default else None
 
-    def get(self, values: dict[str, str]) -> Card:
+    def get(self, values: dict[str, str]) -> dict[str, Any]:
         label = values.get("card", "").strip()
         if self.default is not None:
             return self.default
@@ -164,30 +164,29 @@ class _CardBook:
             self.by_key[key] = self._find_or_create(label, values)
         return self.by_key[key]
 
-    def _find_or_create(self, label: str, values: dict[str, str]) -> Card:
-        from sqlmodel import select
-
-        found = self.session.exec(select(Card).where(Card.label_key == label_key(label))).first()
-        if found is not None:
-            return found
-        if not values.get("card_kind") or not values.get("currency"):
-            store.find_card(self.session, label)  # refuses with the closest labels
+    def _find_or_create(self, label: str, values: dict[str, str]) -> dict[str, Any]:
+        try:
+            return queries.find_card(self.conn, label)
+        except NotFound:
+            if not values.get("card_kind") or not values.get("currency"):
+                raise  # with the closest labels
         if values["card_kind"] not in {k.value for k in CardKind}:
             raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
-        card = Card(label=clean_label(label), label_key=label_key(label), kind=values["card_kind"],
-                    currency=check_currency(values["currency"]), created_at_utc=to_stored(now_utc()))
-        self.session.add(card)
-        self.session.flush()
-        self.result.new_cards.append(card.label)
+        card = {"label": clean_label(label), "currency": check_currency(values["currency"])}
+        card["id"] = self.conn.execute(
+            "INSERT INTO card (label, label_key, kind, currency, created_at_utc) VALUES (?, ?, ?, ?, ?)",
+            (card["label"], label_key(label), values["card_kind"], card["currency"], to_stored(now_utc())),
+        ).lastrowid
+        self.result.new_cards.append(card["label"])
         return card
 
 
 def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> dict[str, Any]:
     """One row checked with the rules of `topup log`, as the columns of `topup`."""
     card = cards.get(values)
-    currency = card.currency
+    currency = card["currency"]
     if values.get("currency") and check_currency(values["currency"]) != currency:
-        raise InvalidInput(f"currency {values['currency']} is not {currency}, the currency of card {card.label!r}")
+        raise InvalidInput(f"currency {values['currency']} is not {currency}, the currency of card {card['label']!r}")
 
     def money(name: str) -> int | None:
         text = values.get(name, "").strip()
@@ -202,7 +201,7 @@ def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> dict[str
         raise InvalidInput(f"status {status!r} must be active, void or amended")
     created = values.get("created_at", "").strip()
     return {
-        "card_id": card.id, "amount_minor": money("amount"), "paid_minor": money("paid"), "currency": currency,
+        "card_id": card["id"], "amount_minor": money("amount"), "paid_minor": money("paid"), "currency": currency,
         "channel": parse_channel(values["channel"]).value if values.get("channel", "").strip() else "other",
         "outcome": parse_outcome(values["outcome"]).value if values.get("outcome", "").strip() else "credited",
         "occurred_at_utc": to_stored(parse_moment(values["occurred_at"], now)), "ref": clean_ref(values.get("ref")),
@@ -218,13 +217,13 @@ def _key(record: dict[str, Any]) -> tuple[Any, ...]:
     return record["card_id"], record["occurred_at_utc"], record["amount_minor"], (record["ref"] or "").casefold()
 
 
-def _only_new(session: Any, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _only_new(conn: sqlite3.Connection, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows beyond those the ledger already has with the same card, time, amount and reference."""
     if not records:
         return []
     existing = Counter(
         (card_id, at, amount, (ref or "").casefold())
-        for card_id, at, amount, ref in session.connection().exec_driver_sql(
+        for card_id, at, amount, ref in conn.execute(
             "SELECT card_id, occurred_at_utc, amount_minor, ref FROM topup WHERE occurred_at_utc BETWEEN ? AND ?",
             (min(r["occurred_at_utc"] for r in records), max(r["occurred_at_utc"] for r in records)),
         )
@@ -239,16 +238,15 @@ def _only_new(session: Any, records: list[dict[str, Any]]) -> list[dict[str, Any
     return new
 
 
-def _insert(session: Any, records: list[dict[str, Any]], now: str) -> None:
+def _insert(conn: sqlite3.Connection, records: list[dict[str, Any]], now: str) -> None:
     """Insert in bulk, each record with its first link in the hash chain."""
     if not records:
         return
-    conn = session.connection()
     wanted = [r["wanted_id"] for r in records]
-    taken = {row[0] for row in conn.exec_driver_sql("SELECT id FROM topup")}
+    taken = {row[0] for row in conn.execute("SELECT id FROM topup")}
     keep_ids = None not in wanted and len(set(wanted)) == len(wanted) and not taken & set(wanted)
     next_id = (max(taken) if taken else 0) + 1
-    head = conn.exec_driver_sql("SELECT digest FROM chain_head").fetchone()
+    head = conn.execute("SELECT digest FROM chain_head").fetchone()
     prev = head[0] if head else chain.GENESIS
     topups, versions = [], []
     for offset, record in enumerate(records):
@@ -261,19 +259,19 @@ def _insert(session: Any, records: list[dict[str, Any]], now: str) -> None:
     columns = ", ".join(chain.CONTENT_FIELDS)
     marks = ", ".join("?" * len(chain.CONTENT_FIELDS))
     # Index the new rows in one statement, not row by row from the trigger (see migrations).
-    conn.exec_driver_sql("UPDATE search_index_state SET paused = 1")
-    conn.exec_driver_sql(f"INSERT INTO topup ({columns}) VALUES ({marks})", topups)
-    conn.exec_driver_sql(
+    conn.execute("DROP TRIGGER topup_fts_insert")
+    conn.executemany(f"INSERT INTO topup ({columns}) VALUES ({marks})", topups)
+    conn.execute(
         f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY.format('t')} FROM topup AS t "
         "JOIN json_each(?) AS new ON new.value = t.id", (json.dumps([r["id"] for r in records]),),
     )
-    conn.exec_driver_sql("UPDATE search_index_state SET paused = 0")
-    conn.exec_driver_sql(
+    conn.execute(SEARCH_INSERT_TRIGGER)
+    conn.executemany(
         "INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, prev_digest, digest) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions,
     )
-    last_seq = conn.exec_driver_sql("SELECT max(seq) FROM topup_version").fetchone()[0]
-    conn.exec_driver_sql(
+    last_seq = conn.execute("SELECT max(seq) FROM topup_version").fetchone()[0]
+    conn.execute(
         "INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, digest = excluded.digest", (last_seq, prev),
     )
@@ -283,8 +281,8 @@ def _shown(record: dict[str, Any], cards: _CardBook) -> dict[str, Any]:
     from ledger.money import format_minor
     from ledger.times import local_iso
 
-    label = next((c.label for c in cards.by_key.values() if c.id == record["card_id"]),
-                 cards.default.label if cards.default else "")
+    label = next((c["label"] for c in cards.by_key.values() if c["id"] == record["card_id"]),
+                 cards.default["label"] if cards.default else "")
     return {"id": record.get("id"), "card": label, "amount": format_minor(record["amount_minor"], record["currency"]),
             "currency": record["currency"], "channel": record["channel"],
             "occurred_at": local_iso(record["occurred_at_utc"]), "ref": record["ref"], "note": record["note"]}

@@ -89,12 +89,3 @@ class Receipt(SQLModel, table=True):
     media_type: str
     size: int
     added_at_utc: str
-
-
-class SearchIndexState(SQLModel, table=True):
-    """Whether the per-row search-index trigger is paused (only ever inside an import's transaction)."""
-
-    __tablename__ = "search_index_state"
-
-    id: int = Field(default=1, primary_key=True)
-    paused: int

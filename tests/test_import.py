@@ -172,8 +172,6 @@ def test_imported_records_and_later_ones_are_found_by_text(topup_ok, tmp_path):
 
     assert found("2210998") == [1] and found("second line") == [1] and found("食堂") == [2]
     assert found("after the imp") == [4]
-    paused = sql_value(other, "SELECT paused FROM search_index_state")
-    assert paused == 0
 
 
 def test_a_long_import_shows_a_progress_bar_on_a_terminal_only(topup_ok, tmp_path, ledger_path):
