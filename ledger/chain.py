@@ -12,6 +12,8 @@ import json
 from typing import Any
 
 GENESIS = "0" * 64
+# Built once: an import encodes one content per row.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 # The columns of `topup` that a version captures, in a fixed order.
 CONTENT_FIELDS = (
@@ -25,7 +27,7 @@ def canonical_content(record: dict[str, Any], receipts: list[tuple[str, str, int
     """The one text a version's digest covers: the record's fields and its receipt files."""
     body = {field: record[field] for field in CONTENT_FIELDS}
     body["receipts"] = [list(receipt) for receipt in receipts]
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL_JSON.encode(body)
 
 
 def link_digest(prev_digest: str, content: str) -> str:

@@ -41,6 +41,8 @@ FIELDS = ("card", "card_kind", "amount", "paid", "currency", "channel", "outcome
           "merchant", "note", "balance_after", "valid_until", "status", "created_at", "id")
 _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
                   "reference": "ref", "balance": "balance_after"}
+_STATUSES = frozenset(s.value for s in Status)
+_CARD_KINDS = frozenset(k.value for k in CardKind)
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
              "big5": "big5hkscs", "big5hkscs": "big5hkscs"}
 
@@ -94,7 +96,9 @@ def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> list[tuple[
                 continue
             if len(values) != len(header):
                 raise InvalidInput(f"line {reader.line_num}: {len(values)} cells where the header has {len(header)}")
-            rows.append((reader.line_num, {target: unguard(values[i]) for i, target in columns.items()}))
+            # Only a cell starting with an apostrophe can carry a spreadsheet guard.
+            rows.append((reader.line_num, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
+                                           for i, target in columns.items()}))
     except csv.Error as exc:
         raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
     return rows
@@ -170,7 +174,7 @@ class _CardBook:
         except NotFound:
             if not values.get("card_kind") or not values.get("currency"):
                 raise  # with the closest labels
-        if values["card_kind"] not in {k.value for k in CardKind}:
+        if values["card_kind"] not in _CARD_KINDS:
             raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
         card = {"label": clean_label(label), "currency": check_currency(values["currency"])}
         card["id"] = self.conn.execute(
@@ -197,7 +201,7 @@ def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> dict[str
     if not values.get("occurred_at", "").strip():
         raise InvalidInput("the time is empty")
     status = values.get("status", "").strip() or Status.active.value
-    if status not in {s.value for s in Status}:
+    if status not in _STATUSES:
         raise InvalidInput(f"status {status!r} must be active, void or amended")
     created = values.get("created_at", "").strip()
     return {

@@ -54,6 +54,7 @@ _AMOUNT = re.compile(
     r"(?P<number>(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?)"
     r"\s*(?P<suffix>[^0-9\s.,]*)"
 )
+_PLAIN_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 # Large currencies are counted in big numbers; everywhere else a million is already absurd.
 _MAX_MAJOR = {"VND": 10**9, "IDR": 10**9, "KRW": 10**8, "JPY": 10**7}
 _DEFAULT_MAX_MAJOR = 10**6
@@ -99,6 +100,8 @@ def parse_amount(text: str, currency: str, field: str = "amount", *, allow_zero:
     """A positive amount typed by a person, in `currency`: '1,000', 'HK$100', '¥50', '１００'.
 
     `allow_zero` is for a balance, which may be empty after a top-up cleared a negative one."""
+    if _PLAIN_NUMBER.fullmatch(text):  # as exports write it: nothing to clean, no symbol to check
+        return money_from_decimal(Decimal(text), currency, field, text, allow_zero)
     cleaned = clean_token(text)
     if cleaned.startswith("-"):
         raise InvalidInput(f"{field} {text.strip()!r} must be more than zero")

@@ -39,7 +39,7 @@ def now_utc() -> datetime:
 
 def to_stored(moment: datetime) -> str:
     """The UTC text form kept in the ledger; it sorts in time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def from_stored(text: str) -> datetime:
@@ -157,7 +157,6 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     now = now or now_utc()
     shown = text.strip()
     cleaned = clean_token(text)
-    keyword = _KEYWORD.fullmatch(cleaned)
     if _ISO_WITH_OFFSET.fullmatch(cleaned):
         # Nothing to guess in the form exports use; skip dateutil (imports read many of them).
         try:
@@ -166,7 +165,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
             raise InvalidInput(f"{shown!r} is not a possible date; write it like 2025-03-14 18:42") from None
         if moment.year < EARLIEST_YEAR:
             raise InvalidInput(f"{shown!r} is before {EARLIEST_YEAR}; check the year")
-    elif keyword:
+    elif keyword := _KEYWORD.fullmatch(cleaned):
         word, rest = keyword["word"].lower(), keyword["rest"]
         if word in ("now", "現在", "现在") and not rest:
             moment = now

@@ -61,6 +61,8 @@ def fold_width(text: str) -> str:
 
 def clean_token(text: str) -> str:
     """A short typed value (amount, date, reference): NFC, width-folded, no invisibles, trimmed."""
+    if text.isascii():  # nothing to normalise, fold or drop (imports clean millions of these)
+        return text.strip()
     return fold_width(unicodedata.normalize("NFC", text)).translate(_INVISIBLE).strip()
 
 
