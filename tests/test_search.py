@@ -91,3 +91,9 @@ def test_the_table_shows_a_page_and_says_so(topup_ok, hk_card):
     assert len(table.stdout.splitlines()) == 51 and "showing the newest 50" in table.stderr
     assert len(topup_ok("search", "--format", "table", "--limit", "55").stdout.splitlines()) == 56
     assert len(json.loads(topup_ok("search", "--format", "json").stdout)) == 55
+
+
+def test_a_word_is_found_in_card_labels_and_in_text_at_once(topup_ok, records):
+    noted = log_json(topup_ok, "深圳通", "20", "--at", "2026-11-02 09:00", "--note", "paid back for the Octopus")
+    assert ids(topup_ok, "octopus") == [noted["id"], 3, 1]
+    assert ids(topup_ok, "octopus", "--until", "2026-10") == [3, 1]
