@@ -39,6 +39,9 @@ def _like_pattern(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_COMMON_MATCHES = 2000
+
+
 def _text_clause(conn: sqlite3.Connection, term: str) -> tuple[str, list[Any]]:
     """One search word: in the reference, merchant or note, or in the card's label."""
     # The few cards whose label matches are looked up first: an OR on the label inside the
@@ -46,8 +49,13 @@ def _text_clause(conn: sqlite3.Connection, term: str) -> tuple[str, list[Any]]:
     card_ids = [card_id for (card_id,) in conn.execute("SELECT id FROM card WHERE label_key LIKE ? ESCAPE '\\'",
                                                           (_like_pattern(label_key(term)),))]
     if len(term) >= 3:
-        clause = "t.id IN (SELECT rowid FROM topup_fts WHERE topup_fts MATCH ?)"
-        params: list[Any] = ['"' + term.replace('"', '""') + '"']
+        phrase = '"' + term.replace('"', '""') + '"'
+        # A rare word is quickest found from the index; a common one by walking records newest first
+        # and stopping at the limit. The unary + keeps SQLite from starting at the index.
+        common = conn.execute("SELECT count(*) FROM (SELECT 1 FROM topup_fts WHERE topup_fts MATCH ? LIMIT ?)",
+                              (phrase, _COMMON_MATCHES)).fetchone()[0] == _COMMON_MATCHES
+        clause = f"{'+' if common else ''}t.id IN (SELECT rowid FROM topup_fts WHERE topup_fts MATCH ?)"
+        params: list[Any] = [phrase]
     else:
         pattern = _like_pattern(term)
         clause = "t.ref LIKE ? ESCAPE '\\' OR t.merchant LIKE ? ESCAPE '\\' OR t.note LIKE ? ESCAPE '\\'"

@@ -97,3 +97,19 @@ def test_a_word_is_found_in_card_labels_and_in_text_at_once(topup_ok, records):
     noted = log_json(topup_ok, "深圳通", "20", "--at", "2026-11-02 09:00", "--note", "paid back for the Octopus")
     assert ids(topup_ok, "octopus") == [noted["id"], 3, 1]
     assert ids(topup_ok, "octopus", "--until", "2026-10") == [3, 1]
+
+
+@pytest.mark.parametrize("common_from", [1, 2, 2000])
+def test_common_and_rare_words_give_the_same_results(topup_ok, records, monkeypatch, common_from):
+    """A word found in many records is searched by walking records instead of from the index."""
+    from ledger import search
+
+    monkeypatch.setattr(search, "_COMMON_MATCHES", common_from)
+    log_json(topup_ok, "Octopus", "20", "--at", "2026-11-02 09:00", "--note", "weekly top-up at the kiosk")
+    log_json(topup_ok, "深圳通", "20", "--at", "2026-11-03 09:00", "--note", "weekly top-up by app")
+    assert ids(topup_ok, "weekly") == [6, 5]
+    assert ids(topup_ok, "weekly", "--limit", "1") == [6]
+    assert ids(topup_ok, "weekly", "by app") == [6]
+    assert ids(topup_ok, "top-up", "--card", "octopus") == [5]
+    assert ids(topup_ok, "用短信") == [2]
+    assert ids(topup_ok, "octopus", "sampletel") == [1]
