@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import card_label, generate, sample_refs, write_journal  # noqa: E402
+from ledger.migrations import SEARCH_BODY  # noqa: E402
 
 PY = sys.executable
 TOPUP = [str(Path(PY).with_name("topup"))] if Path(PY).with_name("topup").exists() else [PY, "-m", "ledger"]
@@ -108,6 +109,32 @@ def bench_start_up(table: Table, repeat: int) -> None:
         table.add(name, "-", timed(command, repeat, env), "import typer", typer_floor, 1.5)
 
 
+def load_into_ledger_tables(source: Path, target: Path) -> float:
+    """Seconds raw sqlite3 takes to write the same records, their history and the text index into
+    an empty ledger's tables: the floor under any import, before one value is checked or hashed."""
+    src = sqlite3.connect(source)
+    schema = [sql for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                                            "AND sql IS NOT NULL AND name NOT LIKE 'topup_fts_%' ORDER BY rowid")]
+    tables = {name: src.execute(f"SELECT * FROM {name}").fetchall() for name in ("card", "topup", "topup_version")}
+    src.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    for sql in schema:
+        conn.execute(sql)
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for name, rows in tables.items():
+        conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT id, {SEARCH_BODY.format('topup')} FROM topup")
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
 def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int, hledger: str | None) -> float:
     """Every per-size figure; returns the export's peak memory in MiB."""
     ledger = folder / f"ledger-{label}.db"
@@ -171,6 +198,9 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
         theirs = timed([PY, "-c", STDLIB_LOAD, str(csv_out), str(load)], repeat,
                        before=lambda: load.unlink(missing_ok=True))
         table.add("import CSV", label, ours, "stdlib executemany", theirs, 3.0 if records == SIZES["100k"] else None)
+        written = statistics.median(load_into_ledger_tables(ledger, folder / "floor.db") for _ in range(repeat))
+        table.add("  same records into the ledger's tables, raw sqlite3", label, written, "stdlib executemany",
+                  theirs, None)
 
     bare = folder / "no-index.db"
     shutil.copy(ledger, bare)
