@@ -55,8 +55,9 @@ def local_offsets() -> tuple[tuple[str, int], ...]:
     """Each stretch of one local UTC offset from 1990 to now: (first stored moment, offset in seconds).
 
     It comes from the same C library `astimezone` asks, so SQL that shifts by these offsets prints
-    exactly what `local_iso` prints. Days are sampled and each change narrowed to the second; in
-    the zone database no offset since 1990 lasts less than six days.
+    exactly what `local_iso` prints. The offset is sampled every three days and each change narrowed
+    to the second: in the zone database no offset since 1990 lasts less than six days, so no
+    stretch falls between two samples.
     """
     return _offsets_for_zone(os.environ.get("TZ"), time.tzname)
 
@@ -66,12 +67,12 @@ def _offsets_for_zone(_zone: str | None, _names: tuple[str, str]) -> tuple[tuple
     def offset(second: int) -> int:
         return time.localtime(second).tm_gmtoff
 
-    day = 86_400
+    step = 3 * 86_400
     second = int(datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC).timestamp())
-    end = int(time.time()) + 2 * day
+    end = int(time.time()) + step
     spans = [(second, offset(second))]
     while second < end:
-        following = second + day
+        following = second + step
         if offset(following) != spans[-1][1]:
             before, after = second, following  # the change lies in (before, after]
             while after - before > 1:
