@@ -43,3 +43,24 @@ def test_processes_opening_a_new_ledger_at_once_create_it_once(tmp_path):
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors
     assert sql_value(path, "SELECT count(*) FROM card") == 4
+
+
+def test_logging_while_an_import_runs_keeps_every_record_searchable(topup_ok, ledger_path, tmp_path):
+    """An import takes the search trigger away inside its transaction; writers around it never notice."""
+    topup_ok("card", "add", "shop", "--kind", "smart")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("time,amount,note\n" + "".join(f"2025-03-{d:02d} {h:02d}:{m:02d},{m + 1},bulkrow\n"
+                                                  for d in range(1, 11) for h in range(24) for m in range(0, 60, 5)))
+    importer = subprocess.Popen([sys.executable, "-m", "ledger", "import", str(rows), "--card", "shop",
+                                 "--map", "time=occurred_at", "--map", "amount=amount", "--map", "note=note"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    logger = start("log", "shop", "60", "live")
+    for process in (importer, logger):
+        _, errors = process.communicate(timeout=600)
+        assert process.returncode == 0, errors
+    imported = 10 * 24 * 12
+    assert sql_value(ledger_path, "SELECT count(*) FROM topup") == imported + 60
+    found = run_process("search", "live", "--format", "json")
+    assert found.stdout.count('"ref": "live-') == 60
+    assert run_process("search", "bulkrow", "--format", "json").stdout.count('"id"') == imported
+    assert run_process("verify").returncode == 0
