@@ -12,7 +12,7 @@ import io
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -70,8 +70,10 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> list[tuple[int, dict[str, str]]]:
-    """(line number, {field: text}) for each row; the whole file is read before anything is written."""
+def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> tuple[Iterator[tuple[int, dict[str, str]]], int]:
+    """(line number, {field: text}) for each row, parsed as it is checked so that memory holds only
+    the checked records; and about how many rows there are, for progress. The file is decoded and
+    its header checked at once; every row is checked before anything is written."""
     codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
     if codec is None:
         raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5 (not {encoding!r})")
@@ -89,20 +91,21 @@ def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> list[tuple[
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InvalidInput(f"{file} is empty") from None
-    columns = _columns(header, mapping)
-    rows = []
+    return _data_rows(reader, len(header), _columns(header, mapping)), text.count("\n")
+
+
+def _data_rows(reader: Any, width: int, columns: dict[int, str]) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         for values in reader:
             if not any(v.strip() for v in values):
                 continue
-            if len(values) != len(header):
-                raise InvalidInput(f"line {reader.line_num}: {len(values)} cells where the header has {len(header)}")
+            if len(values) != width:
+                raise InvalidInput(f"line {reader.line_num}: {len(values)} cells where the header has {width}")
             # Only a cell starting with an apostrophe can carry a spreadsheet guard.
-            rows.append((reader.line_num, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
-                                           for i, target in columns.items()}))
+            yield reader.line_num, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
+                                    for i, target in columns.items()}
     except csv.Error as exc:
         raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
-    return rows
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
@@ -124,7 +127,7 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
     """Check every row, then add the new ones in one transaction (none with `dry_run`)."""
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
-    rows = read_rows(file, encoding, mapping)
+    rows, about = read_rows(file, encoding, mapping)
     now = now_utc()
     result = ImportResult()
     # A dry run reads, and whatever it wrote while checking (new cards) is rolled back.
@@ -140,7 +143,7 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
             except LedgerError as exc:
                 raise InvalidInput(f"line {line}: {exc.message}; nothing was imported") from None
             if progress and done % 1000 == 0:
-                progress(done, len(rows))
+                progress(done, max(about, done))
         new = _only_new(conn, records)
         result.skipped = len(records) - len(new)
         if dry_run:
@@ -149,7 +152,7 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
             _insert(conn, new, to_stored(now))
             result.added_count = len(new)
         if progress:
-            progress(len(rows), len(rows))
+            progress(len(records), len(records))
     return result
 
 
@@ -254,21 +257,26 @@ def _insert(conn: sqlite3.Connection, records: list[dict[str, Any]], now: str) -
     taken = {row[0] for row in conn.execute("SELECT id FROM topup")}
     keep_ids = None not in wanted and len(set(wanted)) == len(wanted) and not taken & set(wanted)
     next_id = (max(taken) if taken else 0) + 1
-    head = conn.execute("SELECT digest FROM chain_head").fetchone()
-    prev = head[0] if head else chain.GENESIS
-    topups, versions = [], []
     for offset, record in enumerate(records):
         record["id"] = record["wanted_id"] if keep_ids else next_id + offset
-        content = chain.canonical_content(record, [])
-        digest = chain.link_digest(prev, content)
-        topups.append(tuple(record[f] for f in chain.CONTENT_FIELDS))
-        versions.append((record["id"], 1, "import", None, now, content, prev, digest))
-        prev = digest
+    head = conn.execute("SELECT digest FROM chain_head").fetchone()
+    prev = head[0] if head else chain.GENESIS
+
+    def links() -> Iterator[tuple[Any, ...]]:
+        """Each record's first link in the hash chain, made as it is written, not all held at once."""
+        nonlocal prev
+        for record in records:
+            content = chain.canonical_content(record, [])
+            digest = chain.link_digest(prev, content)
+            yield record["id"], 1, "import", None, now, content, prev, digest
+            prev = digest
+
     columns = ", ".join(chain.CONTENT_FIELDS)
     marks = ", ".join("?" * len(chain.CONTENT_FIELDS))
     # Index the new rows in one statement, not row by row from the trigger (see migrations).
     conn.execute("DROP TRIGGER topup_fts_insert")
-    conn.executemany(f"INSERT INTO topup ({columns}) VALUES ({marks})", topups)
+    conn.executemany(f"INSERT INTO topup ({columns}) VALUES ({marks})",
+                     (tuple(record[f] for f in chain.CONTENT_FIELDS) for record in records))
     conn.execute(
         f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY.format('t')} FROM topup AS t "
         "JOIN json_each(?) AS new ON new.value = t.id", (json.dumps([r["id"] for r in records]),),
@@ -276,7 +284,7 @@ def _insert(conn: sqlite3.Connection, records: list[dict[str, Any]], now: str) -
     conn.execute(SEARCH_INSERT_TRIGGER)
     conn.executemany(
         "INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, prev_digest, digest) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions,
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", links(),
     )
     last_seq = conn.execute("SELECT max(seq) FROM topup_version").fetchone()[0]
     conn.execute(
