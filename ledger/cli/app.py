@@ -60,13 +60,14 @@ def main_options(
         "--db", metavar="FILE",
         help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
 ) -> None:
-    from ledger.db import resolve_path
-
-    ctx.obj = {"db": resolve_path(db)}
+    # Resolved only when a command needs the file: `topup search --help` runs this callback too.
+    ctx.obj = {"db": db}
 
 
 def ledger_path(ctx: typer.Context) -> Path:
-    return ctx.obj["db"]
+    from ledger.db import resolve_path
+
+    return resolve_path(ctx.obj["db"])
 
 
 def list_format(chosen: ListFormat | None) -> ListFormat:
