@@ -202,8 +202,8 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
         table.add("  same records into the ledger's tables, raw sqlite3", label, written, "stdlib executemany",
                   theirs, None)
         fresh()
-        rss = peak_rss_kib([*TOPUP, "--db", str(target), "import", str(csv_out)], {}) / 1024
-        table.note("import peak memory", label, f"{rss:.0f} MiB")
+        import_rss = peak_rss_kib([*TOPUP, "--db", str(target), "import", str(csv_out)], {}) / 1024
+        table.note("import peak memory", label, f"{import_rss:.0f} MiB")
 
     bare = folder / "no-index.db"
     shutil.copy(ledger, bare)
