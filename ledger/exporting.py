@@ -88,6 +88,9 @@ def write_csv(stream: TextIO, rows: Iterable[dict[str, Any]], columns: Sequence[
     return count
 
 
+_BATCH = 2000  # lines fetched and written at a time
+
+
 def write_csv_lines(stream: TextIO, cursor: sqlite3.Cursor, columns: Sequence[str], *, bom: bool = True) -> int:
     """Header, then the lines a query built with `csv_line_sql`, fetched a batch at a time so that
     memory stays flat. Returns the line count."""
@@ -97,9 +100,6 @@ def write_csv_lines(stream: TextIO, cursor: sqlite3.Cursor, columns: Sequence[st
         stream.write("".join([line for line, in batch]))
         count += len(batch)
     return count
-
-
-_BATCH = 2000
 
 
 def _start_csv(stream: TextIO, columns: Sequence[str], bom: bool) -> Any:
