@@ -107,13 +107,13 @@ def add_card(path: Path, label: str, spec: CardSpec) -> dict[str, Any]:
 
 
 def list_cards(path: Path, reveal: bool = False) -> list[dict[str, Any]]:
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         return [card_view(card, reveal) for card in queries.all_cards(conn)]
 
 
 def show_card(path: Path, label: str, reveal: bool = False) -> dict[str, Any]:
     """One card, with how many records it has and when it was last topped up."""
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         card = queries.find_card(conn, label)
         view = card_view(card, reveal)
         view["records"], last = conn.execute(

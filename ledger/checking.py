@@ -25,7 +25,7 @@ def check_before_paying(path: Path, label: str, amount_text: str, reveal: bool =
     `problems` are limits that paying would break (the command exits 1); `warnings` are things
     to look at first."""
     now = now_utc()
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         card = queries.find_card(conn, label)
         amount = parse_amount(amount_text, card["currency"]).minor
         last = conn.execute(

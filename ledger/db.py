@@ -145,33 +145,21 @@ def open_engine(path: Path, *, write: bool) -> Iterator[object]:
 
 
 @contextmanager
-def reading(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain connection holding one consistent snapshot of the ledger, for commands that only read."""
+def connection(path: Path, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """A plain sqlite3 connection on the ledger inside one transaction, for work the ORM would only
+    slow down. A reading one holds a consistent snapshot; a writing one begins IMMEDIATE and
+    commits only if the block succeeds. Closing without COMMIT rolls everything back."""
     prepare(path)
     conn = connect(path)
     try:
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         yield conn
-    except sqlite3.OperationalError as exc:
-        raise LedgerError(f"the ledger {path} could not be read: {exc}") from None
-    finally:
-        conn.close()
-
-
-@contextmanager
-def writing(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain connection in one IMMEDIATE transaction, committed only if the block succeeds: for
-    bulk writes, which the ORM would only slow down. Closing without COMMIT rolls everything back."""
-    prepare(path)
-    conn = connect(path)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        yield conn
-        conn.execute("COMMIT")
+        if write:
+            conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:
         raise LedgerError(f"the ledger refused the change: {exc}") from None
     except sqlite3.OperationalError as exc:
-        raise LedgerError(f"the ledger {path} could not be used: {exc}") from None
+        raise LedgerError(f"the ledger {path} could not be {'used' if write else 'read'}: {exc}") from None
     finally:
         conn.close()
 

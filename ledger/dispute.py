@@ -51,7 +51,7 @@ def write_pack(path: Path, ids: list[int], target: Path) -> dict[str, Any]:
     """Write the pack to `target` (a .zip); returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         records, files = [], []
         for topup_id in ids:
             record = queries.get_record(conn, topup_id)

@@ -40,7 +40,7 @@ def write_receipts(path: Path, topup_id: int, folder: Path) -> list[Path]:
     """Write a record's receipt files into `folder`, byte for byte, never over an existing file."""
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist")
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         queries.get_record(conn, topup_id)  # refuses a record that does not exist
         rows = queries.receipt_files(conn, topup_id)
     if not rows:

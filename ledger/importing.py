@@ -130,8 +130,8 @@ def import_file(path: Path, file: Path, *, mapping: dict[str, str], encoding: st
     rows, about = read_rows(file, encoding, mapping)
     now = now_utc()
     result = ImportResult()
-    # A dry run reads, and whatever it wrote while checking (new cards) is rolled back.
-    with (db.reading if dry_run else db.writing)(path) as conn:
+    # A dry run does not commit: whatever it wrote while checking (new cards) is rolled back.
+    with db.connection(path, write=not dry_run) as conn:
         # The indexes take new rows all over; 64 MiB of page cache keeps the pages they touch in memory
         # until the commit, instead of writing each one to the WAL again and again.
         conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")

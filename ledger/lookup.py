@@ -18,7 +18,7 @@ from ledger.times import local_iso
 
 def show_record(path: Path, topup_id: int) -> dict[str, Any]:
     """One record with its receipt files and every version in its history."""
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         record = queries.get_record(conn, topup_id)
         record["history"] = [
             {"version": v["version"], "action": v["action"], "reason": v["reason"],
@@ -48,7 +48,7 @@ def _version_fields(content: str) -> dict[str, Any]:
 
 def search_records(path: Path, filters: Filters) -> list[dict[str, Any]]:
     """Matching records, newest first."""
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         sql, params = record_query(conn, filters)
         return [record_from_row(row) for row in conn.execute(sql, params)]
 
@@ -59,7 +59,7 @@ def export_records(path: Path, filters: Filters, stream: Any, fmt: str, *, bom: 
     from ledger import exporting
     from ledger.records import csv_select
 
-    with db.reading(path) as conn:  # the cursor streams rows one at a time
+    with db.connection(path) as conn:  # the cursor streams rows one at a time
         if fmt == "json":
             sql, params = record_query(conn, filters, newest_first=newest_first)
             return exporting.write_json(stream, (record_from_row(row) for row in conn.execute(sql, params)))

@@ -1,6 +1,6 @@
 """Reads on a plain sqlite3 connection: what commands look up before they act.
 
-Reading commands use these through `db.reading()` and never load SQLAlchemy; writing ones pass
+Reading commands use these through `db.connection()` and never load SQLAlchemy; writing ones pass
 their session's own connection (`db.raw()`), so a check and the write that follows it see the
 same transaction.
 """

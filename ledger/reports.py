@@ -25,7 +25,7 @@ def report(path: Path, by: str, filters: Filters) -> list[dict[str, Any]]:
     """Count, credited total and pending total for each group and currency; currencies never mix."""
     if by not in GROUPINGS:
         raise InvalidInput(f"--by must be one of {', '.join(GROUPINGS)}")
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         where, params = where_clause(conn, filters)
         sql = f"""
             SELECT {GROUPINGS[by]} AS grp, t.currency, count(*),
@@ -72,7 +72,7 @@ def due(path: Path, within_days: int, today: date | None = None) -> list[dict[st
     if within_days < 0:
         raise InvalidInput("--within must be 0 or more days")
     today = today or now_utc().astimezone().date()
-    with db.reading(path) as conn:
+    with db.connection(path) as conn:
         rows = validity(conn)
     found = [
         {"card": label, "kind": kind, "number": mask_number(number), "valid_until": end.isoformat(),
