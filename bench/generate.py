@@ -1,7 +1,8 @@
 """A seeded synthetic ledger: 20 cards, 10 channels, Chinese and English notes, WX-style references.
 
-Written straight into SQLite with the ledger's own schema and hash chain, so it verifies like
-a ledger built one `topup log` at a time, only much faster to make.
+Written in bulk through the ledger's own store (the writer an import uses, and the one writer of
+the hash chain), so it verifies like a ledger built one `topup log` at a time, only much faster
+to make.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ledger import chain, db
-from ledger.times import to_stored
-from ledger.values import Channel
+from ledger.domain.channels import Channel
+from ledger.domain.fields import STORED
+from ledger.domain.times import to_stored
+from ledger.store import writes
+from ledger.store.db import transaction
 
 NOTES = ["在深圳用短信充值", "便利店加值", "月票充值", "auto reload at the station", "topped up at the kiosk",
          "校园卡食堂充值", "話費增值", "paid by WeChat", "支付宝缴费", "weekend trip", "", "", ""]
@@ -28,47 +31,36 @@ def card_label(index: int) -> str:
 def generate(path: Path, records: int, seed: int = 42) -> None:
     """Create `path` with `records` top-ups spread over five years."""
     path.unlink(missing_ok=True)
-    db.prepare(path)
     rng = random.Random(seed)
-    conn = db.connect(path)
-    conn.execute("BEGIN IMMEDIATE")
     created = "2025-01-01T00:00:00Z"
-    currencies = {}
-    for index in range(20):
-        currencies[index + 1] = CURRENCIES[index % 3]
-        conn.execute("INSERT INTO card (id, label, label_key, kind, number, currency, validity_days, created_at_utc) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (index + 1, card_label(index), card_label(index), "sim" if index % 2 else "smart",
-                      f"{rng.randrange(10**7, 10**8)}", currencies[index + 1], 180, created))
-    start = datetime(2021, 1, 1, tzinfo=UTC)
-    span = (datetime(2025, 12, 31, tzinfo=UTC) - start).total_seconds()
-    moments = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(records))
-    channels = [c.value for c in Channel]
-    prev = chain.GENESIS
-    topups, versions = [], []
-    for topup_id, moment in enumerate(moments, start=1):
-        card_id = rng.randrange(1, 21)
-        currency = currencies[card_id]
-        step = 1 if currency == "TWD" else 100
-        record = {
-            "id": topup_id, "card_id": card_id, "amount_minor": rng.choice([10, 20, 50, 100, 200, 500]) * step,
-            "paid_minor": None, "currency": currency, "channel": rng.choice(channels), "outcome": "credited",
-            "occurred_at_utc": to_stored(moment), "ref": f"WX42{rng.randrange(10**15, 10**16)}",
-            "merchant": rng.choice(MERCHANTS), "note": rng.choice(NOTES) or None,
-            "balance_after_minor": rng.randrange(0, 3000) * step, "valid_until": None, "status": "active",
-            "created_at_utc": to_stored(moment), "version": 1,
-        }
-        content = chain.canonical_content(record, [])
-        digest = chain.link_digest(prev, content)
-        topups.append(tuple(record[f] for f in chain.CONTENT_FIELDS))
-        versions.append((topup_id, 1, "log", None, record["created_at_utc"], content, prev, digest))
-        prev = digest
-    columns = ", ".join(chain.CONTENT_FIELDS)
-    conn.executemany(f"INSERT INTO topup ({columns}) VALUES ({', '.join('?' * len(chain.CONTENT_FIELDS))})", topups)
-    conn.executemany("INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, "
-                     "prev_digest, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", versions)
-    conn.execute("INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?)", (len(versions), prev))
-    conn.execute("COMMIT")
+    with transaction(path, write=True) as tx:
+        currencies = {}
+        for index in range(20):
+            currency = CURRENCIES[index % 3]
+            card_id = writes.insert_card(tx, {
+                "label": card_label(index), "label_key": card_label(index), "kind": "sim" if index % 2 else "smart",
+                "number": f"{rng.randrange(10**7, 10**8)}", "currency": currency, "validity_days": 180,
+                "created_at_utc": created})
+            currencies[card_id] = currency
+        start = datetime(2021, 1, 1, tzinfo=UTC)
+        span = (datetime(2025, 12, 31, tzinfo=UTC) - start).total_seconds()
+        moments = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(records))
+        channels = [c.value for c in Channel]
+        rows = []
+        for topup_id, moment in enumerate(moments, start=1):
+            card_id = rng.randrange(1, 21)
+            currency = currencies[card_id]
+            step = 1 if currency == "TWD" else 100
+            rows.append(dict.fromkeys(f.column for f in STORED) | {
+                "id": topup_id, "card_id": card_id, "amount_minor": rng.choice([10, 20, 50, 100, 200, 500]) * step,
+                "currency": currency, "channel": rng.choice(channels), "outcome": "credited",
+                "occurred_at_utc": to_stored(moment), "ref": f"WX42{rng.randrange(10**15, 10**16)}",
+                "merchant": rng.choice(MERCHANTS), "note": rng.choice(NOTES) or None,
+                "balance_after_minor": rng.randrange(0, 3000) * step, "status": "active",
+                "created_at_utc": to_stored(moment), "version": 1,
+            })
+        writes.insert_many(tx.conn, rows, "log", created)
+    conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
 

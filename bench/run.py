@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import card_label, generate, sample_refs, write_journal  # noqa: E402
-from ledger.migrations import SEARCH_BODY  # noqa: E402
+from ledger.store.search import SEARCH_BODY  # noqa: E402
 
 PY = sys.executable
 TOPUP = [str(Path(PY).with_name("topup"))] if Path(PY).with_name("topup").exists() else [PY, "-m", "ledger"]
@@ -128,7 +128,7 @@ def load_into_ledger_tables(source: Path, target: Path) -> float:
     conn.execute("BEGIN IMMEDIATE")
     for name, rows in tables.items():
         conn.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT id, {SEARCH_BODY.format('topup')} FROM topup")
+    conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY} FROM topup AS t")
     conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     conn.close()

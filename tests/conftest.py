@@ -109,6 +109,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         )
 
 
+def verify_problems(path: Path) -> list:
+    """What `verify` finds in the ledger at `path`, in-process."""
+    from ledger.service.evidence import verify
+    from ledger.store.db import transaction
+
+    with transaction(path) as tx:
+        return verify(tx).problems
+
+
 def sql_value(path: Path, sql: str, params: tuple = ()) -> object:
     """One value read straight from a ledger file, the connection closed again at once."""
     conn = sqlite3.connect(path)

@@ -5,8 +5,8 @@ import stat
 import pytest
 from sqlmodel import SQLModel
 
-from ledger import db, migrations, models  # noqa: F401  (models registers the tables)
 from ledger.errors import NotALedger, SchemaTooNew
+from ledger.store import db, migrations, models  # noqa: F401  (models registers the tables)
 from tests.conftest import run_process, sql_value
 
 

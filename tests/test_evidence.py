@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from ledger.receipts import MAX_RECEIPT_BYTES, safe_file_name
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, safe_file_name
 from tests.conftest import run_process, sql_value, table_dump
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.exporting import guard, unguard
-from ledger.records import RECORD_FIELDS
+from ledger.domain.fields import FIELD_NAMES as RECORD_FIELDS
+from ledger.domain.spreadsheet import guard, unguard
 from tests.conftest import log_json
 
 PAYLOADS = ["=1+2", '=HYPERLINK("http://example.invalid","x")', "@SUM(A1)", "-2+3", "+1", "＝1+2",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger import migrations
-from ledger.receipts import MAX_RECEIPT_BYTES
+from ledger.domain.receipts import MAX_RECEIPT_BYTES
+from ledger.store import migrations
 from tests.conftest import HOSTILE_TALLY, run_process, table_dump
 
 

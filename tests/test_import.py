@@ -136,24 +136,27 @@ def test_a_killed_import_leaves_nothing_half_written(topup_ok, tmp_path, ledger_
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(note=st.text(min_size=1, max_size=60), merchant=st.text(min_size=1, max_size=30))
 def test_any_text_survives_export_and_import(tmp_path_factory, note, merchant):
-    from ledger import importing, lookup, service
-    from ledger.cards import CardSpec, add_card
     from ledger.errors import InvalidInput
-    from ledger.search import Filters
+    from ledger.service import cards, finding, importing, topups
+    from ledger.store.db import transaction
 
     folder = tmp_path_factory.mktemp("roundtrip")
     source, target = folder / "a.db", folder / "b.db"
-    add_card(source, "card", CardSpec(kind="smart"))
+    with transaction(source, write=True) as tx:
+        cards.add_card(tx, "card", cards.CardSpec(kind="smart"))
     try:
-        service.log_topup(source, service.LogRequest(card="card", amount="10", note=note, merchant=merchant,
-                                                     at="2026-01-01 10:00"))
+        with transaction(source, write=True) as tx:
+            topups.log_topup(tx, topups.LogRequest(card="card", amount="10", note=note, merchant=merchant,
+                                                   at="2026-01-01 10:00"))
     except InvalidInput:
         return  # text the ledger refuses (control characters, …) never reaches an export
-    csv_path = folder / "e.csv"
-    lookup.export_to_file(source, Filters(), csv_path, "csv")
-    importing.import_file(target, csv_path, mapping={})
-    again = folder / "f.csv"
-    lookup.export_to_file(target, Filters(), again, "csv")
+    csv_path, again = folder / "e.csv", folder / "f.csv"
+    with transaction(source) as tx:
+        finding.export_to_file(tx, finding.Filters(), csv_path, "csv")
+    with transaction(target, write=True) as tx:
+        importing.import_file(tx, csv_path, mapping={})
+    with transaction(target) as tx:
+        finding.export_to_file(tx, finding.Filters(), again, "csv")
     assert again.read_bytes() == csv_path.read_bytes()
     assert os.path.getsize(again) > 0
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from ledger.records import RECORD_FIELDS
+from ledger.domain.fields import FIELD_NAMES as RECORD_FIELDS
 from tests.conftest import log_json, table_dump
 
 

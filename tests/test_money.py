@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.domain.money import CURRENCY_DIGITS, Money, format_minor, parse_amount
 from ledger.errors import InvalidInput
-from ledger.money import CURRENCY_DIGITS, Money, format_minor, parse_amount
 
 
 @pytest.mark.parametrize(

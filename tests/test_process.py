@@ -29,7 +29,7 @@ def test_refusals_and_usage_errors_have_their_exit_codes_and_no_traceback(ledger
 
 def test_a_bug_shows_a_short_error_and_the_traceback_only_when_asked(ledger_path):
     crash = (
-        "import ledger.cards as s\n"
+        "import ledger.service.cards as s\n"
         "def broken(*a, **k): raise RuntimeError('card 123456789 exploded')\n"
         "s.list_cards = broken\n"
         "import sys; sys.argv = ['topup', 'card', 'list']\n"

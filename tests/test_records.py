@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.exporting import csv_line_sql, guard, guard_sql, text_cell_sql
-from ledger.money import CURRENCY_DIGITS, format_minor
-from ledger.records import local_time_sql, money_sql
-from ledger.times import local_iso, local_offsets, to_stored
+from ledger.domain.money import CURRENCY_DIGITS, format_minor
+from ledger.domain.spreadsheet import guard
+from ledger.domain.times import local_iso, local_offsets, to_stored
+from ledger.store.projection import csv_line_sql, guard_sql, local_time_sql, money_sql, text_cell_sql
 
 conn = sqlite3.connect(":memory:")
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.domain.times import from_stored, local_iso, parse_day, parse_moment, parse_period, to_stored
 from ledger.errors import InvalidInput
-from ledger.times import from_stored, local_iso, parse_day, parse_moment, parse_period, to_stored
 
 # Fixed "now" so the tests do not depend on the day they run; local time is Asia/Shanghai (+08:00).
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 14:30 local

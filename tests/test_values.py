@@ -1,16 +1,8 @@
 import pytest
 
+from ledger.domain.channels import Channel, parse_channel
+from ledger.domain.values import CardKind, clean_ref, clean_text, fold_width, mask_number, parse_card_number
 from ledger.errors import InvalidInput
-from ledger.values import (
-    CardKind,
-    Channel,
-    clean_ref,
-    clean_text,
-    fold_width,
-    mask_number,
-    parse_card_number,
-    parse_channel,
-)
 
 
 @pytest.mark.parametrize(

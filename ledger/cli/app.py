@@ -1,19 +1,24 @@
 """The `topup` application: the command group, the shared options and formats, the entry point.
 
-Commands live in the modules beside this one, by concept. They import the core inside each
+Commands live in the modules beside this one, by concept. Each opens the ledger with
+`open_ledger` and makes one service call in that transaction. They import the core inside each
 command, so `--help` and shell completion never load SQLAlchemy.
 """
 
 import os
 import sys
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from ledger.store.db import Tx
 
 # The order `topup --help` lists commands in: the daily ones first.
 COMMAND_ORDER = ["log", "show", "search", "check", "void", "amend", "receipt", "export", "import", "report", "due",
@@ -65,9 +70,16 @@ def main_options(
 
 
 def ledger_path(ctx: typer.Context) -> Path:
-    from ledger.db import resolve_path
+    from ledger.store.db import resolve_path
 
     return resolve_path(ctx.obj["db"])
+
+
+def open_ledger(ctx: typer.Context, *, write: bool = False) -> AbstractContextManager["Tx"]:
+    """The one transaction a command's service call runs in; a writing one commits only if the call succeeds."""
+    from ledger.store.db import transaction
+
+    return transaction(ledger_path(ctx), write=write)
 
 
 def list_format(chosen: ListFormat | None) -> ListFormat:
@@ -88,7 +100,7 @@ def render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt:
     if fmt is ListFormat.json:
         output.print_json(rows)
     elif fmt is ListFormat.csv:
-        from ledger.exporting import write_csv
+        from ledger.output.formats import write_csv
 
         write_csv(sys.stdout, rows, [key for key, _ in columns], bom=False)
     else:

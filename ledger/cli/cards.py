@@ -4,8 +4,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.app import ItemFormat, ListFormat, app, ledger_path, list_format, render_list, say
-from ledger.values import CardKind
+from ledger.cli.app import ItemFormat, ListFormat, app, list_format, open_ledger, render_list, say
+from ledger.domain.values import CardKind
 
 card_app = typer.Typer(help="Cards and SIMs that are topped up.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(card_app, name="card")
@@ -31,11 +31,12 @@ def card_add(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Add a card or SIM to the ledger."""
-    from ledger import cards
+    from ledger.service import cards
 
     spec = cards.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
                             max_topup=max_topup, max_balance=max_balance, validity_days=validity_days)
-    card = cards.add_card(ledger_path(ctx), label, spec)
+    with open_ledger(ctx, write=True) as tx:
+        card = cards.add_card(tx, label, spec)
     _show_card(card, output_format)
     say(f"added card {card['label']!r} ({card['kind']}, {card['currency']})")
 
@@ -47,9 +48,11 @@ def card_list(
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """List the cards."""
-    from ledger import cards
+    from ledger.service import cards
 
-    render_list(cards.list_cards(ledger_path(ctx), reveal), CARD_COLUMNS, list_format(output_format))
+    with open_ledger(ctx) as tx:
+        listed = cards.list_cards(tx, reveal)
+    render_list(listed, CARD_COLUMNS, list_format(output_format))
 
 
 @card_app.command("show")
@@ -60,9 +63,11 @@ def card_show(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Show one card, with how many top-ups it has and the last one's time."""
-    from ledger import cards
+    from ledger.service import cards
 
-    _show_card(cards.show_card(ledger_path(ctx), label, reveal), output_format)
+    with open_ledger(ctx) as tx:
+        card = cards.show_card(tx, label, reveal)
+    _show_card(card, output_format)
 
 
 @card_app.command("edit")
@@ -81,24 +86,27 @@ def card_edit(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Change a card's settings."""
-    from ledger import cards
+    from ledger.service import cards
 
     spec = cards.CardSpec(kind=kind.value if kind else None, number=number, region=region, currency=currency,
                             issuer=issuer, max_topup=max_topup, max_balance=max_balance,
                             validity_days=validity_days, label=new_label)
-    _show_card(cards.edit_card(ledger_path(ctx), label, spec), output_format)
+    with open_ledger(ctx, write=True) as tx:
+        card = cards.edit_card(tx, label, spec)
+    _show_card(card, output_format)
 
 
 @card_app.command("retire")
 def card_retire(ctx: typer.Context, label: str) -> None:
     """Mark a card as no longer used; its records stay."""
-    from ledger import cards
+    from ledger.service import cards
 
-    card = cards.retire_card(ledger_path(ctx), label)
+    with open_ledger(ctx, write=True) as tx:
+        card = cards.retire_card(tx, label)
     say(f"card {card['label']!r} is retired; its records stay in the ledger")
 
 
-def _show_card(card: dict[str, Any], output_format: ItemFormat) -> None:
+def _show_card(card: Any, output_format: ItemFormat) -> None:
     from ledger.cli import output
 
     if output_format is ItemFormat.json:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, app, ledger_path, say
+from ledger.cli.app import ItemFormat, app, ledger_path, open_ledger, say
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -19,9 +19,10 @@ def receipt_add(
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Receipt files (photos, PDFs, e-receipts).")],
 ) -> None:
     """Keep receipt files with a record; the same file is kept only once."""
-    from ledger import evidence
+    from ledger.service import evidence
 
-    record, added = evidence.add_receipts(ledger_path(ctx), record_id, files)
+    with open_ledger(ctx, write=True) as tx:
+        record, added = evidence.add_receipts(tx, record_id, files)
     kept = len(record["receipts"])
     say(f"record {record_id}: {added} file(s) added, {kept} kept in all" if added
          else f"record {record_id} already keeps these files; nothing added")
@@ -34,10 +35,12 @@ def receipt_get(
     output_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("."),
 ) -> None:
     """Write a record's receipt files into a folder, byte for byte."""
-    from ledger import evidence
+    from ledger.service import evidence
 
-    for written in evidence.write_receipts(ledger_path(ctx), record_id, output_dir):
-        sys.stdout.write(f"{written}\n")
+    with open_ledger(ctx) as tx:
+        written = evidence.write_receipts(tx, record_id, output_dir)
+    for path in written:
+        sys.stdout.write(f"{path}\n")
 
 
 @app.command("verify")
@@ -46,10 +49,12 @@ def verify(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Check the database, every record's history and every receipt file; exit 3 if anything is wrong."""
-    from ledger import evidence
     from ledger.cli import output
+    from ledger.service import evidence
 
-    problems = evidence.verify(ledger_path(ctx))
+    with open_ledger(ctx) as tx:
+        result = evidence.verify(tx)
+    problems = result.problems
     if output_format is ItemFormat.json:
         output.print_json({"ok": not problems, "problems": evidence.problems_as_json(problems)})
     else:
@@ -59,7 +64,7 @@ def verify(
         say(f"error: {len(problems)} problem(s) found; nothing was repaired. Compare with a backup "
              "(`topup backup`) before changing anything")
         raise typer.Exit(3)
-    say(f"ok: {evidence.count_records(ledger_path(ctx))} records, their history and receipt files all verify")
+    say(f"ok: {result.records} records, their history and receipt files all verify")
 
 
 @app.command("backup")
@@ -69,7 +74,7 @@ def backup(
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """A consistent copy of the ledger, safe to take while it is in use; the copy is verified."""
-    from ledger import evidence
+    from ledger.service import evidence
 
     count = evidence.backup(ledger_path(ctx), target, overwrite=force)
     say(f"backup written to {target}: {count} records, verified")
@@ -81,8 +86,8 @@ def doctor(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
-    from ledger import evidence
     from ledger.cli import output
+    from ledger.service import evidence
 
     facts, problems = evidence.doctor(ledger_path(ctx))
     if output_format is ItemFormat.json:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ListFormat, app, ledger_path, list_format, render_list, say
+from ledger.cli.app import ListFormat, app, list_format, open_ledger, render_list, say
 from ledger.errors import LedgerError
 
 SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
@@ -30,7 +30,7 @@ LimitOpt = Annotated[int | None, typer.Option("--limit", help="At most this many
 
 
 def _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit):  # type: ignore[no-untyped-def]
-    from ledger.search import Filters
+    from ledger.service.finding import Filters
 
     return Filters(text=" ".join(text) if text else None, card=card, channel=channel, since=since, until=until,
                    min_amount=min_amount,
@@ -45,14 +45,15 @@ def search(
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """Find records, newest first."""
-    from ledger import lookup
+    from ledger.service import finding
 
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
         if limit is None:  # a screen holds a page, not years of records; JSON and CSV stay complete
             filters.limit = TABLE_ROWS + 1
-        records = lookup.search_records(ledger_path(ctx), filters)
+        with open_ledger(ctx) as tx:
+            records = finding.search_records(tx, filters)
         if limit is None and len(records) > TABLE_ROWS:
             records = records[:TABLE_ROWS]
             say(f"showing the newest {TABLE_ROWS}; --limit N shows more, --format csv shows all")
@@ -61,7 +62,8 @@ def search(
             unusual.append(("status", "status"))
         render_list(records, SEARCH_COLUMNS + unusual, fmt)
     else:
-        lookup.export_records(ledger_path(ctx), filters, sys.stdout, fmt.value, bom=False, newest_first=True)
+        with open_ledger(ctx) as tx:
+            finding.export_records(tx, filters, sys.stdout, fmt.value, bom=False, newest_first=True)
 
 
 class ExportFormat(StrEnum):
@@ -82,28 +84,31 @@ def export(
                        help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
 ) -> None:
     """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON; or a dispute pack."""
-    from ledger import lookup
+    from ledger.service import finding
 
     if dispute is not None:
         filters_given = [card, channel, since, until, min_amount, max_amount, ref, outcome, limit]
         _export_dispute(ctx, dispute + (text or []), output_file, any(v is not None for v in filters_given))
         return
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
-    if output_file is None:
-        lookup.export_records(ledger_path(ctx), filters, sys.stdout, output_format.value, bom=not no_bom)
-        return
-    count = lookup.export_to_file(ledger_path(ctx), filters, output_file, output_format.value, bom=not no_bom)
+    with open_ledger(ctx) as tx:
+        if output_file is None:
+            finding.export_records(tx, filters, sys.stdout, output_format.value, bom=not no_bom)
+            return
+        count = finding.export_to_file(tx, filters, output_file, output_format.value, bom=not no_bom)
     say(f"exported {count} records to {output_file}")
 
 
 def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path | None, filtered: bool) -> None:
-    from ledger import dispute
+    from ledger.service import dispute
 
     if filtered:
         raise LedgerError("--dispute takes record ids; search filters do not apply to it")
     if output_file is None:
         raise LedgerError("a dispute pack needs --output FILE.zip")
-    manifest = dispute.write_pack(ledger_path(ctx), dispute.parse_ids(ids_text), output_file)
+    ids = dispute.parse_ids(ids_text)
+    with open_ledger(ctx) as tx:
+        manifest = dispute.write_pack(tx, ids, output_file)
     say(f"dispute pack {output_file}: {len(manifest['records'])} record(s), {len(manifest['files'])} file(s) "
          "and manifest.json with their SHA-256")
 
@@ -123,10 +128,11 @@ def report(
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """Totals by month, card or channel; each currency is totalled apart."""
-    from ledger import reports
+    from ledger.service import finding
 
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, None)
-    rows = reports.report(ledger_path(ctx), by.value, filters)
+    with open_ledger(ctx) as tx:
+        rows = finding.report(tx, by.value, filters)
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
         from ledger.cli.output import add_bars
@@ -144,9 +150,10 @@ def due(
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """Cards whose validity ends within DAYS, soonest first: top them up before the number lapses."""
-    from ledger import reports
+    from ledger.service import finding
 
-    rows = reports.due(ledger_path(ctx), within)
+    with open_ledger(ctx) as tx:
+        rows = finding.due(tx, within)
     columns = [("card", "card"), ("kind", "kind"), ("number", "number"), ("valid_until", "valid until"),
                ("days_left", "days left"), ("last_topup_at", "last top-up")]
     fmt = list_format(output_format)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, ListFormat, app, ledger_path, list_format, render_list, say
+from ledger.cli.app import ItemFormat, ListFormat, app, list_format, open_ledger, render_list, say
 
 
 @app.command("log", context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
@@ -34,15 +34,16 @@ def log(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Log a top-up; prints the new record's id."""
-    from ledger import service
     from ledger.cli import output
+    from ledger.service import topups
 
-    request = service.LogRequest(
+    request = topups.LogRequest(
         card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
         receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
         outcome=outcome, force=force, sms=sys.stdin.read() if sms == "-" else sms,
     )
-    logged = service.log_topup(ledger_path(ctx), request)
+    with open_ledger(ctx, write=True) as tx:
+        logged = topups.log_topup(tx, request)
     record = logged.record
     if logged.read:
         found = ", ".join(f"{key} {value}" for key, value in logged.read.items() if value is not None)
@@ -65,10 +66,11 @@ def show(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Show one record with its receipt files and every version of its history."""
-    from ledger import lookup
     from ledger.cli import output
+    from ledger.service import finding
 
-    record = lookup.show_record(ledger_path(ctx), record_id)
+    with open_ledger(ctx) as tx:
+        record = finding.show_record(tx, record_id)
     if output_format is ItemFormat.json:
         output.print_json(record)
         return
@@ -96,9 +98,10 @@ def void(
     reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
 ) -> None:
     """Void a record: it stays, marked, out of totals."""
-    from ledger import service
+    from ledger.service import topups
 
-    record = service.void_record(ledger_path(ctx), record_id, reason)
+    with open_ledger(ctx, write=True) as tx:
+        record = topups.void_record(tx, record_id, reason)
     say(f"record {record['id']} is void; `topup show {record['id']}` lists its history")
 
 
@@ -122,13 +125,14 @@ def amend(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Correct a record; the change is a new version and the old ones stay."""
-    from ledger import service
     from ledger.cli import output
+    from ledger.service import topups
 
-    change = service.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
+    change = topups.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
                                note=note, outcome=outcome, paid=paid, balance_after=balance_after,
                                valid_until=valid_until, force=force)
-    record = service.amend_record(ledger_path(ctx), record_id, change)
+    with open_ledger(ctx, write=True) as tx:
+        record = topups.amend_record(tx, record_id, change)
     if output_format is ItemFormat.json:
         output.print_json(record)
     say(f"record {record['id']} amended; `topup show {record['id']}` lists every version")
@@ -143,10 +147,11 @@ def check(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Before paying: the number to compare, the limit, the balance cap, the last top-up, validity."""
-    from ledger import checking
     from ledger.cli import output
+    from ledger.service import checking
 
-    result = checking.check_before_paying(ledger_path(ctx), card, amount, reveal)
+    with open_ledger(ctx) as tx:
+        result = checking.check_before_paying(tx, card, amount, reveal)
     if output_format is ItemFormat.json:
         output.print_json(result)
     else:
@@ -177,10 +182,11 @@ def import_csv(
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
     """Add top-ups from a CSV file in one transaction; rows already in the ledger are not added again."""
-    from ledger import importing
+    from ledger.service import importing
 
-    with _progress_bar("importing") as progress:
-        result = importing.import_file(ledger_path(ctx), file, mapping=importing.parse_map(mapping or []),
+    # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.
+    with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run) as tx:
+        result = importing.import_file(tx, file, mapping=importing.parse_map(mapping or []),
                                        encoding=encoding, card=card, dry_run=dry_run, progress=progress)
     if dry_run:
         columns = [("card", "card"), ("occurred_at", "when"), ("amount", "amount"), ("currency", "cur"),

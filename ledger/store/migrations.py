@@ -1,6 +1,8 @@
 """Schema steps, applied in order, each in its own transaction, recorded in PRAGMA user_version.
 
-A step is never edited once released: a change to the schema is a new step at the end.
+A step is never edited once released: a change to the schema is a new step at the end. Each step
+spells out its own SQL and uses nothing from the rest of the program, so that changing runtime
+code can never change what an old step does.
 """
 
 from __future__ import annotations
@@ -99,61 +101,46 @@ def _cards_and_topups(conn: sqlite3.Connection) -> None:
     )
 
 
-# The text a record is found by: reference, merchant and note. `{0}` is the table alias.
-SEARCH_BODY = "coalesce({0}.ref, '') || char(10) || coalesce({0}.merchant, '') || char(10) || coalesce({0}.note, '')"
-
-
 def _search_index(conn: sqlite3.Connection) -> None:
     # Trigram FTS5 finds any part of a word, Chinese included. Contentless: the text stays only
     # in `topup`, and triggers keep the index in step inside the same transaction.
-    body = SEARCH_BODY
-    _run(
-        conn,
-        f"""
+    _run(conn, """
         CREATE VIRTUAL TABLE topup_fts USING fts5(body, content='', tokenize='trigram');
-        INSERT INTO topup_fts (rowid, body) SELECT id, {body.format('topup')} FROM topup;
+        INSERT INTO topup_fts (rowid, body) SELECT id, coalesce(topup.ref, '') || char(10) || coalesce(topup.merchant, '') || char(10) || coalesce(topup.note, '') FROM topup;
         CREATE TRIGGER topup_fts_insert AFTER INSERT ON topup BEGIN
-            INSERT INTO topup_fts (rowid, body) VALUES (new.id, {body.format('new')});
+            INSERT INTO topup_fts (rowid, body) VALUES (new.id, coalesce(new.ref, '') || char(10) || coalesce(new.merchant, '') || char(10) || coalesce(new.note, ''));
         END;
         CREATE TRIGGER topup_fts_update AFTER UPDATE OF ref, merchant, note ON topup BEGIN
-            INSERT INTO topup_fts (topup_fts, rowid, body) VALUES ('delete', old.id, {body.format('old')});
-            INSERT INTO topup_fts (rowid, body) VALUES (new.id, {body.format('new')});
+            INSERT INTO topup_fts (topup_fts, rowid, body) VALUES ('delete', old.id, coalesce(old.ref, '') || char(10) || coalesce(old.merchant, '') || char(10) || coalesce(old.note, ''));
+            INSERT INTO topup_fts (rowid, body) VALUES (new.id, coalesce(new.ref, '') || char(10) || coalesce(new.merchant, '') || char(10) || coalesce(new.note, ''));
         END;
         CREATE TRIGGER topup_fts_delete AFTER DELETE ON topup BEGIN
-            INSERT INTO topup_fts (topup_fts, rowid, body) VALUES ('delete', old.id, {body.format('old')});
+            INSERT INTO topup_fts (topup_fts, rowid, body) VALUES ('delete', old.id, coalesce(old.ref, '') || char(10) || coalesce(old.merchant, '') || char(10) || coalesce(old.note, ''));
         END
-        """,
-    )
+        """)
 
 
 def _bulk_indexing(conn: sqlite3.Connection) -> None:
     # Indexing from a row trigger flushes FTS5 once per row: a large import may pause the
     # trigger inside its own transaction and index all its rows in one statement instead.
-    _run(
-        conn,
-        f"""
+    _run(conn, """
         CREATE TABLE search_index_state (id INTEGER PRIMARY KEY CHECK (id = 1), paused INTEGER NOT NULL);
         INSERT INTO search_index_state (id, paused) VALUES (1, 0);
         DROP TRIGGER topup_fts_insert;
         CREATE TRIGGER topup_fts_insert AFTER INSERT ON topup
         WHEN (SELECT paused FROM search_index_state) = 0 BEGIN
-            INSERT INTO topup_fts (rowid, body) VALUES (new.id, {SEARCH_BODY.format('new')});
+            INSERT INTO topup_fts (rowid, body) VALUES (new.id, coalesce(new.ref, '') || char(10) || coalesce(new.merchant, '') || char(10) || coalesce(new.note, ''));
         END
-        """,
-    )
-
-
-# The per-row indexing trigger. An import drops it inside its own transaction, indexes all its
-# rows in one statement and creates it again, so no other writer ever sees the ledger without it.
-SEARCH_INSERT_TRIGGER = f"""
-    CREATE TRIGGER topup_fts_insert AFTER INSERT ON topup BEGIN
-        INSERT INTO topup_fts (rowid, body) VALUES (new.id, {SEARCH_BODY.format('new')});
-    END"""
+        """)
 
 
 def _trigger_without_pause(conn: sqlite3.Connection) -> None:
-    # Even paused, the trigger of step 3 ran its WHEN query for every imported row.
-    _run(conn, f"DROP TRIGGER topup_fts_insert; DROP TABLE search_index_state; {SEARCH_INSERT_TRIGGER}")
+    # Even paused, the trigger of step 3 ran its WHEN query for every imported row. From here on an
+    # import drops the trigger inside its own transaction and creates it again before it commits.
+    _run(conn, """DROP TRIGGER topup_fts_insert; DROP TABLE search_index_state; 
+    CREATE TRIGGER topup_fts_insert AFTER INSERT ON topup BEGIN
+        INSERT INTO topup_fts (rowid, body) VALUES (new.id, coalesce(new.ref, '') || char(10) || coalesce(new.merchant, '') || char(10) || coalesce(new.note, ''));
+    END""")
 
 
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [

@@ -14,8 +14,8 @@ import warnings
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
-from ledger.values import clean_token
 
 EARLIEST_YEAR = 1990
 _FUTURE_TOLERANCE = timedelta(seconds=60)

@@ -1,13 +1,16 @@
 """The ledger's tables as SQLModel classes.
 
 The schema itself is created by `migrations.py` (plain SQL, one step per version); these
-classes describe the same tables for the ORM, and a test checks that the two agree.
+classes describe the same tables for the ORM, and a test checks that the two agree. `Topup` is
+built from the registry of record fields, so a new field needs no change here.
 Enum values are stored as their plain text, amounts as integer minor units, moments as UTC text.
 """
 
 from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
+
+from ledger.domain.fields import STORED, Kind
 
 
 class Card(SQLModel, table=True):
@@ -26,25 +29,26 @@ class Card(SQLModel, table=True):
     created_at_utc: str
 
 
-class Topup(SQLModel, table=True):
-    """The current state of a record; its full history is in `TopupVersion`."""
+def _topup_model() -> type[SQLModel]:
+    """The `topup` table, one column for each stored field of the registry."""
+    types = {Kind.key: int, Kind.card: int, Kind.money: int, Kind.counter: int}
+    annotations: dict[str, object] = {}
+    namespace: dict[str, object] = {"__tablename__": "topup", "__doc__": "The current state of a record; "
+                                    "its full history is in `TopupVersion`.", "__annotations__": annotations}
+    for field in STORED:
+        kind: object = types.get(field.kind, str)
+        if field.kind is Kind.key:
+            annotations[field.column], namespace[field.column] = int | None, Field(default=None, primary_key=True)
+        elif field.kind is Kind.card:
+            annotations[field.column], namespace[field.column] = int, Field(foreign_key="card.id")
+        elif field.optional:
+            annotations[field.column], namespace[field.column] = kind | None, None  # type: ignore[operator]
+        else:
+            annotations[field.column] = kind
+    return type(SQLModel)("Topup", (SQLModel,), namespace, table=True)
 
-    id: int | None = Field(default=None, primary_key=True)
-    card_id: int = Field(foreign_key="card.id")
-    amount_minor: int
-    paid_minor: int | None = None
-    currency: str
-    channel: str
-    outcome: str
-    occurred_at_utc: str
-    ref: str | None = None
-    merchant: str | None = None
-    note: str | None = None
-    balance_after_minor: int | None = None
-    valid_until: str | None = None
-    status: str
-    created_at_utc: str
-    version: int
+
+Topup = _topup_model()
 
 
 class TopupVersion(SQLModel, table=True):

@@ -1,7 +1,10 @@
-"""Finding records: the filters shared by search, export and report, turned into one SQL clause.
+"""Finding records: the filters shared by search, export and report, turned into one SQL clause;
+and the text index itself.
 
-Text is found with the trigram full-text index (any part of a word, Chinese included); terms
-shorter than three characters, which a trigram index cannot hold, fall back to a scan.
+Text is found with the trigram full-text index `topup_fts` (any part of a word, Chinese
+included); terms shorter than three characters, which a trigram index cannot hold, fall back to
+a scan. The index holds each record's reference, merchant and note, kept in step by triggers
+that the migrations create; an import indexes its rows in one statement instead (`index_rows`).
 """
 
 from __future__ import annotations
@@ -10,12 +13,13 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from ledger import queries
+from ledger.domain.channels import parse_channel
+from ledger.domain.money import CURRENCY_DIGITS, parse_amount
+from ledger.domain.times import parse_period, to_stored
+from ledger.domain.values import clean_ref, clean_token, label_key, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.money import CURRENCY_DIGITS, parse_amount
-from ledger.records import record_select
-from ledger.times import parse_period, to_stored
-from ledger.values import clean_ref, clean_token, label_key, parse_channel, parse_outcome
+from ledger.store import reads
+from ledger.store.projection import record_select
 
 
 @dataclass
@@ -97,7 +101,7 @@ def where_clause(conn: sqlite3.Connection, filters: Filters) -> tuple[str, list[
             clause, values = _text_clause(conn, term)
             add(clause, *values)
     if filters.card is not None:
-        add("t.card_id = ?", queries.find_card(conn, filters.card)["id"])
+        add("t.card_id = ?", reads.find_card(conn, filters.card)["id"])
     if filters.channel is not None:
         add("t.channel = ?", parse_channel(filters.channel).value)
     if filters.since is not None:
@@ -136,3 +140,13 @@ def record_query(conn: sqlite3.Connection, filters: Filters, *, newest_first: bo
         sql += " LIMIT ?"
         params.append(filters.limit)
     return sql, params
+
+
+# What a record is found by, as the triggers index it: reference, merchant and note.
+SEARCH_BODY = "coalesce(t.ref, '') || char(10) || coalesce(t.merchant, '') || char(10) || coalesce(t.note, '')"
+
+
+def index_rows(conn: sqlite3.Connection, ids_json: str) -> None:
+    """Index the records whose ids `ids_json` lists (a JSON array) in one statement."""
+    conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY} FROM topup AS t "
+                 "JOIN json_each(?) AS new ON new.value = t.id", (ids_json,))

@@ -1,4 +1,4 @@
-"""Small value types and pure parsers for what users type: text, channels, card numbers.
+"""Small value types and pure parsers for what users type: text, outcomes, card numbers.
 
 Everything here is stdlib (plus phonenumbers, imported only when a SIM number is checked),
 so the CLI can use these enums in its signatures without loading the database layer.
@@ -17,19 +17,6 @@ from ledger.errors import InvalidInput
 class CardKind(StrEnum):
     sim = "sim"
     smart = "smart"
-
-
-class Channel(StrEnum):
-    store = "store"
-    online = "online"
-    app = "app"
-    wechat = "wechat"
-    alipay = "alipay"
-    sms = "sms"
-    kiosk = "kiosk"
-    auto = "auto"
-    marketplace = "marketplace"
-    other = "other"
 
 
 class Outcome(StrEnum):
@@ -124,49 +111,6 @@ def clean_label(text: str) -> str:
 def label_key(label: str) -> str:
     """The form labels are compared in: case and width do not make two cards different."""
     return fold_width(label).casefold()
-
-
-_CHANNEL_ALIASES: dict[Channel, tuple[str, ...]] = {
-    Channel.store: ("counter", "shop", "convenience store", "convenience", "7-eleven", "711", "circle k",
-                    "familymart", "telecom counter", "便利店", "便利商店", "超商", "營業廳", "营业厅",
-                    "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
-    Channel.online: ("web", "website", "bank", "online banking", "netbank", "internet", "網上銀行",
-                     "网上银行", "網銀", "网银", "網站", "网站", "官網", "官网", "銀行", "银行", "網上", "网上"),
-    Channel.app: ("carrier app", "mobile app", "application", "應用", "应用", "客戶端", "客户端", "手機app",
-                  "手机app"),
-    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付"),
-    Channel.alipay: ("zhifubao", "alipayhk", "支付寶", "支付宝"),
-    Channel.sms: ("text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯"),
-    Channel.kiosk: ("self-service", "self service", "machine", "terminal", "atm", "自助終端", "自助终端",
-                    "自助機", "自助机", "增值機", "增值机", "充值機", "充值机", "加值機", "加值机"),
-    Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav",
-                   "automatic add value", "自動充值", "自动充值", "自動增值", "自动增值", "自動加值",
-                   "自动加值"),
-    Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
-                          "淘寶", "淘宝", "天貓", "天猫", "京東", "京东", "拼多多"),
-    Channel.other: ("其他", "其它"),
-}
-
-
-def _channel_key(text: str) -> str:
-    return re.sub(r"[\s\-_]+", "", clean_token(text).casefold())
-
-
-_CHANNEL_LOOKUP = {
-    _channel_key(alias): channel
-    for channel, aliases in _CHANNEL_ALIASES.items()
-    for alias in (channel.value, *aliases)
-}
-
-
-@lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
-def parse_channel(text: str) -> Channel:
-    """A channel by canonical name or by an English or Chinese alias."""
-    channel = _CHANNEL_LOOKUP.get(_channel_key(text))
-    if channel is None:
-        names = ", ".join(c.value for c in Channel)
-        raise InvalidInput(f"unknown channel {text.strip()!r}; use one of {names} (or 微信, 支付宝, 短信 …)")
-    return channel
 
 
 @lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again

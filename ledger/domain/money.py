@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
-from ledger.values import clean_token
 
 # Digits after the decimal point, as carriers and card issuers print amounts. TWD is 0:
 # NT$ has no coins below a dollar and receipts show whole dollars.

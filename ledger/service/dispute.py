@@ -14,13 +14,15 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ledger import db, exporting, migrations, queries
+from ledger.domain.fields import FIELD_NAMES
+from ledger.domain.receipts import safe_file_name
+from ledger.domain.times import local_iso, now_utc, to_stored
+from ledger.domain.values import mask_number
 from ledger.errors import InvalidInput
-from ledger.files import replaced_when_done
-from ledger.receipts import safe_file_name
-from ledger.records import RECORD_FIELDS
-from ledger.times import local_iso, now_utc, to_stored
-from ledger.values import mask_number
+from ledger.output import formats
+from ledger.output.files import replaced_when_done
+from ledger.store import migrations, reads
+from ledger.store.db import Tx
 
 _SUMMARY_FIELDS = [
     ("Record 記錄", "id"), ("Card 卡", "card_line"), ("Amount credited 充值金額", "amount_line"),
@@ -47,25 +49,25 @@ def parse_ids(texts: list[str]) -> list[int]:
     return ids
 
 
-def write_pack(path: Path, ids: list[int], target: Path) -> dict[str, Any]:
+def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
     """Write the pack to `target` (a .zip); returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
-    with db.connection(path) as conn:
-        records, files = [], []
-        for topup_id in ids:
-            record = queries.get_record(conn, topup_id)
-            card = queries.card_of(conn, topup_id)
-            record["history"] = [
-                {"version": v["version"], "action": v["action"], "reason": v["reason"],
-                 "recorded_at": local_iso(v["recorded_at_utc"]), "prev_digest": v["prev_digest"],
-                 "digest": v["digest"]}
-                for v in queries.versions(conn, topup_id)
-            ]
-            record["card_number"] = mask_number(card["number"])
-            record["card_issuer"] = card["issuer"]
-            records.append(record)
-            files += _receipt_files(conn, topup_id)
+    records: list[dict[str, Any]] = []
+    files: list[tuple[str, bytes]] = []
+    for topup_id in ids:
+        record: dict[str, Any] = dict(reads.get_record(tx.conn, topup_id))
+        card = reads.card_of(tx.conn, topup_id)
+        record["history"] = [
+            {"version": v["version"], "action": v["action"], "reason": v["reason"],
+             "recorded_at": local_iso(v["recorded_at_utc"]), "prev_digest": v["prev_digest"],
+             "digest": v["digest"]}
+            for v in reads.versions(tx.conn, topup_id)
+        ]
+        record["card_number"] = mask_number(card["number"])
+        record["card_issuer"] = card["issuer"]
+        records.append(record)
+        files += _receipt_files(tx, topup_id)
     payload = {
         "records.csv": _csv(records),
         "records.json": json.dumps(records, ensure_ascii=False, indent=2).encode(),
@@ -86,9 +88,9 @@ def write_pack(path: Path, ids: list[int], target: Path) -> dict[str, Any]:
     return manifest
 
 
-def _receipt_files(conn: Any, topup_id: int) -> list[tuple[str, bytes]]:
+def _receipt_files(tx: Tx, topup_id: int) -> list[tuple[str, bytes]]:
     out, used = [], set()
-    for index, (name, _, data) in enumerate(queries.receipt_files(conn, topup_id), start=1):
+    for index, (name, _, data) in enumerate(reads.receipt_files(tx.conn, topup_id), start=1):
         safe = safe_file_name(name, f"receipt-{index}")
         if safe in used:
             safe = f"{index}-{safe}"
@@ -99,7 +101,7 @@ def _receipt_files(conn: Any, topup_id: int) -> list[tuple[str, bytes]]:
 
 def _csv(records: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO(newline="")
-    exporting.write_csv(buffer, records, RECORD_FIELDS)
+    formats.write_csv(buffer, records, FIELD_NAMES)
     return buffer.getvalue().encode()
 
 

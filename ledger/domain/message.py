@@ -8,7 +8,7 @@ The reader is a handful of small pattern tables, each easy to extend:
 - REF_LABELS name a reference (交易流水号, 订单编号, Ref no., Txn ID …);
 - DATE_FORMS read the time (2025年03月14日18时42分, 2025-03-14 07:58, 14/03/2025 18:42,
   03-14-2025 6:42PM, Taiwan's 114/03/14 08:15, 03月14日19:05 without a year);
-- CHANNEL_WORDS and OUTCOME_WORDS pick the channel and whether it failed.
+- the channel vocabulary (`channels`) names the channel, OUTCOME_WORDS whether it failed.
 
 It never guesses the amount: if the amount is not clearly labelled it refuses. One-time codes
 are masked before the message is kept, and a message that is only a code is refused.
@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from ledger.domain.channels import Channel, channel_in_message
+from ledger.domain.money import CURRENCY_DIGITS, REGION_CURRENCY, SYMBOLS, symbol_currencies
+from ledger.domain.values import Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
-from ledger.money import CURRENCY_DIGITS, REGION_CURRENCY, SYMBOLS, symbol_currencies
-from ledger.values import Channel, Outcome, clean_token, fold_width
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
 MONTH_FIRST_REGIONS = frozenset({"PH", "US", "CA"})
@@ -79,17 +80,6 @@ DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
     ("no-year", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*(?:" + _TIME + ")?")),
 ]
 
-CHANNEL_WORDS: list[tuple[Channel, re.Pattern[str]]] = [
-    (Channel.auto, re.compile(r"automatic add value|auto[- ]?reload|auto[- ]?top[- ]?up|"
-                              r"自動增值|自动增值|自動加值|自动加值|自動充值|自动充值", re.I)),
-    (Channel.alipay, re.compile(r"alipay|支付宝|支付寶", re.I)),
-    (Channel.wechat, re.compile(r"wechat|weixin|微信", re.I)),
-    (Channel.marketplace, re.compile(r"taobao|tmall|\bJD\b|淘宝|淘寶|天猫|天貓|京东|京東|拼多多|商城", re.I)),
-    (Channel.store, re.compile(r"便利商店|便利店|超商|營業廳|营业厅|7-eleven|circle k|counter", re.I)),
-    (Channel.kiosk, re.compile(r"自助|kiosk|self[- ]service", re.I)),
-    (Channel.online, re.compile(r"网上银行|網上銀行|網銀|网银|online banking|internet banking", re.I)),
-    (Channel.app, re.compile(r"\bapp\b|客户端|客戶端", re.I)),
-]
 OUTCOME_WORDS: list[tuple[Outcome, re.Pattern[str]]] = [
     (Outcome.failed, re.compile(r"未成功|不成功|失败|失敗|unsuccessful|failed|not successful|退回|退款|refund", re.I)),
     (Outcome.pending, re.compile(r"处理中|處理中|processing|pending", re.I)),
@@ -149,7 +139,7 @@ def read_message(text: str, currency: str, region: str | None, now: datetime) ->
         reading.occurred_at = _first_moment(without_validity, region, currency, now, reading)
     except _DateProblem as problem:
         reading.time_problem = str(problem)
-    reading.channel = next((ch for ch, pattern in CHANNEL_WORDS if pattern.search(masked_flat)), None)
+    reading.channel = channel_in_message(masked_flat)
     reading.outcome = next((o for o, pattern in OUTCOME_WORDS if pattern.search(masked_flat)), Outcome.credited)
     if had_code:
         reading.notes.append("a one-time code in the message was masked before keeping it")

@@ -6,50 +6,44 @@ limit and the balance cap, do not pay twice, and know when the card's validity e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from ledger import db, queries
-from ledger.money import format_minor, parse_amount
-from ledger.reports import validity
-from ledger.times import from_stored, local_iso, now_utc
-from ledger.values import mask_number
+from ledger.domain import rules
+from ledger.domain.cards import Card
+from ledger.domain.money import format_minor, parse_amount
+from ledger.domain.times import from_stored, local_iso, now_utc
+from ledger.domain.values import mask_number
+from ledger.service.finding import card_validity
+from ledger.store import reads
+from ledger.store.db import Tx
 
 _RECENT_HOURS = 24
 
 
-def check_before_paying(path: Path, label: str, amount_text: str, reveal: bool = False) -> dict[str, Any]:
+def check_before_paying(tx: Tx, label: str, amount_text: str, reveal: bool = False) -> dict[str, Any]:
     """What to compare and watch before paying `amount_text` onto a card.
 
     `problems` are limits that paying would break (the command exits 1); `warnings` are things
     to look at first."""
     now = now_utc()
-    with db.connection(path) as conn:
-        card = queries.find_card(conn, label)
-        amount = parse_amount(amount_text, card["currency"]).minor
-        last = conn.execute(
-            "SELECT id, occurred_at_utc, amount_minor, channel, ref, outcome FROM topup "
-            "WHERE card_id = ? AND status != 'void' ORDER BY occurred_at_utc DESC, id DESC LIMIT 1", (card["id"],),
-        ).fetchone()
-        balance = conn.execute(
-            "SELECT balance_after_minor FROM topup WHERE card_id = ? AND status != 'void' AND outcome = 'credited' "
-            "AND balance_after_minor IS NOT NULL ORDER BY occurred_at_utc DESC, id DESC LIMIT 1", (card["id"],),
-        ).fetchone()
-        pending = [row[0] for row in conn.execute(
-            "SELECT id FROM topup WHERE card_id = ? AND status != 'void' AND outcome = 'pending' ORDER BY id",
-            (card["id"],))]
-        ends = validity(conn, card["id"])
+    card = reads.find_card(tx.conn, label)
+    amount = parse_amount(amount_text, card["currency"]).minor
+    last = reads.last_topup(tx.conn, card["id"])
+    balance = reads.last_balance(tx.conn, card["id"])
+    pending = reads.pending_records(tx.conn, card["id"])
+    ends = card_validity(tx, card["id"])
 
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, card["currency"])
 
-    after = None if balance is None else balance[0] + amount
+    after = None if balance is None else balance + amount
     result: dict[str, Any] = {
         "card": card["label"], "kind": card["kind"],
         "number": card["number"] if reveal else mask_number(card["number"]), "issuer": card["issuer"],
         "currency": card["currency"], "amount": money(amount), "max_topup": money(card["max_topup_minor"]),
-        "last_balance": money(balance and balance[0]), "balance_after": money(after),
+        "last_balance": money(balance), "balance_after": money(after),
         "max_balance": money(card["max_balance_minor"]), "last_topup": None,
         "valid_until": ends[0][3].isoformat() if ends else None,
         "problems": _problems(card, amount, after, money), "warnings": [],
@@ -61,18 +55,17 @@ def check_before_paying(path: Path, label: str, amount_text: str, reveal: bool =
     return result
 
 
-def _problems(card: dict[str, Any], amount: int, after: int | None, money: Any) -> list[str]:
-    problems = []
-    if card["retired_at_utc"] is not None:
-        problems.append(f"card {card['label']!r} is retired")
-    if card["max_topup_minor"] is not None and amount > card["max_topup_minor"]:
-        problems.append(f"{money(amount)} is over the single top-up limit of {money(card['max_topup_minor'])}")
-    if card["max_balance_minor"] is not None and after is not None and after > card["max_balance_minor"]:
-        problems.append(f"the balance would be {money(after)}, over the cap of {money(card['max_balance_minor'])}")
-    return problems
+def _problems(card: Card, amount: int, after: int | None, money: Callable[[int | None], str | None]) -> list[str]:
+    shown = {
+        "retired": lambda b: f"card {card['label']!r} is retired",
+        "max_topup": lambda b: f"{money(b.value)} is over the single top-up limit of {money(b.limit)}",
+        "max_balance": lambda b: f"the balance would be {money(b.value)}, over the cap of {money(b.limit)}",
+    }
+    return [shown[breach.rule](breach) for breach in rules.breaches(card, amount, after)]
 
 
-def _warnings(last: Any, pending: list[int], valid_until: str | None, now: datetime, money: Any) -> list[str]:
+def _warnings(last: Any, pending: list[int], valid_until: str | None, now: datetime,
+              money: Callable[[int | None], str | None]) -> list[str]:
     warnings = []
     if last is not None:
         hours = (now - from_stored(last[1])).total_seconds() / 3600

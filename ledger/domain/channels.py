@@ -1,0 +1,106 @@
+"""Channels: the one vocabulary that `--channel`, imports and the message reader all use.
+
+Each channel has a canonical name and aliases in English, Traditional and Simplified Chinese.
+An option or an import cell names a channel by any of them, compared without case, spaces,
+dashes or underscores. A pasted message names one when an alias appears in it, except the few
+aliases in `NOT_IN_MESSAGES`, which are too common in unrelated sentences to tell anything
+("for your convenience", "银行卡", "visit our website"). When a message names several channels,
+the one listed first in `ALIASES` wins: automatic reload paid through Alipay is `auto`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from functools import lru_cache
+
+from ledger.domain.values import clean_token
+from ledger.errors import InvalidInput
+
+
+class Channel(StrEnum):
+    store = "store"
+    online = "online"
+    app = "app"
+    wechat = "wechat"
+    alipay = "alipay"
+    sms = "sms"
+    kiosk = "kiosk"
+    auto = "auto"
+    marketplace = "marketplace"
+    other = "other"
+
+
+# In order of precedence when a message names more than one.
+ALIASES: dict[Channel, tuple[str, ...]] = {
+    Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav",
+                   "automatic add value", "自動充值", "自动充值", "自動增值", "自动增值", "自動加值", "自动加值"),
+    Channel.alipay: ("zhifubao", "alipayhk", "支付寶", "支付宝"),
+    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付"),
+    Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
+                          "淘寶", "淘宝", "天貓", "天猫", "京東", "京东", "拼多多", "商城"),
+    Channel.store: ("counter", "shop", "convenience store", "convenience", "7-eleven", "711", "circle k",
+                    "familymart", "telecom counter", "便利店", "便利商店", "超商", "營業廳", "营业厅",
+                    "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
+    Channel.kiosk: ("self-service", "self service", "machine", "terminal", "atm", "自助", "自助終端", "自助终端",
+                    "自助機", "自助机", "增值機", "增值机", "充值機", "充值机", "加值機", "加值机"),
+    Channel.online: ("web", "website", "bank", "online banking", "internet banking", "netbank", "internet",
+                     "網上銀行", "网上银行", "網銀", "网银", "網站", "网站", "官網", "官网", "銀行", "银行", "網上",
+                     "网上"),
+    Channel.app: ("carrier app", "mobile app", "application", "應用", "应用", "客戶端", "客户端", "手機app",
+                  "手机app"),
+    Channel.sms: ("text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯"),
+    Channel.other: ("其他", "其它"),
+}
+
+# Names that say nothing about how a top-up was paid when they stand in a message. The sms
+# channel's words are here because the message itself is so often an SMS.
+NOT_IN_MESSAGES = frozenset({
+    "automatic", "shop", "convenience", "商店", "machine", "terminal", "web", "website", "bank", "internet",
+    "網站", "网站", "官網", "官网", "銀行", "银行", "網上", "网上", "application", "應用", "应用",
+    "sms", "text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯", "other", "其他", "其它",
+})
+
+
+def names(channel: Channel) -> tuple[str, ...]:
+    """The canonical name and every alias of a channel."""
+    return (channel.value, *ALIASES[channel])
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-_]+", "", clean_token(text).casefold())
+
+
+_BY_KEY = {_key(name): channel for channel in ALIASES for name in names(channel)}
+
+
+@lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
+def parse_channel(text: str) -> Channel:
+    """A channel by canonical name or by an English or Chinese alias."""
+    channel = _BY_KEY.get(_key(text))
+    if channel is None:
+        listed = ", ".join(c.value for c in Channel)
+        raise InvalidInput(f"unknown channel {text.strip()!r}; use one of {listed} (or 微信, 支付宝, 短信 …)")
+    return channel
+
+
+def _in_text(name: str) -> str:
+    """A pattern for `name` inside running text: spaces and dashes optional where it has them, and
+    a Latin name only as a whole word (so `711` is not read out of HK$711.00, nor `jd` out of `jdoe`)."""
+    parts = [re.escape(part) for part in re.split(r"[\s\-_]+", name)]
+    pattern = r"[\s\-_]*".join(parts)
+    if name.isascii():
+        pattern = rf"(?<![\w$.,:/#]){pattern}(?![\w]|[.,:/]\w)"
+    return pattern
+
+
+_IN_MESSAGES = [
+    (channel, re.compile("|".join(_in_text(name) for name in names(channel) if name not in NOT_IN_MESSAGES), re.I))
+    for channel in ALIASES
+    if any(name not in NOT_IN_MESSAGES for name in names(channel))
+]
+
+
+def channel_in_message(text: str) -> Channel | None:
+    """The channel a message names, if any (the first in order of precedence)."""
+    return next((channel for channel, pattern in _IN_MESSAGES if pattern.search(text)), None)

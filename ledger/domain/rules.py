@@ -1,0 +1,61 @@
+"""The limits a top-up must respect, written once for log, amend and check.
+
+A card may be retired, may have a single top-up limit and a balance cap; and a receipt
+reference belongs to one top-up of a card. `log` and `amend` refuse what breaks these unless
+`--force` is given; `check` reports the same breaches before anyone pays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.domain.cards import Card
+from ledger.domain.money import format_minor
+from ledger.errors import Duplicate, InvalidInput, LimitExceeded
+
+
+@dataclass(frozen=True)
+class Breach:
+    """A limit a top-up would break: `rule` is retired, max_topup or max_balance."""
+
+    rule: str
+    value: int | None = None
+    limit: int | None = None
+
+
+def breaches(card: Card, amount_minor: int, balance_minor: int | None) -> list[Breach]:
+    """Every limit of the card that a top-up of `amount_minor` leaving `balance_minor` breaks."""
+    found = []
+    if card["retired_at_utc"] is not None:
+        found.append(Breach("retired"))
+    limit, cap = card["max_topup_minor"], card["max_balance_minor"]
+    if limit is not None and amount_minor > limit:
+        found.append(Breach("max_topup", amount_minor, limit))
+    if cap is not None and balance_minor is not None and balance_minor > cap:
+        found.append(Breach("max_balance", balance_minor, cap))
+    return found
+
+
+def refuse_unforced(card: Card, amount_minor: int, balance_minor: int | None, ref: str | None,
+                    records_with_ref: list[int], *, retired_ok: bool = False) -> None:
+    """Refuse what `--force` would let through: a broken limit, then a reference already used."""
+    label, currency = card["label"], card["currency"]
+
+    def money(minor: int | None) -> str:
+        return format_minor(minor or 0, currency)
+
+    for breach in breaches(card, amount_minor, balance_minor):
+        if breach.rule == "retired" and not retired_ok:
+            raise InvalidInput(f"card {label!r} is retired; add --force to log on it anyway")
+        if breach.rule == "max_topup":
+            raise LimitExceeded(
+                f"{money(breach.value)} {currency} is over the single top-up limit of card {label!r} "
+                f"({money(breach.limit)}); check the amount, or add --force if it is right")
+        if breach.rule == "max_balance":
+            raise LimitExceeded(
+                f"a balance of {money(breach.value)} is over the balance cap of card {label!r} "
+                f"({money(breach.limit)}); check it, or add --force if it is right")
+    if ref and records_with_ref:
+        first = records_with_ref[0]
+        raise Duplicate(f"card {label!r} already has reference {ref!r} in record {first} "
+                        f"(`topup show {first}`); add --force if this is a different top-up")

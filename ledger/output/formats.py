@@ -1,0 +1,76 @@
+"""Writing records out as CSV or JSON, one row at a time so memory stays flat.
+
+CSV is for spreadsheets, so every text cell goes through the spreadsheet guard
+(`domain.spreadsheet`); only the columns that are numbers are written bare.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
+
+from ledger.domain.fields import NUMERIC_NAMES
+from ledger.domain.spreadsheet import guard
+
+# Columns a spreadsheet should read as numbers: the record fields the registry marks numeric,
+# and a report's counts and totals. They are plain decimals, never guarded.
+NUMERIC_COLUMNS = NUMERIC_NAMES | {"count", "total", "pending"}
+
+
+def csv_cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return str(len(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return text if column in NUMERIC_COLUMNS else guard(text)
+
+
+def write_csv(stream: TextIO, rows: Iterable[Any], columns: Sequence[str], *, bom: bool = True) -> int:
+    """Rows (dicts) as CSV, each cell made safe with `csv_cell`. Returns the row count."""
+    writer = _start_csv(stream, columns, bom)
+    count = 0
+    for row in rows:
+        writer.writerow([csv_cell(column, row.get(column)) for column in columns])
+        count += 1
+    return count
+
+
+_BATCH = 2000  # lines fetched and written at a time
+
+
+def write_csv_lines(stream: TextIO, cursor: sqlite3.Cursor, columns: Sequence[str], *, bom: bool = True) -> int:
+    """Header, then the finished lines a query built (`store.projection.csv_select`), fetched a
+    batch at a time so that memory stays flat. Returns the line count."""
+    _start_csv(stream, columns, bom)
+    count = 0
+    while batch := cursor.fetchmany(_BATCH):
+        stream.write("".join([line for line, in batch]))
+        count += len(batch)
+    return count
+
+
+def _start_csv(stream: TextIO, columns: Sequence[str], bom: bool) -> Any:
+    """Write the header, RFC 4180 quoting and CRLF; UTF-8 with BOM so that Excel reads Chinese text."""
+    if bom:
+        stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(columns)
+    return writer
+
+
+def write_json(stream: TextIO, rows: Iterable[Any]) -> int:
+    """One JSON array, written element by element. Returns the row count."""
+    count = 0
+    stream.write("[")
+    for row in rows:
+        stream.write(",\n  " if count else "\n  ")
+        stream.write(json.dumps(row, ensure_ascii=False))
+        count += 1
+    stream.write("\n]\n" if count else "]\n")
+    return count

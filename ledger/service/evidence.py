@@ -1,0 +1,203 @@
+"""Receipts as evidence: adding and handing back files, checking the whole ledger, backups.
+
+`verify` never repairs anything: it reports exactly what does not hold, so that a damaged
+ledger can be compared with a backup by a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import sqlite3
+import stat
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger.domain import chain
+from ledger.domain.fields import Record
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, receipt_file, safe_file_name
+from ledger.domain.times import now_utc, to_stored
+from ledger.errors import DamageFound, InvalidInput, NotFound
+from ledger.store import db, reads, writes
+from ledger.store.db import Tx, transaction
+
+
+def read_receipt(path_text: str) -> ReceiptFile:
+    """Read one receipt file whole; refuse what is missing, a folder, unreadable or too big."""
+    path = Path(path_text).expanduser()
+    if not path.exists():
+        raise InvalidInput(f"receipt file {path_text!r} does not exist")
+    if path.is_dir():
+        raise InvalidInput(f"receipt {path_text!r} is a folder; give the file inside it")
+    if not path.is_file():
+        raise InvalidInput(f"receipt {path_text!r} is not a regular file")
+    size = path.stat().st_size
+    if size > MAX_RECEIPT_BYTES:
+        raise InvalidInput(f"receipt {path_text!r} is {size:,} bytes; the limit is {MAX_RECEIPT_BYTES:,} (25 MB)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read receipt {path_text!r}: {exc.strerror}") from None
+    if not data:
+        raise InvalidInput(f"receipt {path_text!r} is empty; nothing to keep")
+    if len(data) > MAX_RECEIPT_BYTES:
+        raise InvalidInput(f"receipt {path_text!r} is over the 25 MB limit")
+    name = unicodedata.normalize("NFC", path.name)
+    return receipt_file(name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
+
+
+def add_receipts(tx: Tx, topup_id: int, file_paths: list[str]) -> tuple[Record, int]:
+    """Keep more receipt files with a record; returns the record and how many files were new."""
+    files = [read_receipt(p) for p in file_paths]
+    now = to_stored(now_utc())
+    row = writes.stored_topup(tx, topup_id)
+    added = writes.attach_receipts(tx, topup_id, files, now)
+    if added:
+        row["version"] += 1
+        writes.update_topup(tx, row)
+        writes.record_version(tx, row, "receipt", f"{added} receipt file(s) added", now)
+    return reads.get_record(tx.conn, topup_id), added
+
+
+def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
+    """Write a record's receipt files into `folder`, byte for byte, never over an existing file."""
+    if not folder.is_dir():
+        raise InvalidInput(f"folder {folder} does not exist")
+    reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
+    rows = reads.receipt_files(tx.conn, topup_id)
+    if not rows:
+        raise NotFound(f"record {topup_id} has no receipt files; `topup receipt add {topup_id} FILE` keeps one")
+    for name, sha256, data in rows:
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise DamageFound(f"receipt {name!r} of record {topup_id} is damaged in the ledger; run `topup verify`")
+    written = []
+    for index, (name, _, data) in enumerate(rows, start=1):
+        target = _free_name(folder, safe_file_name(name, f"receipt-{topup_id}-{index}"))
+        with target.open("xb") as file:
+            file.write(data)
+        written.append(target)
+    return written
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    candidate = folder / name
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    number = 1
+    while candidate.exists():
+        candidate = folder / f"{stem} ({number}){dot}{suffix}"
+        number += 1
+    return candidate
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing `verify` found wrong: where, what kind, and in words."""
+
+    record: int | None
+    kind: str
+    detail: str
+
+
+@dataclass
+class Verification:
+    """What `verify` found, and how many records it checked."""
+
+    problems: list[Problem] = field(default_factory=list)
+    records: int = 0
+
+
+def verify(tx: Tx) -> Verification:
+    """Check the database, every record's hash-chained history and every receipt file, in one
+    consistent snapshot while other processes may write."""
+    conn = tx.conn
+    try:
+        problems = _integrity(conn) + _chain(conn) + _records(conn) + _blobs(conn)
+        return Verification(problems, reads.count_records(conn))
+    except sqlite3.DatabaseError as exc:
+        return Verification([Problem(None, "database", f"SQLite cannot read the ledger: {exc}")])
+
+
+def describe(problem: Problem) -> str:
+    """One line for a person: where, then what."""
+    where = f"record {problem.record}" if problem.record is not None else "ledger"
+    return f"{where}: {problem.kind}: {problem.detail}"
+
+
+def problems_as_json(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [asdict(p) for p in problems]
+
+
+def _integrity(conn: sqlite3.Connection) -> list[Problem]:
+    return [Problem(None, "database", detail) for detail in reads.integrity_problems(conn)]
+
+
+def _chain(conn: sqlite3.Connection) -> list[Problem]:
+    return [Problem(record, "history", detail)
+            for record, detail in chain.broken_links(reads.chain_links(conn), reads.chain_head(conn))]
+
+
+def _records(conn: sqlite3.Connection) -> list[Problem]:
+    """Each record must equal the content of its newest version, receipts included."""
+    found = []
+    newest = reads.newest_contents(conn)
+    receipts = reads.receipts_by_record(conn)
+    for row in reads.stored_topups(conn):
+        content = newest.pop(row["id"], None)
+        if content is None:
+            found.append(Problem(row["id"], "record", "has no history: it was added outside topup"))
+            continue
+        changed = chain.differences(row, receipts.get(row["id"], []), content)
+        if changed:
+            found.append(Problem(row["id"], "record", f"differs from its history in: {', '.join(changed)}"))
+    for topup_id in sorted(newest):
+        found.append(Problem(topup_id, "record", "was removed; its history is still in the ledger"))
+    return found
+
+
+def _blobs(conn: sqlite3.Connection) -> list[Problem]:
+    found = []
+    for sha256, users in reads.damaged_blobs(conn):
+        where = ", ".join(f"{name!r} of record {topup_id}" for topup_id, name in users) or f"file {sha256[:12]}…"
+        found.append(Problem(None, "receipt", f"receipt file {where} is damaged (its SHA-256 no longer matches)"))
+    return found
+
+
+def backup(path: Path, target: Path, *, overwrite: bool = False) -> int:
+    """A consistent copy made while others may write; refuses to replace a file unless asked.
+
+    The copy is verified before it takes its name; returns the number of records in it."""
+    from ledger.output.files import replaced_when_done
+
+    db.prepare(path)
+    with replaced_when_done(target, overwrite=overwrite) as partial:
+        partial.unlink()  # copy_database creates the file itself, 0600
+        db.copy_database(path, partial)
+        with transaction(partial) as tx:
+            result = verify(tx)
+        if result.problems:
+            raise DamageFound(f"the copy does not verify ({describe(result.problems[0])}); "
+                              "run `topup verify` on the ledger")
+        return result.records
+
+
+def doctor(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """Facts about the ledger file, and what `verify` finds in it."""
+    with transaction(path) as tx:
+        stored = reads.ledger_facts(tx.conn)
+        size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+        result = verify(tx)
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    facts: dict[str, Any] = {
+        "path": str(path.resolve()), "size_bytes": size,
+        "schema_version": stored["schema_version"], "sqlite_version": stored["sqlite_version"],
+        "journal_mode": stored["journal_mode"], "permissions": oct(mode),
+        **{key: stored[key] for key in ("cards", "records", "void_records", "receipt_files", "receipt_bytes")},
+    }
+    problems = result.problems
+    if mode & 0o077:
+        problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({facts['permissions']}); "
+                                                     f"run: chmod 600 {path}"))
+    return facts, problems

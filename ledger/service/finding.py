@@ -1,0 +1,101 @@
+"""Finding records again: one with its history, a search, a streamed export, totals, and the
+cards whose validity is about to end. These only read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from ledger.domain import chain
+from ledger.domain.fields import FIELD_NAMES, Record
+from ledger.domain.money import format_minor
+from ledger.domain.times import from_stored, local_iso, now_utc
+from ledger.domain.values import mask_number
+from ledger.errors import InvalidInput
+from ledger.store import reads
+from ledger.store.db import Tx
+from ledger.store.projection import csv_select, record_from_row
+from ledger.store.search import Filters, record_query, where_clause
+
+__all__ = ["Filters", "due", "export_records", "export_to_file", "report", "search_records", "show_record"]
+
+
+def show_record(tx: Tx, topup_id: int) -> dict[str, Any]:
+    """One record with its receipt files and every version in its history."""
+    record: dict[str, Any] = dict(reads.get_record(tx.conn, topup_id))
+    record["history"] = [
+        {"version": v["version"], "action": v["action"], "reason": v["reason"],
+         "recorded_at": local_iso(v["recorded_at_utc"]), "digest": v["digest"],
+         "content": chain.version_fields(v["content"])}
+        for v in reads.versions(tx.conn, topup_id)
+    ]
+    return record
+
+
+def search_records(tx: Tx, filters: Filters) -> list[Record]:
+    """Matching records, newest first."""
+    sql, params = record_query(tx.conn, filters)
+    return [record_from_row(row) for row in tx.conn.execute(sql, params)]
+
+
+def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True,
+                   newest_first: bool = False) -> int:
+    """Stream every matching record to `stream` as CSV or JSON; returns the count."""
+    from ledger.output import formats
+
+    if fmt == "json":
+        sql, params = record_query(tx.conn, filters, newest_first=newest_first)
+        return formats.write_json(stream, (record_from_row(row) for row in tx.conn.execute(sql, params)))
+    sql, params = record_query(tx.conn, filters, newest_first=newest_first, select=csv_select())
+    return formats.write_csv_lines(stream, tx.conn.execute(sql, params), FIELD_NAMES, bom=bom)
+
+
+def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:
+    """Export into `target`, which appears only once it is complete."""
+    from ledger.output.files import replaced_when_done
+
+    with replaced_when_done(target) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
+        return export_records(tx, filters, stream, fmt, bom=bom)
+
+
+def report(tx: Tx, by: str, filters: Filters) -> list[dict[str, Any]]:
+    """Count, credited total and pending total for each group and currency; currencies never mix."""
+    if by not in reads.REPORT_GROUPINGS:
+        raise InvalidInput(f"--by must be one of {', '.join(reads.REPORT_GROUPINGS)}")
+    where, params = where_clause(tx.conn, filters)
+    return [
+        {by: group, "currency": currency, "count": count,
+         "total": format_minor(int(total), currency), "pending": format_minor(int(pending), currency)}
+        for group, currency, count, total, pending in reads.report_rows(tx.conn, by, where, params)
+    ]
+
+
+def card_validity(tx: Tx, card_id: int | None = None) -> list[tuple[Any, ...]]:
+    """(label, kind, number, validity end, last top-up time) for cards in use that have an end date.
+
+    A card's validity ends on the latest `valid_until` among its credited top-ups, or its
+    validity period counted from its last credited top-up, whichever is later.
+    """
+    found = []
+    for label, kind, number, validity_days, valid_until, last_at in reads.validity_facts(tx.conn, card_id):
+        ends = [date.fromisoformat(valid_until)] if valid_until else []
+        if validity_days:
+            ends.append(from_stored(last_at).astimezone().date() + timedelta(days=validity_days))
+        if ends:
+            found.append((label, kind, number, max(ends), last_at))
+    return found
+
+
+def due(tx: Tx, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
+    """Cards in use whose validity ends within `within_days` (or has ended), soonest first."""
+    if within_days < 0:
+        raise InvalidInput("--within must be 0 or more days")
+    today = today or now_utc().astimezone().date()
+    found = [
+        {"card": label, "kind": kind, "number": mask_number(number), "valid_until": end.isoformat(),
+         "days_left": (end - today).days, "last_topup_at": local_iso(last_at)}
+        for label, kind, number, end, last_at in card_validity(tx)
+        if (end - today).days <= within_days
+    ]
+    return sorted(found, key=lambda row: (row["valid_until"], row["card"]))

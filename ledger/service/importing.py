@@ -1,0 +1,277 @@
+"""Importing top-ups from CSV: this program's own export, or another layout through a column map.
+
+The whole file is one transaction: every row is checked with the same rules as `topup log`
+before anything is written, a bad row refuses the file with its line number, and a row that
+matches a record already in the ledger (card, time, amount, reference) is not added again.
+Which columns are recognised, and how each value is checked, follows the registry of record
+fields, so an export made before a field was added imports as well as today's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ledger.domain.cards import Card
+from ledger.domain.channels import parse_channel
+from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup
+from ledger.domain.money import check_currency, format_minor, parse_amount
+from ledger.domain.spreadsheet import unguard
+from ledger.domain.times import local_iso, now_utc, parse_day, parse_moment, to_stored
+from ledger.domain.values import CardKind, Status, clean_label, label_key, parse_outcome
+from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.store import reads, writes
+from ledger.store.db import Tx
+
+_FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
+                  "reference": "ref", "balance": "balance_after"}
+_CACHE_KIB = 64 * 1024
+_STATUSES = frozenset(s.value for s in Status)
+_CARD_KINDS = frozenset(k.value for k in CardKind)
+ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
+             "big5": "big5hkscs", "big5hkscs": "big5hkscs"}
+
+
+@dataclass
+class ImportResult:
+    """What an import added (the records themselves only for a dry run), skipped and created."""
+
+    added: list[dict[str, Any]] = field(default_factory=list)
+    added_count: int = 0
+    skipped: int = 0
+    new_cards: list[str] = field(default_factory=list)
+
+
+def parse_map(pairs: list[str]) -> dict[str, str]:
+    """`COLUMN=FIELD` pairs as {column: field}."""
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        target = _FIELD_ALIASES.get(target.strip().lower(), target.strip().lower())
+        if not sep or not column.strip() or target not in IMPORTABLE:
+            raise InvalidInput(f"--map {pair!r} must be COLUMN=FIELD, FIELD one of {', '.join(IMPORTABLE)}")
+        mapping[column.strip()] = target
+    return mapping
+
+
+def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> tuple[Iterator[tuple[int, dict[str, str]]], int]:
+    """(line number, {field: text}) for each row, parsed as it is checked so that memory holds only
+    the checked records; and about how many rows there are, for progress. The file is decoded and
+    its header checked at once; every row is checked before anything is written."""
+    codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
+    if codec is None:
+        raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5 (not {encoding!r})")
+    try:
+        text = file.read_bytes().decode(codec)
+    except FileNotFoundError:
+        raise InvalidInput(f"file {str(file)!r} does not exist") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{str(file)!r} is a folder; give a CSV file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} is not {encoding} text; for a Chinese bank's file try --encoding gb18030 "
+                           "or --encoding big5") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InvalidInput(f"{file} is empty") from None
+    return _data_rows(reader, len(header), _columns(header, mapping)), text.count("\n")
+
+
+def _data_rows(reader: Any, width: int, columns: dict[int, str]) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != width:
+                raise InvalidInput(f"line {reader.line_num}: {len(values)} cells where the header has {width}")
+            # Only a cell starting with an apostrophe can carry a spreadsheet guard.
+            yield reader.line_num, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
+                                    for i, target in columns.items()}
+    except csv.Error as exc:
+        raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
+
+
+def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
+    """Which field each column index fills."""
+    if not mapping:
+        # A topup export of this or an earlier version: every column is a record field (an older
+        # one lacks the fields added since), and the amount and time are there.
+        known = set(IMPORTABLE) | {"receipts"}
+        if not set(header) <= known or not {"amount", "occurred_at"} <= set(header):
+            raise InvalidInput("this is not a topup export; map its columns with --map COLUMN=FIELD "
+                               "(e.g. --map 交易時間=occurred_at --map 金額=amount --map 備註=note)")
+        return {i: name for i, name in enumerate(header) if name in IMPORTABLE}
+    missing = [column for column in mapping if column not in header]
+    if missing:
+        raise InvalidInput(f"the file has no column {missing[0]!r}; its columns are {', '.join(header)}")
+    return {header.index(column): target for column, target in mapping.items()}
+
+
+def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str = "utf-8",
+                card: str | None = None, dry_run: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
+    whose transaction is a reading one: whatever checking wrote, such as a new card, is undone)."""
+    if mapping and "card" not in mapping.values() and card is None:
+        raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
+    rows, about = read_rows(file, encoding, mapping)
+    now = now_utc()
+    result = ImportResult()
+    # The indexes take new rows all over; 64 MiB of page cache keeps the pages they touch in memory
+    # until the commit, instead of writing each one to the WAL again and again.
+    tx.conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+    cards = _CardBook(tx, card, result)
+    records = []
+    for done, (line, values) in enumerate(rows, start=1):
+        try:
+            records.append(_record(values, cards, now))
+        except LedgerError as exc:
+            raise InvalidInput(f"line {line}: {exc.message}; nothing was imported") from None
+        if progress and done % 1000 == 0:
+            progress(done, max(about, done))
+    new = _only_new(tx, records)
+    result.skipped = len(records) - len(new)
+    if dry_run:
+        result.added = [_shown(r, cards) for r in new]
+    elif new:
+        for record, topup_id in zip(new, writes.next_free_ids(tx.conn, [r.pop("wanted_id") for r in new]),
+                                    strict=True):
+            record["id"] = topup_id
+        writes.insert_many(tx.conn, new, "import", to_stored(now))
+        result.added_count = len(new)
+    if progress:
+        progress(len(records), len(records))
+    return result
+
+
+class _CardBook:
+    """Cards by label; a card the file names but the ledger lacks is created (own exports only)."""
+
+    def __init__(self, tx: Tx, default: str | None, result: ImportResult) -> None:
+        self.tx, self.result = tx, result
+        self.by_key: dict[str, Card] = {}
+        self.default = reads.find_card(tx.conn, default) if default else None
+
+    def get(self, values: dict[str, str]) -> Card:
+        label = values.get("card", "").strip()
+        if self.default is not None:
+            return self.default
+        if not label:
+            raise InvalidInput("no card on this row; give --card LABEL")
+        key = label_key(label)
+        if key not in self.by_key:
+            self.by_key[key] = self._find_or_create(label, values)
+        return self.by_key[key]
+
+    def _find_or_create(self, label: str, values: dict[str, str]) -> Card:
+        try:
+            return reads.find_card(self.tx.conn, label)
+        except NotFound:
+            if not values.get("card_kind") or not values.get("currency"):
+                raise  # with the closest labels
+        if values["card_kind"] not in _CARD_KINDS:
+            raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
+        card = {"label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
+                "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
+        writes.insert_card(self.tx, card)
+        self.result.new_cards.append(card["label"])
+        return reads.find_card(self.tx.conn, label)
+
+
+# What an empty cell of these fields means; any other field left empty is unknown.
+_DEFAULTS = {"channel": "other", "outcome": "credited", "status": Status.active.value}
+
+
+def _status(text: str) -> str:
+    if text not in _STATUSES:
+        raise InvalidInput(f"status {text!r} must be active, void or amended")
+    return text
+
+
+_CODES: dict[str, Callable[[str], str]] = {
+    "channel": lambda text: parse_channel(text).value,
+    "outcome": lambda text: parse_outcome(text).value,
+    "status": _status,
+}
+
+
+def _value(spec: RecordField, raw: str | None, currency: str, now: datetime) -> Any:
+    """One cell checked with the rules of `topup log`, as it is stored."""
+    text = (raw or "").strip()
+    if spec.kind is Kind.text:
+        assert spec.clean is not None
+        return spec.clean(raw)
+    if not text:
+        if spec.name in _DEFAULTS:
+            return _DEFAULTS[spec.name]
+        if spec.kind is Kind.moment and spec.fixed:  # when it was recorded: now, if the file does not say
+            return to_stored(now)
+        if not spec.optional:
+            raise InvalidInput(f"the {'time' if spec.kind is Kind.moment else spec.name} is empty")
+        return None
+    if spec.kind is Kind.money:
+        return parse_amount(text, currency, spec.name, allow_zero=spec.zero_ok).minor
+    if spec.kind is Kind.moment:
+        return to_stored(parse_moment(text, now))
+    if spec.kind is Kind.day:
+        return parse_day(text).isoformat()
+    return _CODES[spec.name](text)
+
+
+# Fields whose cells `_value` reads; the card, its kind and currency come from the card itself.
+_READ = [spec for spec in IMPORTABLE.values() if spec.column and spec.kind not in (Kind.key, Kind.card)
+         and spec.name != "currency"]
+
+
+def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> StoredTopup:
+    """One row checked with the rules of `topup log`, as the columns of `topup`."""
+    card = cards.get(values)
+    currency = card["currency"]
+    if values.get("currency") and check_currency(values["currency"]) != currency:
+        raise InvalidInput(f"currency {values['currency']} is not {currency}, the currency of card {card['label']!r}")
+    for required, shown in (("amount", "amount"), ("occurred_at", "time")):
+        if not values.get(required, "").strip():
+            raise InvalidInput(f"the {shown} is empty")
+    row: StoredTopup = {"card_id": card["id"], "currency": currency, "version": 1}
+    for spec in _READ:
+        row[spec.column] = _value(spec, values.get(spec.name), currency, now)  # type: ignore[index]
+    row["wanted_id"] = int(values["id"]) if values.get("id", "").strip().isdigit() else None
+    return row
+
+
+def _key(record: StoredTopup) -> tuple[Any, ...]:
+    return record["card_id"], record["occurred_at_utc"], record["amount_minor"], (record["ref"] or "").casefold()
+
+
+def _only_new(tx: Tx, records: list[StoredTopup]) -> list[StoredTopup]:
+    """Rows beyond those the ledger already has with the same card, time, amount and reference."""
+    if not records:
+        return []
+    existing = Counter(
+        (card_id, at, amount, (ref or "").casefold())
+        for card_id, at, amount, ref in reads.records_between(
+            tx.conn, min(r["occurred_at_utc"] for r in records), max(r["occurred_at_utc"] for r in records))
+    )
+    new = []
+    for record in records:
+        key = _key(record)
+        if existing[key] > 0:
+            existing[key] -= 1
+        else:
+            new.append(record)
+    return new
+
+
+def _shown(record: StoredTopup, cards: _CardBook) -> dict[str, Any]:
+    label = next((c["label"] for c in cards.by_key.values() if c["id"] == record["card_id"]),
+                 cards.default["label"] if cards.default else "")
+    return {"id": record.get("id"), "card": label, "amount": format_minor(record["amount_minor"], record["currency"]),
+            "currency": record["currency"], "channel": record["channel"],
+            "occurred_at": local_iso(record["occurred_at_utc"]), "ref": record["ref"], "note": record["note"]}

@@ -1,0 +1,202 @@
+"""Top-ups: logging one (typed, or read from a pasted message), voiding and amending it.
+
+Every change is checked with the rules of `domain.rules`, written in the caller's transaction,
+and chained as the record's newest version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from ledger.domain import rules
+from ledger.domain.cards import Card
+from ledger.domain.channels import parse_channel
+from ledger.domain.fields import Record, StoredTopup
+from ledger.domain.money import parse_amount
+from ledger.domain.receipts import ReceiptFile
+from ledger.domain.times import now_utc, parse_day, parse_moment, to_stored
+from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
+from ledger.errors import InvalidInput
+from ledger.service.evidence import read_receipt
+from ledger.store import reads, writes
+from ledger.store.db import Tx
+
+
+@dataclass
+class LogRequest:
+    """`topup log` as typed; values are parsed against the card's currency and region."""
+
+    card: str
+    amount: str | None
+    channel: str | None = None
+    at: str | None = None
+    ref: str | None = None
+    merchant: str | None = None
+    note: str | None = None
+    receipts: list[str] = field(default_factory=list)
+    balance_after: str | None = None
+    valid_until: str | None = None
+    paid: str | None = None
+    outcome: str | None = None
+    force: bool = False
+    sms: str | None = None
+
+
+@dataclass
+class Logged:
+    """A new record, and what was read from a pasted message (empty without one)."""
+
+    record: Record
+    read: dict[str, str | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _optional_minor(text: str | None, currency: str, name: str, allow_zero: bool = False) -> int | None:
+    """Minor units of an optional amount; empty text means unknown."""
+    if text is None or not text.strip():
+        return None
+    return parse_amount(text, currency, name, allow_zero=allow_zero).minor
+
+
+def log_topup(tx: Tx, request: LogRequest) -> Logged:
+    """Record one top-up with its receipt files."""
+    files = [read_receipt(p) for p in request.receipts]
+    now = now_utc()
+    card = reads.find_card(tx.conn, request.card)
+    read: dict[str, str | None] = {}
+    notes: list[str] = []
+    if request.sms is not None:
+        request, message, read, notes = _fill_from_message(request, card, now)
+        files.append(message)
+    if request.amount is None:
+        raise InvalidInput("give the amount credited, e.g. topup log CARD 100")
+    currency = card["currency"]
+    row: StoredTopup = {
+        "card_id": card["id"], "amount_minor": parse_amount(request.amount, currency).minor,
+        "paid_minor": _optional_minor(request.paid, currency, "--paid"), "currency": currency,
+        "channel": parse_channel(request.channel).value if request.channel else "other",
+        "outcome": parse_outcome(request.outcome, (Outcome.credited, Outcome.pending, Outcome.failed)).value
+        if request.outcome else Outcome.credited.value,
+        "occurred_at_utc": to_stored(parse_moment(request.at, now) if request.at else now),
+        "ref": clean_ref(request.ref), "merchant": clean_merchant(request.merchant), "note": clean_note(request.note),
+        "balance_after_minor": _optional_minor(request.balance_after, currency, "--balance-after", True),
+        "valid_until": parse_day(request.valid_until).isoformat() if request.valid_until else None,
+        "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
+    }
+    if not request.force:
+        _refuse_unforced(tx, card, row)
+    row = writes.insert_topup(tx, row)
+    writes.attach_receipts(tx, row["id"], files, to_stored(now))
+    writes.record_version(tx, row, "log", None, to_stored(now))
+    return Logged(reads.get_record(tx.conn, row["id"]), read, notes)
+
+
+def _fill_from_message(request: LogRequest, card: Card,
+                       now: datetime) -> tuple[LogRequest, ReceiptFile, dict[str, str | None], list[str]]:
+    """The request with the values read from its pasted message where the options did not give
+    them; the message to keep as a receipt; what was read, and notes on how."""
+    from ledger.domain import message
+    from ledger.domain.receipts import text_receipt
+
+    reading = message.read_message(request.sms or "", card["currency"], card["region"], now)
+    if reading.time_problem and request.at is None:
+        raise InvalidInput(f"{reading.time_problem}; give the time with --at")
+    read = {
+        "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
+        "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
+        "balance_after": reading.balance_after,
+        "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
+        "channel": reading.channel.value if reading.channel else None, "outcome": reading.outcome.value,
+    }
+    given = {key: getattr(request, key) for key in read}
+    filled = replace(request, **{key: given[key] if given[key] is not None else read[key] for key in read})
+    if filled.amount is None:
+        raise InvalidInput("could not find the top-up amount in the message; give it: topup log CARD AMOUNT --sms …")
+    return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
+
+
+def _refuse_unforced(tx: Tx, card: Card, row: StoredTopup, *, retired_ok: bool = False) -> None:
+    """The refusals `--force` overrides: the card's limits and a receipt reference seen before."""
+    same_ref = reads.records_with_ref(tx.conn, card["id"], row["ref"], row.get("id")) if row["ref"] else []
+    rules.refuse_unforced(card, row["amount_minor"], row["balance_after_minor"], row["ref"], same_ref,
+                          retired_ok=retired_ok)
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def void_record(tx: Tx, topup_id: int, reason: str) -> Record:
+    """Mark a record void: it stays, with its history, but leaves totals."""
+    reason_text = _reason(reason)
+    row = writes.stored_topup(tx, topup_id)
+    if row["status"] == Status.void.value:
+        raise InvalidInput(f"record {topup_id} is already void")
+    row.update(status=Status.void.value, version=row["version"] + 1)
+    writes.update_topup(tx, row)
+    writes.record_version(tx, row, "void", reason_text, to_stored(now_utc()))
+    return reads.get_record(tx.conn, topup_id)
+
+
+@dataclass
+class Amendment:
+    """`topup amend` as typed; None means 'unchanged', an empty text clears an optional field."""
+
+    reason: str
+    amount: str | None = None
+    at: str | None = None
+    ref: str | None = None
+    channel: str | None = None
+    merchant: str | None = None
+    note: str | None = None
+    outcome: str | None = None
+    paid: str | None = None
+    balance_after: str | None = None
+    valid_until: str | None = None
+    force: bool = False
+
+
+def amend_record(tx: Tx, topup_id: int, change: Amendment) -> Record:
+    """Correct a record as a new version; the earlier versions stay in its history."""
+    reason_text = _reason(change.reason)
+    before = writes.stored_topup(tx, topup_id)
+    if before["status"] == Status.void.value:
+        raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
+    card = reads.card_of(tx.conn, topup_id)
+    currency = before["currency"]
+    row = dict(before)
+    if change.amount is not None:
+        row["amount_minor"] = parse_amount(change.amount, currency).minor
+    if change.at is not None:
+        row["occurred_at_utc"] = to_stored(parse_moment(change.at))
+    if change.ref is not None:
+        row["ref"] = clean_ref(change.ref)
+    if change.channel is not None:
+        row["channel"] = parse_channel(change.channel).value
+    if change.merchant is not None:
+        row["merchant"] = clean_merchant(change.merchant)
+    if change.note is not None:
+        row["note"] = clean_note(change.note)
+    if change.outcome is not None:
+        row["outcome"] = parse_outcome(change.outcome).value
+    if change.paid is not None:
+        row["paid_minor"] = _optional_minor(change.paid, currency, "--paid")
+    if change.balance_after is not None:
+        row["balance_after_minor"] = _optional_minor(change.balance_after, currency, "--balance-after", True)
+    if change.valid_until is not None:
+        row["valid_until"] = parse_day(change.valid_until).isoformat() if change.valid_until.strip() else None
+    if row == before:
+        raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
+    if not change.force:  # correcting an old record of a retired card is fine
+        _refuse_unforced(tx, card, row, retired_ok=True)
+    row.update(status=Status.amended.value, version=row["version"] + 1)
+    writes.update_topup(tx, row)
+    writes.record_version(tx, row, "amend", reason_text, to_stored(now_utc()))
+    return reads.get_record(tx.conn, topup_id)
+
+
+def _reason(text: str) -> str:
+    reason = optional_text(text, "reason", 1000)
+    if not reason:
+        raise InvalidInput("give a --reason; it is kept in the record's history")
+    return reason

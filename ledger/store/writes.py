@@ -1,0 +1,163 @@
+"""Writes inside a use case's transaction. Nothing here commits: `db.transaction` does.
+
+Cards, single records and receipt files go through the SQLModel session of the transaction;
+an import's thousands of rows go through plain sqlite3 in bulk. Either way every change to a
+record becomes a link of the hash chain through `append_links`, the chain's only writer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ledger.domain import chain
+from ledger.domain.cards import Card
+from ledger.domain.fields import STORED, StoredTopup
+from ledger.domain.receipts import ReceiptFile
+from ledger.store import reads, search
+from ledger.store.db import Tx
+
+# (record id, its version, action, reason, UTC time, the content of `chain.content`)
+NewLink = tuple[int, int, str, str | None, str, str]
+
+
+def append_links(conn: sqlite3.Connection, links: Iterable[NewLink]) -> None:
+    """Append each change to the hash chain, in order, and move the chain's head to the last one.
+
+    The only code that writes links: log, amend, void, receipts, imports and the benchmark's
+    generator all come here, so every link is made the same way."""
+    head = conn.execute("SELECT digest FROM chain_head").fetchone()
+    first = prev = head[0] if head else chain.GENESIS
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        nonlocal prev
+        for topup_id, version, action, reason, at_utc, content in links:
+            digest = chain.link_digest(prev, content)
+            yield topup_id, version, action, reason, at_utc, content, prev, digest
+            prev = digest
+
+    conn.executemany("INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, "
+                     "prev_digest, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    if prev == first:
+        return
+    last_seq = conn.execute("SELECT max(seq) FROM topup_version").fetchone()[0]
+    conn.execute("INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?) "
+                 "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, digest = excluded.digest", (last_seq, prev))
+
+
+def record_version(tx: Tx, row: StoredTopup, action: str, reason: str | None, at_utc: str) -> None:
+    """Chain a record's state as stored now (its receipts included) as its newest link."""
+    tx.session.flush()
+    content = chain.content(row, reads.receipt_list(tx.conn, row["id"]))
+    append_links(tx.conn, [(row["id"], row["version"], action, reason, at_utc, content)])
+
+
+# ---------------------------------------------------------------- cards
+
+
+def insert_card(tx: Tx, card: dict[str, Any]) -> int:
+    """Add a card (its columns but the id); returns its id."""
+    from ledger.store.models import Card as CardRow
+
+    stored = CardRow(**{key: value for key, value in card.items() if key != "id"})
+    tx.session.add(stored)
+    tx.session.flush()
+    assert stored.id is not None
+    return stored.id
+
+
+def update_card(tx: Tx, card: Card) -> None:
+    from ledger.store.models import Card as CardRow
+
+    stored = tx.session.get(CardRow, card["id"])
+    for column, value in card.items():
+        setattr(stored, column, value)
+    tx.session.add(stored)
+    tx.session.flush()
+
+
+# ---------------------------------------------------------------- records
+
+
+def stored_topup(tx: Tx, topup_id: int) -> StoredTopup:
+    """A record's columns as stored, to change them."""
+    from ledger.store.models import Topup
+
+    topup = tx.session.get(Topup, topup_id)
+    if topup is None:
+        raise reads.no_record(topup_id)
+    return {field.column: getattr(topup, field.column) for field in STORED if field.column}
+
+
+def insert_topup(tx: Tx, row: StoredTopup) -> StoredTopup:
+    """Add a record (its columns but the id); returns it with its id."""
+    from ledger.store.models import Topup
+
+    topup = Topup(**{column: value for column, value in row.items() if column != "id"})
+    tx.session.add(topup)
+    tx.session.flush()
+    return {**row, "id": topup.id}
+
+
+def update_topup(tx: Tx, row: StoredTopup) -> None:
+    from ledger.store.models import Topup
+
+    topup = tx.session.get(Topup, row["id"])
+    for column, value in row.items():
+        setattr(topup, column, value)
+    tx.session.add(topup)
+    tx.session.flush()
+
+
+def attach_receipts(tx: Tx, topup_id: int, files: list[ReceiptFile], at_utc: str) -> int:
+    """Store receipt files for a record; the bytes are kept once per digest. Returns how many were new."""
+    from ledger.store.models import Blob, Receipt
+
+    session = tx.session
+    session.flush()
+    added = 0
+    seen = {sha for sha, _, _ in reads.receipt_list(tx.conn, topup_id)}
+    for file in files:
+        if file.sha256 in seen:
+            continue
+        seen.add(file.sha256)
+        if session.get(Blob, file.sha256) is None:
+            session.add(Blob(sha256=file.sha256, size=file.size, data=file.data))
+        session.add(Receipt(topup_id=topup_id, sha256=file.sha256, name=file.name,
+                            media_type=file.media_type, size=file.size, added_at_utc=at_utc))
+        added += 1
+    session.flush()
+    return added
+
+
+# ---------------------------------------------------------------- bulk
+
+
+def insert_many(conn: sqlite3.Connection, rows: list[StoredTopup], action: str, at_utc: str) -> None:
+    """Add many records at once, each with its first link in the hash chain. Rows keep the id they
+    carry; the text index takes them in one statement rather than one trigger call per row."""
+    columns = [field.column for field in STORED if field.column]
+    # The insert trigger is dropped and made again from its own stored SQL inside this transaction,
+    # so no other writer ever sees the ledger without it.
+    (trigger,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'topup_fts_insert'"
+                              ).fetchone()
+    conn.execute("DROP TRIGGER topup_fts_insert")
+    conn.executemany(f"INSERT INTO topup ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                     ([row[column] for column in columns] for row in rows))
+    search.index_rows(conn, json.dumps([row["id"] for row in rows]))
+    conn.execute(trigger)
+    scheme = chain.current_scheme()
+    chained = chain.chained_columns(scheme)
+    append_links(conn, ((row["id"], row["version"], action, None, at_utc, chain.content(row, (), scheme, chained))
+                        for row in rows))
+
+
+def next_free_ids(conn: sqlite3.Connection, wanted: list[int | None]) -> list[int]:
+    """Ids for new records: the wanted ones when all are given, distinct and free; else the next ones."""
+    taken = {row[0] for row in conn.execute("SELECT id FROM topup")}
+    if None not in wanted and len(set(wanted)) == len(wanted) and not taken & set(wanted):
+        return wanted  # type: ignore[return-value]
+    start = (max(taken) if taken else 0) + 1
+    return list(range(start, start + len(wanted)))
