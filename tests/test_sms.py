@@ -1,4 +1,4 @@
-"""`topup log CARD --sms TEXT`: the shared sample messages and more forms of each kind."""
+"""`topup log CARD --sms TEXT`: sample messages of each kind, with what should be read from them."""
 
 import json
 from datetime import datetime
@@ -8,12 +8,13 @@ import pytest
 
 from tests.conftest import log_json, table_dump
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sms" / "messages.jsonl"
+# Synthesized messages (fictional brands, masked numbers) with the fields expected from each.
+SAMPLES = Path(__file__).with_name("data") / "sample_messages.jsonl"
 CARD_FOR_LANG = {"en-HK": ("HK", "HKD"), "zh-CN": ("CN", "CNY"), "zh-TW": ("TW", "TWD"), "en-PH": ("PH", "PHP")}
 
 
 def _samples():
-    return [json.loads(line) for line in FIXTURES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in SAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _card(topup_ok, region, label="card"):
@@ -22,7 +23,7 @@ def _card(topup_ok, region, label="card"):
 
 
 @pytest.mark.parametrize("sample", _samples(), ids=lambda s: s["text"][:24])
-def test_the_shared_sample_messages(topup_ok, topup, sample):
+def test_the_sample_messages(topup_ok, topup, sample):
     region, currency = CARD_FOR_LANG[sample["lang"]]
     card = _card(topup_ok, region)
     expect = sample["expect"]
