@@ -37,7 +37,7 @@ def current_scheme() -> int:
 
 def chained_columns(scheme: int) -> tuple[str, ...]:
     """The `topup` columns a link of this scheme covers."""
-    return tuple(f.column for f in fields.STORED if f.chained and f.since <= scheme and f.column)
+    return tuple(f.column for f in fields.RECORD_FIELDS if f.chained and f.since <= scheme and f.column)
 
 
 def content(row: Mapping[str, Any], receipts: Receipts, scheme: int | None = None,
@@ -71,7 +71,8 @@ def differences(row: Mapping[str, Any], receipts: Receipts, newest: str) -> list
     if actual != newest:
         was, now = json.loads(newest), json.loads(actual)
         return sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key)) or ["content"]
-    return [f.column for f in fields.STORED if f.chained and f.since > scheme and row.get(f.column) is not None]
+    return [f.column for f in fields.RECORD_FIELDS
+            if f.column and f.chained and f.since > scheme and row.get(f.column) is not None]
 
 
 def version_fields(text: str) -> dict[str, Any]:
