@@ -13,10 +13,10 @@ from ledger.domain.money import format_minor
 from ledger.domain.times import from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
 from ledger.errors import InvalidInput
-from ledger.store import reads
+from ledger.store import reads, search
 from ledger.store.db import Tx
 from ledger.store.projection import csv_select, record_from_row
-from ledger.store.search import Filters, record_query, where_clause
+from ledger.store.search import Filters
 
 __all__ = ["Filters", "due", "export_records", "export_to_file", "report", "search_records", "show_record"]
 
@@ -35,8 +35,7 @@ def show_record(tx: Tx, topup_id: int) -> dict[str, Any]:
 
 def search_records(tx: Tx, filters: Filters) -> list[Record]:
     """Matching records, newest first."""
-    sql, params = record_query(tx.conn, filters)
-    return [record_from_row(row) for row in tx.conn.execute(sql, params)]
+    return [record_from_row(row) for row in search.matching(tx.conn, filters)]
 
 
 def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True,
@@ -45,10 +44,10 @@ def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: b
     from ledger.output import formats
 
     if fmt == "json":
-        sql, params = record_query(tx.conn, filters, newest_first=newest_first)
-        return formats.write_json(stream, (record_from_row(row) for row in tx.conn.execute(sql, params)))
-    sql, params = record_query(tx.conn, filters, newest_first=newest_first, select=csv_select())
-    return formats.write_csv_lines(stream, tx.conn.execute(sql, params), FIELD_NAMES, bom=bom)
+        rows = search.matching(tx.conn, filters, newest_first=newest_first)
+        return formats.write_json(stream, (record_from_row(row) for row in rows))
+    lines = search.matching(tx.conn, filters, newest_first=newest_first, select=csv_select())
+    return formats.write_csv_lines(stream, lines, FIELD_NAMES, bom=bom)
 
 
 def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:
@@ -61,13 +60,12 @@ def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: boo
 
 def report(tx: Tx, by: str, filters: Filters) -> list[dict[str, Any]]:
     """Count, credited total and pending total for each group and currency; currencies never mix."""
-    if by not in reads.REPORT_GROUPINGS:
-        raise InvalidInput(f"--by must be one of {', '.join(reads.REPORT_GROUPINGS)}")
-    where, params = where_clause(tx.conn, filters)
+    if by not in search.REPORT_GROUPINGS:
+        raise InvalidInput(f"--by must be one of {', '.join(search.REPORT_GROUPINGS)}")
     return [
         {by: group, "currency": currency, "count": count,
          "total": format_minor(int(total), currency), "pending": format_minor(int(pending), currency)}
-        for group, currency, count, total, pending in reads.report_rows(tx.conn, by, where, params)
+        for group, currency, count, total, pending in search.report_rows(tx.conn, by, filters)
     ]
 
 

@@ -31,7 +31,6 @@ from ledger.store.db import Tx
 
 _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
                   "reference": "ref", "balance": "balance_after"}
-_CACHE_KIB = 64 * 1024
 _STATUSES = frozenset(s.value for s in Status)
 _CARD_KINDS = frozenset(k.value for k in CardKind)
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
@@ -124,9 +123,7 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str = 
     rows, about = read_rows(file, encoding, mapping)
     now = now_utc()
     result = ImportResult()
-    # The indexes take new rows all over; 64 MiB of page cache keeps the pages they touch in memory
-    # until the commit, instead of writing each one to the WAL again and again.
-    tx.conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+    writes.prepare_for_bulk(tx.conn)
     cards = _CardBook(tx, card, result)
     records = []
     for done, (line, values) in enumerate(rows, start=1):

@@ -151,26 +151,6 @@ def validity_facts(conn: sqlite3.Connection, card_id: int | None = None) -> list
     ).fetchall()
 
 
-_GROUPINGS = {
-    "month": "strftime('%Y-%m', t.occurred_at_utc, 'localtime')",
-    "card": "c.label",
-    "channel": "t.channel",
-}
-REPORT_GROUPINGS = tuple(_GROUPINGS)
-
-
-def report_rows(conn: sqlite3.Connection, by: str, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    """(group, currency, count, credited total, pending total) for the records `where` selects."""
-    return conn.execute(f"""
-        SELECT {_GROUPINGS[by]} AS grp, t.currency, count(*),
-               total(CASE WHEN t.outcome = 'credited' THEN t.amount_minor END),
-               total(CASE WHEN t.outcome = 'pending' THEN t.amount_minor END)
-          FROM topup AS t JOIN card AS c ON c.id = t.card_id
-          {where}
-         GROUP BY grp, t.currency
-         ORDER BY grp, t.currency""", params).fetchall()
-
-
 # ---------------------------------------------------------------- the whole ledger, for verify and doctor
 
 

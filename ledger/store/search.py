@@ -130,6 +130,33 @@ def _flatten(pair: tuple[str, list[Any]]) -> tuple[Any, ...]:
     return (pair[0], *pair[1])
 
 
+def matching(conn: sqlite3.Connection, filters: Filters, *, newest_first: bool = True,
+             select: str | None = None) -> sqlite3.Cursor:
+    """The matching records, streamed: `select` is the JSON (default) or the CSV form of the fields."""
+    return conn.execute(*record_query(conn, filters, newest_first=newest_first, select=select))
+
+
+_GROUPINGS = {
+    "month": "strftime('%Y-%m', t.occurred_at_utc, 'localtime')",
+    "card": "c.label",
+    "channel": "t.channel",
+}
+REPORT_GROUPINGS = tuple(_GROUPINGS)
+
+
+def report_rows(conn: sqlite3.Connection, by: str, filters: Filters) -> list[tuple[Any, ...]]:
+    """(group, currency, count, credited total, pending total) of the matching records."""
+    where, params = where_clause(conn, filters)
+    return conn.execute(f"""
+        SELECT {_GROUPINGS[by]} AS grp, t.currency, count(*),
+               total(CASE WHEN t.outcome = 'credited' THEN t.amount_minor END),
+               total(CASE WHEN t.outcome = 'pending' THEN t.amount_minor END)
+          FROM topup AS t JOIN card AS c ON c.id = t.card_id
+          {where}
+         GROUP BY grp, t.currency
+         ORDER BY grp, t.currency""", params).fetchall()
+
+
 def record_query(conn: sqlite3.Connection, filters: Filters, *, newest_first: bool = True,
                  select: str | None = None) -> tuple[str, list[Any]]:
     """The record query (`select`: the JSON or the CSV form of the fields) for these filters, in time order."""

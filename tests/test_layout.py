@@ -1,0 +1,82 @@
+"""The layout holds: layers import only downwards, SQL stays in the store, and each fact has one home.
+
+cli → service → store → domain → errors; output beside the service. A failure here names the file
+and what it reaches for, so drift fails the build instead of waiting for a reviewer.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "ledger"
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+# What each layer may import from the package, and which outside libraries only it may load.
+ALLOWED = {
+    "domain": {"ledger.domain", "ledger.errors"},
+    "store": {"ledger.domain", "ledger.errors", "ledger.store"},
+    "output": {"ledger.domain", "ledger.errors", "ledger.output"},
+    "service": {"ledger.domain", "ledger.errors", "ledger.store", "ledger.output", "ledger.service"},
+    "cli": {"ledger"},
+}
+ONLY_IN = {"typer": "cli", "click": "cli", "rich": "cli", "sqlalchemy": "store", "sqlmodel": "store"}
+
+
+def _layer(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else "top"
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_module_imports_only_from_the_layers_below_it(path):
+    layer = _layer(path)
+    for name in _imports(path):
+        top = name.split(".")[0]
+        if top == "ledger" and layer in ALLOWED:
+            assert any(name == a or name.startswith(a + ".") for a in ALLOWED[layer]), f"{layer} imports {name}"
+        if top in ONLY_IN:
+            assert layer == ONLY_IN[top], f"{path.name} imports {top}, which belongs in ledger/{ONLY_IN[top]}"
+
+
+SQL = re.compile(r"\b(SELECT|INSERT INTO|DELETE FROM|CREATE TABLE|DROP TRIGGER|PRAGMA)\b|\.execute(many)?\(")
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if _layer(p) != "store"], ids=lambda p: p.name)
+def test_sql_lives_only_in_the_store(path):
+    assert not SQL.search(path.read_text(encoding="utf-8")), f"{path} speaks SQL"
+
+
+def _holders(pattern: str, folders=("ledger", "bench")) -> list[str]:
+    return sorted(str(p.relative_to(ROOT)) for folder in folders for p in (ROOT / folder).rglob("*.py")
+                  if re.search(pattern, p.read_text(encoding="utf-8")))
+
+
+def test_one_writer_of_the_hash_chain():
+    assert _holders(r"INSERT INTO topup_version") == ["ledger/store/writes.py"]
+    assert _holders(r"link_digest\(") == ["ledger/domain/chain.py", "ledger/store/writes.py"]
+
+
+def test_one_mapping_from_sqlite_errors_to_ours():
+    assert _holders(r"sqlite3\.(OperationalError|IntegrityError)|ledger_error\(") == ["ledger/store/db.py"]
+
+
+def test_one_channel_vocabulary():
+    assert _holders(r"淘宝|营业厅|自助终端", folders=("ledger",)) == ["ledger/domain/channels.py"]
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_module_stays_small_enough_to_hold_in_mind(path):
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
