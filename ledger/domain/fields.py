@@ -93,14 +93,6 @@ FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)  # the contract's order
 NUMERIC_NAMES = frozenset(f.name for f in PUBLIC_FIELDS if f.numeric)
 IMPORTABLE = {f.name: f for f in RECORD_FIELDS if f.importable}
 STORED = tuple(f for f in RECORD_FIELDS if f.column is not None)  # the `topup` table's columns
-BY_NAME = {f.name: f for f in RECORD_FIELDS}
-
-
-def column(name: str) -> str:
-    """The `topup` column that stores field `name`."""
-    stored = BY_NAME[name].column
-    assert stored is not None, name
-    return stored
 
 
 class ReceiptInfo(TypedDict):
@@ -130,6 +122,23 @@ class Record(TypedDict):
     status: str
     receipts: list[ReceiptInfo]
     created_at: str
+
+
+class Version(TypedDict):
+    """One version of a record as `show` lists it."""
+
+    version: int
+    action: str
+    reason: str | None
+    recorded_at: str
+    digest: str
+    content: dict[str, Any]  # the fields an amendment can change, as they were in this version
+
+
+class ShownRecord(Record):
+    """A record with every version of its history."""
+
+    history: list[Version]
 
 
 StoredTopup = dict[str, Any]  # a `topup` row: column name → stored value, as `STORED` lists them

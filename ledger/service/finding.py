@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.domain import chain
-from ledger.domain.fields import FIELD_NAMES, Record
+from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord, Version
 from ledger.domain.money import format_minor
 from ledger.domain.times import from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
@@ -21,16 +21,15 @@ from ledger.store.search import Filters
 __all__ = ["Filters", "due", "export_records", "export_to_file", "report", "search_records", "show_record"]
 
 
-def show_record(tx: Tx, topup_id: int) -> dict[str, Any]:
+def show_record(tx: Tx, topup_id: int) -> ShownRecord:
     """One record with its receipt files and every version in its history."""
-    record: dict[str, Any] = dict(reads.get_record(tx.conn, topup_id))
-    record["history"] = [
+    history: list[Version] = [
         {"version": v["version"], "action": v["action"], "reason": v["reason"],
-         "recorded_at": local_iso(v["recorded_at_utc"]), "digest": v["digest"],
+         "recorded_at": local_iso(v["recorded_at_utc"]) or "", "digest": v["digest"],
          "content": chain.version_fields(v["content"])}
         for v in reads.versions(tx.conn, topup_id)
     ]
-    return record
+    return {**reads.get_record(tx.conn, topup_id), "history": history}
 
 
 def search_records(tx: Tx, filters: Filters) -> list[Record]:

@@ -30,21 +30,20 @@ class Card(SQLModel, table=True):
 
 
 def _topup_model() -> type[SQLModel]:
-    """The `topup` table, one column for each stored field of the registry."""
-    types = {Kind.key: int, Kind.card: int, Kind.money: int, Kind.counter: int}
+    """The `topup` table: one column for each stored field of the registry, typed by its kind."""
     annotations: dict[str, object] = {}
-    namespace: dict[str, object] = {"__tablename__": "topup", "__doc__": "The current state of a record; "
-                                    "its full history is in `TopupVersion`.", "__annotations__": annotations}
+    namespace: dict[str, object] = {"__tablename__": "topup", "__annotations__": annotations,
+                                    "__doc__": "The current state of a record; its full history is in `TopupVersion`."}
     for field in STORED:
-        kind: object = types.get(field.kind, str)
+        python_type = int if field.kind in (Kind.key, Kind.card, Kind.money, Kind.counter) else str
         if field.kind is Kind.key:
             annotations[field.column], namespace[field.column] = int | None, Field(default=None, primary_key=True)
         elif field.kind is Kind.card:
             annotations[field.column], namespace[field.column] = int, Field(foreign_key="card.id")
         elif field.optional:
-            annotations[field.column], namespace[field.column] = kind | None, None  # type: ignore[operator]
+            annotations[field.column], namespace[field.column] = python_type | None, None
         else:
-            annotations[field.column] = kind
+            annotations[field.column] = python_type
     return type(SQLModel)("Topup", (SQLModel,), namespace, table=True)
 
 
