@@ -37,7 +37,7 @@ def generate(path: Path, records: int, seed: int = 42) -> None:
         currencies = {}
         for index in range(20):
             currency = CURRENCIES[index % 3]
-            card_id = writes.insert_card(tx, {
+            card_id = writes.insert_card(tx.conn, {
                 "label": card_label(index), "label_key": card_label(index), "kind": "sim" if index % 2 else "smart",
                 "number": f"{rng.randrange(10**7, 10**8)}", "currency": currency, "validity_days": 180,
                 "created_at_utc": created})

@@ -76,7 +76,7 @@ def add_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
     card: Card = dict.fromkeys(CARD_COLUMNS) | {"created_at_utc": to_stored(now_utc())}  # type: ignore[assignment]
     _apply_card_spec(card, CardSpec(**{**spec.__dict__, "label": label, "currency": currency}))
     _refuse_clash(tx, card)
-    writes.insert_card(tx, card)
+    writes.insert_card(tx.conn, card)
     return card_view(reads.find_card(tx.conn, card["label"]))
 
 
@@ -103,7 +103,7 @@ def edit_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
         spec = replace(spec, number=card["number"])  # the number must pass the new kind's rules too
     _apply_card_spec(card, spec)
     _refuse_clash(tx, card)
-    writes.update_card(tx, card)
+    writes.update_card(tx.conn, card)
     return card_view(card)
 
 
@@ -111,5 +111,5 @@ def retire_card(tx: Tx, label: str) -> CardView:
     """Mark a card as no longer used; its records stay."""
     card = reads.find_card(tx.conn, label)
     card["retired_at_utc"] = card["retired_at_utc"] or to_stored(now_utc())
-    writes.update_card(tx, card)
+    writes.update_card(tx.conn, card)
     return card_view(card)

@@ -125,10 +125,11 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str = 
     result = ImportResult()
     writes.prepare_for_bulk(tx.conn)
     cards = _CardBook(tx, card, result)
+    readers = _readers(now)
     records = []
     for done, (line, values) in enumerate(rows, start=1):
         try:
-            records.append(_record(values, cards, now))
+            records.append(_record(values, cards, readers))
         except LedgerError as exc:
             raise InvalidInput(f"line {line}: {exc.message}; nothing was imported") from None
         if progress and done % 1000 == 0:
@@ -177,7 +178,7 @@ class _CardBook:
             raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
         card = {"label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
                 "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
-        writes.insert_card(self.tx, card)
+        writes.insert_card(self.tx.conn, card)
         self.result.new_cards.append(card["label"])
         return reads.find_card(self.tx.conn, label)
 
@@ -199,35 +200,53 @@ _CODES: dict[str, Callable[[str], str]] = {
 }
 
 
-def _value(spec: RecordField, raw: str | None, currency: str, now: datetime) -> Any:
-    """One cell checked with the rules of `topup log`, as it is stored."""
-    text = (raw or "").strip()
+def _reader(spec: RecordField, now: datetime) -> Callable[[str | None, str], Any]:
+    """How one column's cells are checked with the rules of `topup log` and stored, made once per
+    import: (cell, the card's currency) → stored value."""
     if spec.kind is Kind.text:
         assert spec.clean is not None
-        return spec.clean(raw)
-    if not text:
-        if spec.name in _DEFAULTS:
-            return _DEFAULTS[spec.name]
-        if spec.kind is Kind.moment and spec.fixed:  # when it was recorded: now, if the file does not say
-            return to_stored(now)
-        if not spec.optional:
-            raise InvalidInput(f"the {'time' if spec.kind is Kind.moment else spec.name} is empty")
-        return None
+        return lambda raw, currency: spec.clean(raw)  # type: ignore[misc]
     if spec.kind is Kind.money:
-        return parse_amount(text, currency, spec.name, allow_zero=spec.zero_ok).minor
-    if spec.kind is Kind.moment:
-        return to_stored(parse_moment(text, now))
-    if spec.kind is Kind.day:
-        return parse_day(text).isoformat()
-    return _CODES[spec.name](text)
+        def parse(text: str, currency: str) -> Any:
+            return parse_amount(text, currency, spec.name, allow_zero=spec.zero_ok).minor
+    elif spec.kind is Kind.moment:
+        def parse(text: str, currency: str) -> Any:
+            return to_stored(parse_moment(text, now))
+    elif spec.kind is Kind.day:
+        def parse(text: str, currency: str) -> Any:
+            return parse_day(text).isoformat()
+    else:
+        code = _CODES[spec.name]
+
+        def parse(text: str, currency: str) -> Any:
+            return code(text)
+    if spec.name in _DEFAULTS:
+        empty: Any = _DEFAULTS[spec.name]
+    elif spec.kind is Kind.moment and spec.fixed:  # when it was recorded: now, if the file does not say
+        empty = to_stored(now)
+    elif spec.optional:
+        empty = None
+    else:
+        what = "time" if spec.kind is Kind.moment else spec.name
+
+        def refuse(raw: str | None, currency: str) -> Any:
+            raise InvalidInput(f"the {what} is empty")
+
+        return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else refuse(raw, currency)
+    return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else empty
 
 
-# Fields whose cells `_value` reads; the card, its kind and currency come from the card itself.
-_READ = [spec for spec in IMPORTABLE.values() if spec.column and spec.kind not in (Kind.key, Kind.card)
-         and spec.name != "currency"]
+Reader = tuple[str, str, Callable[[str | None, str], Any]]
 
 
-def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> StoredTopup:
+def _readers(now: datetime) -> list[Reader]:
+    """(field, column, reader) for each field read from a row; the card, its kind and currency come
+    from the card itself."""
+    return [(spec.name, spec.column, _reader(spec, now)) for spec in IMPORTABLE.values()
+            if spec.column and spec.kind not in (Kind.key, Kind.card) and spec.name != "currency"]
+
+
+def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader]) -> StoredTopup:
     """One row checked with the rules of `topup log`, as the columns of `topup`."""
     card = cards.get(values)
     currency = card["currency"]
@@ -237,8 +256,8 @@ def _record(values: dict[str, str], cards: _CardBook, now: datetime) -> StoredTo
         if not values.get(required, "").strip():
             raise InvalidInput(f"the {shown} is empty")
     row: StoredTopup = {"card_id": card["id"], "currency": currency, "version": 1}
-    for spec in _READ:
-        row[spec.column] = _value(spec, values.get(spec.name), currency, now)  # type: ignore[index]
+    for name, column, read in readers:
+        row[column] = read(values.get(name), currency)
     row["wanted_id"] = int(values["id"]) if values.get("id", "").strip().isdigit() else None
     return row
 

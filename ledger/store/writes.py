@@ -1,7 +1,7 @@
 """Writes inside a use case's transaction. Nothing here commits: `db.transaction` does.
 
-Cards, single records and receipt files go through the SQLModel session of the transaction;
-an import's thousands of rows go through plain sqlite3 in bulk. Either way every change to a
+Single records and their receipt files go through the SQLModel session of the transaction;
+cards, and an import's thousands of rows, through plain sqlite3. Either way every change to a
 record becomes a link of the hash chain through `append_links`, the chain's only writer.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ledger.domain import chain
-from ledger.domain.cards import Card
+from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.fields import STORED, StoredTopup
 from ledger.domain.receipts import ReceiptFile
 from ledger.store import reads, search
@@ -57,25 +57,20 @@ def record_version(tx: Tx, row: StoredTopup, action: str, reason: str | None, at
 # ---------------------------------------------------------------- cards
 
 
-def insert_card(tx: Tx, card: dict[str, Any]) -> int:
-    """Add a card (its columns but the id); returns its id."""
-    from ledger.store.models import Card as CardRow
+def insert_card(conn: sqlite3.Connection, card: dict[str, Any]) -> int:
+    """Add a card from the columns given (all but the id); returns its id. Plain SQL, because an
+    import creates cards too and must not wait for SQLAlchemy to load."""
+    columns = [column for column in CARD_COLUMNS if column != "id" and column in card]
+    cursor = conn.execute(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                          [card[column] for column in columns])
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
-    stored = CardRow(**{key: value for key, value in card.items() if key != "id"})
-    tx.session.add(stored)
-    tx.session.flush()
-    assert stored.id is not None
-    return stored.id
 
-
-def update_card(tx: Tx, card: Card) -> None:
-    from ledger.store.models import Card as CardRow
-
-    stored = tx.session.get(CardRow, card["id"])
-    for column, value in card.items():
-        setattr(stored, column, value)
-    tx.session.add(stored)
-    tx.session.flush()
+def update_card(conn: sqlite3.Connection, card: Card) -> None:
+    columns = [column for column in CARD_COLUMNS if column != "id"]
+    conn.execute(f"UPDATE card SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
+                 [*(card[column] for column in columns), card["id"]])  # type: ignore[literal-required]
 
 
 # ---------------------------------------------------------------- records
