@@ -203,3 +203,17 @@ def test_a_long_import_shows_a_progress_bar_on_a_terminal_only(topup_ok, tmp_pat
     assert b"importing" in shown and b"added 3000 record(s)" in shown
     piped = subprocess.run(command, capture_output=True, text=True)  # the same file again, not a terminal
     assert "importing" not in piped.stderr and "added 0 record(s)" in piped.stderr
+
+
+def test_an_import_leaves_the_search_trigger_as_the_schema_made_it(topup_ok, ledger_path, tmp_path):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    trigger = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'topup_fts_insert'"
+    made = sql_value(ledger_path, trigger)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("occurred_at,card,amount,note\n2025-05-01 08:00,campus,30,食堂午饭\n", encoding="utf-8")
+    topup_ok("import", str(rows))
+    assert sql_value(ledger_path, trigger) == made
+    topup_ok("log", "campus", "5", "--note", "图书馆复印")
+    found = json.loads(topup_ok("search", "食堂", "--format", "json").stdout) + json.loads(
+        topup_ok("search", "图书馆", "--format", "json").stdout)
+    assert [r["note"] for r in found] == ["食堂午饭", "图书馆复印"]

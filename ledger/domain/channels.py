@@ -94,13 +94,15 @@ def _in_text(name: str) -> str:
     return pattern
 
 
-_IN_MESSAGES = [
-    (channel, re.compile("|".join(_in_text(name) for name in names(channel) if name not in NOT_IN_MESSAGES), re.I))
-    for channel in ALIASES
-    if any(name not in NOT_IN_MESSAGES for name in names(channel))
-]
+@lru_cache(maxsize=1)  # compiled on first use: only reading a message needs them
+def _in_messages() -> list[tuple[Channel, re.Pattern[str]]]:
+    return [
+        (channel, re.compile("|".join(_in_text(name) for name in names(channel) if name not in NOT_IN_MESSAGES), re.I))
+        for channel in ALIASES
+        if any(name not in NOT_IN_MESSAGES for name in names(channel))
+    ]
 
 
 def channel_in_message(text: str) -> Channel | None:
     """The channel a message names, if any (the first in order of precedence)."""
-    return next((channel for channel, pattern in _IN_MESSAGES if pattern.search(text)), None)
+    return next((channel for channel, pattern in _in_messages() if pattern.search(text)), None)

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from ledger.domain import chain
 from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord, Version
 from ledger.domain.money import format_minor
 from ledger.domain.times import from_stored, local_iso, now_utc
@@ -23,6 +22,8 @@ __all__ = ["Filters", "due", "export_records", "export_to_file", "report", "sear
 
 def show_record(tx: Tx, topup_id: int) -> ShownRecord:
     """One record with its receipt files and every version in its history."""
+    from ledger.domain import chain  # loads hashlib, which searches and exports do without
+
     history: list[Version] = [
         {"version": v["version"], "action": v["action"], "reason": v["reason"],
          "recorded_at": local_iso(v["recorded_at_utc"]) or "", "digest": v["digest"],

@@ -229,10 +229,10 @@ def _reader(spec: RecordField, now: datetime) -> Callable[[str | None, str], Any
     else:
         what = "time" if spec.kind is Kind.moment else spec.name
 
-        def refuse(raw: str | None, currency: str) -> Any:
+        def refuse() -> Any:
             raise InvalidInput(f"the {what} is empty")
 
-        return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else refuse(raw, currency)
+        return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else refuse()
     return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else empty
 
 
@@ -252,9 +252,6 @@ def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader]) -> 
     currency = card["currency"]
     if values.get("currency") and check_currency(values["currency"]) != currency:
         raise InvalidInput(f"currency {values['currency']} is not {currency}, the currency of card {card['label']!r}")
-    for required, shown in (("amount", "amount"), ("occurred_at", "time")):
-        if not values.get(required, "").strip():
-            raise InvalidInput(f"the {shown} is empty")
     row: StoredTopup = {"card_id": card["id"], "currency": currency, "version": 1}
     for name, column, read in readers:
         row[column] = read(values.get(name), currency)

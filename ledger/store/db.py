@@ -160,9 +160,9 @@ class Tx:
     """One transaction on the ledger, which every use case receives.
 
     The file is opened when the use case first needs it, so input refused before that leaves no
-    trace, not even a new file. Reads and bulk writes go through `conn`, plain sqlite3; cards,
-    single records and receipts are written through `session` (SQLModel), made on first use on
-    the same connection, so that reading commands never load SQLAlchemy and a check and the
+    trace, not even a new file. Reads, cards and bulk writes go through `conn`, plain sqlite3;
+    single records and their receipts are written through `session` (SQLModel), made on first use
+    on the same connection, so that reading commands never load SQLAlchemy and a check and the
     write after it see the same transaction."""
 
     def __init__(self, path: Path, write: bool) -> None:
