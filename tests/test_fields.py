@@ -21,11 +21,11 @@ def test_the_declared_record_type_has_the_contract_fields_in_order():
 def test_the_table_and_its_model_hold_the_registry_columns(topup_ok, ledger_path):
     topup_ok("card", "list")  # creates the ledger
     conn = sqlite3.connect(ledger_path)
-    table = [row[1] for row in conn.execute("PRAGMA table_info(topup)")]
+    table = {row[1] for row in conn.execute("PRAGMA table_info(topup)")}
     conn.close()
-    stored = [f.column for f in fields.STORED]
+    stored = {f.column for f in fields.STORED}  # a column added later stands last in the table
     assert table == stored
-    assert list(models.Topup.__table__.columns.keys()) == stored
+    assert set(models.Topup.__table__.columns.keys()) == stored
 
 
 def _awkward_records(topup_ok, tmp_path):
