@@ -173,11 +173,11 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
     ]
     for name, args, sql, params in lookups:
         ours = statistics.median(timed([*TOPUP, *args()], 1, env) for _ in range(repeat))
-        table.add(name, label, ours, "import floor", floor, 1.5 if on_1m else None)
+        table.add(name, label, ours, "start-up floor", floor, 1.5 if on_1m else None)
         conn = sqlite3.connect(ledger)
         start = time.perf_counter()
         conn.execute(sql, params()).fetchall()
-        table.add("  same query, raw sqlite3", label, time.perf_counter() - start, "import floor", floor, None)
+        table.add("  same query, raw sqlite3", label, time.perf_counter() - start, "start-up floor", floor, None)
         conn.close()
     if hledger and records == SIZES["100k"]:
         journal = folder / "ledger.journal"
@@ -188,7 +188,7 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
         table.add("search --ref vs hledger register", label, ours, "hledger 1 query", theirs, 0.1)
 
     logs = [timed([*TOPUP, "log", card_label(1), "100", "--ref", f"BENCH{n}"], 1, env) for n in range(repeat)]
-    table.add("log (end to end)", label, statistics.median(logs), "import floor", floor, 1.3 if on_1m else None)
+    table.add("log (end to end)", label, statistics.median(logs), "start-up floor", floor, 1.3 if on_1m else None)
 
     csv_out = folder / f"export-{label}.csv"
     ours = timed([*TOPUP, "export", "--output", str(csv_out)], repeat, env)

@@ -1,11 +1,14 @@
 """`topup card …`: cards and SIMs."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ledger.cli.app import ItemFormat, ListFormat, app, list_format, open_ledger, render_list, say
 from ledger.domain.values import CardKind
+
+if TYPE_CHECKING:
+    from ledger.domain.cards import CardView
 
 card_app = typer.Typer(help="Cards and SIMs that are topped up.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(card_app, name="card")
@@ -106,7 +109,7 @@ def card_retire(ctx: typer.Context, label: str) -> None:
     say(f"card {card['label']!r} is retired; its records stay in the ledger")
 
 
-def _show_card(card: Any, output_format: ItemFormat) -> None:
+def _show_card(card: "CardView", output_format: ItemFormat) -> None:
     from ledger.cli import output
 
     if output_format is ItemFormat.json:
