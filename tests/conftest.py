@@ -62,11 +62,12 @@ def log_json(topup_ok, *args: str) -> dict:
     return json.loads(topup_ok("log", *args, "--format", "json").stdout)
 
 
-def run_process(*args: str, env: dict | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+def run_process(*args: str, env: dict | None = None, input: str | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess:
     """The real installed program in its own process, as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "ledger", *args], capture_output=True, text=True, input=input,
-        env={**os.environ, **(env or {})}, timeout=120,
+        env={**os.environ, **(env or {})}, timeout=timeout,
     )
 
 
@@ -107,6 +108,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
             f"hostile inputs: {total} cases handled ({HOSTILE_TALLY['refused']} refused with the ledger unchanged, "
             f"{HOSTILE_TALLY['stored']} accepted and stored exactly)"
         )
+
+
+def make_ledger(path: Path) -> None:
+    """An empty ledger at `path`, made as the program makes one (no command that only reads does)."""
+    from ledger.store.db import prepare
+
+    prepare(path)
 
 
 def verify_problems(path: Path) -> list:

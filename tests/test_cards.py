@@ -1,6 +1,6 @@
 import json
 
-from tests.conftest import table_dump
+from tests.conftest import make_ledger, table_dump
 
 
 def test_a_card_is_added_shown_masked_and_revealed(topup_ok):
@@ -34,7 +34,7 @@ def test_labels_are_unique_whatever_their_case_or_width(topup_ok, topup, ledger_
 
 
 def test_a_bad_card_is_refused_and_nothing_is_written(topup, ledger_path, topup_ok):
-    topup_ok("card", "list")
+    make_ledger(ledger_path)
     before = table_dump(ledger_path)
     cases = [
         ("sim", "--number", "12345", "--region", "HK"),
@@ -69,3 +69,9 @@ def test_a_cards_currency_cannot_change_once_it_has_records(topup_ok, topup):
     topup_ok("log", "campus", "10")
     result = topup("card", "edit", "campus", "--currency", "HKD")
     assert result.exit_code == 1 and "cannot change" in result.stderr
+
+
+def test_a_label_is_found_however_its_accent_was_typed(topup_ok):
+    topup_ok("card", "add", "Café", "--kind", "smart", "--currency", "EUR")
+    for typed in ("Cafe\u0301", "CAFÉ", "cafe\u0301"):
+        assert json.loads(topup_ok("log", typed, "5", "--format", "json").stdout)["card"] == "Café"

@@ -11,7 +11,7 @@ from tests.conftest import run_process, sql_value
 
 
 def test_a_new_ledger_is_private_in_wal_mode_and_marked_as_a_ledger(ledger_path, topup_ok):
-    topup_ok("card", "list")
+    topup_ok("card", "add", "campus", "--kind", "smart")
     assert stat.S_IMODE(os.stat(ledger_path).st_mode) == 0o600
     conn = sqlite3.connect(ledger_path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -22,7 +22,7 @@ def test_a_new_ledger_is_private_in_wal_mode_and_marked_as_a_ledger(ledger_path,
 
 def test_the_folder_is_created_on_first_use(tmp_path, topup_ok):
     path = tmp_path / "a" / "b" / "my ledger.db"
-    topup_ok("--db", str(path), "card", "list")
+    topup_ok("--db", str(path), "card", "add", "campus", "--kind", "smart")
     assert path.is_file()
 
 
@@ -117,3 +117,12 @@ def test_every_step_applies_from_a_blank_ledger_once(ledger_path):
     db.prepare(ledger_path)
     assert sql_value(ledger_path, "PRAGMA user_version") == len(migrations.STEPS)
     assert sql_value(ledger_path, "PRAGMA integrity_check") == "ok"
+
+
+@pytest.mark.parametrize("command", [["card", "list"], ["search", "x"], ["show", "1"], ["export"], ["report"], ["due"],
+                                     ["verify"], ["doctor"], ["backup", "copy.db"], ["check", "x", "1"]])
+def test_a_command_that_only_reads_creates_no_ledger(tmp_path, command):
+    path = tmp_path / "new" / "ledger.db"
+    result = run_process("--db", str(path), *command)
+    assert result.returncode == 1 and result.stderr.startswith("error: there is no ledger at"), result.stderr
+    assert not path.exists()

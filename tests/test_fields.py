@@ -8,7 +8,7 @@ import zipfile
 
 from ledger.domain import fields
 from ledger.store import models
-from tests.conftest import log_json
+from tests.conftest import log_json, make_ledger
 
 
 def test_the_declared_record_type_has_the_contract_fields_in_order():
@@ -19,7 +19,7 @@ def test_the_declared_record_type_has_the_contract_fields_in_order():
 
 
 def test_the_table_and_its_model_hold_the_registry_columns(topup_ok, ledger_path):
-    topup_ok("card", "list")  # creates the ledger
+    make_ledger(ledger_path)
     conn = sqlite3.connect(ledger_path)
     table = {row[1] for row in conn.execute("PRAGMA table_info(topup)")}
     conn.close()

@@ -17,7 +17,7 @@ import pytest
 
 from ledger.domain.receipts import MAX_RECEIPT_BYTES
 from ledger.store import migrations
-from tests.conftest import HOSTILE_TALLY, run_process, table_dump
+from tests.conftest import HOSTILE_TALLY, make_ledger, run_process, table_dump
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,10 @@ LOG_CASES = [
     (["1", "--at", "March"], REFUSED), (["1", "--at", "18:42"], REFUSED), (["1", "--at", "2026-11"], REFUSED),
     (["1", "--at", "2999-01-01"], REFUSED), (["1", "--at", "tomorrow"], REFUSED), (["1", "--at", "1899-01-01"], REFUSED),
     (["1", "--at", "2025-03-14T25:00"], REFUSED), (["1", "--at", "2025-03-14 10:00 PST"], REFUSED),
+    (["1", "--at", "2026-01-01 10:00 +25:00"], REFUSED), (["1", "--at", "2026-01-01T10:00:00+25:00"], REFUSED),
+    (["1", "--at", "2025-01-01 10:00 +15:00"], REFUSED), (["1", "--at", "-2025-01-01"], REFUSED),
+    (["1", "--at", "+2025-01-01"], REFUSED), (["1", "--valid-until", "-2027-06-12"], REFUSED),
+    (["1", "--at", "2025-01-01 10:00 -11:00"], Stored("occurred_at", "2025-01-02T05:00:00+08:00")),
     (["1", "--at", "２０２５-０３-１４ １８:４２"], Stored("occurred_at", "2025-03-14T18:42:00+08:00")),
     (["1", "--at", "2025年3月14日18时42分"], Stored("occurred_at", "2025-03-14T18:42:00+08:00")),
     (["1", "--at", "14/03/2025 18:42"], Stored("occurred_at", "2025-03-14T18:42:00+08:00")),
@@ -129,7 +133,7 @@ def test_log_input(topup, topup_ok, ready, ledger_path, args, expected):
 
 @pytest.mark.parametrize(("args", "expected"), CARD_CASES, ids=_ids(CARD_CASES))
 def test_card_input(topup, topup_ok, ledger_path, args, expected):
-    topup_ok("card", "list")
+    make_ledger(ledger_path)
     before = table_dump(ledger_path)
     kind, *options = args
     result = topup("card", "add", "new", "--kind", kind, *options)
@@ -183,10 +187,26 @@ def _newer_ledger(path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["random bytes", "another program's database", "newer schema", "a folder",
-                                  "read-only folder"])
+                                  "read-only folder", "empty file", "empty database", "named pipe", "dangling link",
+                                  "link loop"])
 def test_ledger_files(tmp_path, kind):
     path = tmp_path / "ledger.db"
-    if kind == "random bytes":
+    if kind == "empty file":
+        path.write_bytes(b"")
+    elif kind == "empty database":  # a valid SQLite file with nothing in it
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("DROP TABLE t")
+        conn.commit()
+        conn.close()
+    elif kind == "named pipe":
+        os.mkfifo(path)
+    elif kind == "dangling link":
+        path.symlink_to(tmp_path / "gone.db")
+    elif kind == "link loop":
+        path.symlink_to(tmp_path / "loop.db")
+        (tmp_path / "loop.db").symlink_to(path)
+    elif kind == "random bytes":
         path.write_bytes(os.urandom(10_000))
     elif kind == "another program's database":
         _other_sqlite(path)
@@ -199,9 +219,11 @@ def test_ledger_files(tmp_path, kind):
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o555)
         path = locked / "ledger.db" if os.geteuid() != 0 else Path("/proc/topup-ledger/ledger.db")
-    before = path.read_bytes() if path.is_file() else None
-    result = run_process("--db", str(path), "log", "x", "1")
-    assert result.returncode == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
-    if before is not None:
-        assert path.read_bytes() == before
-    HOSTILE_TALLY["refused"] += 1
+    before = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    for command in (["log", "x", "1"], ["search", "x"], ["verify"], ["card", "add", "x", "--kind", "smart"]):
+        result = run_process("--db", str(path), *command, timeout=20)
+        assert result.returncode == 1 and result.stderr.startswith("error: "), (command, result.stderr)
+        assert "Traceback" not in result.stderr and "unexpected" not in result.stderr, (command, result.stderr)
+        if before is not None:
+            assert path.read_bytes() == before
+        HOSTILE_TALLY["refused"] += 1

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import run_process, sql_value, table_dump
+from tests.conftest import make_ledger, run_process, sql_value, table_dump
 
 
 def _ledger_for_export(topup_ok):
@@ -52,7 +52,7 @@ def test_dry_run_shows_what_would_be_added_and_changes_nothing(topup_ok, tmp_pat
     exported = tmp_path / "e.csv"
     topup_ok("export", "--output", str(exported))
     other = tmp_path / "other.db"
-    topup_ok("--db", str(other), "card", "list")
+    make_ledger(other)
     before = table_dump(other)
     shown = json.loads(topup_ok("--db", str(other), "import", str(exported), "--dry-run", "--format", "json").stdout)
     assert [r["amount"] for r in shown] == ["100.00", "50.00"]

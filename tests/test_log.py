@@ -3,7 +3,7 @@ import json
 import pytest
 
 from ledger.domain.fields import FIELD_NAMES as RECORD_FIELDS
-from tests.conftest import log_json, table_dump
+from tests.conftest import log_json, make_ledger, table_dump
 
 
 def test_log_prints_the_new_records_id(topup_ok, hk_card):
@@ -100,6 +100,7 @@ def test_log_records_history_and_show_lists_it(topup_ok, hk_card):
     assert "100.00" in text and "v1 log" in text
 
 
-def test_show_of_a_missing_record_is_refused(topup):
+def test_show_of_a_missing_record_is_refused(topup, ledger_path):
+    make_ledger(ledger_path)
     result = topup("show", "42")
     assert result.exit_code == 1 and "no record 42" in result.stderr

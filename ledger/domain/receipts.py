@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_RECEIPT_BYTES = 25 * 1024 * 1024
@@ -29,6 +30,22 @@ def receipt_file(name: str, data: bytes, media_type: str) -> ReceiptFile:
 def text_receipt(name: str, text: str) -> ReceiptFile:
     """A receipt made from text the user pasted (a confirmation message)."""
     return receipt_file(name, text.encode(), "text/plain")
+
+
+def distinct_names(names: list[str], taken: Callable[[str], bool] = lambda name: False) -> list[str]:
+    """A name for each file, different from the others (ignoring case, as many file systems and
+    unzip tools do) and not `taken`: a.jpg, a (2).jpg, a (3).jpg."""
+    used: set[str] = set()
+    chosen = []
+    for name in names:
+        stem, dot, suffix = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+        candidate, number = name, 0
+        while candidate.casefold() in used or taken(candidate):
+            number += 1
+            candidate = f"{stem} ({number}){dot}{suffix}"
+        used.add(candidate.casefold())
+        chosen.append(candidate)
+    return chosen
 
 
 def safe_file_name(name: str, fallback: str) -> str:

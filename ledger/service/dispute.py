@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.domain.fields import FIELD_NAMES
-from ledger.domain.receipts import safe_file_name
+from ledger.domain.receipts import distinct_names, safe_file_name
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import mask_number
 from ledger.errors import InvalidInput
@@ -89,14 +89,10 @@ def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
 
 
 def _receipt_files(tx: Tx, topup_id: int) -> list[tuple[str, bytes]]:
-    out, used = [], set()
-    for index, (name, _, data) in enumerate(reads.receipt_files(tx.conn, topup_id), start=1):
-        safe = safe_file_name(name, f"receipt-{index}")
-        if safe in used:
-            safe = f"{index}-{safe}"
-        used.add(safe)
-        out.append((f"receipts/record-{topup_id}/{safe}", bytes(data)))
-    return out
+    """Each receipt file of a record under a name of its own in the pack."""
+    rows = reads.receipt_files(tx.conn, topup_id)
+    names = distinct_names([safe_file_name(name, f"receipt-{index}") for index, (name, _, _) in enumerate(rows, 1)])
+    return [(f"receipts/record-{topup_id}/{name}", bytes(data)) for name, (_, _, data) in zip(names, rows, strict=True)]
 
 
 def _csv(records: list[dict[str, Any]]) -> bytes:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.domain import chain
 from ledger.domain.fields import Record
-from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, receipt_file, safe_file_name
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, safe_file_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, InvalidInput, NotFound
 from ledger.store import db, reads, writes
@@ -73,23 +73,17 @@ def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
     for name, sha256, data in rows:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DamageFound(f"receipt {name!r} of record {topup_id} is damaged in the ledger; run `topup verify`")
+    from ledger.output.files import replaced_when_done
+
+    safe = [safe_file_name(name, f"receipt-{topup_id}-{index}") for index, (name, _, _) in enumerate(rows, start=1)]
+    names = distinct_names(safe, taken=lambda name: (folder / name).exists())
     written = []
-    for index, (name, _, data) in enumerate(rows, start=1):
-        target = _free_name(folder, safe_file_name(name, f"receipt-{topup_id}-{index}"))
-        with target.open("xb") as file:
-            file.write(data)
+    for name, (_, _, data) in zip(names, rows, strict=True):
+        target = folder / name
+        with replaced_when_done(target, overwrite=False) as partial:  # private (0600), whole or not at all
+            partial.write_bytes(data)
         written.append(target)
     return written
-
-
-def _free_name(folder: Path, name: str) -> Path:
-    candidate = folder / name
-    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
-    number = 1
-    while candidate.exists():
-        candidate = folder / f"{stem} ({number}){dot}{suffix}"
-        number += 1
-    return candidate
 
 
 @dataclass(frozen=True)
@@ -171,10 +165,10 @@ def backup(path: Path, target: Path, *, overwrite: bool = False) -> int:
     The copy is verified before it takes its name; returns the number of records in it."""
     from ledger.output.files import replaced_when_done
 
-    db.prepare(path)
+    db.prepare(path, create=False)
     with replaced_when_done(target, overwrite=overwrite) as partial:
         partial.unlink()  # copy_database creates the file itself, 0600
-        db.copy_database(path, partial)
+        db.copy_database(path, partial, shown=target)
         with transaction(partial) as tx:
             result = verify(tx)
         if result.problems:
@@ -185,6 +179,8 @@ def backup(path: Path, target: Path, *, overwrite: bool = False) -> int:
 
 def doctor(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     """Facts about the ledger file, and what `verify` finds in it."""
+    from ledger.output.files import partials_in
+
     with transaction(path) as tx:
         stored = reads.ledger_facts(tx.conn)
         size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
@@ -196,6 +192,8 @@ def doctor(path: Path) -> tuple[dict[str, Any], list[Problem]]:
         "journal_mode": stored["journal_mode"], "permissions": oct(mode),
         **{key: stored[key] for key in ("cards", "records", "void_records", "receipt_files", "receipt_bytes")},
     }
+    # Partial outputs a killed command left beside the ledger; the next output to the same name removes them.
+    facts["leftover_files"] = [str(p) for p in partials_in(path.parent)]
     problems = result.problems
     if mode & 0o077:
         problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({facts['permissions']}); "

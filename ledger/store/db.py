@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import LedgerError, NotALedger, SchemaTooNew
+from ledger.errors import LedgerError, NotALedger, NotFound, SchemaTooNew
 from ledger.store import migrations
 
 BUSY_TIMEOUT_SECONDS = 60
@@ -43,14 +45,19 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def prepare(path: Path) -> None:
-    """Make sure `path` is a ledger of the current schema: create it, or check and upgrade it."""
-    _create_if_missing(path)
+def prepare(path: Path, *, create: bool = True) -> None:
+    """Make sure `path` is a ledger of the current schema: check and upgrade it, or create it
+    (only when `create`: a reading command never makes a ledger)."""
+    if not _is_ledger_file(path):
+        if not create:
+            raise NotFound(f"there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
+                           "(or name another with --db FILE or TOPUP_DB)")
+        _create(path)
+        return
     version = _schema_version(path)
     if version == migrations.LATEST:
         return
-    if version > 0:
-        backup_before_upgrade(path, version)
+    backup_before_upgrade(path, version)
     conn = connect(path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
@@ -61,21 +68,68 @@ def prepare(path: Path) -> None:
         conn.close()
 
 
-def _create_if_missing(path: Path) -> None:
-    if path.is_dir():
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device"}
+
+
+def _is_ledger_file(path: Path) -> bool:
+    """Whether there is a file at `path`; refuses whatever is there that cannot be a ledger."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise NotALedger(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
+                             "point it at the ledger or remove it") from None
+        return False
+    except OSError as exc:  # a loop of symbolic links, a name too long, a folder that cannot be entered
+        raise NotALedger(f"{path} cannot be used as the ledger: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
         raise NotALedger(f"{path} is a folder; give the path of a ledger file")
+    if not stat.S_ISREG(mode):
+        raise NotALedger(f"{path} is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a ledger file; "
+                         "give the path of a ledger file")
+    if path.stat().st_size == 0:
+        raise NotALedger(f"{path} is empty (0 bytes): it holds no ledger. If your records should be there, restore "
+                         "a backup; to start a new ledger at this path, remove the empty file first")
+    return True
+
+
+def _create(path: Path) -> None:
+    """A new ledger, made complete under a temporary name and then put in place, so that no process
+    ever finds a half-made one: an empty file at a ledger's path is always a fault."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Created 0600 before SQLite sees it: SQLite would make it readable by everyone.
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+        os.close(fd)
     except OSError as exc:
         raise LedgerError(f"the ledger {path} could not be created: {exc.strerror}") from None
+    new = Path(name)
+    try:
+        conn = connect(new)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrations.upgrade(conn)
+        finally:
+            conn.close()
+        try:
+            os.link(new, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is just as new
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(new, path)
+    except sqlite3.Error as exc:
+        raise ledger_error(exc, path, "created") from None
+    except OSError as exc:
+        raise LedgerError(f"the ledger {path} could not be created: {exc.strerror}") from None
+    finally:
+        for leftover in (new, *(new.with_name(new.name + end) for end in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
 
 
 def _schema_version(path: Path) -> int:
-    """The ledger's schema version, 0 for an empty file; refuses anything that is not a ledger.
+    """The ledger's schema version; refuses anything that is not a ledger.
 
     Only SQLite opens the file: closing a descriptor of our own on it would drop every POSIX
     lock this process holds there, under any other connection to it."""
@@ -89,7 +143,8 @@ def _schema_version(path: Path) -> int:
     finally:
         conn.close()
     if app_id == 0 and not has_tables:
-        return 0
+        raise NotALedger(f"{path} is an empty database: it holds no ledger. If your records should be there, restore "
+                         "a backup; to start a new ledger at this path, remove the file first")
     if app_id != migrations.APPLICATION_ID:
         raise NotALedger(f"{path} is an SQLite database of another program, not a topup ledger; it was left untouched")
     if version > migrations.LATEST:
@@ -108,8 +163,9 @@ def backup_before_upgrade(path: Path, version: int) -> Path:
     return target
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy with SQLite's online backup API, the new file created 0600."""
+def copy_database(source: Path, target: Path, shown: Path | None = None) -> None:
+    """A consistent copy with SQLite's online backup API, the new file created 0600; `shown` is the
+    name to speak of when the copy cannot be written (the final name of a temporary `target`)."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)
@@ -117,6 +173,8 @@ def copy_database(source: Path, target: Path) -> None:
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.OperationalError as exc:
+        raise ledger_error(exc, shown or target, "written") from None
     finally:
         dst.close()
         src.close()
@@ -128,7 +186,7 @@ def ledger_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
         return LedgerError(f"the ledger refused the change: {exc}")
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) and doing == "opened":
         return NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched")
-    return LedgerError(f"the ledger {path} could not be {doing}: {exc}")
+    return LedgerError(f"{'the copy' if doing == 'written' else 'the ledger'} {path} could not be {doing}: {exc}")
 
 
 # What SQLite says about the file or the data (locked, read-only, a constraint) rather than about
@@ -176,7 +234,7 @@ class Tx:
         a writing one begins IMMEDIATE, so it waits for the write lock instead of failing when a
         read turns into a write."""
         if self._conn is None:
-            prepare(self.path)
+            prepare(self.path, create=self.write)
             conn = connect(self.path)
             conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
             self._conn = conn

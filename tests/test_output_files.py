@@ -1,0 +1,134 @@
+"""Files the program writes: every receipt under a name of its own, private, whole or not at all,
+with a plain answer when the disk is full or the folder read-only, and no leftovers kept."""
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import log_json, run_process, table_dump
+
+
+@pytest.fixture
+def three_receipts(topup_ok, tmp_path):
+    """One record with three receipt files whose names clash: a.jpg, 3-a.jpg and another a.jpg."""
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    files = []
+    for folder, name in (("x", "a.jpg"), ("y", "3-a.jpg"), ("z", "A.jpg")):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / name
+        path.write_bytes(f"bytes of {folder}/{name}".encode())
+        files.append(path)
+    record = log_json(topup_ok, "campus", "10", *[arg for f in files for arg in ("--receipt", str(f))])
+    return record["id"], [f.read_bytes() for f in files]
+
+
+def test_the_dispute_pack_keeps_every_receipt_under_its_own_name(topup_ok, three_receipts, tmp_path):
+    record_id, contents = three_receipts
+    pack = tmp_path / "pack.zip"
+    topup_ok("export", "--dispute", str(record_id), "--output", str(pack))
+    with zipfile.ZipFile(pack) as z:
+        names = [n for n in z.namelist() if n.startswith("receipts/")]
+        assert len(names) == len({n.casefold() for n in names}) == 3
+        assert sorted(z.read(n) for n in names) == sorted(contents)
+        manifest = json.loads(z.read("manifest.json"))
+        listed = {f["path"]: f["sha256"] for f in manifest["files"]}
+        for name in names:
+            assert listed[name] == hashlib.sha256(z.read(name)).hexdigest()
+        assert len(json.loads(z.read("records.json"))[0]["receipts"]) == 3
+
+
+def test_receipt_get_writes_each_file_once_and_privately(topup_ok, three_receipts, tmp_path):
+    record_id, contents = three_receipts
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.jpg").write_bytes(b"mine, not the ledger's")
+    old_mask = os.umask(0)
+    try:
+        written = [Path(p) for p in topup_ok("receipt", "get", str(record_id), "--output", str(out)).stdout.split("\n") if p]
+    finally:
+        os.umask(old_mask)
+    assert (out / "a.jpg").read_bytes() == b"mine, not the ledger's"
+    assert sorted(p.read_bytes() for p in written) == sorted(contents)
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
+    assert not [p for p in out.iterdir() if p.name.endswith(".partial")]
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A folder on an 8 KiB tmpfs, so that writing more than that fails with 'No space left'."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    folder = tmp_path / "full"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(folder)], check=True)
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    """A folder this process cannot write into, even as root: a read-only bind mount."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
+    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def big_record(topup_ok, tmp_path, ledger_path):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(os.urandom(200_000))  # more than the small disk holds
+    return log_json(topup_ok, "campus", "10", "--receipt", str(photo), "--note", "x" * 9000)["id"]
+
+
+def _outputs(folder: Path, record_id: int) -> list[list[str]]:
+    return [
+        ["backup", str(folder / "copy.db")],
+        ["export", "--output", str(folder / "all.csv")],
+        ["export", "--dispute", str(record_id), "--output", str(folder / "pack.zip")],
+        ["receipt", "get", str(record_id), "--output", str(folder)],
+    ]
+
+
+@pytest.mark.parametrize("where", ["full_disk", "read_only"])
+def test_output_that_cannot_be_written_gets_a_plain_answer_and_leaves_nothing(request, big_record, ledger_path,
+                                                                              where):
+    folder = request.getfixturevalue(where)
+    before = table_dump(ledger_path)
+    for args in _outputs(folder, big_record):
+        result = run_process(*args)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith("error: ") and "unexpected" not in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert list(folder.iterdir()) == [], (args, list(folder.iterdir()))
+    assert table_dump(ledger_path) == before
+
+
+def test_stale_partials_are_removed_by_the_next_output_and_listed_by_doctor(topup_ok, ledger_path, tmp_path):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    gone = 2**22 + 12345  # above the kernel's default pid_max: no process has it
+    stale = [tmp_path / f".copy.db.{gone}.k3j2.partial", tmp_path / f".copy.db.{gone}.k3j2.partial-journal"]
+    running = tmp_path / f".copy.db.{os.getpid()}.zz11.partial"  # a backup still under way in this process
+    for path in (*stale, running):
+        path.write_bytes(b"half a copy")
+    left_by_export = ledger_path.parent / f".ledger.csv.{gone}.q1.partial"
+    left_by_export.write_bytes(b"half an export")
+    facts = json.loads(topup_ok("doctor", "--format", "json").stdout)
+    assert str(left_by_export) in facts["leftover_files"]
+    topup_ok("backup", str(tmp_path / "copy.db"))
+    assert not any(p.exists() for p in stale) and running.exists()
+    assert (tmp_path / "copy.db").exists()
