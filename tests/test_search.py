@@ -113,3 +113,11 @@ def test_common_and_rare_words_give_the_same_results(topup_ok, records, monkeypa
     assert ids(topup_ok, "top-up", "--card", "octopus") == [5]
     assert ids(topup_ok, "用短信") == [2]
     assert ids(topup_ok, "octopus", "sampletel") == [1]
+
+
+@pytest.mark.parametrize("args", [["--since", "9999-12-31"], ["--until", "9999-12-31"], ["--until", "9999-12-31 23:00"],
+                                  ["--limit", "1" + "0" * 20], ["--limit", "0"]])
+def test_out_of_range_filters_get_a_plain_answer(topup, topup_ok, ledger_path, args):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    result = topup("search", *args)
+    assert result.exit_code == 1 and result.stderr.startswith("error: ") and "unexpected" not in result.stderr

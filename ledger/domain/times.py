@@ -124,6 +124,8 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
     from dateutil import parser
     from dateutil.parser import UnknownTimezoneWarning
 
+    if text.startswith(("-", "+")):  # dateutil would drop the sign and read the rest
+        raise InvalidInput(f"{shown!r} is not a date; write it like 2025-03-14 18:42")
     text = normalise_cjk(text)
     day_first = _day_first(text, shown)
     results = []
@@ -140,6 +142,7 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
             reason = "is not a possible date" if impossible else "is not a date"
             raise InvalidInput(f"{shown!r} {reason}; write it like 2025-03-14 18:42") from None
     first, second = results
+    _check_offset(first, shown)
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         if first.year != second.year and first.month != second.month and first.day != second.day:
             raise InvalidInput(f"{shown!r} has no date; write it like 'today 18:42' or '2025-03-14 18:42'")
@@ -147,6 +150,19 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
     if first.year < EARLIEST_YEAR:
         raise InvalidInput(f"{shown!r} is before {EARLIEST_YEAR}; check the year")
     return first, first.hour == second.hour
+
+
+_EARLIEST_OFFSET, _LATEST_OFFSET = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _check_offset(moment: datetime, shown: str) -> None:
+    """Refuse a UTC offset no place uses (one of 24 hours or more, Python cannot even hold)."""
+    try:
+        offset = moment.utcoffset()
+    except ValueError:
+        offset = _LATEST_OFFSET * 2
+    if offset is not None and not _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET:
+        raise InvalidInput(f"{shown!r} has a UTC offset no place uses; give one from -12:00 to +14:00")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -214,6 +230,7 @@ def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, date
         moment = parse_moment(cleaned, now)
         return moment, moment + timedelta(seconds=1)
     moment, has_time = _read(cleaned, shown)
+    _period_year(str(moment.year), shown)
     if has_time:
         start = _utc(_aware(moment))
         return start, start + timedelta(seconds=1)
