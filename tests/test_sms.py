@@ -146,3 +146,54 @@ def test_the_message_can_come_from_stdin(topup_ok):
     result = topup_ok("log", "card", "--sms", "-", "--format", "json",
                       input="您于2026年11月20日14时32分充值100元成功\n流水号ABC12345\n")
     assert json.loads(result.stdout)["ref"] == "ABC12345"
+
+
+CODES = [  # (what the message says, the code's digits as they would be found in the file)
+    ("認證碼 660417", ["660417"]), ("your code is 551208", ["551208"]), ("安全码:４４２８１９", ["４４２８１９", "442819"]),
+    ("OTP-774411", ["774411"]), ("security code 224466", ["224466"]), ("动态码 8 8 1 2 3 3", ["8 8 1 2 3 3", "881233"]),
+    ("G-385612 is your Google verification code", ["385612"]), ("code:193847", ["193847"]),
+    ("Verification Code: 3355-77", ["3355-77", "335577"]), ("验证码 6\u200b1\u200b7\u200b2\u200b9\u200b0", ["617290", "6\u200b1"]),
+    ("Your PIN: 915372", ["915372"]), ("動態密碼為 ５５６６７７", ["５５６６７７", "556677"]),
+]
+
+
+@pytest.mark.parametrize(("said", "digits"), CODES, ids=[c[0] for c in CODES])
+def test_a_one_time_code_never_reaches_the_file_its_journal_or_a_backup(topup_ok, ledger_path, tmp_path, said, digits):
+    _card(topup_ok, "HK")
+    record = log_json(topup_ok, "card", "--sms", f"Top-up HK$100.00 done. Ref R20250314. {said}")
+    assert record["amount"] == "100.00" and record["ref"] == "R20250314"
+    topup_ok("backup", str(tmp_path / "copy.db"))
+    out = tmp_path / "out"
+    out.mkdir()
+    topup_ok("receipt", "get", str(record["id"]), "--output", str(out))
+    files = [p for p in ledger_path.parent.iterdir() if p.is_file()] + [tmp_path / "copy.db", out / "message.txt"]
+    for path in files:
+        raw = path.read_bytes()
+        for form in digits:
+            assert form.encode() not in raw, (path.name, form)
+    assert "*" in (out / "message.txt").read_text(encoding="utf-8")
+
+
+def test_a_paste_too_long_to_be_a_message_is_refused_at_once(topup_ok, topup, ledger_path):
+    _card(topup_ok, "HK")
+    before = table_dump(ledger_path)
+    padded = "Top-up HK$100.00 done. Ref R20250314. " + " " * 20_000
+    assert topup("log", "card", "--sms", padded).exit_code == 1
+    result = topup("log", "card", "--sms", "-", input="Top-up HK$100.00 done. Ref R2. " + "x" * 50_000_000)
+    assert result.exit_code == 1 and "characters long" in result.stderr
+    assert table_dump(ledger_path) == before
+
+
+@pytest.mark.parametrize("text", ["1," * 50_000, "HK$1 " * 20_000, "2025-03-14 18:42 " * 6000, "1 " * 50_000])
+def test_reading_a_message_takes_time_in_proportion_to_its_length(text):
+    import time
+
+    from ledger.domain.message import read_message
+    from ledger.errors import InvalidInput
+
+    start = time.perf_counter()
+    try:
+        read_message(text, "HKD", "HK", datetime.now().astimezone())
+    except InvalidInput:
+        pass  # what it makes of such a text does not matter here; that it ends soon does
+    assert time.perf_counter() - start < 1.0  # a quadratic reader took 11 s on 40 KB

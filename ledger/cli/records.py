@@ -35,12 +35,15 @@ def log(
 ) -> None:
     """Log a top-up; prints the new record's id."""
     from ledger.cli import output
+    from ledger.domain.message import MAX_MESSAGE_CHARS
     from ledger.service import topups
 
+    if sms == "-":  # one character more than is read, so that a longer paste is refused, not cut
+        sms = sys.stdin.read(MAX_MESSAGE_CHARS + 1)
     request = topups.LogRequest(
         card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
         receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
-        outcome=outcome, force=force, sms=sys.stdin.read() if sms == "-" else sms,
+        outcome=outcome, force=force, sms=sms,
     )
     with open_ledger(ctx, write=True) as tx:
         logged = topups.log_topup(tx, request)

@@ -24,16 +24,33 @@ from decimal import Decimal
 
 from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import CURRENCY_DIGITS, REGION_CURRENCY, SYMBOLS, symbol_currencies
-from ledger.domain.values import Outcome, clean_token, fold_width
+from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
 MONTH_FIRST_REGIONS = frozenset({"PH", "US", "CA"})
 
-_CODE_WORDS = (r"(?:驗證碼|验证码|校驗碼|校验码|動態碼|动态码|動態密碼|动态密码|密碼|密码|OTP|"
-               r"one[- ]time (?:code|password)|verification code|passcode|PIN)")
-_CODE = re.compile(_CODE_WORDS + r"\s*(?:is|為|为|是)?\s*[:：]?\s*([0-9]{4,8})", re.I)
-_CODE_FIRST = re.compile(r"([0-9]{4,8})\s*(?:is your|為您的|为您的|是您的)\s*" + _CODE_WORDS, re.I)
+# One-time codes: the words that name one, and the code itself: 4 to 10 digits (full-width too),
+# perhaps spaced or dashed (8 8 1 2 3 3, 3355-77), perhaps after a letter prefix (G-385612).
+_CODE_WORDS = (r"(?:驗證碼|验证码|認證碼|认证码|校驗碼|校验码|確認碼|确认码|安全碼|安全码|授權碼|授权码|"
+               r"動態碼|动态码|動態密碼|动态密码|短信碼|短信码|密碼|密码|OTP|"
+               r"one[- ]time (?:code|password|passcode)|(?:verification|security|confirmation|auth\w*) code|"
+               r"passcode|PIN|code)")
+_DIGIT = "[0-9０-９]"
+_CODE_VALUE = rf"(?:[A-Za-z]{{1,3}}-)?{_DIGIT}(?:[ \-]?{_DIGIT}){{3,9}}(?![0-9０-９])"
+_CODE = re.compile(rf"{_CODE_WORDS}\s*(?:is|為|为|是)?\s*[:：#=\-]?\s*({_CODE_VALUE})", re.I)
+_CODE_FIRST = re.compile(rf"({_CODE_VALUE})\s*(?:is your|為您的|为您的|是您的)\s*(?:[\w-]+\s+){{0,3}}?{_CODE_WORDS}",
+                         re.I)
+# A confirmation is a few hundred characters; a much longer paste is not one.
+MAX_MESSAGE_CHARS = 10_000
+
+
+def check_size(text: str) -> None:
+    """Refuse at once a paste too long to be a confirmation message (it would be kept as a receipt)."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidInput(f"the message is {len(text):,} characters long; a confirmation is a few hundred "
+                           f"(at most {MAX_MESSAGE_CHARS:,} are read). Paste only the message itself")
+
 
 # Marks that make a number money: every symbol and code the money module knows, longest first
 # so that HK$ wins over $. Letters count only as a whole word (RM, not the end of FORM).
@@ -54,6 +71,7 @@ LABELS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A bare number counts as money only right after one of these labels.
 _BARE_LABEL = re.compile(r"(面值|面額|面额|金额|金額|实付|實付|余额|餘額|amount|balance)\s*[:：]?\s*$", re.I)
+_LABEL_REACH = 16  # a bare label ends right before its number: look no further back than this
 _BONUS_AFTER = re.compile(r"^\s*\)?\s*(?:bonus|free)", re.I)
 
 REF_LABELS = sorted(
@@ -114,7 +132,9 @@ def mask_codes(text: str) -> tuple[str, bool]:
     def hide(match: re.Match[str]) -> str:
         nonlocal found
         found = True
-        return match[0].replace(match[1], "*" * len(match[1]))
+        start, end = match.span(1)
+        code = re.sub(_DIGIT, "*", match[0][start - match.start():end - match.start()])
+        return match[0][:start - match.start()] + code + match[0][end - match.start():]
 
     text = _CODE.sub(hide, text)
     text = _CODE_FIRST.sub(hide, text)
@@ -123,7 +143,8 @@ def mask_codes(text: str) -> tuple[str, bool]:
 
 def read_message(text: str, currency: str, region: str | None, now: datetime) -> Reading:
     """Read a confirmation message for a card in `currency` (region decides day/month order)."""
-    original = unicodedata.normalize("NFC", text).strip()
+    # Invisible characters carry nothing, and could split a code so that masking misses it.
+    original = unicodedata.normalize("NFC", text).translate(INVISIBLE).strip()
     if not original:
         raise InvalidInput("the message is empty; paste the whole confirmation text")
     flat = clean_token(fold_width(original)).replace("\u2028", " ").replace("\n", " ")
@@ -156,7 +177,7 @@ def _money_mentions(text: str, currency: str) -> list[tuple[int, int, Decimal]]:
     found = []
     for match in MONEY.finditer(text):
         marks = [m for m in (match["pre"], match["suf"]) if m]
-        if not marks and not _BARE_LABEL.search(text[: match.start()]):
+        if not marks and not _BARE_LABEL.search(text[max(0, match.start() - _LABEL_REACH): match.start()]):
             continue
         for mark in marks:
             meanings = symbol_currencies(mark)

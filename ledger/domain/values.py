@@ -33,7 +33,7 @@ class Status(StrEnum):
 
 
 # Invisible characters that ride along when text is pasted from a chat or an SMS.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # Characters that make text display in an order other than the one stored.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
@@ -50,7 +50,7 @@ def clean_token(text: str) -> str:
     """A short typed value (amount, date, reference): NFC, width-folded, no invisibles, trimmed."""
     if text.isascii():  # nothing to normalise, fold or drop (imports clean millions of these)
         return text.strip()
-    return fold_width(unicodedata.normalize("NFC", text)).translate(_INVISIBLE).strip()
+    return fold_width(unicodedata.normalize("NFC", text)).translate(INVISIBLE).strip()
 
 
 # Control characters other than newline and tab, and the text-direction controls above.
@@ -101,7 +101,7 @@ def clean_ref(text: str | None) -> str | None:
 
 def clean_label(text: str) -> str:
     """A card label: short, one line, not empty."""
-    label = clean_text(text.translate(_INVISIBLE), "card label", 60, multiline=False)
+    label = clean_text(text.translate(INVISIBLE), "card label", 60, multiline=False)
     if not label:
         raise InvalidInput("a card label cannot be empty")
     return label

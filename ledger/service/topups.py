@@ -99,6 +99,7 @@ def _fill_from_message(request: LogRequest, card: Card,
     from ledger.domain import message
     from ledger.domain.receipts import text_receipt
 
+    message.check_size(request.sms or "")
     reading = message.read_message(request.sms or "", card["currency"], card["region"], now)
     if reading.time_problem and request.at is None:
         raise InvalidInput(f"{reading.time_problem}; give the time with --at")
