@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -69,3 +70,26 @@ def test_stored_moments_round_trip(moment):
     moment = moment.replace(microsecond=0)
     assert from_stored(to_stored(moment)) == moment
     assert datetime.fromisoformat(local_iso(to_stored(moment))) == moment
+
+
+@pytest.mark.parametrize(("zone", "typed", "happened"), [
+    ("America/New_York", "2026-03-08 02:30", "never showed"), ("America/New_York", "2025-11-02 01:30", "showed twice"),
+    ("Europe/London", "2025-03-30 01:30", "never showed"), ("Europe/London", "2025-10-26 01:30", "showed twice"),
+    ("Australia/Lord_Howe", "2025-10-05 02:15", "never showed"),  # a half-hour change
+    ("Australia/Lord_Howe", "2025-04-06 01:45", "showed twice"),
+])
+def test_a_clock_time_that_summer_time_skipped_or_doubled_is_refused_with_the_choices(
+        topup_ok, topup, monkeypatch, zone, typed, happened):
+    import re
+    import time
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    topup_ok("card", "add", "card", "--kind", "smart", "--currency", "USD")
+    refused = topup("log", "card", "1", "--at", typed)
+    assert refused.exit_code == 1 and happened in refused.stderr
+    choices = re.findall(r"'(\d{4}-\d\d-\d\d \d\d:\d\d[+-]\d\d:\d\d)'", refused.stderr)
+    assert len(choices) == 2
+    for n, choice in enumerate(choices):
+        logged = json.loads(topup_ok("log", "card", "1", "--at", choice, "--ref", f"R{n}", "--format", "json").stdout)
+        assert logged["occurred_at"] == choice.replace(" ", "T")[:16] + ":00" + choice[16:]

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import CURRENCY_DIGITS, REGION_CURRENCY, SYMBOLS, symbol_currencies
+from ledger.domain.times import local_moment
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
 
@@ -294,11 +295,14 @@ def _to_datetime(form: str, match: re.Match[str], region: str | None, currency: 
     elif ampm == "am" and hour == 12:
         hour = 0
     try:
-        moment = datetime(year, month, day, hour, minute, second).astimezone()
-        if form == "no-year" and moment > local_now:
-            moment = moment.replace(year=year - 1)
+        wall = datetime(year, month, day, hour, minute, second)
+        if form == "no-year" and wall.astimezone() > local_now:
+            wall = wall.replace(year=year - 1)
+        moment = local_moment(wall, match[0].strip())
     except ValueError:
         raise _DateProblem(f"the message's date {match[0].strip()!r} is not a possible date") from None
+    except InvalidInput as problem:
+        raise _DateProblem(problem.message.replace("'", "the message's time '", 1)) from None
     if form == "no-year":
         reading.notes.append(f"the message gives no year; read it as {moment.date().isoformat()}, the latest such day")
     if form == "roc":

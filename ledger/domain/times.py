@@ -165,8 +165,23 @@ def _check_offset(moment: datetime, shown: str) -> None:
         raise InvalidInput(f"{shown!r} has a UTC offset no place uses; give one from -12:00 to +14:00")
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.astimezone() if moment.tzinfo is None else moment
+def local_moment(wall: datetime, shown: str) -> datetime:
+    """A local clock time as a moment. One the clocks skipped, or showed twice, when summer time
+    began or ended is refused with the times it could have meant: nothing is guessed."""
+    if wall.tzinfo is not None:
+        return wall
+    earlier, later = wall.replace(fold=0).astimezone(), wall.replace(fold=1).astimezone()
+    if earlier.utcoffset() == later.utcoffset():
+        return earlier
+
+    def shown_as(moment: datetime) -> str:
+        return moment.isoformat(sep=" ", timespec="minutes")
+
+    if earlier.replace(tzinfo=None) != wall:  # the clocks jumped over it
+        raise InvalidInput(f"{shown!r} never showed on the clocks here: summer time skipped it. Write the time "
+                           f"with its offset, e.g. '{shown_as(later)}' or '{shown_as(earlier)}'")
+    raise InvalidInput(f"{shown!r} showed twice on the clocks here, when summer time ended. Say which with its "
+                       f"offset: '{shown_as(earlier)}' or '{shown_as(later)}'")
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
@@ -198,7 +213,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
         raise InvalidInput(f"{shown!r} is a whole period; --at needs a day, e.g. 2025-03-14 or 'today 18:42'")
     else:
         moment = _read(cleaned, shown)[0]
-    moment = _aware(moment).astimezone(UTC).replace(microsecond=0)
+    moment = local_moment(moment, shown).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
         raise InvalidInput(f"{shown!r} is in the future; a top-up can only be logged once it has happened")
     return moment
@@ -232,7 +247,7 @@ def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, date
     moment, has_time = _read(cleaned, shown)
     _period_year(str(moment.year), shown)
     if has_time:
-        start = _utc(_aware(moment))
+        start = _utc(local_moment(moment, shown))
         return start, start + timedelta(seconds=1)
     day = moment.date()
     return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
