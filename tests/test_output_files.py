@@ -132,3 +132,26 @@ def test_stale_partials_are_removed_by_the_next_output_and_listed_by_doctor(topu
     topup_ok("backup", str(tmp_path / "copy.db"))
     assert not any(p.exists() for p in stale) and running.exists()
     assert (tmp_path / "copy.db").exists()
+
+
+def test_receipt_names_are_made_safe_and_the_given_ones_kept_escaped_in_the_history(topup_ok, tmp_path):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    given = ["\x1b[31mred.jpg", "rtl\u202egpj.exe", "あ" * 83 + ".jpg"]  # the last is 253 bytes
+    paths = []
+    for n, name in enumerate(given):
+        (tmp_path / str(n)).mkdir()
+        paths.append(tmp_path / str(n) / name)
+        paths[-1].write_bytes(f"file {n}".encode())
+    record = log_json(topup_ok, "campus", "10", *[arg for p in paths for arg in ("--receipt", str(p))])
+    names = [r["name"] for r in record["receipts"]]
+    assert names[:2] == ["[31mred.jpg", "rtlgpj.exe"] and names[2].endswith(".jpg")
+    assert len(names[2].encode()) <= 180
+    shown = topup_ok("show", str(record["id"])).stdout
+    assert "\x1b" not in shown and "\u202e" not in shown
+    reason = json.loads(topup_ok("show", str(record["id"]), "--format", "json").stdout)["history"][0]["reason"]
+    assert "\\u001b[31mred.jpg" in reason and "rtl\\u202egpj.exe" in reason
+    out = tmp_path / "out"
+    out.mkdir()
+    written = topup_ok("receipt", "get", str(record["id"]), "--output", str(out)).stdout.split()
+    assert sorted(Path(p).read_bytes() for p in written) == [b"file 0", b"file 1", b"file 2"]
+    assert "ok: 1 records" in topup_ok("verify").stderr

@@ -70,6 +70,7 @@ def show(
 ) -> None:
     """Show one record with its receipt files and every version of its history."""
     from ledger.cli import output
+    from ledger.domain.receipts import shown_safely
     from ledger.service import finding
 
     with open_ledger(ctx) as tx:
@@ -82,7 +83,7 @@ def show(
     output.print_fields(record)
     sys.stdout.write("\nreceipts\n" if receipts else "\nreceipts  none\n")
     for receipt in receipts:
-        sys.stdout.write(f"  {receipt['name']}  {receipt['size']} bytes  sha256 {receipt['sha256']}\n")
+        sys.stdout.write(f"  {shown_safely(receipt['name'])}  {receipt['size']} bytes  sha256 {receipt['sha256']}\n")
     sys.stdout.write("\nhistory\n")
     for version in history:
         fields = version["content"]

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ledger.domain.values import BIDI_CONTROLS, INVISIBLE
 
 MAX_RECEIPT_BYTES = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ReceiptFile:
-    name: str
+    name: str  # made safe to show and to write back (`clean_file_name`)
     data: bytes
     sha256: str
     media_type: str
+    given_name: str = ""  # the name as it came, when cleaning changed it
 
     @property
     def size(self) -> int:
@@ -23,8 +27,39 @@ class ReceiptFile:
 
 
 def receipt_file(name: str, data: bytes, media_type: str) -> ReceiptFile:
-    """A receipt with its SHA-256 digest."""
-    return ReceiptFile(name, data, hashlib.sha256(data).hexdigest(), media_type)
+    """A receipt with its SHA-256 digest, under a name made safe (the one given kept if it differs)."""
+    safe = clean_file_name(name)
+    return ReceiptFile(safe, data, hashlib.sha256(data).hexdigest(), media_type, "" if safe == name else name)
+
+
+# What a name must not carry: control characters (a terminal would obey an escape sequence) and
+# text-direction controls (rtl<U+202E>gpj.exe shows as rtlexe.jpg).
+_UNSAFE_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_MAX_NAME_BYTES = 180  # room beside it, under the usual 255, for a temporary name while it is written
+
+
+def clean_file_name(name: str) -> str:
+    """A receipt's name as kept: NFC, without invisible or unsafe characters, short enough to write back."""
+    name = _UNSAFE_IN_NAMES.sub("", unicodedata.normalize("NFC", name).translate(INVISIBLE)).strip()
+    if len(name.encode()) > _MAX_NAME_BYTES:
+        stem, dot, suffix = name.rpartition(".")
+        if not dot or len(suffix) > 10:
+            stem, dot, suffix = name, "", ""
+        keep = _MAX_NAME_BYTES - len(f"{dot}{suffix}".encode())
+        stem = stem.encode()[:keep].decode(errors="ignore")
+        name = f"{stem}{dot}{suffix}"
+    return name or "receipt"
+
+
+def shown_safely(name: str) -> str:
+    """A name with its unsafe characters written as escapes (\\u202e), to show or keep in a history."""
+    return _UNSAFE_IN_NAMES.sub(lambda found: f"\\u{ord(found[0]):04x}", name)
+
+
+def renamed(files: list[ReceiptFile]) -> str | None:
+    """Which names were made safe, for the history; None when none was."""
+    changed = [f"'{shown_safely(f.given_name)}' kept as '{f.name}'" for f in files if f.given_name]
+    return "receipt names made safe: " + "; ".join(changed) if changed else None
 
 
 def text_receipt(name: str, text: str) -> ReceiptFile:
@@ -34,7 +69,7 @@ def text_receipt(name: str, text: str) -> ReceiptFile:
 
 def distinct_names(names: list[str], taken: Callable[[str], bool] = lambda name: False) -> list[str]:
     """A name for each file, different from the others (ignoring case, as many file systems and
-    unzip tools do) and not `taken`: a.jpg, a (2).jpg, a (3).jpg."""
+    unzip tools do) and not `taken`: a.jpg, a (1).jpg, a (2).jpg."""
     used: set[str] = set()
     chosen = []
     for name in names:
@@ -49,7 +84,8 @@ def distinct_names(names: list[str], taken: Callable[[str], bool] = lambda name:
 
 
 def safe_file_name(name: str, fallback: str) -> str:
-    """A name that stays inside the folder it is written to, whatever the original was."""
+    """A name that stays inside the folder it is written to, whatever the original was (names kept by
+    earlier versions were not made safe when they were added)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
-    return base or fallback
+    base = _UNSAFE_IN_NAMES.sub("", base).strip().lstrip(".")
+    return clean_file_name(base) if base else fallback

@@ -35,7 +35,7 @@ class Status(StrEnum):
 # Invisible characters that ride along when text is pasted from a chat or an SMS.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # Characters that make text display in an order other than the one stored.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -54,7 +54,7 @@ def clean_token(text: str) -> str:
 
 
 # Control characters other than newline and tab, and the text-direction controls above.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS)) + "]")
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:
@@ -63,7 +63,7 @@ def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True
     hidden = _HIDDEN.search(text) or (None if multiline else re.search("[\n\t]", text))
     if hidden:
         ch = hidden[0]
-        if ch in _BIDI_CONTROLS:
+        if ch in BIDI_CONTROLS:
             raise InvalidInput(
                 f"{field} contains a text-direction control (U+{ord(ch):04X}) that would make it "
                 "display differently from what is stored; remove it"

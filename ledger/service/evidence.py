@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.domain import chain
 from ledger.domain.fields import Record
-from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, safe_file_name
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, InvalidInput, NotFound
 from ledger.store import db, reads, writes
@@ -58,7 +58,8 @@ def add_receipts(tx: Tx, topup_id: int, file_paths: list[str]) -> tuple[Record, 
     if added:
         row["version"] += 1
         writes.update_topup(tx, row)
-        writes.record_version(tx, row, "receipt", f"{added} receipt file(s) added", now)
+        reason = "; ".join(filter(None, [f"{added} receipt file(s) added", renamed(files)]))
+        writes.record_version(tx, row, "receipt", reason, now)
     return reads.get_record(tx.conn, topup_id), added
 
 

@@ -14,7 +14,7 @@ from ledger.domain.cards import Card
 from ledger.domain.channels import parse_channel
 from ledger.domain.fields import Record, StoredTopup
 from ledger.domain.money import parse_amount
-from ledger.domain.receipts import ReceiptFile
+from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
 from ledger.errors import InvalidInput
@@ -88,7 +88,7 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
         _refuse_unforced(tx, card, row)
     row = writes.insert_topup(tx, row)
     writes.attach_receipts(tx, row["id"], files, to_stored(now))
-    writes.record_version(tx, row, "log", None, to_stored(now))
+    writes.record_version(tx, row, "log", renamed(files), to_stored(now))
     return Logged(reads.get_record(tx.conn, row["id"]), read, notes)
 
 
