@@ -199,3 +199,26 @@ def test_a_backup_taken_while_another_process_logs_is_complete_and_verifies(topu
         assert run_process("--db", str(copy), "verify").returncode == 0
     final = sql_value(ledger_path, "SELECT count(*) FROM topup")
     assert final == 40
+
+
+INDEX_BODY = "coalesce(ref, '') || char(10) || coalesce(merchant, '') || char(10) || coalesce(note, '')"
+
+
+@pytest.mark.parametrize(("tamper", "said"), [
+    (f"INSERT INTO topup_fts (topup_fts, rowid, body) SELECT 'delete', id, {INDEX_BODY} FROM topup WHERE id = 2",
+     "record 2: search: is missing from the text index"),
+    (f"INSERT INTO topup_fts (topup_fts, rowid, body) SELECT 'delete', id, {INDEX_BODY} FROM topup WHERE id = 2; "
+     "INSERT INTO topup_fts (rowid, body) VALUES (2, 'something else')", "does not hold the records' text"),
+    ("INSERT INTO topup_fts (rowid, body) VALUES (99, 'a ghost')", "record 99: search: is in the text index"),
+])
+def test_verify_finds_a_text_index_that_hides_or_invents_records(topup_ok, topup, hk_card, ledger_path, tamper, said):
+    for n in range(3):
+        topup_ok("log", hk_card, "10", "--ref", f"WX4200{n}", "--note", f"便利店 {n}")
+    conn = sqlite3.connect(ledger_path)
+    conn.executescript(tamper)
+    conn.close()
+    result = topup("verify")
+    assert result.exit_code == 3 and said in result.stdout
+    topup_ok("doctor", "--rebuild-index")
+    assert "ok: 3 records" in topup_ok("verify").stderr
+    assert [r["ref"] for r in json.loads(topup_ok("search", "WX42001", "--format", "json").stdout)] == ["WX42001"]

@@ -83,11 +83,18 @@ def backup(
 @app.command("doctor")
 def doctor(
     ctx: typer.Context,
+    rebuild_index: Annotated[bool, typer.Option(
+        "--rebuild-index", help="Build the text index again from the records first.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
     from ledger.cli import output
     from ledger.service import evidence
+
+    if rebuild_index:
+        with open_ledger(ctx, write=True) as tx:
+            evidence.rebuild_index(tx)
+        say("the text index was built again from the records")
 
     facts, problems = evidence.doctor(ledger_path(ctx))
     if output_format is ItemFormat.json:

@@ -21,7 +21,7 @@ from ledger.domain.fields import Record
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, InvalidInput, NotFound
-from ledger.store import db, reads, writes
+from ledger.store import db, reads, search, writes
 from ledger.store.db import Tx, transaction
 
 
@@ -109,7 +109,7 @@ def verify(tx: Tx) -> Verification:
     consistent snapshot while other processes may write."""
     conn = tx.conn
     try:
-        problems = _integrity(conn) + _chain(conn) + _records(conn) + _blobs(conn)
+        problems = _integrity(conn) + _chain(conn) + _records(conn) + _blobs(conn) + _text_index(conn)
         return Verification(problems, reads.count_records(conn))
     except sqlite3.DatabaseError as exc:
         return Verification([Problem(None, "database", f"SQLite cannot read the ledger: {exc}")])
@@ -150,6 +150,27 @@ def _records(conn: sqlite3.Connection) -> list[Problem]:
     for topup_id in sorted(newest):
         found.append(Problem(topup_id, "record", "was removed; its history is still in the ledger"))
     return found
+
+
+_REBUILD = "`topup doctor --rebuild-index` builds it again from the records"
+
+
+def _text_index(conn: sqlite3.Connection) -> list[Problem]:
+    """The text index must hold exactly the records' text, or search hides or invents records."""
+    missing, extra, differs = search.index_mismatch(conn)
+    found = [Problem(topup_id, "search", f"is missing from the text index, so no search finds it; {_REBUILD}")
+             for topup_id in missing]
+    found += [Problem(topup_id, "search", f"is in the text index but no such record exists; {_REBUILD}")
+              for topup_id in extra]
+    if differs and not (missing or extra):
+        found.append(Problem(None, "search", "the text index does not hold the records' text, so searches miss or "
+                                             f"wrongly find records; {_REBUILD}"))
+    return found
+
+
+def rebuild_index(tx: Tx) -> None:
+    """Build the text index again from the records (it is derived from them, never evidence itself)."""
+    search.rebuild_index(tx.conn)
 
 
 def _blobs(conn: sqlite3.Connection) -> list[Problem]:

@@ -178,3 +178,29 @@ def index_rows(conn: sqlite3.Connection, ids_json: str) -> None:
     """Index the records whose ids `ids_json` lists (a JSON array) in one statement."""
     conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY} FROM topup AS t "
                  "JOIN json_each(?) AS new ON new.value = t.id", (ids_json,))
+
+
+def index_mismatch(conn: sqlite3.Connection) -> tuple[list[int], list[int], bool]:
+    """How the text index differs from the records: ids it lacks, ids it holds that no record has,
+    and whether the text it holds differs (compared, term by term, with an index built afresh)."""
+    missing = [row[0] for row in conn.execute("SELECT id FROM topup EXCEPT SELECT rowid FROM topup_fts ORDER BY 1")]
+    extra = [row[0] for row in conn.execute("SELECT rowid FROM topup_fts EXCEPT SELECT id FROM topup ORDER BY 1")]
+    conn.execute("CREATE VIRTUAL TABLE temp.fts_expected USING fts5(body, content='', tokenize='trigram')")
+    try:
+        conn.execute(f"INSERT INTO temp.fts_expected (rowid, body) SELECT t.id, {SEARCH_BODY} FROM topup AS t")
+        conn.execute("CREATE VIRTUAL TABLE temp.vocab_held USING fts5vocab(main, topup_fts, row)")
+        conn.execute("CREATE VIRTUAL TABLE temp.vocab_expected USING fts5vocab(temp, fts_expected, row)")
+        differs = conn.execute(
+            "SELECT 1 FROM (SELECT * FROM temp.vocab_held EXCEPT SELECT * FROM temp.vocab_expected "
+            "UNION ALL SELECT * FROM temp.vocab_expected EXCEPT SELECT * FROM temp.vocab_held) LIMIT 1"
+        ).fetchone() is not None
+    finally:
+        for table in ("vocab_held", "vocab_expected", "fts_expected"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    return missing, extra, differs
+
+
+def rebuild_index(conn: sqlite3.Connection) -> None:
+    """Index every record's text anew."""
+    conn.execute("INSERT INTO topup_fts (topup_fts) VALUES ('delete-all')")
+    conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY} FROM topup AS t")
