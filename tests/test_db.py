@@ -126,3 +126,30 @@ def test_a_command_that_only_reads_creates_no_ledger(tmp_path, command):
     result = run_process("--db", str(path), *command)
     assert result.returncode == 1 and result.stderr.startswith("error: there is no ledger at"), result.stderr
     assert not path.exists()
+
+
+@pytest.fixture
+def damaged(tmp_path, topup_ok, ledger_path):
+    """A ledger of 40 records, and three damaged copies of its file."""
+    topup_ok("card", "add", "c", "--kind", "smart", "--currency", "CNY")
+    rows = "".join(f"c,{n + 1},2025-01-01T10:{n:02d}:00+08:00,REF{n:03d},{'note ' * 60}{n}\n" for n in range(40))
+    (tmp_path / "rows.csv").write_text("card,amount,occurred_at,ref,note\n" + rows, encoding="utf-8")
+    topup_ok("import", str(tmp_path / "rows.csv"))
+    good = ledger_path.read_bytes()
+    assert len(good) > 8 * 4096
+    pages = bytearray(good)
+    pages[3 * 4096:6 * 4096] = bytes(range(256)) * 48
+    return {"truncated": good[: len(good) // 2], "header overwritten": b"\0" * 100 + good[100:],
+            "bad pages": bytes(pages)}
+
+
+@pytest.mark.parametrize("kind", ["truncated", "header overwritten", "bad pages"])
+def test_a_damaged_ledger_is_reported_as_damage_and_left_as_it_is(damaged, tmp_path, kind):
+    path = tmp_path / "damaged.db"
+    path.write_bytes(damaged[kind])
+    for command in (["verify"], ["search", "REF"], ["log", "c", "5"], ["export"], ["show", "3"], ["doctor"]):
+        result = run_process("--db", str(path), *command)
+        assert result.returncode == 3, (command, result.stderr)
+        assert result.stderr.startswith("error: ") and "unexpected" not in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert path.read_bytes() == damaged[kind], command

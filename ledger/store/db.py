@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ledger.errors import LedgerError, NotALedger, NotFound, SchemaTooNew
+from ledger.errors import DamageFound, LedgerError, NotALedger, NotFound, SchemaTooNew
 from ledger.store import migrations
 
 BUSY_TIMEOUT_SECONDS = 60
@@ -184,14 +184,35 @@ def ledger_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
     """SQLite's error as one of ours; `doing` says what could not be done (opened, read, used…)."""
     if isinstance(exc, sqlite3.IntegrityError):
         return LedgerError(f"the ledger refused the change: {exc}")
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) and doing == "opened":
-        return NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched")
+    if type(exc) is sqlite3.DatabaseError:  # SQLite cannot make sense of the file: damage, or not a database
+        if doing == "opened" and not _was_a_ledger(path):
+            return NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched")
+        return DamageFound(f"the ledger {path} is damaged ({exc}); it was left as it is. Keep a copy of the file, "
+                           "then restore your latest backup (`topup backup` makes them); `topup verify` lists what "
+                           "it can still read")
     return LedgerError(f"{'the copy' if doing == 'written' else 'the ledger'} {path} could not be {doing}: {exc}")
 
 
-# What SQLite says about the file or the data (locked, read-only, a constraint) rather than about
-# a mistake in our own SQL, which stays a bug with its traceback.
+def _was_a_ledger(path: Path) -> bool:
+    """Whether a file SQLite cannot read still shows a ledger's marks: its application id in the
+    header, or its tables' definitions in the schema pages (looked for only once SQLite has given up)."""
+    import mmap
+
+    try:
+        with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return (data[68:72] == migrations.APPLICATION_ID.to_bytes(4, "big")
+                    or data.find(b"CREATE TABLE topup_version") >= 0)
+    except (OSError, ValueError):  # unreadable, or empty
+        return False
+
+
+# What SQLite says about the file or the data (locked, read-only, a constraint, damage) rather than
+# about a mistake in our own SQL, which stays a bug with its traceback.
 _REFUSALS = (sqlite3.OperationalError, sqlite3.IntegrityError)
+
+
+def _is_refusal(exc: BaseException) -> bool:
+    return isinstance(exc, _REFUSALS) or type(exc) is sqlite3.DatabaseError
 
 
 class _SharedConnection:
@@ -268,11 +289,9 @@ def transaction(path: Path, *, write: bool = False) -> Iterator[Tx]:
             tx._session.flush()
         if write and tx._conn is not None:
             tx._conn.execute("COMMIT")
-    except _REFUSALS as exc:
-        raise ledger_error(exc, path, doing) from None
     except Exception as exc:
-        orig = getattr(exc, "orig", None)  # SQLAlchemy wraps SQLite's own error
-        if isinstance(orig, _REFUSALS):
+        orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps SQLite's own error
+        if _is_refusal(orig):
             raise ledger_error(orig, path, doing) from None
         raise
     finally:
