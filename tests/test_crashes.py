@@ -2,6 +2,7 @@
 that was committed; each command happened whole or not at all."""
 
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -90,3 +91,34 @@ def test_killed_while_backing_up(topup_ok, ledger_path, tmp_path, runs):
         assert_sound(ledger_path)
         for copy in folder.glob("copy-*.db"):  # a copy gets its name only once it is complete and verified
             assert verify_problems(copy) == [], copy
+
+
+def test_killed_while_adding_a_20_mb_receipt(topup_ok, ledger_path, tmp_path, runs):
+    topup_ok("card", "add", "shop", "--kind", "smart")
+    topup_ok("log", "shop", "10")
+    rng = random.Random(19)
+    for run in range(runs(3)):
+        big = tmp_path / f"scan{run}.pdf"
+        big.write_bytes(os.urandom(20 * 1024 * 1024))
+        command = [sys.executable, "-m", "ledger", "receipt", "add", "1", str(big)]
+        kill_after(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), rng.uniform(0.2, 2.0))
+        assert_sound(ledger_path)  # verify checks every kept file against its digest
+        kept = json.loads(topup_ok("show", "1", "--format", "json").stdout)["receipts"]
+        assert all(r["size"] == 20 * 1024 * 1024 for r in kept)
+
+
+def test_killed_while_exporting_to_a_file(topup_ok, ledger_path, tmp_path, runs):
+    topup_ok("card", "add", "shop", "--kind", "smart")
+    rows = "".join(f"2025-01-01T10:{n % 60:02d}:{n // 60:02d}+08:00,shop,{n + 1},E{n},{'x' * 200}\n" for n in range(3000))
+    (tmp_path / "rows.csv").write_text("occurred_at,card,amount,ref,note\n" + rows, encoding="utf-8")
+    topup_ok("import", str(tmp_path / "rows.csv"))
+    target = tmp_path / "out" / "all.csv"
+    target.parent.mkdir()
+    rng = random.Random(23)
+    for _ in range(runs(3)):
+        command = [sys.executable, "-m", "ledger", "export", "--output", str(target)]
+        kill_after(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), rng.uniform(0.1, 1.0))
+        if target.exists():  # the file appears only whole
+            assert target.read_bytes().count(b"\r\n") == 3001
+    topup_ok("export", "--output", str(target))
+    assert [p.name for p in target.parent.iterdir()] == ["all.csv"]  # what killed exports left is gone
