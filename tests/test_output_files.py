@@ -7,6 +7,8 @@ import os
 import stat
 import subprocess
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,20 +73,30 @@ def full_disk(tmp_path):
     subprocess.run(["umount", str(folder)], check=True)
 
 
-@pytest.fixture
-def read_only(tmp_path):
-    """A folder this process cannot write into, even as root: a read-only bind mount."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
+@contextmanager
+def _read_only_mount(folder: Path) -> Iterator[None]:
+    """Make `folder` one this process cannot write into, even as root (a read-only bind mount)."""
     if os.geteuid() != 0:
         folder.chmod(0o500)
-        yield folder
-        folder.chmod(0o700)
+        try:
+            yield
+        finally:
+            folder.chmod(0o700)
         return
     subprocess.run(["mount", "--bind", str(folder), str(folder)], check=True)
-    subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
-    yield folder
-    subprocess.run(["umount", str(folder)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with _read_only_mount(folder):
+        yield folder
 
 
 @pytest.fixture
@@ -155,3 +167,19 @@ def test_receipt_names_are_made_safe_and_the_given_ones_kept_escaped_in_the_hist
     written = topup_ok("receipt", "get", str(record["id"]), "--output", str(out)).stdout.split()
     assert sorted(Path(p).read_bytes() for p in written) == [b"file 0", b"file 1", b"file 2"]
     assert "ok: 1 records" in topup_ok("verify").stderr
+
+
+def test_a_ledger_in_a_read_only_folder_can_be_read_but_not_changed(topup_ok, tmp_path):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    path = folder / "ledger.db"
+    topup_ok("--db", str(path), "card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    topup_ok("--db", str(path), "log", "campus", "12", "--ref", "RO1")
+    before = path.read_bytes()
+    with _read_only_mount(folder):
+        found = json.loads(run_process("--db", str(path), "search", "RO1", "--format", "json").stdout)
+        assert [r["ref"] for r in found] == ["RO1"]
+        assert run_process("--db", str(path), "verify").returncode == 0
+        refused = run_process("--db", str(path), "log", "campus", "1")
+        assert refused.returncode == 1 and "read-only" in refused.stderr
+    assert path.read_bytes() == before

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ledger.errors import DamageFound, LedgerError, NotALedger, NotFound, SchemaTooNew
 from ledger.store import migrations
@@ -50,8 +50,7 @@ def prepare(path: Path, *, create: bool = True) -> None:
     (only when `create`: a reading command never makes a ledger)."""
     if not _is_ledger_file(path):
         if not create:
-            raise NotFound(f"there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
-                           "(or name another with --db FILE or TOPUP_DB)")
+            _refuse_missing(path)
         _create(path)
         return
     version = _schema_version(path)
@@ -66,6 +65,11 @@ def prepare(path: Path, *, create: bool = True) -> None:
         raise ledger_error(exc, path, "prepared") from None
     finally:
         conn.close()
+
+
+def _refuse_missing(path: Path) -> NoReturn:
+    raise NotFound(f"there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
+                   "(or name another with --db FILE or TOPUP_DB)")
 
 
 _KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
@@ -128,12 +132,13 @@ def _create(path: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _schema_version(path: Path) -> int:
+def _schema_version(path: Path, *, immutable: bool = False) -> int:
     """The ledger's schema version; refuses anything that is not a ledger.
 
     Only SQLite opens the file: closing a descriptor of our own on it would drop every POSIX
     lock this process holds there, under any other connection to it."""
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
+    mode = "immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -255,8 +260,14 @@ class Tx:
         a writing one begins IMMEDIATE, so it waits for the write lock instead of failing when a
         read turns into a write."""
         if self._conn is None:
-            prepare(self.path, create=self.write)
-            conn = connect(self.path)
+            if not os.access(self.path.parent, os.W_OK) and self.path.parent.exists():
+                if self.write:
+                    raise LedgerError(f"the ledger's folder {self.path.parent} is read-only, so nothing can be "
+                                      "logged or changed there (reading still works)")
+                conn = _read_only(self.path)
+            else:
+                prepare(self.path, create=self.write)
+                conn = connect(self.path)
             conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
             self._conn = conn
         return self._conn
@@ -275,6 +286,25 @@ class Tx:
                                    pool_reset_on_return=None, hide_parameters=True)
             self._session = Session(engine)
         return self._session
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A ledger in a folder this process cannot write: SQLite cannot keep its shared-memory index
+    there, so the file is read as it stands, which is exact only while no changes wait in its
+    write-ahead log (none do once every writer has closed it)."""
+    if not _is_ledger_file(path):
+        _refuse_missing(path)
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise LedgerError(f"the ledger's folder {path.parent} is read-only, and changes to the ledger wait in {wal}, "
+                          "which SQLite can only read from a writable folder; copy the folder somewhere writable")
+    version = _schema_version(path, immutable=True)
+    if version != migrations.LATEST:
+        raise LedgerError(f"the ledger {path} needs its schema upgraded (schema {version}), which its read-only folder "
+                          f"{path.parent} does not allow; copy it somewhere writable")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
 
 
 @contextmanager
