@@ -154,6 +154,8 @@ CODES = [  # (what the message says, the code's digits as they would be found in
     ("G-385612 is your Google verification code", ["385612"]), ("code:193847", ["193847"]),
     ("Verification Code: 3355-77", ["3355-77", "335577"]), ("验证码 6\u200b1\u200b7\u200b2\u200b9\u200b0", ["617290", "6\u200b1"]),
     ("Your PIN: 915372", ["915372"]), ("動態密碼為 ５５６６７７", ["５５６６７７", "556677"]),
+    ("ＯＴＰ：１２３４５６", ["１２３４５６", "123456"]), ("verification code is 8\u30008\u30001\u30002\u30003\u30003", ["8\u30008", "881233"]),
+    ("驗證碼：３３５５－７７", ["７７", "３３５５"]), ("Your code is 123\u00a0456", ["123\u00a0456", "123456"]),
 ]
 
 
@@ -184,7 +186,8 @@ def test_a_paste_too_long_to_be_a_message_is_refused_at_once(topup_ok, topup, le
     assert table_dump(ledger_path) == before
 
 
-@pytest.mark.parametrize("text", ["1," * 50_000, "HK$1 " * 20_000, "2025-03-14 18:42 " * 6000, "1 " * 50_000])
+@pytest.mark.parametrize("text", ["1," * 50_000, "HK$1 " * 20_000, "2025-03-14 18:42 " * 6000, "1 " * 50_000,
+                                  "code" + " " * 99_000 + "x", "1234" + " " * 99_000 + "is your"])
 def test_reading_a_message_takes_time_in_proportion_to_its_length(text):
     import time
 

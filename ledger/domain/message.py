@@ -38,10 +38,13 @@ _CODE_WORDS = (r"(?:驗證碼|验证码|認證碼|认证码|校驗碼|校验码|
                r"one[- ]time (?:code|password|passcode)|(?:verification|security|confirmation|auth\w*) code|"
                r"passcode|PIN|code)")
 _DIGIT = "[0-9０-９]"
-_CODE_VALUE = rf"(?:[A-Za-z]{{1,3}}-)?{_DIGIT}(?:[ \-]?{_DIGIT}){{3,9}}(?![0-9０-９])"
-_CODE = re.compile(rf"{_CODE_WORDS}\s*(?:is|為|为|是)?\s*[:：#=\-]?\s*({_CODE_VALUE})", re.I)
-_CODE_FIRST = re.compile(rf"({_CODE_VALUE})\s*(?:is your|為您的|为您的|是您的)\s*(?:[\w-]+\s+){{0,3}}?{_CODE_WORDS}",
-                         re.I)
+_BETWEEN = r"[\s\-\u2010-\u2015\u2212]"  # any space or dash may stand between a code's digits
+_CODE_VALUE = rf"(?:[A-Za-z]{{1,3}}-)?{_DIGIT}(?:{_BETWEEN}?{_DIGIT}){{3,9}}(?![0-9０-９])"
+# Possessive `*+`: spaces are never given back, so a long run of them after a code word costs
+# one pass, not a cubic search. Codes are matched in width-folded text (full-width words too).
+_CODE = re.compile(rf"{_CODE_WORDS}\s*+(?:(?:is|為|为|是)\s*+)?(?:[:#=\-]\s*+)?({_CODE_VALUE})", re.I)
+_CODE_FIRST = re.compile(
+    rf"({_CODE_VALUE})\s*+(?:is your|為您的|为您的|是您的)\s*+(?:[\w-]++\s++){{0,3}}?{_CODE_WORDS}", re.I)
 # A confirmation is a few hundred characters; a much longer paste is not one.
 MAX_MESSAGE_CHARS = 10_000
 
@@ -127,19 +130,17 @@ class Reading:
 
 
 def mask_codes(text: str) -> tuple[str, bool]:
-    """Replace one-time codes and passwords with asterisks; says whether any were found."""
-    found = False
-
-    def hide(match: re.Match[str]) -> str:
-        nonlocal found
-        found = True
-        start, end = match.span(1)
-        code = re.sub(_DIGIT, "*", match[0][start - match.start():end - match.start()])
-        return match[0][:start - match.start()] + code + match[0][end - match.start():]
-
-    text = _CODE.sub(hide, text)
-    text = _CODE_FIRST.sub(hide, text)
-    return text, found
+    """Replace the digits of one-time codes and passwords with asterisks; says whether any were
+    found. Codes are found in the width-folded text (ＯＴＰ：１２３４５６ too) and masked at the same
+    places in `text`: folding changes no character's position."""
+    folded = fold_width(text)
+    spans = [match.span(1) for pattern in (_CODE, _CODE_FIRST) for match in pattern.finditer(folded)]
+    masked = list(text)
+    for start, end in spans:
+        for i in range(start, end):
+            if re.match(_DIGIT, folded[i]):
+                masked[i] = "*"
+    return "".join(masked), bool(spans)
 
 
 def read_message(text: str, currency: str, region: str | None, now: datetime) -> Reading:
@@ -148,9 +149,9 @@ def read_message(text: str, currency: str, region: str | None, now: datetime) ->
     original = unicodedata.normalize("NFC", text).translate(INVISIBLE).strip()
     if not original:
         raise InvalidInput("the message is empty; paste the whole confirmation text")
-    flat = clean_token(fold_width(original)).replace("\u2028", " ").replace("\n", " ")
-    masked_flat, had_code = mask_codes(flat)
-    reading = Reading(kept_text=mask_codes(original)[0])
+    kept, had_code = mask_codes(original)
+    masked_flat = clean_token(fold_width(kept)).replace("\u2028", " ").replace("\n", " ")
+    reading = Reading(kept_text=kept)
     reading.ref = _find_ref(masked_flat)
     if had_code and reading.ref is None:
         raise InvalidInput("this is a verification-code message, not a receipt; it is not kept. "
