@@ -45,6 +45,8 @@ def test_every_name_means_the_same_channel_in_an_option_an_import_and_a_message(
     ("Your application for HK$50 top-up", None),  # too common a word to name a channel
     ("尾号1234的银行卡充值50元", None),
     ("For your convenience, HK$50 was added", None),
+    ("Recharged HK$100.00 online with the SampleTel App", Channel.app),  # 'online' is just a word here
+    ("Shop online or visit a store: HK$50 added", None),
 ])
 def test_a_message_names_a_channel_only_by_a_clear_word(text, channel):
     assert channel_in_message(text) == channel

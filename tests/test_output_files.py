@@ -1,6 +1,7 @@
 """Files the program writes: every receipt under a name of its own, private, whole or not at all,
 with a plain answer when the disk is full or the folder read-only, and no leftovers kept."""
 
+import fcntl
 import hashlib
 import json
 import os
@@ -134,14 +135,18 @@ def test_stale_partials_are_removed_by_the_next_output_and_listed_by_doctor(topu
     topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
     gone = 2**22 + 12345  # above the kernel's default pid_max: no process has it
     stale = [tmp_path / f".copy.db.{gone}.k3j2.partial", tmp_path / f".copy.db.{gone}.k3j2.partial-journal"]
-    running = tmp_path / f".copy.db.{os.getpid()}.zz11.partial"  # a backup still under way in this process
+    # A backup still under way, seen from another PID namespace: its PID means nothing here, its lock does.
+    running = tmp_path / f".copy.db.{gone}.zz11.partial"
     for path in (*stale, running):
         path.write_bytes(b"half a copy")
+    holder = os.open(running, os.O_RDONLY)
+    fcntl.flock(holder, fcntl.LOCK_EX)
     left_by_export = ledger_path.parent / f".ledger.csv.{gone}.q1.partial"
     left_by_export.write_bytes(b"half an export")
     facts = json.loads(topup_ok("doctor", "--format", "json").stdout)
     assert str(left_by_export) in facts["leftover_files"]
     topup_ok("backup", str(tmp_path / "copy.db"))
+    os.close(holder)
     assert not any(p.exists() for p in stale) and running.exists()
     assert (tmp_path / "copy.db").exists()
 
@@ -180,6 +185,29 @@ def test_a_ledger_in_a_read_only_folder_can_be_read_but_not_changed(topup_ok, tm
         found = json.loads(run_process("--db", str(path), "search", "RO1", "--format", "json").stdout)
         assert [r["ref"] for r in found] == ["RO1"]
         assert run_process("--db", str(path), "verify").returncode == 0
+        copied = run_process("--db", str(path), "backup", str(tmp_path / "copy.db"))
+        assert copied.returncode == 0, copied.stderr
         refused = run_process("--db", str(path), "log", "campus", "1")
         assert refused.returncode == 1 and "read-only" in refused.stderr
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(("stored", "written"), [("\u200b..", "receipt-1"), ("\u200b.profile", "profile"),
+                                                ("a/b/../..", "receipt-1"), ("..\\x.png", "x.png")])
+def test_a_name_kept_by_an_earlier_version_is_written_back_inside_the_folder_and_visible(stored, written):
+    from ledger.domain.receipts import safe_file_name
+
+    assert safe_file_name(stored, "receipt-1") == written
+
+
+@pytest.mark.parametrize("args", [["export", "--output", "{ledger}"], ["export", "--output", "{ledger}-wal"],
+                                  ["backup", "{ledger}", "--force"], ["export", "--dispute", "1", "--output", "{zip}"]])
+def test_no_output_is_ever_written_over_the_ledger_itself(topup_ok, topup, ledger_path, tmp_path, args):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    topup_ok("log", "campus", "10")
+    alias = tmp_path / "same.zip"
+    alias.symlink_to(ledger_path)  # the ledger under another name
+    before = table_dump(ledger_path)
+    result = topup(*[a.format(ledger=ledger_path, zip=alias) for a in args])
+    assert result.exit_code == 1 and "is the ledger itself" in result.stderr
+    assert table_dump(ledger_path) == before and "ok: 1 records" in topup_ok("verify").stderr

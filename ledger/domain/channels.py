@@ -53,10 +53,12 @@ ALIASES: dict[Channel, tuple[str, ...]] = {
     Channel.other: ("其他", "其它"),
 }
 
-# Names that say nothing about how a top-up was paid when they stand in a message. The sms
-# channel's words are here because the message itself is so often an SMS.
+# Names that say nothing about how a top-up was paid when they stand in a message ("available
+# online", "visit a store"). The sms channel's words are here because the message itself is so
+# often an SMS.
 NOT_IN_MESSAGES = frozenset({
-    "automatic", "shop", "convenience", "商店", "machine", "terminal", "web", "website", "bank", "internet",
+    "online", "store", "auto", "automatic", "shop", "convenience", "商店", "machine", "terminal", "web", "website",
+    "bank", "internet",
     "網站", "网站", "官網", "官网", "銀行", "银行", "網上", "网上", "application", "應用", "应用",
     "sms", "text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯", "other", "其他", "其它",
 })

@@ -40,6 +40,10 @@ _MAX_NAME_BYTES = 180  # room beside it, under the usual 255, for a temporary na
 
 def clean_file_name(name: str) -> str:
     """A receipt's name as kept: NFC, without invisible or unsafe characters, short enough to write back."""
+    return _cleaned(name) or "receipt"
+
+
+def _cleaned(name: str) -> str:
     name = _UNSAFE_IN_NAMES.sub("", unicodedata.normalize("NFC", name).translate(INVISIBLE)).strip()
     if len(name.encode()) > _MAX_NAME_BYTES:
         stem, dot, suffix = name.rpartition(".")
@@ -48,7 +52,7 @@ def clean_file_name(name: str) -> str:
         keep = _MAX_NAME_BYTES - len(f"{dot}{suffix}".encode())
         stem = stem.encode()[:keep].decode(errors="ignore")
         name = f"{stem}{dot}{suffix}"
-    return name or "receipt"
+    return name
 
 
 def shown_safely(name: str) -> str:
@@ -86,6 +90,4 @@ def distinct_names(names: list[str], taken: Callable[[str], bool] = lambda name:
 def safe_file_name(name: str, fallback: str) -> str:
     """A name that stays inside the folder it is written to, whatever the original was (names kept by
     earlier versions were not made safe when they were added)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = _UNSAFE_IN_NAMES.sub("", base).strip().lstrip(".")
-    return clean_file_name(base) if base else fallback
+    return _cleaned(name.replace("\\", "/").rsplit("/", 1)[-1]).lstrip(". ") or fallback

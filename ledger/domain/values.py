@@ -111,7 +111,8 @@ def clean_label(text: str) -> str:
 def label_key(label: str) -> str:
     """The form labels are compared in: case, width and how an accent was typed (é, or e and a
     combining accent) do not make two cards different."""
-    return unicodedata.normalize("NFC", fold_width(unicodedata.normalize("NFC", label)).casefold())
+    # NFC before folding only: keys stored by earlier versions were made the same way from NFC labels.
+    return fold_width(unicodedata.normalize("NFC", label)).casefold()
 
 
 @lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again

@@ -1,12 +1,14 @@
 """Writing output files so that a reader never sees half of one, and a failure leaves nothing behind.
 
 A file is written under a private temporary name beside its target (`.NAME.PID.xxxx.partial`,
-0600) and renamed onto the target only once complete. A process killed on the way leaves that
-partial behind; the next output to the same name removes the ones whose process is gone.
+0600), locked while it is written, and put in place only once complete. A process killed on the
+way leaves that partial behind; the next output to the same name removes the ones no live
+command holds.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
@@ -20,14 +22,19 @@ _PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.partial(?:-journal|
 
 
 @contextmanager
-def replaced_when_done(target: Path, *, overwrite: bool = True) -> Iterator[Path]:
-    """A temporary path beside `target`, private (0600), renamed onto `target` only if the block succeeds."""
+def replaced_when_done(target: Path, *, overwrite: bool = True, ledger: Path | None = None) -> Iterator[Path]:
+    """A temporary path beside `target`, private (0600), put in place as `target` only if the block
+    succeeds. Without `overwrite` an existing file is never replaced, not even one that appears
+    meanwhile. `ledger` is never written over, nor its journal files."""
     target = target.expanduser()
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(f"folder {folder} does not exist")
     if target.is_dir():
         raise InvalidInput(f"{target} is a folder; give a file name")
+    if ledger is not None and target.resolve() in {ledger.resolve().with_name(ledger.resolve().name + end)
+                                                    for end in ("", "-wal", "-shm", "-journal")}:
+        raise InvalidInput(f"{target} is the ledger itself; give the output another name")
     if not overwrite and target.exists():
         raise Duplicate(f"{target} already exists; choose another name or add --force")
     remove_stale_partials(folder, target.name)
@@ -35,16 +42,31 @@ def replaced_when_done(target: Path, *, overwrite: bool = True) -> Iterator[Path
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=folder)
     except OSError as exc:
         raise LedgerError(f"cannot write into {folder}: {exc.strerror}") from None
-    os.close(fd)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # held while this output is under way: a sweep by anyone else leaves it be
     partial = Path(name)
     try:
         yield partial
-        os.replace(partial, target)
+        _put_in_place(partial, target, overwrite)
     except OSError as exc:
         raise LedgerError(f"could not write {target}: {exc.strerror}; nothing was written to it") from None
     finally:
-        for leftover in (partial, *(partial.with_name(partial.name + end) for end in ("-journal", "-wal", "-shm"))):
+        for leftover in (partial, *_journals(partial)):
             leftover.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _put_in_place(partial: Path, target: Path, overwrite: bool) -> None:
+    if overwrite:
+        os.replace(partial, target)
+        return
+    try:
+        os.link(partial, target)  # fails rather than replace a file that appeared meanwhile
+    except FileExistsError:
+        raise Duplicate(f"{target} already exists; choose another name or add --force") from None
+
+
+def _journals(partial: Path) -> list[Path]:
+    return [partial.with_name(partial.name + end) for end in ("-journal", "-wal", "-shm")]
 
 
 def partials_in(folder: Path) -> list[Path]:
@@ -53,18 +75,24 @@ def partials_in(folder: Path) -> list[Path]:
 
 
 def remove_stale_partials(folder: Path, name: str) -> None:
-    """Remove the partials of `name` left by processes that no longer run."""
+    """Remove the partials of `name` that no running command holds, with their journals."""
     for partial in partials_in(folder):
         found = _PARTIAL.fullmatch(partial.name)
-        if found and found["name"] == name and not _running(int(found["pid"])):
-            partial.unlink(missing_ok=True)
+        if found and found["name"] == name and partial.name.endswith(".partial") and not _in_use(partial):
+            for leftover in (partial, *_journals(partial)):
+                leftover.unlink(missing_ok=True)
 
 
-def _running(pid: int) -> bool:
+def _in_use(partial: Path) -> bool:
+    """Whether a command still holds the lock it took on this partial when it made it."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        fd = os.open(partial, os.O_RDONLY)
+    except OSError:
         return False
-    except PermissionError:  # another user's process: alive
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
         return True
-    return True
+    finally:
+        os.close(fd)
+    return False

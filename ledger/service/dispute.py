@@ -81,7 +81,8 @@ def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
         "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                   for name, data in payload.items()],
     }
-    with replaced_when_done(target) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
+    with replaced_when_done(target, ledger=tx.path) as partial, \
+            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
         for name, data in payload.items():
             pack.writestr(name, data)
         pack.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))

@@ -20,7 +20,7 @@ from ledger.domain import chain
 from ledger.domain.fields import Record
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
-from ledger.errors import DamageFound, InvalidInput, NotFound
+from ledger.errors import DamageFound, Duplicate, InvalidInput, NotFound
 from ledger.store import db, reads, search, writes
 from ledger.store.db import Tx, transaction
 
@@ -74,17 +74,26 @@ def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
     for name, sha256, data in rows:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DamageFound(f"receipt {name!r} of record {topup_id} is damaged in the ledger; run `topup verify`")
+    written: list[Path] = []
+    for index, (name, _, data) in enumerate(rows, start=1):
+        written.append(_write_new(folder, safe_file_name(name, f"receipt-{topup_id}-{index}"), data, written, tx.path))
+    return written
+
+
+def _write_new(folder: Path, name: str, data: bytes, written: list[Path], ledger: Path) -> Path:
+    """Write `data` into `folder` under `name`, or the first free variant of it (also apart from the
+    files just `written`, ignoring case): private (0600), whole or not at all, never over a file."""
     from ledger.output.files import replaced_when_done
 
-    safe = [safe_file_name(name, f"receipt-{topup_id}-{index}") for index, (name, _, _) in enumerate(rows, start=1)]
-    names = distinct_names(safe, taken=lambda name: (folder / name).exists())
-    written = []
-    for name, (_, _, data) in zip(names, rows, strict=True):
-        target = folder / name
-        with replaced_when_done(target, overwrite=False) as partial:  # private (0600), whole or not at all
-            partial.write_bytes(data)
-        written.append(target)
-    return written
+    chosen = {path.name.casefold() for path in written}
+    while True:
+        (free,) = distinct_names([name], taken=lambda n: n.casefold() in chosen or (folder / n).exists())
+        try:
+            with replaced_when_done(folder / free, overwrite=False, ledger=ledger) as partial:
+                partial.write_bytes(data)
+            return folder / free
+        except Duplicate:
+            continue  # another command took that name meanwhile: the next one
 
 
 @dataclass(frozen=True)
@@ -187,15 +196,14 @@ def backup(path: Path, target: Path, *, overwrite: bool = False) -> int:
     The copy is verified before it takes its name; returns the number of records in it."""
     from ledger.output.files import replaced_when_done
 
-    db.prepare(path, create=False)
-    with replaced_when_done(target, overwrite=overwrite) as partial:
-        partial.unlink()  # copy_database creates the file itself, 0600
-        db.copy_database(path, partial, shown=target)
-        with transaction(partial) as tx:
-            result = verify(tx)
-        if result.problems:
-            raise DamageFound(f"the copy does not verify ({describe(result.problems[0])}); "
-                              "run `topup verify` on the ledger")
+    with transaction(path) as source, replaced_when_done(target, overwrite=overwrite, ledger=path) as partial:
+        db.copy_database(source.conn, partial, shown=target, new=False)
+        with transaction(partial) as copy:
+            result = verify(copy)
+        # The text index is derived from the records; one out of step loses nothing and is rebuilt at will.
+        damage = [problem for problem in result.problems if problem.kind != "search"]
+        if damage:
+            raise DamageFound(f"the copy does not verify ({describe(damage[0])}); run `topup verify` on the ledger")
         return result.records
 
 

@@ -54,7 +54,8 @@ def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: boo
     """Export into `target`, which appears only once it is complete."""
     from ledger.output.files import replaced_when_done
 
-    with replaced_when_done(target) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
+    with replaced_when_done(target, ledger=tx.path) as partial, \
+            partial.open("w", encoding="utf-8", newline="") as stream:
         return export_records(tx, filters, stream, fmt, bom=bom)
 
 

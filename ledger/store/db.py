@@ -164,25 +164,28 @@ def backup_before_upgrade(path: Path, version: int) -> Path:
     """Copy an old ledger aside before its schema is changed."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
-    copy_database(path, target)
+    source = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
+    try:
+        copy_database(source, target)
+    finally:
+        source.close()
     return target
 
 
-def copy_database(source: Path, target: Path, shown: Path | None = None) -> None:
-    """A consistent copy with SQLite's online backup API, the new file created 0600; `shown` is the
-    name to speak of when the copy cannot be written (the final name of a temporary `target`)."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_SECONDS)
+def copy_database(source: sqlite3.Connection, target: Path, shown: Path | None = None, *, new: bool = True) -> None:
+    """A consistent copy of the ledger open on `source`, with SQLite's online backup API, into a new
+    file created 0600 (or, not `new`, an empty private one made for it); `shown` is the name to speak
+    of when it cannot be written (the final name of a temporary `target`)."""
+    if new:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     dst = sqlite3.connect(target)
     try:
-        src.backup(dst)
+        source.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE")
     except sqlite3.OperationalError as exc:
         raise ledger_error(exc, shown or target, "written") from None
     finally:
         dst.close()
-        src.close()
 
 
 def ledger_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
@@ -193,8 +196,7 @@ def ledger_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
         if doing == "opened" and not _was_a_ledger(path):
             return NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched")
         return DamageFound(f"the ledger {path} is damaged ({exc}); it was left as it is. Keep a copy of the file, "
-                           "then restore your latest backup (`topup backup` makes them); `topup verify` lists what "
-                           "it can still read")
+                           "then restore your latest backup (`topup backup` makes them)")
     return LedgerError(f"{'the copy' if doing == 'written' else 'the ledger'} {path} could not be {doing}: {exc}")
 
 
@@ -211,8 +213,9 @@ def _was_a_ledger(path: Path) -> bool:
         return False
 
 
-# What SQLite says about the file or the data (locked, read-only, a constraint, damage) rather than
-# about a mistake in our own SQL, which stays a bug with its traceback.
+# What SQLite says about the file or the data: locked, read-only, a constraint, damage. (SQLite
+# reports a mistake in our own SQL as an OperationalError too, so such a bug reads as a refusal
+# carrying SQLite's own words.)
 _REFUSALS = (sqlite3.OperationalError, sqlite3.IntegrityError)
 
 
@@ -268,7 +271,11 @@ class Tx:
             else:
                 prepare(self.path, create=self.write)
                 conn = connect(self.path)
-            conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
+            try:
+                conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
+            except sqlite3.Error:
+                conn.close()
+                raise
             self._conn = conn
         return self._conn
 
