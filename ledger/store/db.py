@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -101,6 +100,8 @@ def _is_ledger_file(path: Path) -> bool:
 def _create(path: Path) -> None:
     """A new ledger, made complete under a temporary name and then put in place, so that no process
     ever finds a half-made one: an empty file at a ledger's path is always a fault."""
+    import tempfile  # only here: reading commands should not pay for loading it
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Created 0600 before SQLite sees it: SQLite would make it readable by everyone.
