@@ -1,3 +1,4 @@
+import json
 import os
 import sqlite3
 import stat
@@ -153,3 +154,18 @@ def test_a_damaged_ledger_is_reported_as_damage_and_left_as_it_is(damaged, tmp_p
         assert result.stderr.startswith("error: ") and "unexpected" not in result.stderr, (command, result.stderr)
         assert "Traceback" not in result.stderr
         assert path.read_bytes() == damaged[kind], command
+
+
+def test_two_upgrades_in_the_same_second_each_keep_their_copy(ledger_path):
+    _schema_one_ledger(ledger_path)
+    first = db.backup_before_upgrade(ledger_path, 1)
+    second = db.backup_before_upgrade(ledger_path, 1)
+    assert first != second and first.exists() and second.exists()
+
+
+def test_doctor_lists_a_ledger_whose_making_was_cut_short(topup_ok, ledger_path):
+    topup_ok("card", "add", "campus", "--kind", "smart")
+    cut = ledger_path.parent / ".ledger.db.k2j1x9.new"
+    cut.write_bytes(b"half a new ledger")
+    facts = json.loads(topup_ok("doctor", "--format", "json").stdout)
+    assert str(cut) in facts["leftover_files"]

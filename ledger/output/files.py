@@ -19,6 +19,7 @@ from pathlib import Path
 from ledger.errors import Duplicate, InvalidInput, LedgerError
 
 _PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.partial(?:-journal|-wal|-shm)?")
+_NEW_LEDGER = re.compile(r"\..+\.[^.]+\.new(?:-journal|-wal|-shm)?")  # store.db makes a ledger under such a name
 
 
 @contextmanager
@@ -70,8 +71,10 @@ def _journals(partial: Path) -> list[Path]:
 
 
 def partials_in(folder: Path) -> list[Path]:
-    """Partial output files in `folder` (with their SQLite journals), whoever left them."""
-    return sorted(p for p in folder.glob(".*.partial*") if _PARTIAL.fullmatch(p.name))
+    """Partial output files in `folder` (with their SQLite journals), whoever left them, and new
+    ledgers whose making was cut short (`.NAME.xxxx.new`)."""
+    return sorted(p for p in folder.glob(".*.partial*") if _PARTIAL.fullmatch(p.name)) + sorted(
+        p for p in folder.glob(".*.new*") if _NEW_LEDGER.fullmatch(p.name))
 
 
 def remove_stale_partials(folder: Path, name: str) -> None:

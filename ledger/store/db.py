@@ -164,13 +164,18 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
 def backup_before_upgrade(path: Path, version: int) -> Path:
     """Copy an old ledger aside before its schema is changed."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.schema{version}-{stamp}.bak")
     source = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
     try:
-        copy_database(source, target)
+        for attempt in range(1, 100):  # two processes upgrading in the same second each keep a copy
+            target = path.with_name(f"{path.name}.schema{version}-{stamp}{f'-{attempt}' if attempt > 1 else ''}.bak")
+            try:
+                copy_database(source, target)
+                return target
+            except FileExistsError:
+                continue
+        raise LedgerError(f"could not find a free name beside {path} for a copy before upgrading it")
     finally:
         source.close()
-    return target
 
 
 def copy_database(source: sqlite3.Connection, target: Path, shown: Path | None = None, *, new: bool = True) -> None:
