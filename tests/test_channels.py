@@ -47,6 +47,9 @@ def test_every_name_means_the_same_channel_in_an_option_an_import_and_a_message(
     ("For your convenience, HK$50 was added", None),
     ("Recharged HK$100.00 online with the SampleTel App", Channel.app),  # 'online' is just a word here
     ("Shop online or visit a store: HK$50 added", None),
+    ("您于2025年11月20日通过中国移动APP充值100元", Channel.app),  # Latin right beside Chinese
+    ("已通过淘宝JD充值", Channel.marketplace),
+    ("充值HK$711.00成功", None),
 ])
 def test_a_message_names_a_channel_only_by_a_clear_word(text, channel):
     assert channel_in_message(text) == channel

@@ -88,11 +88,12 @@ def parse_channel(text: str) -> Channel:
 
 def _in_text(name: str) -> str:
     """A pattern for `name` inside running text: spaces and dashes optional where it has them, and
-    a Latin name only as a whole word (so `711` is not read out of HK$711.00, nor `jd` out of `jdoe`)."""
+    a Latin name only as a whole Latin word (so `711` is not read out of HK$711.00, nor `jd` out of `jdoe`,
+    while Chinese right beside it, as in 移动APP充值, is no obstacle)."""
     parts = [re.escape(part) for part in re.split(r"[\s\-_]+", name)]
     pattern = r"[\s\-_]*".join(parts)
-    if name.isascii():
-        pattern = rf"(?<![\w$.,:/#]){pattern}(?![\w]|[.,:/]\w)"
+    if name.isascii():  # a boundary against Latin letters and digits only: 通过中国移动APP充值 names the app
+        pattern = rf"(?<![A-Za-z0-9_$.,:/#]){pattern}(?![A-Za-z0-9_]|[.,:/][A-Za-z0-9])"
     return pattern
 
 
