@@ -126,7 +126,8 @@ def load_into_ledger_tables(source: Path, target: Path) -> float:
     src = sqlite3.connect(source)
     schema = [sql for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "
                                             "AND sql IS NOT NULL AND name NOT LIKE 'topup_fts_%' ORDER BY rowid")]
-    tables = {name: src.execute(f"SELECT * FROM {name}").fetchall() for name in ("card", "topup", "topup_version")}
+    tables = {name: src.execute(f"SELECT * FROM {name}").fetchall()
+              for name in ("card", "ledger_link", "topup", "topup_version")}
     src.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)

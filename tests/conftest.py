@@ -133,3 +133,26 @@ def sql_value(path: Path, sql: str, params: tuple = ()) -> object:
         return conn.execute(sql, params).fetchone()[0]
     finally:
         conn.close()
+
+
+def sql(path: Path, statement: str, params: tuple = ()) -> None:
+    """One statement run straight on a ledger file, as someone editing it behind the program's back would."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(statement, params)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+RELEASE_0_1_0 = Path(__file__).with_name("data") / "release-0.1.0.sql"
+
+
+@pytest.fixture
+def released(ledger_path: Path) -> Path:
+    """The ledger of release 0.1.0 (schema 4) at the test's ledger path."""
+    conn = sqlite3.connect(ledger_path)
+    conn.executescript(RELEASE_0_1_0.read_text(encoding="utf-8"))
+    conn.close()
+    ledger_path.chmod(0o600)  # as that release made it
+    return ledger_path

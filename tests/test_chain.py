@@ -11,25 +11,9 @@ from ledger.domain import chain, fields
 from ledger.domain.fields import Kind, RecordField
 from ledger.store import writes
 from ledger.store.db import transaction
+from tests.conftest import sql
 
 DATA = Path(__file__).with_name("data")
-RELEASE = DATA / "release-0.1.0.sql"
-
-
-@pytest.fixture
-def released(ledger_path):
-    """The ledger of release 0.1.0 at the test's ledger path."""
-    conn = sqlite3.connect(ledger_path)
-    conn.executescript(RELEASE.read_text(encoding="utf-8"))
-    conn.close()
-    return ledger_path
-
-
-def sql(path, statement, params=()):
-    conn = sqlite3.connect(path)
-    conn.execute(statement, params)
-    conn.commit()
-    conn.close()
 
 
 @pytest.mark.parametrize(("args", "golden"), [
@@ -62,8 +46,8 @@ def test_a_ledger_of_release_0_1_0_verifies_and_takes_new_changes(topup_ok, topu
 @pytest.fixture
 def upgraded(released, monkeypatch):
     """The same ledger after an upgrade that adds a `fee` field: a schema step adds its column and the
-    registry gains it in chain scheme 2."""
-    fee = RecordField("fee", "fee_minor", Kind.money, optional=True, since=2)
+    registry gains it in the chain scheme after today's."""
+    fee = RecordField("fee", "fee_minor", Kind.money, optional=True, since=chain.WITH_CHANGE + 1)
     monkeypatch.setattr(fields, "RECORD_FIELDS", (*fields.RECORD_FIELDS, fee))
     sql(released, "ALTER TABLE topup ADD COLUMN fee_minor INTEGER")
     return released
@@ -77,14 +61,14 @@ def _set_fee(path, topup_id, fee_minor):
         row.update(fee_minor=fee_minor, version=row["version"] + 1, status="amended")
         tx.conn.execute("UPDATE topup SET fee_minor = ?, version = ?, status = ? WHERE id = ?",
                         (fee_minor, row["version"], row["status"], topup_id))
-        receipts = tx.conn.execute("SELECT sha256, name, size FROM receipt WHERE topup_id = ? ORDER BY id",
-                                   (topup_id,)).fetchall()
-        writes.append_links(tx.conn, [(topup_id, row["version"], "amend", "fee", "2026-11-25T00:00:00Z",
-                                       chain.content(row, receipts))])
+        receipts = tx.conn.execute("SELECT sha256, name, size, media_type FROM receipt WHERE topup_id = ? "
+                                   "ORDER BY id", (topup_id,)).fetchall()
+        change = ("amend", "fee", "2026-11-25T00:00:00Z")
+        writes.append_links(tx.conn, [(topup_id, row["version"], *change, chain.content(row, receipts, change))])
 
 
 def test_an_upgrade_that_adds_a_field_keeps_every_record_verifying(topup_ok, upgraded):
-    assert chain.current_scheme() == 2
+    assert chain.current_scheme() == 3
     assert "ok: 5 records" in topup_ok("verify").stderr
     _set_fee(upgraded, 2, 150)
     newest = json.loads(topup_ok("show", "2", "--format", "json").stdout)["history"][-1]
@@ -92,7 +76,7 @@ def test_an_upgrade_that_adds_a_field_keeps_every_record_verifying(topup_ok, upg
     conn = sqlite3.connect(upgraded)
     content = conn.execute("SELECT content FROM topup_version ORDER BY seq DESC LIMIT 1").fetchone()[0]
     conn.close()
-    assert content.startswith('{"_scheme":2,') and '"fee_minor":150' in content
+    assert content.startswith('{"_scheme":3,') and '"fee_minor":150' in content
     assert "ok: 5 records" in topup_ok("verify").stderr
 
 
@@ -112,6 +96,8 @@ def test_an_edit_after_the_upgrade_is_caught_and_named(topup, upgraded, record, 
 
 def test_a_link_names_its_scheme_and_the_first_scheme_carries_no_tag():
     row = dict.fromkeys(chain.chained_columns(1), 1)
-    assert chain.scheme_of(chain.content(row, [], 1)) == 1
-    assert not chain.content(row, [], 1).startswith('{"_scheme"')
-    assert chain.scheme_of(chain.content({**row, "later_minor": 2}, [], 7, [*chain.chained_columns(1), "later_minor"])) == 7
+    change = ("log", None, "2026-11-25T00:00:00Z")
+    assert chain.scheme_of(chain.content(row, [], change, 1)) == 1
+    assert not chain.content(row, [], change, 1).startswith('{"_scheme"')
+    later = chain.content({**row, "later_minor": 2}, [], change, 7, [*chain.chained_columns(1), "later_minor"])
+    assert chain.scheme_of(later) == 7

@@ -96,21 +96,37 @@ def _schema_one_ledger(path):
     conn.close()
 
 
-def test_an_older_ledger_is_copied_aside_then_upgraded(ledger_path, topup_ok):
-    _schema_one_ledger(ledger_path)
-    conn = sqlite3.connect(ledger_path)
+def _files_beside(path):
+    return {p.name: p.read_bytes() for p in path.parent.iterdir()}
+
+
+def test_a_command_that_reads_an_older_ledger_leaves_it_byte_for_byte(released, topup_ok):
+    before = _files_beside(released)
+    for command in (["search", "WX", "--format", "json"], ["verify"], ["show", "1"], ["export"], ["card", "list"],
+                    ["report"], ["due"]):
+        result = topup_ok(*command)
+        assert "read through an upgraded copy and left unchanged" in result.stderr, command
+        assert _files_beside(released) == before, command
+    assert "ok: 5 records" in topup_ok("verify").stderr
+    facts = json.loads(topup_ok("doctor", "--format", "json").stdout)
+    assert (facts["schema_version"], facts["journal_mode"]) == (4, "delete") and _files_beside(released) == before
+
+
+def test_an_older_ledger_is_copied_aside_then_upgraded_by_a_command_that_writes(released, topup_ok):
+    conn = sqlite3.connect(released)
     original = conn.execute("SELECT * FROM topup").fetchall()
     conn.close()
-    found = topup_ok("search", "4200", "--format", "json").stdout
-    assert '"ref": "WX42001234"' in found
-    assert sql_value(ledger_path, "PRAGMA user_version") == migrations.LATEST
-    backups = list(ledger_path.parent.glob("ledger.db.schema1-*.bak"))
+    topup_ok("log", "八达通", "20")
+    assert sql_value(released, "PRAGMA user_version") == migrations.LATEST
+    backups = list(released.parent.glob("ledger.db.schema4-*.bak"))
     assert len(backups) == 1
     copy = sqlite3.connect(backups[0])
-    assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 4
     assert copy.execute("SELECT * FROM topup").fetchall() == original
     copy.close()
     assert stat.S_IMODE(os.stat(backups[0]).st_mode) == 0o600
+    result = topup_ok("verify")
+    assert "ok: 6 records" in result.stderr and "older" not in result.stderr
 
 
 def test_every_step_applies_from_a_blank_ledger_once(ledger_path):

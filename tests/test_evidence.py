@@ -116,7 +116,7 @@ def test_a_healthy_ledger_verifies(topup_ok, hk_card, receipt_file):
         (["DELETE FROM receipt WHERE topup_id = 2", "DELETE FROM topup_version WHERE topup_id = 2",
           "DELETE FROM topup WHERE id = 2"], "record 3: history: the link before version 1 is missing"),
         (["UPDATE blob SET data = zeroblob(size)"], "is damaged"),
-        (["UPDATE topup_version SET content = replace(content, '10000', '10001') WHERE seq = 1"],
+        (["UPDATE topup_version SET content = replace(content, '10000', '10001') WHERE topup_id = 1 AND version = 1"],
          "record 1: history: version 1 was changed"),
         (["DELETE FROM topup_version WHERE seq = (SELECT max(seq) FROM topup_version)"], "newest links"),
         (["DELETE FROM topup WHERE id = 3"], "record 3: record: was removed"),

@@ -7,7 +7,8 @@ command, so `--help` and shell completion never load SQLAlchemy.
 
 import os
 import sys
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -75,11 +76,15 @@ def ledger_path(ctx: typer.Context) -> Path:
     return resolve_path(ctx.obj["db"])
 
 
-def open_ledger(ctx: typer.Context, *, write: bool = False) -> AbstractContextManager["Tx"]:
+@contextmanager
+def open_ledger(ctx: typer.Context, *, write: bool = False) -> Iterator["Tx"]:
     """The one transaction a command's service call runs in; a writing one commits only if the call succeeds."""
     from ledger.store.db import transaction
 
-    return transaction(ledger_path(ctx), write=write)
+    with transaction(ledger_path(ctx), write=write) as tx:
+        yield tx
+    for notice in tx.notices:
+        say(notice)
 
 
 def list_format(chosen: ListFormat | None) -> ListFormat:

@@ -1,16 +1,18 @@
 """The hash chain that makes the history tamper-evident.
 
-Every change to a record (log, amend, void, a receipt added, an import) appends a link holding
-the record's content and a digest over that content and the previous link's digest. Changing,
-removing or reordering any link breaks every digest after it. `store.writes.append_links` is the
-only code that writes links.
+Every change to a record (log, amend, void, a receipt added, an import) or to a card (added,
+edited, retired) appends a link holding what the record or card is after the change, and a digest
+over that content and the previous link's digest. Changing, removing or reordering any link breaks
+every digest after it. Record links and the others (cards, and the state an upgrade found) share
+one order. `store.writes.append_links` is the only code that writes links.
 
-A link's content is canonical JSON of the record's chained columns (`fields.RECORD_FIELDS`) and
-its receipt files, in a numbered scheme: the fields whose `since` is at most the scheme. Scheme 1
+A record link's content is canonical JSON of the record's chained columns (`fields.RECORD_FIELDS`)
+and its receipt files, in a numbered scheme: the fields whose `since` is at most the scheme. Scheme 1
 carries no tag; a later one begins `{"_scheme":N,` (an underscore sorts before every field name).
-A record is compared with its newest link in that link's scheme, so a field added later never
-breaks records written before it; until such a record changes again, the new field must stay
-empty on it.
+From scheme 2 on a link also carries its own change (what was done, why and when) and each
+receipt's media type. A record is compared with its newest link in that link's scheme, so a field
+added later never breaks records written before it; until such a record changes again, the new
+field must stay empty on it.
 """
 
 from __future__ import annotations
@@ -26,13 +28,16 @@ GENESIS = "0" * 64
 # Built once: an import encodes one content per row.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 _TAG = '{"_scheme":'
+WITH_CHANGE = 2  # the first scheme whose links carry their change and each receipt's media type
 
-Receipts = Sequence[tuple[str, str, int]]  # (sha256, name, size) of each file, in the order added
+Receipts = Sequence[Sequence[Any]]  # (sha256, name, size, media_type) of each file, in the order added
+Change = tuple[str, str | None, str]  # (action, reason, UTC time) of a link
+Subject = tuple[str, int | None]  # what a link is about: ("record", id), ("card", id) or ("ledger", None)
 
 
 def current_scheme() -> int:
-    """The scheme new links are written in: the newest field's."""
-    return max(f.since for f in fields.RECORD_FIELDS if f.chained)
+    """The scheme new links are written in."""
+    return max(WITH_CHANGE, *(f.since for f in fields.RECORD_FIELDS if f.chained))
 
 
 def chained_columns(scheme: int) -> tuple[str, ...]:
@@ -40,16 +45,48 @@ def chained_columns(scheme: int) -> tuple[str, ...]:
     return tuple(f.column for f in fields.RECORD_FIELDS if f.chained and f.since <= scheme and f.column)
 
 
-def content(row: Mapping[str, Any], receipts: Receipts, scheme: int | None = None,
-            columns: Sequence[str] | None = None) -> str:
-    """The one text a link's digest covers: the record's chained columns and its receipt files.
-    `columns` may pass `chained_columns(scheme)` when many records are encoded at once."""
-    scheme = scheme or current_scheme()
-    body: dict[str, Any] = {column: row[column] for column in columns or chained_columns(scheme)}
-    body["receipts"] = [list(receipt) for receipt in receipts]
+def _encode(body: dict[str, Any], change: Change, scheme: int) -> str:
+    if scheme >= WITH_CHANGE:
+        action, reason, at_utc = change
+        body["change"] = {"action": action, "reason": reason, "at": at_utc}
     if scheme > 1:
         body["_scheme"] = scheme
     return _CANONICAL_JSON.encode(body)
+
+
+def content(row: Mapping[str, Any], receipts: Receipts, change: Change, scheme: int | None = None,
+            columns: Sequence[str] | None = None) -> str:
+    """The one text a record link's digest covers: the record's chained columns, its receipt files
+    and the change. `columns` may pass `chained_columns(scheme)` when many records are encoded at once."""
+    scheme = scheme or current_scheme()
+    body: dict[str, Any] = {column: row[column] for column in columns or chained_columns(scheme)}
+    body["receipts"] = [list(receipt[:3] if scheme < WITH_CHANGE else receipt) for receipt in receipts]
+    return _encode(body, change, scheme)
+
+
+def card_content(card: Mapping[str, Any], change: Change) -> str:
+    """The text a card link's digest covers: every column of the card, and the change."""
+    return _encode(dict(card), change, current_scheme())
+
+
+def found_content(found: Mapping[str, Any], change: Change) -> str:
+    """The text of the link an upgrade writes for what links of scheme 1 never covered (see `found_state`)."""
+    return _encode({"found": dict(found)}, change, current_scheme())
+
+
+def found_state(old_links: Iterable[Sequence[Any]], old_receipts: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    """A digest of what scheme 1 left outside the chain, as an upgrade finds it: each link's action,
+    reason and time, and each receipt file's name, type and size. Neither ever changes afterwards, so
+    `verify` computes it again and compares."""
+
+    def summary(rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+        digest, count, last = hashlib.sha256(), 0, None
+        for row in rows:
+            digest.update(_CANONICAL_JSON.encode(list(row)).encode() + b"\n")
+            count, last = count + 1, row[0]
+        return {"count": count, "last": last, "sha256": digest.hexdigest()}
+
+    return {"links": summary(old_links), "receipts": summary(old_receipts)}
 
 
 def scheme_of(text: str) -> int:
@@ -64,15 +101,44 @@ def link_digest(prev_digest: str, text: str) -> str:
     return hashlib.sha256(f"{prev_digest}\n{text}".encode()).hexdigest()
 
 
-def differences(row: Mapping[str, Any], receipts: Receipts, newest: str) -> list[str]:
-    """Where a record no longer matches its newest link; empty when it does."""
+def carries(text: str, change: Change) -> bool:
+    """Whether a link's content holds this change (always, for a scheme that did not chain it).
+
+    A substring test instead of parsing: in canonical JSON every quote inside a value is escaped,
+    so `"change":{…}` can only be the top-level key itself."""
+    if scheme_of(text) < WITH_CHANGE:
+        return True
+    action, reason, at_utc = change
+    quoted = json.encoder.encode_basestring  # what the canonical encoder writes for a string
+    return (f'"change":{{"action":{quoted(action)},"at":{quoted(at_utc)},'
+            f'"reason":{"null" if reason is None else quoted(reason)}}}') in text
+
+
+def differences(row: Mapping[str, Any], receipts: Receipts, newest: str, change: Change,
+                columns: Mapping[int, Sequence[str]] | None = None) -> list[str]:
+    """Where a record no longer matches its newest link (whose change is `change`); empty when it
+    does. `columns` may hold `chained_columns` by scheme when many records are compared."""
     scheme = scheme_of(newest)
-    actual = content(row, receipts, scheme)
+    actual = content(row, receipts, change, scheme, columns.get(scheme) if columns else None)
     if actual != newest:
         was, now = json.loads(newest), json.loads(actual)
-        return sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key)) or ["content"]
+        # A change that differs is the link's own fault, which the walk of the chain reports.
+        return sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key) and key != "change")
     return [f.column for f in fields.RECORD_FIELDS
             if f.column and f.chained and f.since > scheme and row.get(f.column) is not None]
+
+
+def card_differences(card: Mapping[str, Any], newest: str) -> list[str]:
+    """Where a card no longer matches its newest link; a column added since must still be empty."""
+    was = json.loads(newest)
+    return sorted(column for column, value in card.items()
+                  if (column in was and was[column] != value) or (column not in was and value is not None))
+
+
+def found_of(text: str) -> dict[str, Any]:
+    """The state an upgrade found, from its link's content (see `found_state`)."""
+    found: dict[str, Any] = json.loads(text)["found"]
+    return found
 
 
 def version_fields(text: str) -> dict[str, Any]:
@@ -85,24 +151,29 @@ def version_fields(text: str) -> dict[str, Any]:
     }
 
 
-def broken_links(links: Iterable[tuple[int, int, int, str, str, str]],
-                 head: tuple[int, str] | None) -> list[tuple[int | None, str]]:
-    """Walk the chain, oldest first: (seq, record, version, content, prev_digest, digest) of each
-    link and the stored head. Returns (record or None, what is wrong) for every break found."""
-    found: list[tuple[int | None, str]] = []
+Link = tuple[int, str, int | None, int, str, str | None, str, str, str, str]
+
+
+def broken_links(links: Iterable[Link], head: tuple[int, str] | None) -> list[tuple[Subject, str]]:
+    """Walk the chain, oldest first: (seq, subject, its id, version, action, reason, time, content,
+    prev_digest, digest) of each link, and the stored head. Returns what is wrong, and where."""
+    found: list[tuple[Subject, str]] = []
     prev, last_seq = GENESIS, None
-    versions: dict[int, int] = {}
-    for seq, topup_id, version, text, prev_digest, digest in links:
+    versions: dict[Subject, int] = {}
+    for seq, kind, subject_id, version, action, reason, at_utc, text, prev_digest, digest in links:
+        subject = (kind, subject_id)
         if prev_digest != prev:
-            found.append((topup_id, f"the link before version {version} is missing or out of order "
-                                    "(a record or a version was removed)"))
+            found.append((subject, f"the link before version {version} is missing or out of order "
+                                   "(a version was removed or inserted)"))
         if link_digest(prev_digest, text) != digest:
-            found.append((topup_id, f"version {version} was changed after it was written"))
-        want = versions.get(topup_id, 0) + 1
+            found.append((subject, f"version {version} was changed after it was written"))
+        elif not carries(text, (action, reason, at_utc)):
+            found.append((subject, f"version {version}'s action, reason or time was changed after it was written"))
+        want = versions.get(subject, 0) + 1
         if version != want:
-            found.append((topup_id, f"version {version} follows version {want - 1}"))
-        versions[topup_id] = version
+            found.append((subject, f"version {version} follows version {want - 1}"))
+        versions[subject] = version
         prev, last_seq = digest, seq
     if (head is None and last_seq is not None) or (head is not None and tuple(head) != (last_seq, prev)):
-        found.append((None, "the newest links of the history are missing or were replaced"))
+        found.append((("ledger", None), "the newest links of the history are missing or were replaced"))
     return found

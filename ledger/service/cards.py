@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ledger.domain import chain
 from ledger.domain.cards import CARD_COLUMNS, Card, CardView, card_view
 from ledger.domain.money import REGION_CURRENCY, check_currency, parse_amount
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import CardKind, clean_label, label_key, optional_text, parse_card_number, parse_region
-from ledger.errors import Duplicate, InvalidInput
+from ledger.errors import DamageFound, Duplicate, InvalidInput
 from ledger.store import reads, writes
 from ledger.store.db import Tx
 
@@ -57,6 +58,19 @@ def _apply_card_spec(card: Card, spec: CardSpec) -> None:
         card["validity_days"] = spec.validity_days
 
 
+def card_to_write_on(tx: Tx, label: str) -> Card:
+    """The card a change is about to rely on, refused when it no longer matches its own history:
+    only an edit behind the program's back does that, and a record logged on it would take, say, a
+    currency nobody chose."""
+    card = reads.find_card(tx.conn, label)
+    newest = reads.newest_card_content(tx.conn, card["id"])
+    changed = ["all (it has no history)"] if newest is None else chain.card_differences(card, newest)
+    if changed:
+        raise DamageFound(f"card {card['label']!r} was changed outside topup (in: {', '.join(changed)}), so nothing "
+                          "was written. `topup verify` lists what changed; compare the ledger with a backup")
+    return card
+
+
 def _refuse_clash(tx: Tx, card: Card) -> None:
     owner = reads.label_owner(tx.conn, card["label_key"], card.get("id"))
     if owner is not None:
@@ -95,7 +109,7 @@ def show_card(tx: Tx, label: str, reveal: bool = False) -> CardView:
 
 def edit_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
     """Change a card's settings. Its currency is fixed once it has records."""
-    card = reads.find_card(tx.conn, label)
+    card = card_to_write_on(tx, label)
     if spec.currency is not None and check_currency(spec.currency) != card["currency"]:
         if reads.card_has_records(tx.conn, card["id"]):
             raise InvalidInput(f"card {card['label']!r} has records in {card['currency']}; its currency cannot change")
@@ -103,13 +117,14 @@ def edit_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
         spec = replace(spec, number=card["number"])  # the number must pass the new kind's rules too
     _apply_card_spec(card, spec)
     _refuse_clash(tx, card)
-    writes.update_card(tx.conn, card)
+    writes.update_card(tx.conn, card, "edit", to_stored(now_utc()))
     return card_view(card)
 
 
 def retire_card(tx: Tx, label: str) -> CardView:
     """Mark a card as no longer used; its records stay."""
-    card = reads.find_card(tx.conn, label)
-    card["retired_at_utc"] = card["retired_at_utc"] or to_stored(now_utc())
-    writes.update_card(tx.conn, card)
+    card = card_to_write_on(tx, label)
+    if card["retired_at_utc"] is None:
+        card["retired_at_utc"] = to_stored(now_utc())
+        writes.update_card(tx.conn, card, "retire", card["retired_at_utc"])
     return card_view(card)

@@ -118,7 +118,8 @@ def verify(tx: Tx) -> Verification:
     consistent snapshot while other processes may write."""
     conn = tx.conn
     try:
-        problems = _integrity(conn) + _chain(conn) + _records(conn) + _blobs(conn) + _text_index(conn)
+        problems = (_integrity(conn) + _chain(conn) + _found_at_upgrade(conn) + _records(conn) + _cards(conn)
+                    + _blobs(conn) + _text_index(conn))
         return Verification(problems, reads.count_records(conn))
     except sqlite3.DatabaseError as exc:
         return Verification([Problem(None, "database", f"SQLite cannot read the ledger: {exc}")])
@@ -139,8 +140,18 @@ def _integrity(conn: sqlite3.Connection) -> list[Problem]:
 
 
 def _chain(conn: sqlite3.Connection) -> list[Problem]:
-    return [Problem(record, "history", detail)
-            for record, detail in chain.broken_links(reads.chain_links(conn), reads.chain_head(conn))]
+    found = []
+    for (kind, subject_id), detail in chain.broken_links(reads.chain_links(conn), reads.chain_head(conn)):
+        if kind == "record":
+            found.append(Problem(subject_id, "history", detail))
+        else:
+            found.append(Problem(None, kind, f"{_card_name(conn, subject_id)}{detail}" if kind == "card" else detail))
+    return found
+
+
+def _card_name(conn: sqlite3.Connection, card_id: int | None) -> str:
+    label = reads.card_label(conn, card_id)
+    return f"card {card_id}{f' ({label!r})' if label is not None else ''}: "
 
 
 def _records(conn: sqlite3.Connection) -> list[Problem]:
@@ -148,17 +159,51 @@ def _records(conn: sqlite3.Connection) -> list[Problem]:
     found = []
     newest = reads.newest_contents(conn)
     receipts = reads.receipts_by_record(conn)
+    columns = {scheme: chain.chained_columns(scheme) for scheme in range(1, chain.current_scheme() + 1)}
     for row in reads.stored_topups(conn):
-        content = newest.pop(row["id"], None)
-        if content is None:
+        link = newest.pop(row["id"], None)
+        if link is None:
             found.append(Problem(row["id"], "record", "has no history: it was added outside topup"))
             continue
-        changed = chain.differences(row, receipts.get(row["id"], []), content)
+        changed = chain.differences(row, receipts.get(row["id"], []), *link, columns)
         if changed:
             found.append(Problem(row["id"], "record", f"differs from its history in: {', '.join(changed)}"))
     for topup_id in sorted(newest):
         found.append(Problem(topup_id, "record", "was removed; its history is still in the ledger"))
     return found
+
+
+def _cards(conn: sqlite3.Connection) -> list[Problem]:
+    """Each card must equal its newest version: its label, number, currency and limits give its
+    records their meaning."""
+    found = []
+    newest = reads.newest_card_contents(conn)
+    for card in reads.all_cards(conn):
+        content, name = newest.pop(card["id"], None), _card_name(conn, card["id"])
+        if content is None:
+            found.append(Problem(None, "card", f"{name}has no history: it was added outside topup"))
+            continue
+        changed = chain.card_differences(card, content)
+        if changed:
+            found.append(Problem(None, "card", f"{name}differs from its history in: {', '.join(changed)}"))
+    for card_id in sorted(newest):
+        found.append(Problem(None, "card", f"card {card_id}: was removed; its history is still in the ledger"))
+    return found
+
+
+def _found_at_upgrade(conn: sqlite3.Connection) -> list[Problem]:
+    """What the upgrade found outside older links (their action, reason and time, and the receipts'
+    names and types) must be as it was."""
+    content = reads.found_at_upgrade(conn)
+    if content is None:
+        return []
+    was = chain.found_of(content)
+    now = chain.found_state(reads.unchained_link_facts(conn, was["links"]["last"] or 0),
+                            reads.unchained_receipt_facts(conn, was["receipts"]["last"] or 0))
+    words = {"links": "the action, reason or time of a version written before the upgrade",
+             "receipts": "the name, type or size of a receipt file kept before the upgrade"}
+    return [Problem(None, "history", f"{words[key]} was changed or removed after the upgrade chained it")
+            for key in sorted(was) if was[key] != now[key]]
 
 
 _REBUILD = "`topup doctor --rebuild-index` builds it again from the records"
@@ -213,6 +258,8 @@ def doctor(path: Path) -> tuple[dict[str, Any], list[Problem]]:
 
     with transaction(path) as tx:
         stored = reads.ledger_facts(tx.conn)
+        if tx.older_schema is not None:  # read through an upgraded copy: speak of the file itself
+            stored |= {"schema_version": tx.older_schema, "journal_mode": db.journal_mode(path)}
         size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
         result = verify(tx)
     mode = stat.S_IMODE(os.stat(path).st_mode)

@@ -26,6 +26,7 @@ from ledger.domain.spreadsheet import unguard
 from ledger.domain.times import local_iso, now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import CardKind, Status, clean_label, label_key, parse_outcome
 from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.service.cards import card_to_write_on
 from ledger.store import reads, writes
 from ledger.store.db import Tx
 
@@ -131,7 +132,7 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str = 
         try:
             records.append(_record(values, cards, readers))
         except LedgerError as exc:
-            raise InvalidInput(f"line {line}: {exc.message}; nothing was imported") from None
+            raise type(exc)(f"line {line}: {exc.message}; nothing was imported") from None
         if progress and done % 1000 == 0:
             progress(done, max(about, done))
     new = _only_new(tx, records)
@@ -155,7 +156,7 @@ class _CardBook:
     def __init__(self, tx: Tx, default: str | None, result: ImportResult) -> None:
         self.tx, self.result = tx, result
         self.by_key: dict[str, Card] = {}
-        self.default = reads.find_card(tx.conn, default) if default else None
+        self.default = card_to_write_on(tx, default) if default else None
 
     def get(self, values: dict[str, str]) -> Card:
         label = values.get("card", "").strip()
@@ -170,7 +171,7 @@ class _CardBook:
 
     def _find_or_create(self, label: str, values: dict[str, str]) -> Card:
         try:
-            return reads.find_card(self.tx.conn, label)
+            return card_to_write_on(self.tx, label)
         except NotFound:
             if not values.get("card_kind") or not values.get("currency"):
                 raise  # with the closest labels
@@ -178,7 +179,7 @@ class _CardBook:
             raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
         card = {"label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
                 "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
-        writes.insert_card(self.tx.conn, card)
+        writes.insert_card(self.tx.conn, card, action="import")
         self.result.new_cards.append(card["label"])
         return reads.find_card(self.tx.conn, label)
 

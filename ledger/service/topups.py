@@ -18,6 +18,7 @@ from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
 from ledger.errors import InvalidInput
+from ledger.service.cards import card_to_write_on
 from ledger.service.evidence import read_receipt
 from ledger.store import reads, writes
 from ledger.store.db import Tx
@@ -63,7 +64,7 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
     """Record one top-up with its receipt files."""
     files = [read_receipt(p) for p in request.receipts]
     now = now_utc()
-    card = reads.find_card(tx.conn, request.card)
+    card = card_to_write_on(tx, request.card)
     read: dict[str, str | None] = {}
     notes: list[str] = []
     if request.sms is not None:

@@ -2,8 +2,9 @@
 
 The file's identity and schema version are read with plain sqlite3 before anything heavier is
 loaded; a file that is not a topup ledger, or is newer than this program, is refused unread and
-unchanged. An older ledger is copied aside and then upgraded. Every SQLite error becomes one of
-ours in `ledger_error`, and nowhere else.
+unchanged. An older ledger is copied aside and then upgraded by a command that writes; one that
+only reads it reads an upgraded copy in memory. Every SQLite error becomes one of ours in
+`ledger_error`, and nowhere else.
 """
 
 from __future__ import annotations
@@ -44,12 +45,10 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def prepare(path: Path, *, create: bool = True) -> None:
-    """Make sure `path` is a ledger of the current schema: check and upgrade it, or create it
-    (only when `create`: a reading command never makes a ledger)."""
+def prepare(path: Path) -> None:
+    """Make sure `path` is a ledger of the current schema, for a command that writes: create it, or
+    check it and upgrade it (keeping a copy of it as it was)."""
     if not _is_ledger_file(path):
-        if not create:
-            _refuse_missing(path)
         _create(path)
         return
     version = _schema_version(path)
@@ -59,11 +58,47 @@ def prepare(path: Path, *, create: bool = True) -> None:
     conn = connect(path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
-        migrations.upgrade(conn)
+        migrations.upgrade(conn, after=_chain_found_state)
     except sqlite3.Error as exc:
         raise ledger_error(exc, path, "prepared") from None
     finally:
         conn.close()
+
+
+def _chain_found_state(conn: sqlite3.Connection, version: int) -> None:
+    """Inside an upgrade's transaction: chain what the older schema left outside the chain."""
+    if 0 < version < migrations.CHAINED_CARDS:
+        from ledger.domain.times import now_utc, to_stored
+        from ledger.store.writes import chain_found_state
+
+        chain_found_state(conn, to_stored(now_utc()))
+
+
+def _open_for_reading(path: Path, frozen: bool, tx: Tx) -> sqlite3.Connection:
+    """A connection for a command that only reads: never creates, upgrades or changes the file. A
+    ledger of an older schema is read through an upgraded copy in memory; `frozen`, the folder is
+    read-only (see `_read_only`)."""
+    if not _is_ledger_file(path):
+        _refuse_missing(path)
+    if frozen:
+        _refuse_waiting_changes(path)
+    version = _schema_version(path, immutable=frozen)
+    if version == migrations.LATEST:
+        return _read_only(path) if frozen else connect(path)
+    tx.older_schema = version
+    tx.notices.append(f"note: {path} was written by an older topup-ledger (schema {version}); it was read through "
+                      "an upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a "
+                      "copy of it as it was")
+    # Opened as usual when it can be: a read-only connection would leave SQLite's -wal and -shm behind.
+    source = _read_only(path) if frozen else connect(path)
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        source.backup(memory)
+    finally:
+        source.close()
+    memory.execute("PRAGMA foreign_keys = ON")
+    migrations.upgrade(memory, after=_chain_found_state)
+    return memory
 
 
 def _refuse_missing(path: Path) -> NoReturn:
@@ -159,6 +194,13 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
             "upgrade topup-ledger to use it. The file was left untouched"
         )
     return version
+
+
+def journal_mode(path: Path) -> str:
+    """The journal mode written in the file's header, read without opening it for SQL."""
+    with path.open("rb") as file:
+        header = file.read(20)
+    return "wal" if header[18:20] == b"\x02\x02" else "delete"
 
 
 def backup_before_upgrade(path: Path, version: int) -> Path:
@@ -262,6 +304,8 @@ class Tx:
         self.path, self.write = path, write
         self._conn: sqlite3.Connection | None = None
         self._session: Any = None
+        self.older_schema: int | None = None  # read through an upgraded copy: the file's own schema
+        self.notices: list[str] = []  # what the person should know about how the ledger was read
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -269,13 +313,14 @@ class Tx:
         a writing one begins IMMEDIATE, so it waits for the write lock instead of failing when a
         read turns into a write."""
         if self._conn is None:
-            if not os.access(self.path.parent, os.W_OK) and self.path.parent.exists():
-                if self.write:
-                    raise LedgerError(f"the ledger's folder {self.path.parent} is read-only, so nothing can be "
-                                      "logged or changed there (reading still works)")
-                conn = _read_only(self.path)
+            frozen = self.path.parent.exists() and not os.access(self.path.parent, os.W_OK)
+            if not self.write:
+                conn = _open_for_reading(self.path, frozen, self)
+            elif frozen:
+                raise LedgerError(f"the ledger's folder {self.path.parent} is read-only, so nothing can be "
+                                  "logged or changed there (reading still works)")
             else:
-                prepare(self.path, create=self.write)
+                prepare(self.path)
                 conn = connect(self.path)
             try:
                 conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
@@ -301,20 +346,17 @@ class Tx:
         return self._session
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A ledger in a folder this process cannot write: SQLite cannot keep its shared-memory index
-    there, so the file is read as it stands, which is exact only while no changes wait in its
-    write-ahead log (none do once every writer has closed it)."""
-    if not _is_ledger_file(path):
-        _refuse_missing(path)
+def _refuse_waiting_changes(path: Path) -> None:
     wal = path.with_name(path.name + "-wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise LedgerError(f"the ledger's folder {path.parent} is read-only, and changes to the ledger wait in {wal}, "
                           "which SQLite can only read from a writable folder; copy the folder somewhere writable")
-    version = _schema_version(path, immutable=True)
-    if version != migrations.LATEST:
-        raise LedgerError(f"the ledger {path} needs its schema upgraded (schema {version}), which its read-only folder "
-                          f"{path.parent} does not allow; copy it somewhere writable")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A ledger in a folder this process cannot write: SQLite cannot keep its shared-memory index
+    there, so the file is read as it stands, which is exact only while no changes wait in its
+    write-ahead log (none do once every writer has closed it)."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn

@@ -143,29 +143,56 @@ def _trigger_without_pause(conn: sqlite3.Connection) -> None:
     END""")
 
 
+def _chained_cards(conn: sqlite3.Connection) -> None:
+    # Links about cards (and, with no card, about the ledger as a whole) take their places in the
+    # one chain beside the records' links: `seq` follows the chain's order across both tables.
+    _run(conn, """
+        CREATE TABLE ledger_link (
+            seq INTEGER PRIMARY KEY,
+            card_id INTEGER REFERENCES card(id),
+            version INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            reason TEXT,
+            recorded_at_utc TEXT NOT NULL,
+            content TEXT NOT NULL,
+            prev_digest TEXT NOT NULL,
+            digest TEXT NOT NULL UNIQUE
+        );
+        CREATE UNIQUE INDEX ledger_link_version ON ledger_link (coalesce(card_id, 0), version)
+        """)
+
+
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and top-ups", _cards_and_topups),
     ("full-text search", _search_index),
     ("bulk indexing for imports", _bulk_indexing),
     ("search-index trigger dropped during imports", _trigger_without_pause),
+    ("cards and each change's action, reason and time in the hash chain", _chained_cards),
 ]
 LATEST = len(STEPS)
+CHAINED_CARDS = 5  # the step after which every card and every change is chained
 
 
-def upgrade(conn: sqlite3.Connection, target: int = LATEST) -> None:
-    """Apply the missing steps up to `target`, each in one transaction.
+def upgrade(conn: sqlite3.Connection, target: int = LATEST,
+            after: Callable[[sqlite3.Connection, int], None] | None = None) -> None:
+    """Apply the missing steps up to `target`, all in one transaction; `after(conn, version it had)`
+    runs at its end when any step was applied, so what it writes lands with the steps or not at all.
 
-    The version is read again inside each transaction, so two processes opening the same
-    old ledger at once apply every step exactly once.
+    The version is read inside the transaction, so two processes opening the same old ledger at
+    once apply every step exactly once.
     """
-    for number, (_, step) in enumerate(STEPS[:target], start=1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] < number:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number, (_, step) in enumerate(STEPS[:target], start=1):
+            if found < number:
                 step(conn)
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        if found < target:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {target}")
+            if after is not None:
+                after(conn, found)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -56,6 +56,20 @@ def card_of(conn: sqlite3.Connection, topup_id: int) -> Card:
     return _card(row)
 
 
+def card_by_id(conn: sqlite3.Connection, card_id: int) -> Card:
+    return _card(conn.execute(f"{_CARDS} WHERE id = ?", (card_id,)).fetchone())
+
+
+def card_label(conn: sqlite3.Connection, card_id: int | None) -> str | None:
+    row = conn.execute("SELECT label FROM card WHERE id = ?", (card_id,)).fetchone()
+    return row[0] if row else None
+
+
+def card_version(conn: sqlite3.Connection, card_id: int) -> int:
+    """How many links a card's history has."""
+    return conn.execute("SELECT count(*) FROM ledger_link WHERE card_id = ?", (card_id,)).fetchone()[0]
+
+
 def label_owner(conn: sqlite3.Connection, key: str, other_than: int | None) -> str | None:
     """The label of another card that already has this label key."""
     row = conn.execute("SELECT label FROM card WHERE label_key = ? AND id IS NOT ?", (key, other_than)).fetchone()
@@ -93,9 +107,10 @@ def records_with_ref(conn: sqlite3.Connection, card_id: int, ref: str, exclude_i
     return [row[0] for row in rows]
 
 
-def receipt_list(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str, int]]:
-    """(sha256, name, size) of a record's receipt files, in the order they were added."""
-    return conn.execute("SELECT sha256, name, size FROM receipt WHERE topup_id = ? ORDER BY id", (topup_id,)).fetchall()
+def receipt_list(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str, int, str]]:
+    """(sha256, name, size, media type) of a record's receipt files, in the order they were added."""
+    return conn.execute("SELECT sha256, name, size, media_type FROM receipt WHERE topup_id = ? ORDER BY id",
+                        (topup_id,)).fetchall()
 
 
 def receipt_files(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str, bytes]]:
@@ -162,25 +177,69 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
     return found
 
 
-def chain_links(conn: sqlite3.Connection) -> Iterator[tuple[int, int, int, str, str, str]]:
-    """(seq, record, version, content, prev_digest, digest) of every link, oldest first."""
-    return conn.execute("SELECT seq, topup_id, version, content, prev_digest, digest FROM topup_version ORDER BY seq")
+def chain_links(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """(seq, subject, its id, version, action, reason, time, content, prev_digest, digest) of every
+    link, records' and the others' in their one order, oldest first. The few links of cards and of
+    the ledger are slotted in among the records' as they stream: sorting the union would copy
+    every link's content first."""
+    others = conn.execute("SELECT seq, CASE WHEN card_id IS NULL THEN 'ledger' ELSE 'card' END, card_id, version, "
+                          "action, reason, recorded_at_utc, content, prev_digest, digest FROM ledger_link ORDER BY seq"
+                          ).fetchall()
+    waiting = 0
+    for link in conn.execute("SELECT seq, 'record', topup_id, version, action, reason, recorded_at_utc, content, "
+                             "prev_digest, digest FROM topup_version ORDER BY seq"):
+        while waiting < len(others) and others[waiting][0] < link[0]:
+            yield others[waiting]
+            waiting += 1
+        yield link
+    yield from others[waiting:]
 
 
 def chain_head(conn: sqlite3.Connection) -> tuple[int, str] | None:
     return conn.execute("SELECT seq, digest FROM chain_head").fetchone()
 
 
-def newest_contents(conn: sqlite3.Connection) -> dict[int, str]:
-    """Each record's newest link content."""
-    return dict(conn.execute("SELECT topup_id, content FROM topup_version AS v WHERE version = "
-                             "(SELECT max(version) FROM topup_version WHERE topup_id = v.topup_id)"))
+def newest_contents(conn: sqlite3.Connection) -> dict[int, tuple[str, tuple[str, str | None, str]]]:
+    """Each record's newest link: its content and its change (action, reason, time)."""
+    return {topup_id: (content, (action, reason, at_utc)) for topup_id, content, action, reason, at_utc in conn.execute(
+        "SELECT topup_id, content, action, reason, recorded_at_utc FROM topup_version AS v WHERE version = "
+        "(SELECT max(version) FROM topup_version WHERE topup_id = v.topup_id)")}
 
 
-def receipts_by_record(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str, int]]]:
-    found: dict[int, list[tuple[str, str, int]]] = {}
-    for topup_id, sha256, name, size in conn.execute("SELECT topup_id, sha256, name, size FROM receipt ORDER BY id"):
-        found.setdefault(topup_id, []).append((sha256, name, size))
+def newest_card_contents(conn: sqlite3.Connection) -> dict[int, str]:
+    """Each card's newest link content."""
+    return dict(conn.execute("SELECT card_id, content FROM ledger_link AS l WHERE card_id IS NOT NULL AND version = "
+                             "(SELECT max(version) FROM ledger_link WHERE card_id = l.card_id)"))
+
+
+def newest_card_content(conn: sqlite3.Connection, card_id: int) -> str | None:
+    row = conn.execute("SELECT content FROM ledger_link WHERE card_id = ? ORDER BY version DESC LIMIT 1",
+                       (card_id,)).fetchone()
+    return row[0] if row else None
+
+
+def found_at_upgrade(conn: sqlite3.Connection) -> str | None:
+    """The content of the link in which an upgrade chained what older links left out, if one did."""
+    row = conn.execute("SELECT content FROM ledger_link WHERE card_id IS NULL AND action = 'found'").fetchone()
+    return row[0] if row else None
+
+
+def unchained_link_facts(conn: sqlite3.Connection, last: int | None = None) -> sqlite3.Cursor:
+    """(seq, record, version, action, reason, time) of each record link up to `last` (all by default)."""
+    return conn.execute("SELECT seq, topup_id, version, action, reason, recorded_at_utc FROM topup_version "
+                        "WHERE seq <= coalesce(?, seq) ORDER BY seq", (last,))
+
+
+def unchained_receipt_facts(conn: sqlite3.Connection, last: int | None = None) -> sqlite3.Cursor:
+    """(id, record, sha256, name, media type, size, time) of each receipt up to `last` (all by default)."""
+    return conn.execute("SELECT id, topup_id, sha256, name, media_type, size, added_at_utc FROM receipt "
+                        "WHERE id <= coalesce(?, id) ORDER BY id", (last,))
+
+
+def receipts_by_record(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str, int, str]]]:
+    found: dict[int, list[tuple[str, str, int, str]]] = {}
+    for topup_id, *receipt in conn.execute("SELECT topup_id, sha256, name, size, media_type FROM receipt ORDER BY id"):
+        found.setdefault(topup_id, []).append(tuple(receipt))  # type: ignore[arg-type]
     return found
 
 

@@ -19,30 +19,34 @@ from ledger.domain.receipts import ReceiptFile
 from ledger.store import reads, search
 from ledger.store.db import Tx
 
-# (record id, its version, action, reason, UTC time, the content of `chain.content`)
-NewLink = tuple[int, int, str, str | None, str, str]
+# (what the link is about: a record's or card's id, or None for the whole ledger; its version;
+# action; reason; UTC time; the content of `chain.content`, `chain.card_content` or `chain.found_content`)
+NewLink = tuple[int | None, int, str, str | None, str, str]
+_LINK_TABLES = {"record": "topup_version (topup_id", "card": "ledger_link (card_id", "ledger": "ledger_link (card_id"}
 
 
-def append_links(conn: sqlite3.Connection, links: Iterable[NewLink]) -> None:
+def append_links(conn: sqlite3.Connection, links: Iterable[NewLink], about: str = "record") -> None:
     """Append each change to the hash chain, in order, and move the chain's head to the last one.
 
-    The only code that writes links: log, amend, void, receipts, imports and the benchmark's
-    generator all come here, so every link is made the same way."""
-    head = conn.execute("SELECT digest FROM chain_head").fetchone()
-    first = prev = head[0] if head else chain.GENESIS
+    The only code that writes links: log, amend, void, receipts, imports, cards, upgrades and the
+    benchmark's generator all come here, so every link is made the same way. Links of records and
+    of cards take their places from one sequence, the chain's order."""
+    head = conn.execute("SELECT seq, digest FROM chain_head").fetchone()
+    last_seq, prev = head if head else (0, chain.GENESIS)
+    first = prev
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        nonlocal prev
-        for topup_id, version, action, reason, at_utc, content in links:
+        nonlocal prev, last_seq
+        for subject_id, version, action, reason, at_utc, content in links:
             digest = chain.link_digest(prev, content)
-            yield topup_id, version, action, reason, at_utc, content, prev, digest
+            last_seq += 1
+            yield subject_id, last_seq, version, action, reason, at_utc, content, prev, digest
             prev = digest
 
-    conn.executemany("INSERT INTO topup_version (topup_id, version, action, reason, recorded_at_utc, content, "
-                     "prev_digest, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    conn.executemany(f"INSERT INTO {_LINK_TABLES[about]}, seq, version, action, reason, recorded_at_utc, content, "
+                     "prev_digest, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     if prev == first:
         return
-    last_seq = conn.execute("SELECT max(seq) FROM topup_version").fetchone()[0]
     conn.execute("INSERT INTO chain_head (id, seq, digest) VALUES (1, ?, ?) "
                  "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, digest = excluded.digest", (last_seq, prev))
 
@@ -50,27 +54,51 @@ def append_links(conn: sqlite3.Connection, links: Iterable[NewLink]) -> None:
 def record_version(tx: Tx, row: StoredTopup, action: str, reason: str | None, at_utc: str) -> None:
     """Chain a record's state as stored now (its receipts included) as its newest link."""
     tx.session.flush()
-    content = chain.content(row, reads.receipt_list(tx.conn, row["id"]))
+    content = chain.content(row, reads.receipt_list(tx.conn, row["id"]), (action, reason, at_utc))
     append_links(tx.conn, [(row["id"], row["version"], action, reason, at_utc, content)])
+
+
+def chain_found_state(conn: sqlite3.Connection, at_utc: str) -> None:
+    """Right after the upgrade that began chaining cards, inside its transaction: a first link for
+    every card as found, and one for what the older links never covered, so that from then on a
+    change to any of it is caught."""
+    _chain_cards(conn, sorted(card["id"] for card in reads.all_cards(conn)), "found", at_utc)
+    found = chain.found_state(reads.unchained_link_facts(conn), reads.unchained_receipt_facts(conn))
+    if found["links"]["count"] or found["receipts"]["count"]:
+        change = ("found", "what the ledger held when it was upgraded to chain cards and changes", at_utc)
+        append_links(conn, [(None, 1, *change, chain.found_content(found, change))], about="ledger")
 
 
 # ---------------------------------------------------------------- cards
 
 
-def insert_card(conn: sqlite3.Connection, card: dict[str, Any]) -> int:
-    """Add a card from the columns given (all but the id); returns its id. Plain SQL, because an
-    import creates cards too and must not wait for SQLAlchemy to load."""
+def _chain_cards(conn: sqlite3.Connection, card_ids: list[int], action: str, at_utc: str) -> None:
+    def links() -> Iterator[NewLink]:
+        for card_id in card_ids:
+            version = reads.card_version(conn, card_id) + 1
+            content = chain.card_content(reads.card_by_id(conn, card_id), (action, None, at_utc))
+            yield card_id, version, action, None, at_utc, content
+
+    append_links(conn, list(links()), about="card")
+
+
+def insert_card(conn: sqlite3.Connection, card: dict[str, Any], action: str = "add") -> int:
+    """Add a card from the columns given (all but the id) and chain it; returns its id. Plain SQL,
+    because an import creates cards too and must not wait for SQLAlchemy to load."""
     columns = [column for column in CARD_COLUMNS if column != "id" and column in card]
     cursor = conn.execute(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                           [card[column] for column in columns])
     assert cursor.lastrowid is not None
+    _chain_cards(conn, [cursor.lastrowid], action, card["created_at_utc"])
     return cursor.lastrowid
 
 
-def update_card(conn: sqlite3.Connection, card: Card) -> None:
+def update_card(conn: sqlite3.Connection, card: Card, action: str, at_utc: str) -> None:
+    """Store a card's new settings and chain them."""
     columns = [column for column in CARD_COLUMNS if column != "id"]
     conn.execute(f"UPDATE card SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
                  [*(card[column] for column in columns), card["id"]])  # type: ignore[literal-required]
+    _chain_cards(conn, [card["id"]], action, at_utc)
 
 
 # ---------------------------------------------------------------- records
@@ -113,7 +141,7 @@ def attach_receipts(tx: Tx, topup_id: int, files: list[ReceiptFile], at_utc: str
     session = tx.session
     session.flush()
     added = 0
-    seen = {sha for sha, _, _ in reads.receipt_list(tx.conn, topup_id)}
+    seen = {receipt[0] for receipt in reads.receipt_list(tx.conn, topup_id)}
     for file in files:
         if file.sha256 in seen:
             continue
@@ -151,7 +179,8 @@ def insert_many(conn: sqlite3.Connection, rows: list[StoredTopup], action: str, 
     conn.execute(trigger)
     scheme = chain.current_scheme()
     chained = chain.chained_columns(scheme)
-    append_links(conn, ((row["id"], row["version"], action, None, at_utc, chain.content(row, (), scheme, chained))
+    change = (action, None, at_utc)
+    append_links(conn, ((row["id"], row["version"], *change, chain.content(row, (), change, scheme, chained))
                         for row in rows))
 
 
