@@ -39,6 +39,10 @@ class LedgerGroup(TyperGroup):
         except LedgerError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # Caught here: Click would turn it into exit 1. The reader has all it wanted.
+            _silence_stdout()
+            raise typer.Exit(0) from None
 
 
 app = typer.Typer(
@@ -112,16 +116,23 @@ def render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt:
         output.print_table(rows, columns)
 
 
+def _silence_stdout() -> None:
+    """The reader of stdout went away (`topup search | head -1`): what is still buffered goes nowhere."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main() -> None:
     """Entry point: runs the app; interruptions, closed pipes and bugs end without a traceback."""
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # now rather than at exit, where a closed pipe could not be caught
     except KeyboardInterrupt:
         sys.stderr.write("interrupted; nothing was changed by the unfinished command\n")
         sys.exit(130)
     except BrokenPipeError:
-        # The reader went away (`topup export | head`); stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         sys.exit(0)
     except Exception as exc:  # a bug: say so briefly, show the traceback only when asked
         if os.environ.get("TOPUP_DEBUG") == "1":
