@@ -2,6 +2,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import zipfile
@@ -222,3 +223,22 @@ def test_verify_finds_a_text_index_that_hides_or_invents_records(topup_ok, topup
     topup_ok("doctor", "--rebuild-index")
     assert "ok: 3 records" in topup_ok("verify").stderr
     assert [r["ref"] for r in json.loads(topup_ok("search", "WX42001", "--format", "json").stdout)] == ["WX42001"]
+
+
+def test_receipt_get_makes_a_missing_folder_and_its_parents_private(topup_ok, hk_card, receipt_file, tmp_path,
+                                                                    ledger_path):
+    topup_ok("log", hk_card, "100", "--receipt", str(receipt_file))
+    target = tmp_path / "out" / "2025" / "三月"
+    refused = run_process("--db", str(ledger_path), "receipt", "get", "9", "--output", str(target))
+    assert refused.returncode == 1 and not (tmp_path / "out").exists()  # nothing is made for a missing record
+    result = run_process("--db", str(ledger_path), "receipt", "get", "1", "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    assert (target / receipt_file.name).read_bytes() == receipt_file.read_bytes()
+    for folder in (tmp_path / "out", tmp_path / "out" / "2025", target):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    for bad in (blocker, blocker / "below"):
+        refused = run_process("--db", str(ledger_path), "receipt", "get", "1", "--output", str(bad))
+        assert refused.returncode == 1 and refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
+    assert blocker.read_text() == "x"

@@ -20,7 +20,7 @@ from ledger.domain import chain
 from ledger.domain.fields import Record
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
-from ledger.errors import DamageFound, Duplicate, InvalidInput, NotFound
+from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
 from ledger.store import db, reads, search, writes
 from ledger.store.db import Tx, transaction
 
@@ -64,9 +64,10 @@ def add_receipts(tx: Tx, topup_id: int, file_paths: list[str]) -> tuple[Record, 
 
 
 def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
-    """Write a record's receipt files into `folder`, byte for byte, never over an existing file."""
-    if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist")
+    """Write a record's receipt files into `folder` (made if missing), byte for byte, never over an
+    existing file."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{folder} is a file, not a folder; give a folder to write the receipts into")
     reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
     rows = reads.receipt_files(tx.conn, topup_id)
     if not rows:
@@ -74,10 +75,21 @@ def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
     for name, sha256, data in rows:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise DamageFound(f"receipt {name!r} of record {topup_id} is damaged in the ledger; run `topup verify`")
+    _make_private_folder(folder)
     written: list[Path] = []
     for index, (name, _, data) in enumerate(rows, start=1):
         written.append(_write_new(folder, safe_file_name(name, f"receipt-{topup_id}-{index}"), data, written, tx.path))
     return written
+
+
+def _make_private_folder(folder: Path) -> None:
+    """Make `folder` and each missing parent, as `mkdir -p` would, but readable only by the user."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        for path in reversed(missing):
+            path.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"the folder {folder} could not be made: {exc.strerror}") from None
 
 
 def _write_new(folder: Path, name: str, data: bytes, written: list[Path], ledger: Path) -> Path:
