@@ -217,3 +217,17 @@ def test_an_import_leaves_the_search_trigger_as_the_schema_made_it(topup_ok, led
     found = json.loads(topup_ok("search", "食堂", "--format", "json").stdout) + json.loads(
         topup_ok("search", "图书馆", "--format", "json").stdout)
     assert [r["note"] for r in found] == ["食堂午饭", "图书馆复印"]
+
+
+def test_a_dry_run_with_no_ledger_yet_checks_the_file_and_creates_nothing(topup_ok, tmp_path):
+    _ledger_for_export(topup_ok)
+    exported = tmp_path / "e.csv"
+    topup_ok("export", "--output", str(exported))
+    path = tmp_path / "not-yet" / "ledger.db"
+    result = run_process("--db", str(path), "import", str(exported), "--dry-run", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert [r["amount"] for r in json.loads(result.stdout)] == ["100.00", "50.00"]
+    assert "there is no ledger at" in result.stderr and "would create card(s)" in result.stderr
+    assert not (tmp_path / "not-yet").exists()
+    imported = run_process("--db", str(path), "import", str(exported))  # the real import creates it
+    assert imported.returncode == 0 and path.exists()

@@ -81,11 +81,11 @@ def ledger_path(ctx: typer.Context) -> Path:
 
 
 @contextmanager
-def open_ledger(ctx: typer.Context, *, write: bool = False) -> Iterator["Tx"]:
+def open_ledger(ctx: typer.Context, *, write: bool = False, missing_is_empty: bool = False) -> Iterator["Tx"]:
     """The one transaction a command's service call runs in; a writing one commits only if the call succeeds."""
     from ledger.store.db import transaction
 
-    with transaction(ledger_path(ctx), write=write) as tx:
+    with transaction(ledger_path(ctx), write=write, missing_is_empty=missing_is_empty) as tx:
         yield tx
     for notice in tx.notices:
         say(notice)

@@ -189,7 +189,7 @@ def import_csv(
     from ledger.service import importing
 
     # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.
-    with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run) as tx:
+    with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run, missing_is_empty=True) as tx:
         result = importing.import_file(tx, file, mapping=importing.parse_map(mapping or []),
                                        encoding=encoding, card=card, dry_run=dry_run, progress=progress)
     if dry_run:

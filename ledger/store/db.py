@@ -79,7 +79,10 @@ def _open_for_reading(path: Path, frozen: bool, tx: Tx) -> sqlite3.Connection:
     ledger of an older schema is read through an upgraded copy in memory; `frozen`, the folder is
     read-only (see `_read_only`)."""
     if not _is_ledger_file(path):
-        _refuse_missing(path)
+        if not tx.missing_is_empty:
+            _refuse_missing(path)
+        tx.notices.append(f"note: there is no ledger at {path} yet; the file was checked against an empty one")
+        return _in_memory(None)
     if frozen:
         _refuse_waiting_changes(path)
     version = _schema_version(path, immutable=frozen)
@@ -90,12 +93,17 @@ def _open_for_reading(path: Path, frozen: bool, tx: Tx) -> sqlite3.Connection:
                       "an upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a "
                       "copy of it as it was")
     # Opened as usual when it can be: a read-only connection would leave SQLite's -wal and -shm behind.
-    source = _read_only(path) if frozen else connect(path)
+    return _in_memory(_read_only(path) if frozen else connect(path))
+
+
+def _in_memory(source: sqlite3.Connection | None) -> sqlite3.Connection:
+    """A ledger of the current schema in memory: a copy of `source`, upgraded, or a new one."""
     memory = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        source.backup(memory)
-    finally:
-        source.close()
+    if source is not None:
+        try:
+            source.backup(memory)
+        finally:
+            source.close()
     memory.execute("PRAGMA foreign_keys = ON")
     migrations.upgrade(memory, after=_chain_found_state)
     return memory
@@ -300,8 +308,8 @@ class Tx:
     on the same connection, so that reading commands never load SQLAlchemy and a check and the
     write after it see the same transaction."""
 
-    def __init__(self, path: Path, write: bool) -> None:
-        self.path, self.write = path, write
+    def __init__(self, path: Path, write: bool, missing_is_empty: bool = False) -> None:
+        self.path, self.write, self.missing_is_empty = path, write, missing_is_empty
         self._conn: sqlite3.Connection | None = None
         self._session: Any = None
         self.older_schema: int | None = None  # read through an upgraded copy: the file's own schema
@@ -363,10 +371,11 @@ def _read_only(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def transaction(path: Path, *, write: bool = False) -> Iterator[Tx]:
+def transaction(path: Path, *, write: bool = False, missing_is_empty: bool = False) -> Iterator[Tx]:
     """A transaction on the ledger at `path` for the block: a writing one commits only if the block
-    succeeds; closing without COMMIT rolls everything back."""
-    tx = Tx(path, write)
+    succeeds; closing without COMMIT rolls everything back. `missing_is_empty`: a reading one on a
+    path with no ledger sees an empty ledger in memory instead of being refused (a dry run)."""
+    tx = Tx(path, write, missing_is_empty)
     doing = "used" if write else "read"
     try:
         yield tx
