@@ -1,5 +1,9 @@
+import csv
+import io
 import json
 from datetime import date, timedelta
+
+from tests.conftest import run_process
 
 
 def test_totals_per_currency_never_mix(topup_ok):
@@ -10,15 +14,37 @@ def test_totals_per_currency_never_mix(topup_ok):
     topup_ok("log", "campus", "30", "--at", "2026-10-05", "--channel", "微信")
     topup_ok("log", "campus", "20", "--at", "2026-11-05", "--channel", "微信", "--outcome", "pending")
     by_month = json.loads(topup_ok("report", "--format", "json").stdout)
+    none = {"pending_count": 0, "failed_count": 0, "refunded_count": 0}
     assert by_month == [
-        {"month": "2026-10", "currency": "CNY", "count": 1, "total": "30.00", "pending": "0.00"},
-        {"month": "2026-10", "currency": "HKD", "count": 2, "total": "150.50", "pending": "0.00"},
-        {"month": "2026-11", "currency": "CNY", "count": 1, "total": "0.00", "pending": "20.00"},
+        {"month": "2026-10", "currency": "CNY", "count": 1, "total": "30.00", "pending": "0.00", **none},
+        {"month": "2026-10", "currency": "HKD", "count": 2, "total": "150.50", "pending": "0.00", **none},
+        {"month": "2026-11", "currency": "CNY", "count": 0, "total": "0.00", "pending": "20.00",
+         **none, "pending_count": 1},
     ]
     by_channel = json.loads(topup_ok("report", "--by", "channel", "--card", "octopus", "--format", "json").stdout)
     assert [(r["channel"], r["total"]) for r in by_channel] == [("app", "100.00"), ("kiosk", "50.50")]
     table = topup_ok("report", "--by", "card", "--format", "table").stdout
     assert "█" in table and "Octopus" in table
+
+
+def test_count_and_total_describe_the_same_credited_records(topup_ok, ledger_path):
+    topup_ok("card", "add", "Octopus", "--kind", "smart", "--region", "HK")
+    for amount in ("100", "50", "20", "10"):
+        topup_ok("log", "Octopus", amount, "--at", "2026-10-01")
+    topup_ok("log", "Octopus", "500", "--at", "2026-10-02", "--outcome", "failed")
+    topup_ok("log", "Octopus", "300", "--at", "2026-10-03", "--outcome", "failed")
+    topup_ok("log", "Octopus", "40", "--at", "2026-10-04", "--outcome", "pending")
+    topup_ok("log", "Octopus", "60", "--at", "2026-10-05")
+    topup_ok("amend", "8", "--outcome", "refunded", "--reason", "the carrier paid it back")
+    topup_ok("log", "Octopus", "70", "--at", "2026-10-06")
+    topup_ok("void", "9", "--reason", "logged twice")  # a void record is in no column
+    result = run_process("--db", str(ledger_path), "report", "--by", "card", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    (row,) = csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff")))
+    assert row == {"card": "Octopus", "currency": "HKD", "count": "4", "total": "180.00", "pending": "40.00",
+                   "pending_count": "1", "failed_count": "2", "refunded_count": "1"}
+    table = run_process("--db", str(ledger_path), "report", "--by", "card", "--format", "table").stdout
+    assert "pend/fail/ref" in table and "1/2/1" in table
 
 
 def test_a_month_is_counted_in_local_time(topup_ok):

@@ -127,7 +127,8 @@ def report(
     ref: RefOpt = None, outcome: OutcomeOpt = None, with_void: VoidOpt = False,
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
-    """Totals by month, card or channel; each currency is totalled apart."""
+    """Totals by month, card or channel; each currency is totalled apart. `count` and `total` are the
+    credited top-ups; pending, failed and refunded ones are counted in their own columns."""
     from ledger.service import finding
 
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, None)
@@ -139,7 +140,12 @@ def report(
 
         add_bars(rows, "total", "currency")
     columns = [(by.value, by.value), ("currency", "cur"), ("count", "count"), ("total", "total"),
-               ("pending", "pending")]
+               ("pending", "pending"), ("pending_count", "pending_count"), ("failed_count", "failed_count"),
+               ("refunded_count", "refunded_count")]
+    if fmt is ListFormat.table:  # a terminal is narrow: the rarer outcomes share one column there
+        for row in rows:
+            row["other"] = "/".join(str(row[key]) for key in ("pending_count", "failed_count", "refunded_count"))
+        columns[-3:] = [("other", "pend/fail/ref")]
     render_list(rows, columns + ([("bar", "")] if fmt is ListFormat.table else []), fmt)
 
 

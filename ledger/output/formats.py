@@ -16,7 +16,7 @@ from ledger.domain.fields import NUMERIC_NAMES
 from ledger.domain.spreadsheet import guard
 
 # Columns a spreadsheet should read as numbers: the record fields the registry marks numeric,
-# and a report's counts and totals. They are plain decimals, never guarded.
+# and a report's totals. They are plain decimals, never guarded; so is any integer (a count).
 NUMERIC_COLUMNS = NUMERIC_NAMES | {"count", "total", "pending"}
 
 
@@ -28,7 +28,7 @@ def csv_cell(column: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    return text if column in NUMERIC_COLUMNS else guard(text)
+    return text if column in NUMERIC_COLUMNS or isinstance(value, int) else guard(text)
 
 
 def write_csv(stream: TextIO, rows: Iterable[Any], columns: Sequence[str], *, bom: bool = True) -> int:

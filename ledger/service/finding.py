@@ -60,13 +60,17 @@ def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: boo
 
 
 def report(tx: Tx, by: str, filters: Filters) -> list[dict[str, Any]]:
-    """Count, credited total and pending total for each group and currency; currencies never mix."""
+    """For each group and currency (currencies never mix): how many top-ups were credited and their
+    total, so that count and total describe the same records; then the pending ones (how many and
+    how much) and how many failed or were refunded."""
     if by not in search.REPORT_GROUPINGS:
         raise InvalidInput(f"--by must be one of {', '.join(search.REPORT_GROUPINGS)}")
     return [
-        {by: group, "currency": currency, "count": count,
-         "total": format_minor(int(total), currency), "pending": format_minor(int(pending), currency)}
-        for group, currency, count, total, pending in search.report_rows(tx.conn, by, filters)
+        {by: group, "currency": currency, "count": count, "total": format_minor(int(total), currency),
+         "pending": format_minor(int(pending), currency), "pending_count": pending_count,
+         "failed_count": failed, "refunded_count": refunded}
+        for group, currency, count, total, pending_count, pending, failed, refunded
+        in search.report_rows(tx.conn, by, filters)
     ]
 
 

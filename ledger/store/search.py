@@ -146,12 +146,17 @@ REPORT_GROUPINGS = tuple(_GROUPINGS)
 
 
 def report_rows(conn: sqlite3.Connection, by: str, filters: Filters) -> list[tuple[Any, ...]]:
-    """(group, currency, count, credited total, pending total) of the matching records."""
+    """(group, currency, credited count and total, pending count and total, failed count, refunded
+    count) of the matching records."""
     where, params = where_clause(conn, filters)
     return conn.execute(f"""
-        SELECT {_GROUPINGS[by]} AS grp, t.currency, count(*),
+        SELECT {_GROUPINGS[by]} AS grp, t.currency,
+               count(CASE WHEN t.outcome = 'credited' THEN 1 END),
                total(CASE WHEN t.outcome = 'credited' THEN t.amount_minor END),
-               total(CASE WHEN t.outcome = 'pending' THEN t.amount_minor END)
+               count(CASE WHEN t.outcome = 'pending' THEN 1 END),
+               total(CASE WHEN t.outcome = 'pending' THEN t.amount_minor END),
+               count(CASE WHEN t.outcome = 'failed' THEN 1 END),
+               count(CASE WHEN t.outcome = 'refunded' THEN 1 END)
           FROM topup AS t JOIN card AS c ON c.id = t.card_id
           {where}
          GROUP BY grp, t.currency
