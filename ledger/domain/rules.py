@@ -23,20 +23,21 @@ class Breach:
     limit: int | None = None
 
 
-def breaches(card: Card, amount_minor: int, balance_minor: int | None) -> list[Breach]:
-    """Every limit of the card that a top-up of `amount_minor` leaving `balance_minor` breaks."""
+def breaches(card: Card, amount_minor: int | None, balance_minor: int | None) -> list[Breach]:
+    """Every limit of the card that a top-up of `amount_minor` leaving `balance_minor` breaks (None:
+    not looked at)."""
     found = []
     if card["retired_at_utc"] is not None:
         found.append(Breach("retired"))
     limit, cap = card["max_topup_minor"], card["max_balance_minor"]
-    if limit is not None and amount_minor > limit:
+    if limit is not None and amount_minor is not None and amount_minor > limit:
         found.append(Breach("max_topup", amount_minor, limit))
     if cap is not None and balance_minor is not None and balance_minor > cap:
         found.append(Breach("max_balance", balance_minor, cap))
     return found
 
 
-def refuse_unforced(card: Card, amount_minor: int, balance_minor: int | None, ref: str | None,
+def refuse_unforced(card: Card, amount_minor: int | None, balance_minor: int | None, ref: str | None,
                     records_with_ref: list[int], *, retired_ok: bool = False) -> None:
     """Refuse what `--force` would let through: a broken limit, then a reference already used."""
     label, currency = card["label"], card["currency"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from ledger.domain import rules
 from ledger.domain.cards import Card
@@ -118,11 +119,18 @@ def _fill_from_message(request: LogRequest, card: Card,
     return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
 
 
-def _refuse_unforced(tx: Tx, card: Card, row: StoredTopup, *, retired_ok: bool = False) -> None:
-    """The refusals `--force` overrides: the card's limits and a receipt reference seen before."""
-    same_ref = reads.records_with_ref(tx.conn, card["id"], row["ref"], row.get("id")) if row["ref"] else []
-    rules.refuse_unforced(card, row["amount_minor"], row["balance_after_minor"], row["ref"], same_ref,
-                          retired_ok=retired_ok)
+def _refuse_unforced(tx: Tx, card: Card, row: StoredTopup, before: StoredTopup | None = None) -> None:
+    """The refusals `--force` overrides: the card's limits and a receipt reference seen before. For
+    an amendment (`before` is the record as it was), only a value it changes is checked again: a
+    note corrected on a record logged with --force is no reason to refuse."""
+
+    def changed(column: str) -> Any:
+        return row[column] if before is None or row[column] != before[column] else None
+
+    ref = changed("ref")
+    same_ref = reads.records_with_ref(tx.conn, card["id"], ref, row.get("id")) if ref else []
+    rules.refuse_unforced(card, changed("amount_minor"), changed("balance_after_minor"), ref, same_ref,
+                          retired_ok=before is not None)
 
 
 # ---------------------------------------------------------------- corrections
@@ -190,7 +198,7 @@ def amend_record(tx: Tx, topup_id: int, change: Amendment) -> Record:
     if row == before:
         raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
     if not change.force:  # correcting an old record of a retired card is fine
-        _refuse_unforced(tx, card, row, retired_ok=True)
+        _refuse_unforced(tx, card, row, before)
     row.update(status=Status.amended.value, version=row["version"] + 1)
     writes.update_topup(tx, row)
     writes.record_version(tx, row, "amend", reason_text, to_stored(now_utc()))
