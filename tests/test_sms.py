@@ -1,6 +1,11 @@
 """`topup log CARD --sms TEXT`: sample messages of each kind, with what should be read from them."""
 
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -146,6 +151,39 @@ def test_the_message_can_come_from_stdin(topup_ok):
     result = topup_ok("log", "card", "--sms", "-", "--format", "json",
                       input="您于2026年11月20日14时32分充值100元成功\n流水号ABC12345\n")
     assert json.loads(result.stdout)["ref"] == "ABC12345"
+
+
+def test_a_message_pasted_at_the_terminal_is_asked_for_and_read(topup_ok, ledger_path):
+    """Through a pseudo-terminal: the program says what to do instead of waiting in silence."""
+    _card(topup_ok, "CN")
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "ledger", "--db", str(ledger_path), "log", "card", "--sms", "-",
+                                "--format", "json"], stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    os.close(follower)
+    prompt = b""
+    while b"Ctrl-D" not in prompt:  # stderr is a pipe: the prompt arrives whole once it is written
+        ready, _, _ = select.select([process.stderr], [], [], 30)
+        assert ready, "no prompt on stderr"
+        prompt += os.read(process.stderr.fileno(), 4096)
+    assert prompt.startswith(b"paste the message")
+    os.write(leader, "您于2026年11月20日14时32分充值100元成功 流水号ABC12345\n".encode() + b"\x04")
+    out, err = process.communicate(timeout=60)
+    os.close(leader)
+    assert process.returncode == 0, err
+    assert json.loads(out)["ref"] == "ABC12345"
+
+
+def test_a_closed_standard_input_is_refused(topup_ok, ledger_path):
+    _card(topup_ok, "CN")
+    before = table_dump(ledger_path)
+    closed = subprocess.run(f"{sys.executable} -m ledger --db {ledger_path} log card --sms - <&-", shell=True,
+                            capture_output=True, text=True)
+    empty = subprocess.run([sys.executable, "-m", "ledger", "--db", str(ledger_path), "log", "card", "--sms", "-"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    for result in (closed, empty):
+        assert result.returncode == 1 and result.stderr.startswith("error: "), result.stderr
+    assert "standard input, which is closed" in closed.stderr
+    assert table_dump(ledger_path) == before
 
 
 CODES = [  # (what the message says, the code's digits as they would be found in the file)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.app import ItemFormat, ListFormat, app, list_format, open_ledger, render_list, say
+from ledger.errors import LedgerError
 
 
 @app.command("log", context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
@@ -38,8 +39,8 @@ def log(
     from ledger.domain.message import MAX_MESSAGE_CHARS
     from ledger.service import topups
 
-    if sms == "-":  # one character more than is read, so that a longer paste is refused, not cut
-        sms = sys.stdin.read(MAX_MESSAGE_CHARS + 1)
+    if sms == "-":
+        sms = _message_from_stdin(MAX_MESSAGE_CHARS)
     request = topups.LogRequest(
         card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
         receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
@@ -60,6 +61,16 @@ def log(
         sys.stdout.write(f"{record['id']}\n")
     say(f"logged {record['amount']} {record['currency']} to {record['card']} ({record['channel']}, "
          f"{record['occurred_at']}) as record {record['id']}")
+
+
+def _message_from_stdin(limit: int) -> str:
+    """A message piped in, or pasted at the terminal after saying how; one character more than
+    `limit` is read, so that a longer paste is refused rather than cut."""
+    if sys.stdin is None or sys.stdin.closed:
+        raise LedgerError("--sms - reads the message from standard input, which is closed; pipe the message in")
+    if sys.stdin.isatty():
+        say("paste the message, then press Enter and Ctrl-D (Ctrl-Z and Enter on Windows):")
+    return sys.stdin.read(limit + 1)
 
 
 @app.command("show")
