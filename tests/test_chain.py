@@ -107,3 +107,18 @@ def test_a_link_names_its_scheme_and_the_first_scheme_carries_no_tag():
     assert not chain.content(row, [], change, 1).startswith('{"_scheme"')
     later = chain.content({**row, "later_minor": 2}, [], change, 7, [*chain.chained_columns(1), "later_minor"])
     assert chain.scheme_of(later) == 7
+
+
+@pytest.mark.parametrize("reason", [None, "", 'say "hi"', "back\\slash", "第一行\n第二行", "\u2028\x00\x1f", "é" * 3])
+@pytest.mark.parametrize("subject", [("record", 7), ("card", 3), ("ledger", None)])
+def test_a_links_change_is_found_exactly_as_the_canonical_encoder_writes_it(reason, subject):
+    change = ("amend", reason, "2026-11-25T10:00:00Z")
+    text = chain.found_content({"links": {}, "receipts": {}}, change) if subject[0] == "ledger" else (
+        chain.card_content({"id": subject[1], "label": reason}, 4, change) if subject[0] == "card"
+        else chain.content({**dict.fromkeys(chain.chained_columns(2)), "id": 7, "version": 4}, [], change))
+    version = 1 if subject[0] == "ledger" else 4
+    assert chain.carries(text, subject, version, change)
+    assert not chain.carries(text, subject, version + 1, change)
+    assert not chain.carries(text, (subject[0], 99), version, change)
+    assert not chain.carries(text, ("card" if subject[0] != "card" else "record", subject[1]), version, change)
+    assert not chain.carries(text, subject, version, ("amend", f"{reason} ", change[2]))

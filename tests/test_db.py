@@ -185,3 +185,15 @@ def test_doctor_lists_a_ledger_whose_making_was_cut_short(topup_ok, ledger_path)
     cut.write_bytes(b"half a new ledger")
     facts = json.loads(topup_ok("doctor", "--format", "json").stdout)
     assert str(cut) in facts["leftover_files"]
+
+
+def test_an_older_ledger_too_large_to_copy_into_memory_is_refused_with_what_to_do(released, topup, topup_ok,
+                                                                                  monkeypatch):
+    monkeypatch.setattr(db, "MAX_UPGRADED_IN_MEMORY", released.stat().st_size - 1)
+    before = _files_beside(released)
+    result = topup("search", "WX")
+    assert result.exit_code == 1 and "too large" in result.stderr and "doctor --rebuild-index" in result.stderr
+    assert _files_beside(released) == before
+    topup_ok("doctor", "--rebuild-index")
+    assert sql_value(released, "PRAGMA user_version") == migrations.LATEST
+    assert "WX42001234" in topup_ok("search", "WX", "--format", "json").stdout

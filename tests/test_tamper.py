@@ -46,18 +46,30 @@ def _tamper(path, *statements):
       "VALUES (9, 'ghost', 'ghost', 'sim', 'HKD', '2026-01-01T00:00:00Z')"], "card 9 ('ghost'): has no history"),
     (["DELETE FROM card WHERE id = 2"], "card 2: was removed"),
     (["UPDATE topup_version SET reason = 'a typo' WHERE topup_id = 2 AND version = 2"],
-     "record 2: history: version 2's action, reason or time was changed"),
+     "record 2: history: version 2's action, reason, time or place in the history was changed"),
     (["UPDATE topup_version SET action = 'log' WHERE topup_id = 1 AND version = 2"],
-     "record 1: history: version 2's action, reason or time was changed"),
+     "record 1: history: version 2's action, reason, time or place in the history was changed"),
     (["UPDATE topup_version SET recorded_at_utc = '2020-01-01T00:00:00Z' WHERE topup_id = 1 AND version = 1"],
-     "record 1: history: version 1's action, reason or time was changed"),
+     "record 1: history: version 1's action, reason, time or place in the history was changed"),
     (["UPDATE receipt SET media_type = 'text/html'"], "record 1: record: differs from its history in: receipts"),
     (["UPDATE receipt SET name = 'other.png'"], "record 1: record: differs from its history in: receipts"),
     (["UPDATE ledger_link SET content = replace(content, '100000', '900000') WHERE card_id = 1 AND version = 2"],
      "card 1 ('Octopus'): version 2 was changed after it was written"),
     (["UPDATE ledger_link SET reason = 'why not' WHERE card_id = 1 AND version = 1"],
-     "card 1 ('Octopus'): version 1's action, reason or time was changed"),
+     "card 1 ('Octopus'): version 1's action, reason, time or place in the history was changed"),
     (["DELETE FROM ledger_link WHERE card_id = 2"], "the link before version"),
+    # The newest change of a record or a card passed off as a link about the ledger, or renumbered,
+    # so that its subject's history seems to end before it: the void of record 1 undone…
+    (["INSERT INTO ledger_link SELECT seq, NULL, 1, action, reason, recorded_at_utc, content, prev_digest, digest "
+      "FROM topup_version WHERE topup_id = 1 AND version = 2", "DELETE FROM topup_version WHERE topup_id = 1 AND "
+      "version = 2", "UPDATE topup SET status = 'active', version = 1 WHERE id = 1"],
+     "version 1's action, reason, time or place in the history was changed"),
+    # …and the card's limit set by its edit removed.
+    (["UPDATE ledger_link SET card_id = NULL, version = 1 WHERE card_id = 1 AND version = 2",
+      "UPDATE card SET max_topup_minor = NULL WHERE id = 1"], "place in the history was changed"),
+    (["UPDATE ledger_link SET card_id = 2 WHERE card_id = 1 AND version = 2",
+      "UPDATE ledger_link SET version = 3 WHERE card_id = 2 AND seq = (SELECT max(seq) FROM ledger_link)"],
+     "place in the history was changed"),
 ])
 def test_an_edit_behind_the_programs_back_is_named(kept, topup, ledger_path, statements, expected):
     _tamper(ledger_path, *statements)
@@ -141,9 +153,43 @@ def test_an_upgrade_chains_every_card_and_what_older_links_left_out(released, to
      "the name, type or size of a receipt file kept before the upgrade was changed"),
     ("UPDATE card SET currency = 'CNY' WHERE id = 2", "card 2 ('work-sim'): differs from its history in: currency"),
     ("DELETE FROM ledger_link WHERE card_id IS NULL", "the link before version"),
+    # The found link handed to a card, or renumbered: what it covered goes unchecked.
+    ("UPDATE ledger_link SET card_id = 1, version = 2 WHERE card_id IS NULL", "place in the history was changed"),
+    ("UPDATE ledger_link SET action = 'edit' WHERE card_id IS NULL", "place in the history was changed"),
+    # A card's link passed off as the found link.
+    ("UPDATE ledger_link SET card_id = NULL, version = 2 WHERE card_id = 3", "place in the history was changed"),
 ])
 def test_an_edit_of_an_upgraded_release_0_1_0_ledger_is_named(released, topup_ok, topup, statement, expected):
     _upgraded(released, topup_ok)
     _tamper(released, statement)
     result = topup("verify")
     assert result.exit_code == 3 and expected in result.stdout, result.stdout
+
+
+def test_the_found_link_cannot_be_cut_off_the_end_of_the_chain(released, topup_ok, topup):
+    """An upgrade by a command that adds no link of its own leaves the found link last; cutting it
+    and the head back, then editing what it covered, is still caught."""
+    topup_ok("doctor", "--rebuild-index")
+    _tamper(released, "DELETE FROM ledger_link WHERE card_id IS NULL",
+            "UPDATE chain_head SET seq = (SELECT max(seq) FROM ledger_link), "
+            "digest = (SELECT digest FROM ledger_link ORDER BY seq DESC LIMIT 1)",
+            "UPDATE topup_version SET action = 'amend', reason = 'owner asked' WHERE seq = 8")
+    result = topup("verify")
+    assert result.exit_code == 3, result.stdout
+    assert "written before the upgrade are no longer covered" in result.stdout
+
+
+def test_a_card_link_passed_off_as_the_found_link_is_reported_not_a_crash(released, topup_ok, topup):
+    _upgraded(released, topup_ok)
+    _tamper(released, "DELETE FROM ledger_link WHERE card_id IS NULL",
+            "UPDATE ledger_link SET card_id = NULL, action = 'found' WHERE card_id = 3")
+    result = topup("verify")
+    assert result.exit_code == 3 and "no longer holds what it found" in result.stdout, result.stdout
+
+
+def test_amend_on_a_card_altered_behind_the_programs_back_is_refused(kept, topup, ledger_path):
+    sql(ledger_path, "UPDATE card SET max_topup_minor = NULL WHERE id = 1")
+    before = table_dump(ledger_path)
+    result = topup("amend", "2", "--amount", "900", "--reason", "r")
+    assert result.exit_code == 3 and "was changed outside topup (in: max_topup_minor)" in result.stderr
+    assert table_dump(ledger_path) == before

@@ -27,7 +27,7 @@ from ledger.domain import fields
 GENESIS = "0" * 64
 # Built once: an import encodes one content per row.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-_TAG = '{"_scheme":'
+SCHEME_TAG = '{"_scheme":'  # how every content of scheme 2 or later begins
 WITH_CHANGE = 2  # the first scheme whose links carry their change and each receipt's media type
 
 Receipts = Sequence[Sequence[Any]]  # (sha256, name, size, media_type) of each file, in the order added
@@ -45,10 +45,18 @@ def chained_columns(scheme: int) -> tuple[str, ...]:
     return tuple(f.column for f in fields.RECORD_FIELDS if f.chained and f.since <= scheme and f.column)
 
 
-def _encode(body: dict[str, Any], change: Change, scheme: int) -> str:
+def _change(subject: Subject, version: int, change: Change) -> dict[str, Any]:
+    """What a link of scheme 2 or later says of itself: which version of what, and the change made.
+    Binding the subject and version into the digest means a link cannot be passed off as
+    another's, as a card's or as the ledger's."""
+    action, reason, at_utc = change
+    kind, subject_id = subject
+    return {"action": action, "at": at_utc, "id": subject_id, "reason": reason, "subject": kind, "version": version}
+
+
+def _encode(body: dict[str, Any], subject: Subject, version: int, change: Change, scheme: int) -> str:
     if scheme >= WITH_CHANGE:
-        action, reason, at_utc = change
-        body["change"] = {"action": action, "reason": reason, "at": at_utc}
+        body["change"] = _change(subject, version, change)
     if scheme > 1:
         body["_scheme"] = scheme
     return _CANONICAL_JSON.encode(body)
@@ -61,17 +69,17 @@ def content(row: Mapping[str, Any], receipts: Receipts, change: Change, scheme: 
     scheme = scheme or current_scheme()
     body: dict[str, Any] = {column: row[column] for column in columns or chained_columns(scheme)}
     body["receipts"] = [list(receipt[:3] if scheme < WITH_CHANGE else receipt) for receipt in receipts]
-    return _encode(body, change, scheme)
+    return _encode(body, ("record", row["id"]), row["version"], change, scheme)
 
 
-def card_content(card: Mapping[str, Any], change: Change) -> str:
+def card_content(card: Mapping[str, Any], version: int, change: Change) -> str:
     """The text a card link's digest covers: every column of the card, and the change."""
-    return _encode(dict(card), change, current_scheme())
+    return _encode(dict(card), ("card", card["id"]), version, change, current_scheme())
 
 
 def found_content(found: Mapping[str, Any], change: Change) -> str:
     """The text of the link an upgrade writes for what links of scheme 1 never covered (see `found_state`)."""
-    return _encode({"found": dict(found)}, change, current_scheme())
+    return _encode({"found": dict(found)}, ("ledger", None), 1, change, current_scheme())
 
 
 def found_state(old_links: Iterable[Sequence[Any]], old_receipts: Iterable[Sequence[Any]]) -> dict[str, Any]:
@@ -91,9 +99,9 @@ def found_state(old_links: Iterable[Sequence[Any]], old_receipts: Iterable[Seque
 
 def scheme_of(text: str) -> int:
     """The scheme a link's content was written in."""
-    if not text.startswith(_TAG):
+    if not text.startswith(SCHEME_TAG):
         return 1
-    return int(text[len(_TAG): text.index(",")])
+    return int(text[len(SCHEME_TAG): text.index(",")])
 
 
 def link_digest(prev_digest: str, text: str) -> str:
@@ -101,17 +109,21 @@ def link_digest(prev_digest: str, text: str) -> str:
     return hashlib.sha256(f"{prev_digest}\n{text}".encode()).hexdigest()
 
 
-def carries(text: str, change: Change) -> bool:
-    """Whether a link's content holds this change (always, for a scheme that did not chain it).
+def carries(text: str, subject: Subject, version: int, change: Change) -> bool:
+    """Whether a link's content says it is this version of this subject, with this change (always,
+    for a scheme that did not chain them).
 
-    A substring test instead of parsing: in canonical JSON every quote inside a value is escaped,
-    so `"change":{…}` can only be the top-level key itself."""
+    A substring test instead of parsing every link: in canonical JSON every quote inside a value is
+    escaped, so `"change":{…}` can only be the top-level key itself."""
     if scheme_of(text) < WITH_CHANGE:
         return True
     action, reason, at_utc = change
+    kind, subject_id = subject
     quoted = json.encoder.encode_basestring  # what the canonical encoder writes for a string
     return (f'"change":{{"action":{quoted(action)},"at":{quoted(at_utc)},'
-            f'"reason":{"null" if reason is None else quoted(reason)}}}') in text
+            f'"id":{"null" if subject_id is None else int(subject_id)},'
+            f'"reason":{"null" if reason is None else quoted(reason)},'
+            f'"subject":{quoted(kind)},"version":{int(version)}}}') in text
 
 
 def differences(row: Mapping[str, Any], receipts: Receipts, newest: str, change: Change,
@@ -135,10 +147,10 @@ def card_differences(card: Mapping[str, Any], newest: str) -> list[str]:
                   if (column in was and was[column] != value) or (column not in was and value is not None))
 
 
-def found_of(text: str) -> dict[str, Any]:
-    """The state an upgrade found, from its link's content (see `found_state`)."""
-    found: dict[str, Any] = json.loads(text)["found"]
-    return found
+def found_of(text: str) -> dict[str, Any] | None:
+    """The state an upgrade found, from its link's content (see `found_state`); None if it holds none."""
+    found = json.loads(text).get("found")
+    return found if isinstance(found, dict) and {"links", "receipts"} <= found.keys() else None
 
 
 def version_fields(text: str) -> dict[str, Any]:
@@ -167,8 +179,9 @@ def broken_links(links: Iterable[Link], head: tuple[int, str] | None) -> list[tu
                                    "(a version was removed or inserted)"))
         if link_digest(prev_digest, text) != digest:
             found.append((subject, f"version {version} was changed after it was written"))
-        elif not carries(text, (action, reason, at_utc)):
-            found.append((subject, f"version {version}'s action, reason or time was changed after it was written"))
+        elif not carries(text, subject, version, (action, reason, at_utc)):
+            found.append((subject, f"version {version}'s action, reason, time or place in the history was changed "
+                                   "after it was written"))
         want = versions.get(subject, 0) + 1
         if version != want:
             found.append((subject, f"version {version} follows version {want - 1}"))

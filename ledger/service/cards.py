@@ -62,7 +62,11 @@ def card_to_write_on(tx: Tx, label: str) -> Card:
     """The card a change is about to rely on, refused when it no longer matches its own history:
     only an edit behind the program's back does that, and a record logged on it would take, say, a
     currency nobody chose."""
-    card = reads.find_card(tx.conn, label)
+    return refuse_altered(tx, reads.find_card(tx.conn, label))
+
+
+def refuse_altered(tx: Tx, card: Card) -> Card:
+    """`card`, unless it no longer matches its newest link (see `card_to_write_on`)."""
     newest = reads.newest_card_content(tx.conn, card["id"])
     changed = ["all (it has no history)"] if newest is None else chain.card_differences(card, newest)
     if changed:

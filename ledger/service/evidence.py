@@ -157,12 +157,12 @@ def _chain(conn: sqlite3.Connection) -> list[Problem]:
         if kind == "record":
             found.append(Problem(subject_id, "history", detail))
         else:
-            found.append(Problem(None, kind, f"{_card_name(conn, subject_id)}{detail}" if kind == "card" else detail))
+            name = _card_name(subject_id, reads.card_label(conn, subject_id)) if kind == "card" else ""
+            found.append(Problem(None, kind, f"{name}{detail}"))
     return found
 
 
-def _card_name(conn: sqlite3.Connection, card_id: int | None) -> str:
-    label = reads.card_label(conn, card_id)
+def _card_name(card_id: int | None, label: str | None) -> str:
     return f"card {card_id}{f' ({label!r})' if label is not None else ''}: "
 
 
@@ -191,7 +191,7 @@ def _cards(conn: sqlite3.Connection) -> list[Problem]:
     found = []
     newest = reads.newest_card_contents(conn)
     for card in reads.all_cards(conn):
-        content, name = newest.pop(card["id"], None), _card_name(conn, card["id"])
+        content, name = newest.pop(card["id"], None), _card_name(card["id"], card["label"])
         if content is None:
             found.append(Problem(None, "card", f"{name}has no history: it was added outside topup"))
             continue
@@ -205,17 +205,24 @@ def _cards(conn: sqlite3.Connection) -> list[Problem]:
 
 def _found_at_upgrade(conn: sqlite3.Connection) -> list[Problem]:
     """What the upgrade found outside older links (their action, reason and time, and the receipts'
-    names and types) must be as it was."""
-    content = reads.found_at_upgrade(conn)
-    if content is None:
-        return []
-    was = chain.found_of(content)
-    now = chain.found_state(reads.unchained_link_facts(conn, was["links"]["last"] or 0),
-                            reads.unchained_receipt_facts(conn, was["receipts"]["last"] or 0))
+    names and types) must be as it was, and its link must be there while such links are."""
+    founds = reads.found_at_upgrade(conn)
+    old_links = chain.found_state(reads.unchained_link_facts(conn, chain.SCHEME_TAG), ())["links"]
+    if not founds:
+        return [Problem(None, "history", f"{old_links['count']} version(s) written before the upgrade are no longer "
+                                         "covered: the link the upgrade wrote for them was removed")
+                ] if old_links["count"] else []
+    if len(founds) > 1:
+        return [Problem(None, "history", "more than one link claims to be what the upgrade found")]
+    was = chain.found_of(founds[0])
+    if was is None:
+        return [Problem(None, "history", "the link the upgrade wrote no longer holds what it found")]
+    old_receipts = reads.unchained_receipt_facts(conn, was["receipts"]["last"] or 0)
+    now = {"links": old_links, "receipts": chain.found_state((), old_receipts)["receipts"]}
     words = {"links": "the action, reason or time of a version written before the upgrade",
              "receipts": "the name, type or size of a receipt file kept before the upgrade"}
     return [Problem(None, "history", f"{words[key]} was changed or removed after the upgrade chained it")
-            for key in sorted(was) if was[key] != now[key]]
+            for key in sorted(words) if was[key] != now[key]]
 
 
 _REBUILD = "`topup doctor --rebuild-index` builds it again from the records"

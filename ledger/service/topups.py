@@ -19,7 +19,7 @@ from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.service.cards import card_to_write_on
+from ledger.service.cards import card_to_write_on, refuse_altered
 from ledger.service.evidence import read_receipt
 from ledger.store import reads, writes
 from ledger.store.db import Tx
@@ -172,7 +172,7 @@ def amend_record(tx: Tx, topup_id: int, change: Amendment) -> Record:
     before = writes.stored_topup(tx, topup_id)
     if before["status"] == Status.void.value:
         raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
-    card = reads.card_of(tx.conn, topup_id)
+    card = refuse_altered(tx, reads.card_of(tx.conn, topup_id))
     currency = before["currency"]
     row = dict(before)
     if change.amount is not None:

@@ -22,6 +22,7 @@ from ledger.errors import DamageFound, LedgerError, NotALedger, NotFound, Schema
 from ledger.store import migrations
 
 BUSY_TIMEOUT_SECONDS = 60
+MAX_UPGRADED_IN_MEMORY = 512 << 20  # bytes of an older ledger a reading command copies into memory to upgrade
 
 
 def default_path() -> Path:
@@ -83,11 +84,19 @@ def _open_for_reading(path: Path, frozen: bool, tx: Tx) -> sqlite3.Connection:
             _refuse_missing(path)
         tx.notices.append(f"note: there is no ledger at {path} yet; the file was checked against an empty one")
         return _in_memory(None)
-    if frozen:
-        _refuse_waiting_changes(path)
+    wal = path.with_name(path.name + "-wal")
+    if frozen and wal.exists() and wal.stat().st_size > 0:
+        raise LedgerError(f"the ledger's folder {path.parent} is read-only, and changes to the ledger wait in {wal}, "
+                          "which SQLite can only read from a writable folder; copy the folder somewhere writable")
     version = _schema_version(path, immutable=frozen)
     if version == migrations.LATEST:
         return _read_only(path) if frozen else connect(path)
+    size = sum(p.stat().st_size for p in (path, wal) if p.exists())
+    if size > MAX_UPGRADED_IN_MEMORY:
+        raise LedgerError(f"{path} was written by an older topup-ledger (schema {version}) and is too large "
+                          f"({size >> 20} MiB) to read through an upgraded copy in memory; upgrade it first with any "
+                          "command that changes it, such as `topup doctor --rebuild-index` (a copy of it as it was "
+                          "is kept beside it)")
     tx.older_schema = version
     tx.notices.append(f"note: {path} was written by an older topup-ledger (schema {version}); it was read through "
                       "an upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a "
@@ -352,13 +361,6 @@ class Tx:
                                    pool_reset_on_return=None, hide_parameters=True)
             self._session = Session(engine)
         return self._session
-
-
-def _refuse_waiting_changes(path: Path) -> None:
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        raise LedgerError(f"the ledger's folder {path.parent} is read-only, and changes to the ledger wait in {wal}, "
-                          "which SQLite can only read from a writable folder; copy the folder somewhere writable")
 
 
 def _read_only(path: Path) -> sqlite3.Connection:

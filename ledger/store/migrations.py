@@ -170,7 +170,7 @@ STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and each change's action, reason and time in the hash chain", _chained_cards),
 ]
 LATEST = len(STEPS)
-CHAINED_CARDS = 5  # the step after which every card and every change is chained
+CHAINED_CARDS = [step for _, step in STEPS].index(_chained_cards) + 1  # from this step on, cards are chained
 
 
 def upgrade(conn: sqlite3.Connection, target: int = LATEST,

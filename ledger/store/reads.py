@@ -66,8 +66,8 @@ def card_label(conn: sqlite3.Connection, card_id: int | None) -> str | None:
 
 
 def card_version(conn: sqlite3.Connection, card_id: int) -> int:
-    """How many links a card's history has."""
-    return conn.execute("SELECT count(*) FROM ledger_link WHERE card_id = ?", (card_id,)).fetchone()[0]
+    """The version of a card's newest link (0 before its first)."""
+    return conn.execute("SELECT coalesce(max(version), 0) FROM ledger_link WHERE card_id = ?", (card_id,)).fetchone()[0]
 
 
 def label_owner(conn: sqlite3.Connection, key: str, other_than: int | None) -> str | None:
@@ -218,22 +218,23 @@ def newest_card_content(conn: sqlite3.Connection, card_id: int) -> str | None:
     return row[0] if row else None
 
 
-def found_at_upgrade(conn: sqlite3.Connection) -> str | None:
-    """The content of the link in which an upgrade chained what older links left out, if one did."""
-    row = conn.execute("SELECT content FROM ledger_link WHERE card_id IS NULL AND action = 'found'").fetchone()
-    return row[0] if row else None
+def found_at_upgrade(conn: sqlite3.Connection) -> list[str]:
+    """The content of each link that says an upgrade chained what older links left out (one at most)."""
+    return [row[0] for row in conn.execute("SELECT content FROM ledger_link WHERE card_id IS NULL AND action = 'found' "
+                                           "ORDER BY seq")]
 
 
-def unchained_link_facts(conn: sqlite3.Connection, last: int | None = None) -> sqlite3.Cursor:
-    """(seq, record, version, action, reason, time) of each record link up to `last` (all by default)."""
+def unchained_link_facts(conn: sqlite3.Connection, tag: str) -> sqlite3.Cursor:
+    """(seq, record, version, action, reason, time) of each record link whose content does not begin
+    with `tag`, the mark of the schemes that chain these facts themselves."""
     return conn.execute("SELECT seq, topup_id, version, action, reason, recorded_at_utc FROM topup_version "
-                        "WHERE seq <= coalesce(?, seq) ORDER BY seq", (last,))
+                        "WHERE substr(content, 1, length(?1)) != ?1 ORDER BY seq", (tag,))
 
 
-def unchained_receipt_facts(conn: sqlite3.Connection, last: int | None = None) -> sqlite3.Cursor:
-    """(id, record, sha256, name, media type, size, time) of each receipt up to `last` (all by default)."""
+def unchained_receipt_facts(conn: sqlite3.Connection, last: int | None) -> sqlite3.Cursor:
+    """(id, record, sha256, name, media type, size, time) of each receipt up to `last` (None: all)."""
     return conn.execute("SELECT id, topup_id, sha256, name, media_type, size, added_at_utc FROM receipt "
-                        "WHERE id <= coalesce(?, id) ORDER BY id", (last,))
+                        "WHERE ?1 IS NULL OR id <= ?1 ORDER BY id", (last,))
 
 
 def receipts_by_record(conn: sqlite3.Connection) -> dict[int, list[tuple[str, str, int, str]]]:

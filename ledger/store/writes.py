@@ -63,7 +63,8 @@ def chain_found_state(conn: sqlite3.Connection, at_utc: str) -> None:
     every card as found, and one for what the older links never covered, so that from then on a
     change to any of it is caught."""
     _chain_cards(conn, sorted(card["id"] for card in reads.all_cards(conn)), "found", at_utc)
-    found = chain.found_state(reads.unchained_link_facts(conn), reads.unchained_receipt_facts(conn))
+    found = chain.found_state(reads.unchained_link_facts(conn, chain.SCHEME_TAG),
+                              reads.unchained_receipt_facts(conn, None))
     if found["links"]["count"] or found["receipts"]["count"]:
         change = ("found", "what the ledger held when it was upgraded to chain cards and changes", at_utc)
         append_links(conn, [(None, 1, *change, chain.found_content(found, change))], about="ledger")
@@ -76,7 +77,7 @@ def _chain_cards(conn: sqlite3.Connection, card_ids: list[int], action: str, at_
     def links() -> Iterator[NewLink]:
         for card_id in card_ids:
             version = reads.card_version(conn, card_id) + 1
-            content = chain.card_content(reads.card_by_id(conn, card_id), (action, None, at_utc))
+            content = chain.card_content(reads.card_by_id(conn, card_id), version, (action, None, at_utc))
             yield card_id, version, action, None, at_utc, content
 
     append_links(conn, list(links()), about="card")
