@@ -74,6 +74,15 @@ def test_the_sample_messages(topup_ok, topup, sample):
          {"amount": "50.00", "outcome": "failed", "ref": "R5566778899"}),
         ("CN", "訂單號 DD20261101 已受理，充值¥20.00 處理中", {"amount": "20.00", "outcome": "pending", "ref": "DD20261101"}),
         ("JP", "チャージ 1,000円 完了 Ref no. JP000111", {"amount": "1000", "ref": "JP000111"}),
+        # Each way a message states how long the card or number stays valid.
+        ("CN", "2026年11月20日充值50元成功，号码有效期至2027年05月20日", {"valid_until": "2027-05-20"}),
+        ("TW", "2026/11/20 加值NT$300元成功，卡片效期至2027/12/31", {"valid_until": "2027-12-31"}),
+        ("TW", "2026/11/20 儲值300元，使用期限至2027/06/30 交易序號ZX1", {"valid_until": "2027-06-30"}),
+        ("CN", "到期提醒：2026年11月20日充值50元成功，到期日：2027-01-31", {"valid_until": "2027-01-31"}),
+        ("HK", "Top-up HK$100 on 20/11/2026 10:00. Valid until 31/12/2027", {"valid_until": "2027-12-31"}),
+        ("HK", "Top-up HK$100 on 20/11/2026 10:00, valid till 30/06/2027", {"valid_until": "2027-06-30"}),
+        ("HK", "Top-up HK$100 on 20/11/2026 10:00. Expiry date: 31/01/2028", {"valid_until": "2028-01-31"}),
+        ("CN", "2026年11月20日充值50元成功，有效期：2027-11-19", {"valid_until": "2027-11-19"}),
     ],
 )
 def test_more_message_forms(topup_ok, region, text, expected):

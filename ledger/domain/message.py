@@ -90,8 +90,10 @@ _REF = re.compile(
     re.I,
 )
 
-_VALID = re.compile(r"(?:valid (?:until|till|to)|expir(?:es|y)(?: date)?(?: on)?|"
-                    r"有效期至|有效期到|有效至|有效期限至|有效日期)\s*[:：]?\s*", re.I)
+# The longer phrase first: the alternation takes the first that matches where it starts.
+_VALID = re.compile(r"(?:valid (?:until|till|thru|through|to)|expir(?:es|y|ation)(?: date)?(?: on)?|exp\.? date|"
+                    r"有效期至|有效期到|有效期限至|有效期限|有效至|有效日期|有效期|效期至|使用期限至|使用期限|"
+                    r"到期日期|到期日|到期)\s*[:：]?\s*", re.I)
 _TIME = r"(?P<h>\d{1,2})\s*[:时時点點]\s*(?P<mi>\d{2})\s*分?(?::(?P<s>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?"
 DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
     ("cjk", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*(?:" + _TIME + ")?")),
@@ -233,16 +235,15 @@ def _in_currency(value: Decimal, digits: int) -> str:
 
 def _read_validity(text: str, region: str | None, currency: str, now: datetime, reading: Reading) -> str:
     """Take 'valid until DATE' out of the text (so it is not read as the top-up time)."""
-    keyword = _VALID.search(text)
-    if not keyword:
-        return text
-    rest = text[keyword.end():]
-    for form, pattern in DATE_FORMS:
-        match = pattern.match(rest)
-        if match:
-            moment = _to_datetime(form, match, region, currency, now, reading, allow_future=True)
-            reading.valid_until = moment.astimezone().date()
-            return text[: keyword.start()] + " " * (keyword.end() - keyword.start() + match.end()) + rest[match.end():]
+    for keyword in _VALID.finditer(text):  # a phrase with no date after it ("到期提醒") is passed over
+        rest = text[keyword.end():]
+        for form, pattern in DATE_FORMS:
+            match = pattern.match(rest)
+            if match:
+                moment = _to_datetime(form, match, region, currency, now, reading, allow_future=True)
+                reading.valid_until = moment.astimezone().date()
+                end = keyword.end() + match.end()
+                return text[: keyword.start()] + " " * (end - keyword.start()) + text[end:]
     return text
 
 
