@@ -1,12 +1,22 @@
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.domain.times import from_stored, local_iso, parse_day, parse_moment, parse_period, to_stored
+from ledger.domain.times import (
+    ago,
+    days_until,
+    from_stored,
+    local_iso,
+    parse_day,
+    parse_moment,
+    parse_period,
+    to_stored,
+)
 from ledger.errors import InvalidInput
+from tests.conftest import run_process
 
 # Fixed "now" so the tests do not depend on the day they run; local time is Asia/Shanghai (+08:00).
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 14:30 local
@@ -93,3 +103,27 @@ def test_a_clock_time_that_summer_time_skipped_or_doubled_is_refused_with_the_ch
     for n, choice in enumerate(choices):
         logged = json.loads(topup_ok("log", "card", "1", "--at", choice, "--ref", f"R{n}", "--format", "json").stdout)
         assert logged["occurred_at"] == choice.replace(" ", "T")[:16] + ":00" + choice[16:]
+
+
+@pytest.mark.parametrize(("seconds", "said"), [
+    (0, "just now"), (59, "just now"), (60, "1 minute ago"), (35 * 60 + 59, "35 minutes ago"),
+    (3600, "1 hour ago"), (47 * 3600, "47 hours ago"), (48 * 3600, "2 days ago"),
+])
+def test_how_long_ago_is_said_as_a_person_says_it(seconds, said):
+    assert ago(seconds) == said
+
+
+@pytest.mark.parametrize(("days", "said"), [(12, "in 12 days"), (1, "in 1 day"), (0, "today"),
+                                            (-1, "expired 1 day ago"), (-12, "expired 12 days ago")])
+def test_when_a_validity_ends_is_said_without_negative_days(days, said):
+    assert days_until(days) == said
+
+
+def test_check_and_due_speak_of_time_in_words(topup_ok, ledger_path):
+    topup_ok("card", "add", "sim", "--kind", "sim", "--region", "HK", "--validity-days", "30")
+    topup_ok("log", "sim", "10", "--at", (datetime.now() - timedelta(days=42)).strftime("%Y-%m-%d %H:%M"))
+    table = run_process("--db", str(ledger_path), "due", "--within", "30", "--format", "table").stdout
+    assert "expired 12 days ago" in table and "-12" not in table
+    topup_ok("log", "sim", "10")
+    checked = run_process("--db", str(ledger_path), "check", "sim", "10")
+    assert "just now" in checked.stdout + checked.stderr and "hour(s)" not in checked.stdout + checked.stderr

@@ -163,6 +163,12 @@ def due(
     columns = [("card", "card"), ("kind", "kind"), ("number", "number"), ("valid_until", "valid until"),
                ("days_left", "days left"), ("last_topup_at", "last top-up")]
     fmt = list_format(output_format)
+    if fmt is ListFormat.table:  # words for a person; scripts keep the signed number
+        from ledger.domain.times import days_until
+
+        for row in rows:
+            row["ends"] = days_until(row["days_left"])
+        columns[4] = ("ends", "ends")
     if not rows and fmt is ListFormat.table:
         say(f"no card's validity ends within {within} days")
         return

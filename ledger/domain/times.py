@@ -267,3 +267,25 @@ def parse_day(text: str) -> date:
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def ago(seconds: float) -> str:
+    """How long ago something happened, as a person says it: 'just now', '35 minutes ago'."""
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{_count(int(seconds // 60), 'minute')} ago"
+    if seconds < 48 * 3600:
+        return f"{_count(int(seconds // 3600), 'hour')} ago"
+    return f"{_count(int(seconds // 86400), 'day')} ago"
+
+
+def days_until(days: int) -> str:
+    """When a validity ends, from today: 'in 12 days', 'today', 'expired 12 days ago'."""
+    if days == 0:
+        return "today"
+    return f"in {_count(days, 'day')}" if days > 0 else f"expired {_count(-days, 'day')} ago"

@@ -13,7 +13,7 @@ from typing import Any
 from ledger.domain import rules
 from ledger.domain.cards import Card
 from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.times import from_stored, local_iso, now_utc
+from ledger.domain.times import ago, from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
 from ledger.service.finding import card_validity
 from ledger.store import reads
@@ -68,9 +68,9 @@ def _warnings(last: Any, pending: list[int], valid_until: str | None, now: datet
               money: Callable[[int | None], str | None]) -> list[str]:
     warnings = []
     if last is not None:
-        hours = (now - from_stored(last[1])).total_seconds() / 3600
-        if hours < _RECENT_HOURS:
-            warnings.append(f"this card was topped up {money(last[2])} {hours:.0f} hour(s) ago "
+        seconds = (now - from_stored(last[1])).total_seconds()
+        if seconds < _RECENT_HOURS * 3600:
+            warnings.append(f"this card was topped up {money(last[2])} {ago(seconds)} "
                             f"(record {last[0]}); make sure you are not paying twice")
     warnings += [f"record {record_id} is still pending; chase it before paying again" for record_id in pending]
     if valid_until is not None and valid_until < now.astimezone().date().isoformat():
