@@ -145,6 +145,19 @@ def sql(path: Path, statement: str, params: tuple = ()) -> None:
         conn.close()
 
 
+def tamper(path: Path, *statements: str) -> None:
+    """Statements run straight on a ledger file with its foreign keys unchecked, as an edit behind
+    the program's back would be."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        for statement in statements:
+            conn.execute(statement)
+        conn.commit()
+    finally:
+        conn.close()
+
+
 RELEASE_0_1_0 = Path(__file__).with_name("data") / "release-0.1.0.sql"
 
 

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, safe_file_name
-from tests.conftest import run_process, sql_value, table_dump
+from tests.conftest import run_process, sql_value, table_dump, tamper
 
 
 @pytest.fixture
@@ -95,15 +95,6 @@ def _ledger_with_history(topup_ok, hk_card, receipt_file):
     topup_ok("void", "3", "--reason", "logged twice")
 
 
-def _tamper(path, *statements):
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
-
-
 def test_a_healthy_ledger_verifies(topup_ok, hk_card, receipt_file):
     _ledger_with_history(topup_ok, hk_card, receipt_file)
     result = topup_ok("verify")
@@ -127,7 +118,7 @@ def test_a_healthy_ledger_verifies(topup_ok, hk_card, receipt_file):
 )
 def test_verify_finds_each_kind_of_damage(topup_ok, topup, hk_card, receipt_file, ledger_path, statements, expected):
     _ledger_with_history(topup_ok, hk_card, receipt_file)
-    _tamper(ledger_path, *statements)
+    tamper(ledger_path, *statements)
     result = topup("verify")
     assert result.exit_code == 3
     assert expected in result.stdout

@@ -65,7 +65,7 @@ def _holders(pattern: str, folders=("ledger", "bench")) -> list[str]:
 
 
 def test_one_writer_of_the_hash_chain():
-    assert _holders(r"INSERT INTO (topup_version|ledger_link|chain_head)|_LINK_TABLES\[") == ["ledger/store/writes.py"]
+    assert _holders(r"INSERT INTO (topup_version|ledger_link|chain_head|\{table\} \()") == ["ledger/store/writes.py"]
     assert _holders(r"link_digest\(") == ["ledger/domain/chain.py", "ledger/store/writes.py"]
 
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import run_process, sql, sql_value, table_dump
+from tests.conftest import run_process, sql, sql_value, table_dump, tamper
 
 
 @pytest.fixture
@@ -23,15 +23,6 @@ def kept(topup_ok, tmp_path):
     topup_ok("card", "edit", "Octopus", "--max-topup", "1000")
     topup_ok("void", "1", "--reason", "logged twice")
     assert "ok: 2 records" in topup_ok("verify").stderr
-
-
-def _tamper(path, *statements):
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA foreign_keys = OFF")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
 
 
 @pytest.mark.parametrize(("statements", "expected"), [
@@ -72,7 +63,7 @@ def _tamper(path, *statements):
      "place in the history was changed"),
 ])
 def test_an_edit_behind_the_programs_back_is_named(kept, topup, ledger_path, statements, expected):
-    _tamper(ledger_path, *statements)
+    tamper(ledger_path, *statements)
     result = topup("verify")
     assert result.exit_code == 3, result.stderr
     assert expected in result.stdout
@@ -161,7 +152,7 @@ def test_an_upgrade_chains_every_card_and_what_older_links_left_out(released, to
 ])
 def test_an_edit_of_an_upgraded_release_0_1_0_ledger_is_named(released, topup_ok, topup, statement, expected):
     _upgraded(released, topup_ok)
-    _tamper(released, statement)
+    tamper(released, statement)
     result = topup("verify")
     assert result.exit_code == 3 and expected in result.stdout, result.stdout
 
@@ -170,7 +161,7 @@ def test_the_found_link_cannot_be_cut_off_the_end_of_the_chain(released, topup_o
     """An upgrade by a command that adds no link of its own leaves the found link last; cutting it
     and the head back, then editing what it covered, is still caught."""
     topup_ok("doctor", "--rebuild-index")
-    _tamper(released, "DELETE FROM ledger_link WHERE card_id IS NULL",
+    tamper(released, "DELETE FROM ledger_link WHERE card_id IS NULL",
             "UPDATE chain_head SET seq = (SELECT max(seq) FROM ledger_link), "
             "digest = (SELECT digest FROM ledger_link ORDER BY seq DESC LIMIT 1)",
             "UPDATE topup_version SET action = 'amend', reason = 'owner asked' WHERE seq = 8")
@@ -181,7 +172,7 @@ def test_the_found_link_cannot_be_cut_off_the_end_of_the_chain(released, topup_o
 
 def test_a_card_link_passed_off_as_the_found_link_is_reported_not_a_crash(released, topup_ok, topup):
     _upgraded(released, topup_ok)
-    _tamper(released, "DELETE FROM ledger_link WHERE card_id IS NULL",
+    tamper(released, "DELETE FROM ledger_link WHERE card_id IS NULL",
             "UPDATE ledger_link SET card_id = NULL, action = 'found' WHERE card_id = 3")
     result = topup("verify")
     assert result.exit_code == 3 and "no longer holds what it found" in result.stdout, result.stdout

@@ -22,15 +22,15 @@ from ledger.store.db import Tx
 # (what the link is about: a record's or card's id, or None for the whole ledger; its version;
 # action; reason; UTC time; the content of `chain.content`, `chain.card_content` or `chain.found_content`)
 NewLink = tuple[int | None, int, str, str | None, str, str]
-_LINK_TABLES = {"record": "topup_version (topup_id", "card": "ledger_link (card_id", "ledger": "ledger_link (card_id"}
 
 
-def append_links(conn: sqlite3.Connection, links: Iterable[NewLink], about: str = "record") -> None:
+def append_links(conn: sqlite3.Connection, links: Iterable[NewLink], *, of_records: bool = True) -> None:
     """Append each change to the hash chain, in order, and move the chain's head to the last one.
 
     The only code that writes links: log, amend, void, receipts, imports, cards, upgrades and the
-    benchmark's generator all come here, so every link is made the same way. Links of records and
-    of cards take their places from one sequence, the chain's order."""
+    benchmark's generator all come here, so every link is made the same way. Links of records go
+    to `topup_version`; the others (`of_records=False`: cards', and the ledger's own) to
+    `ledger_link`. All take their places from one sequence, the chain's order."""
     head = conn.execute("SELECT seq, digest FROM chain_head").fetchone()
     last_seq, prev = head if head else (0, chain.GENESIS)
     first = prev
@@ -43,7 +43,8 @@ def append_links(conn: sqlite3.Connection, links: Iterable[NewLink], about: str 
             yield subject_id, last_seq, version, action, reason, at_utc, content, prev, digest
             prev = digest
 
-    conn.executemany(f"INSERT INTO {_LINK_TABLES[about]}, seq, version, action, reason, recorded_at_utc, content, "
+    table, subject = ("topup_version", "topup_id") if of_records else ("ledger_link", "card_id")
+    conn.executemany(f"INSERT INTO {table} ({subject}, seq, version, action, reason, recorded_at_utc, content, "
                      "prev_digest, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     if prev == first:
         return
@@ -67,7 +68,7 @@ def chain_found_state(conn: sqlite3.Connection, at_utc: str) -> None:
                               reads.unchained_receipt_facts(conn, None))
     if found["links"]["count"] or found["receipts"]["count"]:
         change = ("found", "what the ledger held when it was upgraded to chain cards and changes", at_utc)
-        append_links(conn, [(None, 1, *change, chain.found_content(found, change))], about="ledger")
+        append_links(conn, [(None, 1, *change, chain.found_content(found, change))], of_records=False)
 
 
 # ---------------------------------------------------------------- cards
@@ -80,7 +81,7 @@ def _chain_cards(conn: sqlite3.Connection, card_ids: list[int], action: str, at_
             content = chain.card_content(reads.card_by_id(conn, card_id), version, (action, None, at_utc))
             yield card_id, version, action, None, at_utc, content
 
-    append_links(conn, list(links()), about="card")
+    append_links(conn, list(links()), of_records=False)
 
 
 def insert_card(conn: sqlite3.Connection, card: dict[str, Any], action: str = "add") -> int:
