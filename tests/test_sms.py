@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import log_json, table_dump
+from tests.conftest import log_json, run_process, table_dump
 
 # Synthesized messages (fictional brands, masked numbers) with the fields expected from each.
 SAMPLES = Path(__file__).with_name("data") / "sample_messages.jsonl"
@@ -234,7 +234,9 @@ def test_a_paste_too_long_to_be_a_message_is_refused_at_once(topup_ok, topup, le
 
 
 @pytest.mark.parametrize("text", ["1," * 50_000, "HK$1 " * 20_000, "2025-03-14 18:42 " * 6000, "1 " * 50_000,
-                                  "code" + " " * 99_000 + "x", "1234" + " " * 99_000 + "is your"])
+                                  "code" + " " * 99_000 + "x", "1234" + " " * 99_000 + "is your",
+                                  "14 " * 30_000, "Mar 14 " * 14_000, "6:42 PM " * 12_000, "下午" * 40_000 + "1",
+                                  "18:42 on " * 10_000, "3 of " * 20_000, "5点" * 40_000])
 def test_reading_a_message_takes_time_in_proportion_to_its_length(text):
     import time
 
@@ -247,3 +249,75 @@ def test_reading_a_message_takes_time_in_proportion_to_its_length(text):
     except InvalidInput:
         pass  # what it makes of such a text does not matter here; that it ends soon does
     assert time.perf_counter() - start < 1.0  # a quadratic reader took 11 s on 40 KB
+
+
+# Dates as English and Chinese messages write them; the test zone is UTC+8.
+STATED_TIMES = [
+    ("Your prepaid SIM has been recharged with HK$100.00 on 14 Mar 2025 18:42. Ref RC1", "2025-03-14T18:42"),
+    ("Recharged HK$100.00 on 14 March 2025, 6:42 PM. Ref RC1", "2025-03-14T18:42"),
+    ("Recharged HK$100.00 on Mar 14, 2025 at 6:42pm", "2025-03-14T18:42"),
+    ("Recharged HK$100.00 on SEPTEMBER 3RD 2025 9:05 a.m.", "2025-09-03T09:05"),
+    ("Recharged HK$100.00 on 3-Sept-2025 12:30 AM", "2025-09-03T00:30"),
+    ("Recharged HK$100.00 at 6:42 PM on 14/03/2025", "2025-03-14T18:42"),
+    ("Recharged HK$100.00 at 2025-03-14T10:42:00Z", "2025-03-14T18:42"),
+    ("Recharged HK$100.00 at 2025-03-14T19:42:05+09:00", "2025-03-14T18:42:05"),
+    ("Recharged HK$100.00 at 2025-03-14 13:42 (GMT+3)", "2025-03-14T18:42"),
+    ("2025年3月14日 下午6:42 充值HK$100", "2025-03-14T18:42"),
+    ("2025年3月14日晚上8点05分 充值HK$100", "2025-03-14T20:05"),
+    ("2025年3月14日中午12時 充值HK$100", "2025-03-14T12:00"),
+    ("2025年3月14日凌晨12:10 充值HK$100", "2025-03-14T00:10"),
+]
+
+
+@pytest.mark.parametrize(("text", "occurred"), STATED_TIMES, ids=[t[1] + " " + t[0][-24:] for t in STATED_TIMES])
+def test_english_month_names_twelve_hour_times_and_offsets_are_read(topup_ok, text, occurred):
+    _card(topup_ok, "HK")
+    assert log_json(topup_ok, "card", "--sms", text)["occurred_at"].startswith(occurred + ("" if occurred.count(":") == 2 else ":"))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Recharged HK$100.00 on 31/02/2025 10:00", "not a possible date"),
+        ("Recharged HK$100.00 on 14 Mrz 2025", "'14 Mrz 2025'"),
+        ("Recharged HK$100.00 on 14 Mar 25 18:42", "'14 Mar 25'"),
+        ("Recharged HK$100.00 on 14.03.25", "'14.03.25'"),
+        ("Recharged HK$100.00 at 18:42, thank you", "'18:42'"),
+        ("Recharged HK$100.00 on 13/14/2025", "not a possible date"),
+        ("Recharged HK$100.00 on 14/03/2025 18:42 AM", "not a time of day"),
+        ("Recharged HK$100.00 at 2025-03-14T10:42:00+15:00", "offset"),
+        ("於下午3時15分充值HK$100", "'3時15分'"),
+    ],
+)
+def test_a_date_that_cannot_be_read_for_certain_needs_at_and_is_never_now(topup_ok, topup, ledger_path, text, shown):
+    _card(topup_ok, "HK")
+    before = table_dump(ledger_path)
+    refused = topup("log", "card", "--sms", text)
+    assert refused.exit_code == 1 and shown in refused.stderr and "--at" in refused.stderr, refused.stderr
+    assert table_dump(ledger_path) == before
+    record = log_json(topup_ok, "card", "--sms", text, "--at", "2025-03-14 18:42")
+    assert record["occurred_at"] == "2025-03-14T18:42:00+08:00"
+
+
+def test_an_unreadable_validity_date_needs_valid_until(topup_ok, topup, ledger_path):
+    _card(topup_ok, "HK")
+    text = "Recharged HK$100.00 on 14/03/2025 18:42, valid until 31/06/2025"
+    before = table_dump(ledger_path)
+    refused = topup("log", "card", "--sms", text)
+    assert refused.exit_code == 1 and "'31/06/2025'" in refused.stderr and "--valid-until" in refused.stderr
+    assert table_dump(ledger_path) == before
+    record = log_json(topup_ok, "card", "--sms", text, "--valid-until", "2025-06-30")
+    assert (record["valid_until"], record["occurred_at"][:16]) == ("2025-06-30", "2025-03-14T18:42")
+    named = log_json(topup_ok, "card", "--force", "--sms", "Recharged HK$20 on 15 Mar 2025 10:00. Expiry date: 12 Jun 2026")
+    assert named["valid_until"] == "2026-06-12"
+
+
+def test_the_installed_program_reads_an_english_date(tmp_path):
+    env = {"TOPUP_DB": str(tmp_path / "own.db"), "TZ": "Asia/Hong_Kong"}
+    assert run_process("card", "add", "sim", "--kind", "sim", "--region", "HK", env=env).returncode == 0
+    logged = run_process("log", "sim", "--format", "json", "--sms",
+                         "SampleTel: recharged with HK$100.00 on 14 Mar 2025 18:42. Ref no. RC77", env=env)
+    assert logged.returncode == 0, logged.stderr
+    assert json.loads(logged.stdout)["occurred_at"] == "2025-03-14T18:42:00+08:00"
+    refused = run_process("log", "sim", "--sms", "SampleTel: recharged with HK$50.00 at 18:42. Ref no. RC78", env=env)
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ") and "--at" in refused.stderr

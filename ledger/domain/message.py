@@ -6,8 +6,8 @@ The reader is a handful of small pattern tables, each easy to extend:
   bare number right after a label such as 面值 or 余额;
 - the words just before an amount say what it is (LABELS: balance, paid, fee, bonus, top-up);
 - REF_LABELS name a reference (交易流水号, 订单编号, Ref no., Txn ID …);
-- DATE_FORMS read the time (2025年03月14日18时42分, 2025-03-14 07:58, 14/03/2025 18:42,
-  03-14-2025 6:42PM, Taiwan's 114/03/14 08:15, 03月14日19:05 without a year);
+- `stated_dates` reads the time and the validity (2025年03月14日下午6时42分, 2025-03-14T18:42:00+08:00,
+  14/03/2025 18:42, 14 Mar 2025 6:42 PM, Mar 14, 2025, Taiwan's 114/03/14 08:15, 03月14日19:05);
 - the channel vocabulary (`channels`) names the channel, OUTCOME_WORDS whether it failed.
 
 It never guesses the amount: if the amount is not clearly labelled it refuses. One-time codes
@@ -19,17 +19,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from ledger.domain.channels import Channel, channel_in_message
-from ledger.domain.money import CURRENCY_DIGITS, REGION_CURRENCY, SYMBOLS, symbol_currencies
-from ledger.domain.times import local_moment
+from ledger.domain.money import CURRENCY_DIGITS, SYMBOLS, symbol_currencies
+from ledger.domain.stated_dates import DateProblem, first_moment, take_validity
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
-
-DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
-MONTH_FIRST_REGIONS = frozenset({"PH", "US", "CA"})
 
 # One-time codes: the words that name one, and the code itself: 4 to 10 digits (full-width too),
 # perhaps spaced or dashed (8 8 1 2 3 3, 3355-77), perhaps after a letter prefix (G-385612).
@@ -61,7 +58,7 @@ def check_size(text: str) -> None:
 _MARK = "|".join(re.escape(m) for m in sorted(SYMBOLS, key=len, reverse=True))
 _NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 MONEY = re.compile(
-    rf"(?<![A-Za-z])(?P<pre>{_MARK})?\s?(?P<num>{_NUMBER})(?![0-9])\s?(?P<suf>{_MARK})?(?![A-Za-z])", re.I
+    rf"(?<![A-Za-z0-9])(?<![0-9]:)(?P<pre>{_MARK})?\s?(?P<num>{_NUMBER})(?![0-9])\s?(?P<suf>{_MARK})?(?![A-Za-z])", re.I
 )
 
 # What the words before an amount make of it; checked in this order, so 加值後餘額 is a balance.
@@ -90,28 +87,10 @@ _REF = re.compile(
     re.I,
 )
 
-# The longer phrase first: the alternation takes the first that matches where it starts.
-_VALID = re.compile(r"(?:valid (?:until|till|thru|through|to)|expir(?:es|y|ation)(?: date)?(?: on)?|exp\.? date|"
-                    r"有效期至|有效期到|有效期限至|有效期限|有效至|有效日期|有效期|效期至|使用期限至|使用期限|"
-                    r"到期日期|到期日|到期)\s*[:：]?\s*", re.I)
-_TIME = r"(?P<h>\d{1,2})\s*[:时時点點]\s*(?P<mi>\d{2})\s*分?(?::(?P<s>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?"
-DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
-    ("cjk", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*(?:" + _TIME + ")?")),
-    ("iso", re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+" + _TIME + ")?")),
-    ("roc", re.compile(r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:\s+" + _TIME + ")?")),
-    ("numeric", re.compile(r"(?<![\d/])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})"
-                           r"(?:\s+(?:at\s+)?" + _TIME + ")?")),
-    ("no-year", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*(?:" + _TIME + ")?")),
-]
-
 OUTCOME_WORDS: list[tuple[Outcome, re.Pattern[str]]] = [
     (Outcome.failed, re.compile(r"未成功|不成功|失败|失敗|unsuccessful|failed|not successful|退回|退款|refund", re.I)),
     (Outcome.pending, re.compile(r"处理中|處理中|processing|pending", re.I)),
 ]
-
-
-class _DateProblem(ValueError):
-    """A date in the message that cannot be read for sure; it matters only if --at is not given."""
 
 
 @dataclass
@@ -129,6 +108,7 @@ class Reading:
     kept_text: str = ""
     notes: list[str] = field(default_factory=list)
     time_problem: str | None = None
+    validity_problem: str | None = None
 
 
 def mask_codes(text: str) -> tuple[str, bool]:
@@ -160,9 +140,12 @@ def read_message(text: str, currency: str, region: str | None, now: datetime) ->
                            "Never share such a code with anyone")
     _read_amounts(masked_flat, currency, reading)
     try:
-        without_validity = _read_validity(masked_flat, region, currency, now, reading)
-        reading.occurred_at = _first_moment(without_validity, region, currency, now, reading)
-    except _DateProblem as problem:
+        reading.valid_until, without_validity = take_validity(masked_flat, region, currency, now, reading.notes)
+    except DateProblem as problem:
+        reading.validity_problem, without_validity = str(problem), masked_flat
+    try:
+        reading.occurred_at = first_moment(without_validity, region, currency, now, reading.notes)
+    except DateProblem as problem:
         reading.time_problem = str(problem)
     reading.channel = channel_in_message(masked_flat)
     reading.outcome = next((o for o, pattern in OUTCOME_WORDS if pattern.search(masked_flat)), Outcome.credited)
@@ -231,84 +214,3 @@ def _in_currency(value: Decimal, digits: int) -> str:
     if isinstance(exponent, int) and -exponent <= digits:
         return str(value.quantize(Decimal(1).scaleb(-digits)))
     return str(value)
-
-
-def _read_validity(text: str, region: str | None, currency: str, now: datetime, reading: Reading) -> str:
-    """Take 'valid until DATE' out of the text (so it is not read as the top-up time)."""
-    for keyword in _VALID.finditer(text):  # a phrase with no date after it ("到期提醒") is passed over
-        rest = text[keyword.end():]
-        for form, pattern in DATE_FORMS:
-            match = pattern.match(rest)
-            if match:
-                moment = _to_datetime(form, match, region, currency, now, reading, allow_future=True)
-                reading.valid_until = moment.astimezone().date()
-                end = keyword.end() + match.end()
-                return text[: keyword.start()] + " " * (end - keyword.start()) + text[end:]
-    return text
-
-
-def _first_moment(text: str, region: str | None, currency: str, now: datetime, reading: Reading) -> datetime | None:
-    earliest = None
-    for form, pattern in DATE_FORMS:
-        match = pattern.search(text)
-        if match and (earliest is None or match.start() < earliest[2].start()):
-            earliest = (form, pattern, match)
-    if earliest is None:
-        return None
-    form, _, match = earliest
-    return _to_datetime(form, match, region, currency, now, reading, allow_future=False)
-
-
-def _day_first(region: str | None, currency: str) -> tuple[bool, str] | None:
-    where = region or next((r for r, c in REGION_CURRENCY.items() if c == currency), None)
-    if where in DAY_FIRST_REGIONS:
-        return True, where
-    if where in MONTH_FIRST_REGIONS:
-        return False, where
-    return None
-
-
-def _to_datetime(form: str, match: re.Match[str], region: str | None, currency: str, now: datetime,
-                 reading: Reading, *, allow_future: bool) -> datetime:
-    parts = match.groupdict()
-    local_now = now.astimezone()
-    if form == "numeric":
-        a, b = int(parts["a"]), int(parts["b"])
-        if a > 12 >= b:
-            day, month = a, b
-        elif b > 12 >= a:
-            month, day = a, b
-        elif a == b:
-            day = month = a
-        else:
-            order = _day_first(region, currency)
-            if order is None:
-                raise _DateProblem(f"the message's date {match[0].strip()!r} could be read two ways")
-            day, month = (a, b) if order[0] else (b, a)
-            reading.notes.append(f"read {match[0].strip()!r} {'day' if order[0] else 'month'} first, as in {order[1]}")
-        year = int(parts["y"])
-    else:
-        day, month = int(parts["d"]), int(parts["m"])
-        year = int(parts["y"]) + 1911 if form == "roc" else int(parts["y"]) if form != "no-year" else local_now.year
-    hour, minute, second = int(parts.get("h") or 0), int(parts.get("mi") or 0), int(parts.get("s") or 0)
-    ampm = (parts.get("ampm") or "").lower()
-    if ampm == "pm" and hour < 12:
-        hour += 12
-    elif ampm == "am" and hour == 12:
-        hour = 0
-    try:
-        wall = datetime(year, month, day, hour, minute, second)
-        if form == "no-year" and wall.astimezone() > local_now:
-            wall = wall.replace(year=year - 1)
-        moment = local_moment(wall, match[0].strip())
-    except ValueError:
-        raise _DateProblem(f"the message's date {match[0].strip()!r} is not a possible date") from None
-    except InvalidInput as problem:
-        raise _DateProblem(problem.message.replace("'", "the message's time '", 1)) from None
-    if form == "no-year":
-        reading.notes.append(f"the message gives no year; read it as {moment.date().isoformat()}, the latest such day")
-    if form == "roc":
-        reading.notes.append(f"read the ROC year {parts['y']} as {year}")
-    if not allow_future and moment > local_now + timedelta(minutes=1):
-        raise _DateProblem(f"the message's time {match[0].strip()!r} is in the future")
-    return moment.astimezone(UTC)

@@ -104,7 +104,9 @@ def _fill_from_message(request: LogRequest, card: Card,
     message.check_size(request.sms or "")
     reading = message.read_message(request.sms or "", card["currency"], card["region"], now)
     if reading.time_problem and request.at is None:
-        raise InvalidInput(f"{reading.time_problem}; give the time with --at")
+        raise InvalidInput(f"{reading.time_problem}; give the time with --at, e.g. --at '2025-03-14 18:42'")
+    if reading.validity_problem and request.valid_until is None:
+        raise InvalidInput(f"{reading.validity_problem}; give it with --valid-until, e.g. --valid-until 2025-06-12")
     read = {
         "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
         "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
