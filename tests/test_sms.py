@@ -321,3 +321,61 @@ def test_the_installed_program_reads_an_english_date(tmp_path):
     assert json.loads(logged.stdout)["occurred_at"] == "2025-03-14T18:42:00+08:00"
     refused = run_process("log", "sim", "--sms", "SampleTel: recharged with HK$50.00 at 18:42. Ref no. RC78", env=env)
     assert refused.returncode == 1 and refused.stderr.startswith("error: ") and "--at" in refused.stderr
+
+
+PASTED = "SampleTel: recharged with HK$100.00 on 14 Mar 2025 18:42. Ref no. RC2503141842. Balance HK$128.50"
+
+
+@pytest.mark.parametrize("again", [
+    PASTED,
+    "  " + PASTED.replace(" ", "  ").upper() + "\n",
+    PASTED.replace("100.00", "１００.００").replace("Ref", "Re\u200bf"),
+    PASTED.replace(". ", ".\n"),
+], ids=["as before", "spacing and case", "full width and a zero-width space", "line breaks"])
+def test_the_same_message_pasted_again_is_refused_naming_its_record(topup_ok, topup, ledger_path, again):
+    _card(topup_ok, "HK")
+    first = log_json(topup_ok, "card", "--sms", PASTED)
+    before = table_dump(ledger_path)
+    refused = topup("log", "card", "--sms", "-", input=again)
+    assert refused.exit_code == 1 and f"record {first['id']}" in refused.stderr and "--force" in refused.stderr
+    assert table_dump(ledger_path) == before
+    forced = topup_ok("log", "card", "--force", "--sms", again)
+    assert f"warning: record {first['id']} of this card has the same amount" in forced.stderr
+
+
+def test_a_message_counts_as_kept_only_on_its_own_card_and_while_its_record_stands(topup_ok, topup):
+    _card(topup_ok, "HK", "one")
+    _card(topup_ok, "HK", "two")
+    first = log_json(topup_ok, "one", "--sms", PASTED)
+    assert log_json(topup_ok, "two", "--sms", PASTED)["card"] == "two"
+    assert topup("log", "one", "--sms", PASTED).exit_code == 1
+    topup_ok("void", str(first["id"]), "--reason", "wrong time")
+    assert log_json(topup_ok, "one", "--sms", PASTED)["card"] == "one"
+
+
+def test_a_message_kept_as_a_text_receipt_file_counts_too(topup_ok, topup, tmp_path):
+    _card(topup_ok, "HK")
+    saved = tmp_path / "sms.txt"
+    saved.write_text(PASTED + "\n", encoding="utf-8")
+    record = log_json(topup_ok, "card", "100", "--at", "2025-03-14 18:42", "--receipt", str(saved))
+    refused = topup("log", "card", "--sms", PASTED)
+    assert refused.exit_code == 1 and f"record {record['id']}" in refused.stderr
+
+
+def test_the_same_amount_within_ten_minutes_logs_with_a_warning(tmp_path):
+    env = {"TOPUP_DB": str(tmp_path / "own.db"), "TZ": "Asia/Hong_Kong"}
+    assert run_process("card", "add", "sim", "--kind", "sim", "--region", "HK", env=env).returncode == 0
+
+    def log(*args: str) -> subprocess.CompletedProcess:
+        done = run_process("log", "sim", *args, env=env)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    assert "warning" not in log("100", "--at", "2025-03-14 18:42").stderr
+    near = log("HK$100", "--at", "2025-03-14 18:51")
+    assert "warning: record 1 of this card has the same amount within 10 minutes" in near.stderr
+    assert "warning: records 1, 2 of this card have" in log("100.00", "--at", "2025-03-14 18:45").stderr
+    assert "warning" not in log("100", "--at", "2025-03-14 19:02").stderr  # eleven minutes after the last
+    assert "warning" not in log("50", "--at", "2025-03-14 18:43").stderr
+    run_process("void", "1", "--reason", "logged twice", env=env)
+    assert "warning: records 2, 3 of" in log("100", "--at", "2025-03-14 18:42").stderr

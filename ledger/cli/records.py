@@ -55,6 +55,8 @@ def log(
         say(f"read from the message: {found}" + (f"; not in it: {missing}" if missing else ""))
         for note_line in logged.notes:
             say(f"note: {note_line}")
+    for warning in logged.warnings:
+        say(f"warning: {warning}")
     if output_format is ItemFormat.json:
         output.print_json(record)
     else:

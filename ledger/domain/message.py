@@ -111,6 +111,11 @@ class Reading:
     validity_problem: str | None = None
 
 
+def comparable(text: str) -> str:
+    """What two pastes of one message have in common, whatever their widths, case and spacing."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(INVISIBLE).casefold().split())
+
+
 def mask_codes(text: str) -> tuple[str, bool]:
     """Replace the digits of one-time codes and passwords with asterisks; says whether any were
     found. Codes are found in the width-folded text (ＯＴＰ：１２３４５６ too) and masked at the same

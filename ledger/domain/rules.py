@@ -1,13 +1,14 @@
 """The limits a top-up must respect, written once for log, amend and check.
 
 A card may be retired, may have a single top-up limit and a balance cap; and a receipt
-reference belongs to one top-up of a card. `log` and `amend` refuse what breaks these unless
-`--force` is given; `check` reports the same breaches before anyone pays.
+reference belongs to one top-up of a card, and so does a pasted message. `log` and `amend` refuse
+what breaks these unless `--force` is given; `check` reports the same breaches before anyone pays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ledger.domain.cards import Card
 from ledger.domain.money import format_minor
@@ -60,3 +61,26 @@ def refuse_unforced(card: Card, amount_minor: int | None, balance_minor: int | N
         first = records_with_ref[0]
         raise Duplicate(f"card {label!r} already has reference {ref!r} in record {first} "
                         f"(`topup show {first}`); add --force if this is a different top-up")
+
+
+# Two top-ups of one amount on one card this close together are worth a second look.
+SAME_AMOUNT_WINDOW = timedelta(minutes=10)
+
+
+def refuse_repeated_message(card: Card, records_with_message: list[int]) -> None:
+    """A pasted message already kept with a record of the card is that record's, not a new top-up."""
+    if records_with_message:
+        first = records_with_message[0]
+        raise Duplicate(f"this message is already kept with record {first} of card {card['label']!r} "
+                        f"(`topup show {first}`); add --force if it is a different top-up")
+
+
+def same_amount_warning(records_near: list[int]) -> str | None:
+    """A warning naming the records of the same amount on the same card close in time, if any."""
+    if not records_near:
+        return None
+    named = ("record " if len(records_near) == 1 else "records ") + ", ".join(str(i) for i in records_near)
+    minutes = int(SAME_AMOUNT_WINDOW.total_seconds() // 60)
+    return (f"{named} of this card {'has' if len(records_near) == 1 else 'have'} the same amount within "
+            f"{minutes} minutes of this one; if it is the same top-up, void the extra: "
+            f"topup void ID --reason 'logged twice'")

@@ -16,7 +16,7 @@ from ledger.domain.channels import parse_channel
 from ledger.domain.fields import Record, StoredTopup
 from ledger.domain.money import parse_amount
 from ledger.domain.receipts import ReceiptFile, renamed
-from ledger.domain.times import now_utc, parse_day, parse_moment, to_stored
+from ledger.domain.times import from_stored, now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
 from ledger.errors import InvalidInput
 from ledger.service.cards import card_to_write_on, refuse_altered
@@ -52,6 +52,7 @@ class Logged:
     record: Record
     read: dict[str, str | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _optional_minor(text: str | None, currency: str, name: str, allow_zero: bool = False) -> int | None:
@@ -68,6 +69,7 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
     card = card_to_write_on(tx, request.card)
     read: dict[str, str | None] = {}
     notes: list[str] = []
+    message = None
     if request.sms is not None:
         request, message, read, notes = _fill_from_message(request, card, now)
         files.append(message)
@@ -87,11 +89,30 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
         "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
     }
     if not request.force:
+        if message is not None:
+            rules.refuse_repeated_message(card, _records_keeping(tx, card, message.data))
         _refuse_unforced(tx, card, row)
     row = writes.insert_topup(tx, row)
     writes.attach_receipts(tx, row["id"], files, to_stored(now))
     writes.record_version(tx, row, "log", renamed(files), to_stored(now))
-    return Logged(reads.get_record(tx.conn, row["id"]), read, notes)
+    warning = rules.same_amount_warning(_same_amount_near(tx, row))
+    return Logged(reads.get_record(tx.conn, row["id"]), read, notes, [warning] if warning else [])
+
+
+def _records_keeping(tx: Tx, card: Card, message_bytes: bytes) -> list[int]:
+    """Records of the card that already keep this message (compared as `message.comparable` text)."""
+    from ledger.domain.message import MAX_MESSAGE_CHARS, comparable
+
+    wanted = comparable(message_bytes.decode())
+    kept = reads.kept_texts(tx.conn, card["id"], 4 * MAX_MESSAGE_CHARS)
+    return sorted({topup_id for topup_id, data in kept if comparable(data.decode(errors="replace")) == wanted})
+
+
+def _same_amount_near(tx: Tx, row: StoredTopup) -> list[int]:
+    moment = from_stored(row["occurred_at_utc"])
+    return reads.same_amount_between(tx.conn, row["card_id"], row["amount_minor"],
+                                     to_stored(moment - rules.SAME_AMOUNT_WINDOW),
+                                     to_stored(moment + rules.SAME_AMOUNT_WINDOW), row["id"])
 
 
 def _fill_from_message(request: LogRequest, card: Card,

@@ -107,6 +107,23 @@ def records_with_ref(conn: sqlite3.Connection, card_id: int, ref: str, exclude_i
     return [row[0] for row in rows]
 
 
+def kept_texts(conn: sqlite3.Connection, card_id: int, max_bytes: int) -> list[tuple[int, bytes]]:
+    """(record id, bytes) of every plain-text receipt up to `max_bytes` kept with a record of a card
+    (not voided), oldest record first: the pasted messages among them."""
+    return conn.execute(
+        "SELECT r.topup_id, b.data FROM receipt AS r JOIN topup AS t ON t.id = r.topup_id "
+        "JOIN blob AS b ON b.sha256 = r.sha256 WHERE t.card_id = ? AND t.status != 'void' "
+        "AND r.media_type = 'text/plain' AND r.size <= ? ORDER BY r.topup_id, r.id", (card_id, max_bytes)).fetchall()
+
+
+def same_amount_between(conn: sqlite3.Connection, card_id: int, amount_minor: int, first_utc: str,
+                        last_utc: str, exclude_id: int) -> list[int]:
+    """Records of a card (not voided) of this amount that happened from `first_utc` to `last_utc`."""
+    return [row[0] for row in conn.execute(
+        "SELECT id FROM topup WHERE card_id = ? AND amount_minor = ? AND status != 'void' AND id != ? "
+        "AND occurred_at_utc BETWEEN ? AND ? ORDER BY id", (card_id, amount_minor, exclude_id, first_utc, last_utc))]
+
+
 def receipt_list(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str, int, str]]:
     """(sha256, name, size, media type) of a record's receipt files, in the order they were added."""
     return conn.execute("SELECT sha256, name, size, media_type FROM receipt WHERE topup_id = ? ORDER BY id",
