@@ -69,3 +69,28 @@ def test_due_lists_cards_whose_validity_ends_soon_soonest_first(topup_ok):
     assert rows[1]["number"] == "****4567"
     assert [r["card"] for r in json.loads(topup_ok("due", "--within", "7", "--format", "json").stdout)] == ["sim-b"]
     assert len(json.loads(topup_ok("due", "--within", "400", "--format", "json").stdout)) == 3
+
+
+def test_the_date_the_carrier_stated_beats_the_counted_period(topup_ok, topup, ledger_path):
+    today = date.today()
+    topup_ok("card", "add", "sim", "--kind", "sim", "--region", "HK", "--validity-days", "180")
+
+    def ends() -> tuple[str, str]:
+        due = json.loads(topup_ok("due", "--within", "1000", "--format", "json").stdout)
+        check = json.loads(topup_ok("check", "sim", "10", "--format", "json").stdout)
+        assert len(due) == 1
+        return due[0]["valid_until"], check["valid_until"]
+
+    stated = (today + timedelta(days=30)).isoformat()  # sooner than 180 days from today: the statement wins
+    topup_ok("log", "sim", "100", "--at", (today - timedelta(days=2)).isoformat(), "--valid-until", stated)
+    assert ends() == (stated, stated)
+    older = today - timedelta(days=5)  # a top-up logged late, from before the statement, changes nothing
+    topup_ok("log", "sim", "20", "--at", older.isoformat(), "--valid-until", (today + timedelta(days=400)).isoformat())
+    assert ends() == (stated, stated)
+    topup_ok("log", "sim", "50", "--at", "today 00:00")  # no date stated since: the period counts from it
+    counted = (today + timedelta(days=180)).isoformat()
+    assert ends() == (counted, counted)
+    topup_ok("card", "add", "pass", "--kind", "smart", "--currency", "HKD")  # no period: the last stated date stands
+    topup_ok("log", "pass", "100", "--at", (today - timedelta(days=3)).isoformat(), "--valid-until", stated)
+    topup_ok("log", "pass", "100", "--at", "today 00:00")
+    assert json.loads(topup_ok("check", "pass", "10", "--format", "json").stdout)["valid_until"] == stated

@@ -77,16 +77,19 @@ def report(tx: Tx, by: str, filters: Filters) -> list[dict[str, Any]]:
 def card_validity(tx: Tx, card_id: int | None = None) -> list[tuple[Any, ...]]:
     """(label, kind, number, validity end, last top-up time) for cards in use that have an end date.
 
-    A card's validity ends on the latest `valid_until` among its credited top-ups, or its
-    validity period counted from its last credited top-up, whichever is later.
+    The date the carrier stated on the card's newest top-up is the truth. Only when top-ups came
+    after the last stated date is the card's validity period, counted from the last of them, used
+    instead; with no period known, the last stated date stands.
     """
     found = []
-    for label, kind, number, validity_days, valid_until, last_at in reads.validity_facts(tx.conn, card_id):
-        ends = [date.fromisoformat(valid_until)] if valid_until else []
-        if validity_days:
-            ends.append(from_stored(last_at).astimezone().date() + timedelta(days=validity_days))
-        if ends:
-            found.append((label, kind, number, max(ends), last_at))
+    for label, kind, number, days, stated, stated_at, last_at in reads.validity_facts(tx.conn, card_id):
+        if stated and (stated_at >= last_at or not days):
+            end = date.fromisoformat(stated)
+        elif days:
+            end = from_stored(last_at).astimezone().date() + timedelta(days=days)
+        else:
+            continue
+        found.append((label, kind, number, end, last_at))
     return found
 
 

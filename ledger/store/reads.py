@@ -171,11 +171,15 @@ def pending_records(conn: sqlite3.Connection, card_id: int) -> list[int]:
 
 
 def validity_facts(conn: sqlite3.Connection, card_id: int | None = None) -> list[tuple[Any, ...]]:
-    """(label, kind, number, validity_days, latest valid_until, last top-up) of each card in use
-    with a credited top-up (or of one card)."""
+    """(label, kind, number, validity_days, valid_until stated by the newest top-up that states one,
+    when that top-up happened, last top-up) of each card in use with a credited top-up (or of one card)."""
+    newest_stated = ("SELECT {} FROM topup AS s WHERE s.card_id = c.id AND s.status != 'void' "
+                     "AND s.outcome = 'credited' AND s.valid_until IS NOT NULL "
+                     "ORDER BY s.occurred_at_utc DESC, s.id DESC LIMIT 1")
     return conn.execute(
-        """
-        SELECT c.label, c.kind, c.number, c.validity_days, max(t.valid_until), max(t.occurred_at_utc)
+        f"""
+        SELECT c.label, c.kind, c.number, c.validity_days, ({newest_stated.format("s.valid_until")}),
+               ({newest_stated.format("s.occurred_at_utc")}), max(t.occurred_at_utc)
           FROM card AS c JOIN topup AS t ON t.card_id = c.id
          WHERE c.retired_at_utc IS NULL AND t.status != 'void' AND t.outcome = 'credited' AND (? IS NULL OR c.id = ?)
          GROUP BY c.id
