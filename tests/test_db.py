@@ -2,13 +2,14 @@ import json
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from sqlmodel import SQLModel
 
 from ledger.errors import NotALedger, SchemaTooNew
 from ledger.store import db, migrations, models  # noqa: F401  (models registers the tables)
-from tests.conftest import run_process, sql_value
+from tests.conftest import RELEASE_0_1_0, run_process, sql_value
 
 
 def test_a_new_ledger_is_private_in_wal_mode_and_marked_as_a_ledger(ledger_path, topup_ok):
@@ -197,3 +198,69 @@ def test_an_older_ledger_too_large_to_copy_into_memory_is_refused_with_what_to_d
     topup_ok("doctor", "--rebuild-index")
     assert sql_value(released, "PRAGMA user_version") == migrations.LATEST
     assert "WX42001234" in topup_ok("search", "WX", "--format", "json").stdout
+
+
+DUMPS = Path(__file__).with_name("data")
+
+
+def _dump_copy(path: Path, schema: int) -> Path:
+    """A copy made with `sqlite3 ledger.db .dump | sqlite3 copy.db`: the dumps in tests/data are
+    that shell's own output (the 0.1.0 one with its two restored marks cut off here)."""
+    if schema == 4:
+        text = RELEASE_0_1_0.read_text(encoding="utf-8").split("PRAGMA application_id")[0]
+    else:
+        text = (DUMPS / "dump-schema5.sql").read_text(encoding="utf-8")
+    conn = sqlite3.connect(path)
+    conn.executescript(text)
+    conn.close()
+    path.chmod(0o600)
+    return path
+
+
+@pytest.mark.parametrize("schema", [4, migrations.LATEST])
+def test_a_copy_made_with_dump_is_recognised_and_repaired_only_when_asked(ledger_path, topup, topup_ok, schema):
+    _dump_copy(ledger_path, schema)
+    assert sql_value(ledger_path, "PRAGMA application_id") == 0
+    before = ledger_path.read_bytes()
+    for command in (["search"], ["card", "add", "x", "--kind", "smart"], ["verify"], ["doctor"]):
+        refused = topup(*command)
+        assert refused.exit_code == 1, command
+        assert f"holds a topup ledger (schema {schema})" in refused.stderr and "doctor --repair" in refused.stderr
+        assert ledger_path.read_bytes() == before
+    repaired = topup_ok("doctor", "--repair")
+    assert f"application id and schema {schema}" in repaired.stderr and "verify         ok" in repaired.stdout
+    assert sql_value(ledger_path, "PRAGMA application_id") == migrations.APPLICATION_ID
+    assert sql_value(ledger_path, "PRAGMA user_version") == schema
+    assert topup_ok("verify").exit_code == 0
+    records = json.loads(topup_ok("search", "--with-void", "--format", "json").stdout)
+    assert len(records) == sql_value(ledger_path, "SELECT count(*) FROM topup") >= 3
+    assert any(record["receipts"] for record in records)
+    again = topup_ok("doctor", "--repair")
+    assert "marks were all there; nothing was repaired" in again.stderr
+
+
+def test_a_near_copy_is_not_taken_for_a_ledger_and_repair_leaves_it(ledger_path, topup):
+    _dump_copy(ledger_path, migrations.LATEST)
+    conn = sqlite3.connect(ledger_path)
+    conn.execute("DROP INDEX topup_ref")
+    conn.close()
+    before = ledger_path.read_bytes()
+    assert "of another program" in topup("search").stderr
+    refused = topup("doctor", "--repair")
+    assert refused.exit_code == 1 and "not those of any topup ledger" in refused.stderr
+    assert ledger_path.read_bytes() == before
+
+
+def test_repair_names_a_missing_ledger_and_creates_nothing(tmp_path):
+    missing = tmp_path / "nowhere" / "ledger.db"
+    refused = run_process("--db", str(missing), "doctor", "--repair")
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ") and "no ledger file" in refused.stderr
+    assert not missing.parent.exists()
+
+
+def test_the_installed_program_repairs_a_dump_copy(tmp_path):
+    copy = _dump_copy(tmp_path / "copy of ledger.db", migrations.LATEST)
+    refused = run_process("--db", str(copy), "search")
+    assert refused.returncode == 1 and "'" + str(copy) + "'" in refused.stderr  # the command to run, quoted
+    assert run_process("--db", str(copy), "doctor", "--repair").returncode == 0
+    assert run_process("--db", str(copy), "log", "work-sim", "10").returncode == 0

@@ -85,12 +85,20 @@ def doctor(
     ctx: typer.Context,
     rebuild_index: Annotated[bool, typer.Option(
         "--rebuild-index", help="Build the text index again from the records first.")] = False,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="First write back the marks (application id, schema version) that a copy made with "
+                         "sqlite3's .dump lost.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
     from ledger.cli import output
     from ledger.service import evidence
 
+    if repair:
+        version = evidence.repair_marks(ledger_path(ctx))
+        say("the ledger's marks were all there; nothing was repaired" if version is None else
+            f"wrote back the marks the copy had lost: application id and schema {version}; "
+            "its journal is now write-ahead, as in every ledger")
     if rebuild_index:
         with open_ledger(ctx, write=True) as tx:
             evidence.rebuild_index(tx)

@@ -21,7 +21,7 @@ from ledger.domain.fields import Record
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
-from ledger.store import db, reads, search, writes
+from ledger.store import db, header, reads, search, writes
 from ledger.store.db import Tx, transaction
 
 
@@ -246,6 +246,12 @@ def rebuild_index(tx: Tx) -> None:
     search.rebuild_index(tx.conn)
 
 
+def repair_marks(path: Path) -> int | None:
+    """Give a ledger copied with sqlite3's `.dump` its marks back (see `header.repair_marks`); its
+    records are then verified as any ledger's are."""
+    return header.repair_marks(path)
+
+
 def _blobs(conn: sqlite3.Connection) -> list[Problem]:
     found = []
     for sha256, users in reads.damaged_blobs(conn):
@@ -278,7 +284,7 @@ def doctor(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     with transaction(path) as tx:
         stored = reads.ledger_facts(tx.conn)
         if tx.older_schema is not None:  # read through an upgraded copy: speak of the file itself
-            stored |= {"schema_version": tx.older_schema, "journal_mode": db.journal_mode(path)}
+            stored |= {"schema_version": tx.older_schema, "journal_mode": header.journal_mode(path)}
         size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
         result = verify(tx)
     mode = stat.S_IMODE(os.stat(path).st_mode)

@@ -10,6 +10,7 @@ only reads it reads an upgraded copy in memory. Every SQLite error becomes one o
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -196,6 +197,7 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        unmarked = migrations.version_without_marks(conn) if has_tables and app_id == version == 0 else None
     except sqlite3.Error as exc:
         raise ledger_error(exc, path, "opened") from None
     finally:
@@ -203,6 +205,10 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
     if app_id == 0 and not has_tables:
         raise NotALedger(f"{path} is an empty database: it holds no ledger. If your records should be there, restore "
                          "a backup; to start a new ledger at this path, remove the file first")
+    if unmarked:
+        raise NotALedger(f"{path} holds a topup ledger (schema {unmarked}) without the marks that a copy made with "
+                         "sqlite3's .dump leaves out (application_id, user_version); it was left untouched. `topup "
+                         f"doctor --repair --db {shlex.quote(str(path))}` writes them back, then checks every record")
     if app_id != migrations.APPLICATION_ID:
         raise NotALedger(f"{path} is an SQLite database of another program, not a topup ledger; it was left untouched")
     if version > migrations.LATEST:
@@ -211,13 +217,6 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
             "upgrade topup-ledger to use it. The file was left untouched"
         )
     return version
-
-
-def journal_mode(path: Path) -> str:
-    """The journal mode written in the file's header, read without opening it for SQL."""
-    with path.open("rb") as file:
-        header = file.read(20)
-    return "wal" if header[18:20] == b"\x02\x02" else "delete"
 
 
 def backup_before_upgrade(path: Path, version: int) -> Path:

@@ -196,3 +196,46 @@ def upgrade(conn: sqlite3.Connection, target: int = LATEST,
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _schema(conn: sqlite3.Connection) -> set[tuple[str, str, str, str]]:
+    return set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+
+
+def version_without_marks(conn: sqlite3.Connection) -> int | None:
+    """The schema version of a ledger that lost its header marks, or None if it is no ledger.
+
+    A copy made with sqlite3's `.dump` keeps every table, index, trigger and row, word for word,
+    but not `application_id` or `user_version`; what it holds is compared with each step's schema
+    built afresh."""
+    found = _schema(conn)
+    for version in range(LATEST, 0, -1):
+        fresh = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            upgrade(fresh, version)
+            if _schema(fresh) == found:
+                return version
+        finally:
+            fresh.close()
+    return None
+
+
+def restore_marks(conn: sqlite3.Connection) -> int:
+    """Write the header marks back into a ledger that lost them; returns its schema version. Refuses
+    (ValueError) a file whose tables are not exactly a ledger's."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        else:
+            found = version_without_marks(conn)
+            if found is None:
+                raise ValueError("its tables are not those of any topup ledger")
+            version = found
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return version
