@@ -50,13 +50,12 @@ def generate(path: Path, records: int, seed: int = 42) -> None:
         for topup_id, moment in enumerate(moments, start=1):
             card_id = rng.randrange(1, 21)
             currency = currencies[card_id]
-            step = 1 if currency == "TWD" else 100
             rows.append(dict.fromkeys(f.column for f in STORED) | {
-                "id": topup_id, "card_id": card_id, "amount_minor": rng.choice([10, 20, 50, 100, 200, 500]) * step,
+                "id": topup_id, "card_id": card_id, "amount_minor": rng.choice([10, 20, 50, 100, 200, 500]) * 100,
                 "currency": currency, "channel": rng.choice(channels), "outcome": "credited",
                 "occurred_at_utc": to_stored(moment), "ref": f"WX42{rng.randrange(10**15, 10**16)}",
                 "merchant": rng.choice(MERCHANTS), "note": rng.choice(NOTES) or None,
-                "balance_after_minor": rng.randrange(0, 3000) * step, "status": "active",
+                "balance_after_minor": rng.randrange(0, 3000) * 100, "status": "active",
                 "created_at_utc": to_stored(moment), "version": 1,
             })
         writes.insert_many(tx.conn, rows, "log", created)
@@ -83,6 +82,6 @@ def write_journal(path: Path, ledger: Path) -> None:
                         "JOIN card AS c ON c.id = t.card_id ORDER BY t.occurred_at_utc")
     with path.open("w", encoding="utf-8") as journal:
         for at, ref, label, minor, currency in rows:
-            amount = str(minor) if currency == "TWD" else f"{minor // 100}.{minor % 100:02d}"
+            amount = f"{minor // 100}.{minor % 100:02d}"  # each of HKD, CNY and TWD has two decimals
             journal.write(f"{at[:10]} {ref}\n    assets:cards:{label}  {amount} {currency}\n    expenses:topup\n\n")
     conn.close()

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.domain.money import CURRENCY_DIGITS, format_minor
+from ledger.domain.money import CURRENCIES, format_minor
 from ledger.domain.spreadsheet import guard
 from ledger.domain.times import local_iso, local_offsets, to_stored
 from ledger.store.projection import csv_line_sql, guard_sql, local_time_sql, money_sql, text_cell_sql
@@ -40,7 +40,7 @@ def test_a_line_built_by_sqlite_is_what_the_csv_module_writes(texts, number):
     assert line == expected.getvalue()
 
 
-@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(sorted(CURRENCY_DIGITS)))
+@given(st.integers(min_value=0, max_value=10**12), st.sampled_from(sorted(CURRENCIES)))
 def test_sql_amounts_are_printed_like_format_minor(minor, currency):
     shown = conn.execute(f"SELECT {money_sql('t.m')} FROM (SELECT ? AS m, ? AS currency) AS t",
                          (minor, currency)).fetchone()[0]

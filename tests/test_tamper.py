@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from ledger.domain import chain
 from tests.conftest import run_process, sql, sql_value, table_dump, tamper
 
 
@@ -132,7 +133,7 @@ def test_an_upgrade_chains_every_card_and_what_older_links_left_out(released, to
     newest = conn.execute("SELECT content FROM topup_version ORDER BY seq DESC LIMIT 1").fetchone()[0]
     conn.close()
     assert found == [(1, 1, "found"), (2, 1, "found"), (3, 1, "found"), (None, 1, "found")]
-    assert newest.startswith('{"_scheme":2,') and '"change":{"action":"log"' in newest
+    assert newest.startswith(f'{{"_scheme":{chain.current_scheme()},') and '"change":{"action":"log"' in newest
 
 
 @pytest.mark.parametrize(("statement", "expected"), [

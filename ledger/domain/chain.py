@@ -10,9 +10,10 @@ A record link's content is canonical JSON of the record's chained columns (`fiel
 and its receipt files, in a numbered scheme: the fields whose `since` is at most the scheme. Scheme 1
 carries no tag; a later one begins `{"_scheme":N,` (an underscore sorts before every field name).
 From scheme 2 on a link also carries its own change (what was done, why and when) and each
-receipt's media type. A record is compared with its newest link in that link's scheme, so a field
-added later never breaks records written before it; until such a record changes again, the new
-field must stay empty on it.
+receipt's media type. From scheme 3 on every amount is in ISO 4217 minor units; before it, TWD
+amounts were whole dollars, and such links are read as `in_iso_units` says. A record is compared
+with its newest link in that link's scheme, so a field added later never breaks records written
+before it; until such a record changes again, the new field must stay empty on it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ GENESIS = "0" * 64
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 SCHEME_TAG = '{"_scheme":'  # how every content of scheme 2 or later begins
 WITH_CHANGE = 2  # the first scheme whose links carry their change and each receipt's media type
+ISO_UNITS = 3  # the first scheme whose amounts are all in ISO 4217 minor units
+# Before ISO_UNITS, a currency whose amounts were kept in other units, and how many of today's
+# minor units one of those was (TWD: whole dollars, 100 hundredths each).
+_OLD_UNITS = {"TWD": 100}
 
 Receipts = Sequence[Sequence[Any]]  # (sha256, name, size, media_type) of each file, in the order added
 Change = tuple[str, str | None, str]  # (action, reason, UTC time) of a link
@@ -37,7 +42,7 @@ Subject = tuple[str, int | None]  # what a link is about: ("record", id), ("card
 
 def current_scheme() -> int:
     """The scheme new links are written in."""
-    return max(WITH_CHANGE, *(f.since for f in fields.RECORD_FIELDS if f.chained))
+    return max(WITH_CHANGE, ISO_UNITS, *(f.since for f in fields.RECORD_FIELDS if f.chained))
 
 
 def chained_columns(scheme: int) -> tuple[str, ...]:
@@ -97,6 +102,15 @@ def found_state(old_links: Iterable[Sequence[Any]], old_receipts: Iterable[Seque
     return {"links": summary(old_links), "receipts": summary(old_receipts)}
 
 
+def in_iso_units(body: dict[str, Any], scheme: int) -> dict[str, Any]:
+    """A link's content with its amounts (every `…_minor` value) in today's ISO 4217 minor units."""
+    scale = _OLD_UNITS.get(body.get("currency", "")) if scheme < ISO_UNITS else None
+    if scale is None:
+        return body
+    return {key: value * scale if key.endswith("_minor") and isinstance(value, int) else value
+            for key, value in body.items()}
+
+
 def scheme_of(text: str) -> int:
     """The scheme a link's content was written in."""
     if not text.startswith(SCHEME_TAG):
@@ -133,16 +147,18 @@ def differences(row: Mapping[str, Any], receipts: Receipts, newest: str, change:
     scheme = scheme_of(newest)
     actual = content(row, receipts, change, scheme, columns.get(scheme) if columns else None)
     if actual != newest:
-        was, now = json.loads(newest), json.loads(actual)
+        was, now = in_iso_units(json.loads(newest), scheme), json.loads(actual)
         # A change that differs is the link's own fault, which the walk of the chain reports.
-        return sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key) and key != "change")
+        changed = sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key) and key != "change")
+        if changed:
+            return changed
     return [f.column for f in fields.RECORD_FIELDS
             if f.column and f.chained and f.since > scheme and row.get(f.column) is not None]
 
 
 def card_differences(card: Mapping[str, Any], newest: str) -> list[str]:
     """Where a card no longer matches its newest link; a column added since must still be empty."""
-    was = json.loads(newest)
+    was = in_iso_units(json.loads(newest), scheme_of(newest))
     return sorted(column for column, value in card.items()
                   if (column in was and was[column] != value) or (column not in was and value is not None))
 
@@ -155,7 +171,7 @@ def found_of(text: str) -> dict[str, Any] | None:
 
 def version_fields(text: str) -> dict[str, Any]:
     """A link's content as `show` lists each version: the fields an amendment can change."""
-    body = json.loads(text)
+    body = in_iso_units(json.loads(text), scheme_of(text))
     currency = body["currency"]
     return {
         field.name: fields.shown_value(field, body.get(field.column or field.name), currency)

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ledger.domain.channels import Channel, channel_in_message
-from ledger.domain.money import CURRENCY_DIGITS, SYMBOLS, symbol_currencies
+from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
 from ledger.domain.stated_dates import DateProblem, first_moment, take_validity
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
@@ -207,7 +207,7 @@ def _read_amounts(text: str, currency: str, reading: Reading) -> None:
     if bonus:
         reading.paid = reading.paid or str(amounts[0])
         reading.notes.append(f"a bonus of {bonus} is counted in the amount credited")
-    digits = CURRENCY_DIGITS[currency]
+    digits = minor_digits(currency)
     reading.amount = _in_currency(amounts[0] + bonus, digits)
     reading.paid = reading.paid and _in_currency(Decimal(reading.paid), digits)
     reading.balance_after = reading.balance_after and _in_currency(Decimal(reading.balance_after), digits)

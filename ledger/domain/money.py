@@ -9,18 +9,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
 
-# Digits after the decimal point, as carriers and card issuers print amounts. TWD is 0:
-# NT$ has no coins below a dollar and receipts show whole dollars.
-CURRENCY_DIGITS = {
-    "CNY": 2, "HKD": 2, "MOP": 2, "TWD": 0, "JPY": 0, "KRW": 0, "SGD": 2, "MYR": 2, "PHP": 2,
-    "THB": 2, "VND": 0, "IDR": 2, "INR": 2, "USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2,
-    "NZD": 2, "CHF": 2,
-}
+# The currencies a card may be kept in. How many digits each has after the decimal point is not
+# written here: `minor_digits` takes it from the ISO 4217 table.
+CURRENCIES = ("CNY", "HKD", "MOP", "TWD", "JPY", "KRW", "SGD", "MYR", "PHP", "THB", "VND", "IDR", "INR", "USD",
+              "EUR", "GBP", "AUD", "CAD", "NZD", "CHF")
+
+
+@cache
+def minor_digits(currency: str) -> int:
+    """Digits after the decimal point of `currency` in ISO 4217 (HKD, CNY, TWD 2; JPY, KRW 0), from
+    the table of the maintained iso4217 package, read on first use."""
+    from iso4217 import Currency
+
+    return Currency(currency).exponent
+
 
 REGION_CURRENCY = {
     "CN": "CNY", "HK": "HKD", "MO": "MOP", "TW": "TWD", "JP": "JPY", "KR": "KRW", "SG": "SGD",
@@ -46,7 +53,7 @@ SYMBOLS: dict[str, frozenset[str]] = {
     "新臺幣": frozenset({"TWD"}), "台幣": frozenset({"TWD"}), "臺幣": frozenset({"TWD"}),
     "日元": frozenset({"JPY"}), "日圓": frozenset({"JPY"}), "澳門元": frozenset({"MOP"}),
     "澳门元": frozenset({"MOP"}), "원": frozenset({"KRW"}),
-    **{code: frozenset({code}) for code in CURRENCY_DIGITS},
+    **{code: frozenset({code}) for code in CURRENCIES},
 }
 
 _AMOUNT = re.compile(
@@ -75,15 +82,15 @@ class Money:
 def check_currency(text: str) -> str:
     """An ISO 4217 code this ledger knows how to count."""
     code = clean_token(text).upper()
-    if code not in CURRENCY_DIGITS:
-        known = ", ".join(sorted(CURRENCY_DIGITS))
+    if code not in CURRENCIES:
+        known = ", ".join(sorted(CURRENCIES))
         raise InvalidInput(f"unknown currency {text!r}; use one of {known}")
     return code
 
 
 def format_minor(minor: int, currency: str) -> str:
     """Minor units as a plain decimal string with the currency's digits: 10050 HKD → '100.50'."""
-    digits = CURRENCY_DIGITS[currency]
+    digits = minor_digits(currency)
     if digits == 0:
         return str(minor)
     sign = "-" if minor < 0 else ""
@@ -121,7 +128,7 @@ def parse_amount(text: str, currency: str, field: str = "amount", *, allow_zero:
 
 def money_from_decimal(value: Decimal, currency: str, field: str, shown: str, allow_zero: bool = False) -> Money:
     """Exact conversion to minor units; refuses rounding, zero and absurd sizes."""
-    digits = CURRENCY_DIGITS[currency]
+    digits = minor_digits(currency)
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > digits:
         allowed = f"{digits} decimal places" if digits else "no decimal places"

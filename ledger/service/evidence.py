@@ -247,9 +247,9 @@ def rebuild_index(tx: Tx) -> None:
 
 
 def repair_marks(path: Path) -> int | None:
-    """Give a ledger copied with sqlite3's `.dump` its marks back (see `header.repair_marks`); its
+    """Give a ledger copied with sqlite3's `.dump` its marks back (see `db.repair_marks`); its
     records are then verified as any ledger's are."""
-    return header.repair_marks(path)
+    return db.repair_marks(path)
 
 
 def _blobs(conn: sqlite3.Connection) -> list[Problem]:

@@ -12,15 +12,15 @@ from __future__ import annotations
 import os
 import shlex
 import sqlite3
-import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-from ledger.errors import DamageFound, LedgerError, NotALedger, NotFound, SchemaTooNew
+from ledger.errors import DamageFound, LedgerError, NotALedger, SchemaTooNew
 from ledger.store import migrations
+from ledger.store.header import is_ledger_file, refuse_missing
 
 BUSY_TIMEOUT_SECONDS = 60
 MAX_UPGRADED_IN_MEMORY = 512 << 20  # bytes of an older ledger a reading command copies into memory to upgrade
@@ -50,7 +50,7 @@ def connect(path: Path) -> sqlite3.Connection:
 def prepare(path: Path) -> None:
     """Make sure `path` is a ledger of the current schema, for a command that writes: create it, or
     check it and upgrade it (keeping a copy of it as it was)."""
-    if not _is_ledger_file(path):
+    if not is_ledger_file(path):
         _create(path)
         return
     version = _schema_version(path)
@@ -80,9 +80,9 @@ def _open_for_reading(path: Path, frozen: bool, tx: Tx) -> sqlite3.Connection:
     """A connection for a command that only reads: never creates, upgrades or changes the file. A
     ledger of an older schema is read through an upgraded copy in memory; `frozen`, the folder is
     read-only (see `_read_only`)."""
-    if not _is_ledger_file(path):
+    if not is_ledger_file(path):
         if not tx.missing_is_empty:
-            _refuse_missing(path)
+            refuse_missing(path)
         tx.notices.append(f"note: there is no ledger at {path} yet; the file was checked against an empty one")
         return _in_memory(None)
     wal = path.with_name(path.name + "-wal")
@@ -117,37 +117,6 @@ def _in_memory(source: sqlite3.Connection | None) -> sqlite3.Connection:
     memory.execute("PRAGMA foreign_keys = ON")
     migrations.upgrade(memory, after=_chain_found_state)
     return memory
-
-
-def _refuse_missing(path: Path) -> NoReturn:
-    raise NotFound(f"there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
-                   "(or name another with --db FILE or TOPUP_DB)")
-
-
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device"}
-
-
-def _is_ledger_file(path: Path) -> bool:
-    """Whether there is a file at `path`; refuses whatever is there that cannot be a ledger."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        if path.is_symlink():
-            raise NotALedger(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
-                             "point it at the ledger or remove it") from None
-        return False
-    except OSError as exc:  # a loop of symbolic links, a name too long, a folder that cannot be entered
-        raise NotALedger(f"{path} cannot be used as the ledger: {exc.strerror}") from None
-    if stat.S_ISDIR(mode):
-        raise NotALedger(f"{path} is a folder; give the path of a ledger file")
-    if not stat.S_ISREG(mode):
-        raise NotALedger(f"{path} is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a ledger file; "
-                         "give the path of a ledger file")
-    if path.stat().st_size == 0:
-        raise NotALedger(f"{path} is empty (0 bytes): it holds no ledger. If your records should be there, restore "
-                         "a backup; to start a new ledger at this path, remove the empty file first")
-    return True
 
 
 def _create(path: Path) -> None:
@@ -217,6 +186,22 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
             "upgrade topup-ledger to use it. The file was left untouched"
         )
     return version
+
+
+def repair_marks(path: Path) -> int | None:
+    """Write back the marks of a ledger copied without them (see `migrations.restore_marks`);
+    returns its schema version, or None when they were already there."""
+    if not is_ledger_file(path):
+        refuse_missing(path)
+    conn = connect(path)
+    try:
+        return migrations.restore_marks(conn)
+    except ValueError as problem:
+        raise NotALedger(f"{path} was left as it was: {problem}, so there is nothing to repair") from None
+    except sqlite3.Error as exc:
+        raise ledger_error(exc, path, "repaired") from None
+    finally:
+        conn.close()
 
 
 def backup_before_upgrade(path: Path, version: int) -> Path:

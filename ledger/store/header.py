@@ -1,13 +1,14 @@
-"""What the ledger file's header says, and the marks in it that a copy made with `.dump` loses."""
+"""What is at the ledger's path before SQLite opens it: a ledger file, or something that cannot be
+one (nothing, a folder, a pipe, an empty file), and what the file's header says."""
 
 from __future__ import annotations
 
-import sqlite3
+import os
+import stat
 from pathlib import Path
+from typing import NoReturn
 
 from ledger.errors import NotALedger, NotFound
-from ledger.store import migrations
-from ledger.store.db import connect, ledger_error
 
 
 def journal_mode(path: Path) -> str:
@@ -17,23 +18,32 @@ def journal_mode(path: Path) -> str:
     return "wal" if header[18:20] == b"\x02\x02" else "delete"
 
 
-def repair_marks(path: Path) -> int | None:
-    """Write back the application id and schema version of a ledger copied without them (sqlite3's
-    `.dump`), and turn on its write-ahead log as in every ledger; returns the schema version, or None
-    when the marks were already there. Anything but an exact ledger schema is refused unchanged."""
-    if not path.is_file():
-        raise NotFound(f"there is no ledger file at {path} to repair")
-    conn = connect(path)
+def refuse_missing(path: Path) -> NoReturn:
+    raise NotFound(f"there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
+                   "(or name another with --db FILE or TOPUP_DB)")
+
+
+_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device"}
+
+
+def is_ledger_file(path: Path) -> bool:
+    """Whether there is a file at `path`; refuses whatever is there that cannot be a ledger."""
     try:
-        if conn.execute("PRAGMA application_id").fetchone()[0] == migrations.APPLICATION_ID:
-            return None
-        try:
-            version = migrations.restore_marks(conn)
-        except ValueError as problem:
-            raise NotALedger(f"{path} was left untouched: {problem}, so there is nothing to repair") from None
-        conn.execute("PRAGMA journal_mode = WAL")
-        return version
-    except sqlite3.Error as exc:
-        raise ledger_error(exc, path, "repaired") from None
-    finally:
-        conn.close()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise NotALedger(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
+                             "point it at the ledger or remove it") from None
+        return False
+    except OSError as exc:  # a loop of symbolic links, a name too long, a folder that cannot be entered
+        raise NotALedger(f"{path} cannot be used as the ledger: {exc.strerror}") from None
+    if stat.S_ISDIR(mode):
+        raise NotALedger(f"{path} is a folder; give the path of a ledger file")
+    if not stat.S_ISREG(mode):
+        raise NotALedger(f"{path} is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a ledger file; "
+                         "give the path of a ledger file")
+    if path.stat().st_size == 0:
+        raise NotALedger(f"{path} is empty (0 bytes): it holds no ledger. If your records should be there, restore "
+                         "a backup; to start a new ledger at this path, remove the empty file first")
+    return True

@@ -162,14 +162,32 @@ def _chained_cards(conn: sqlite3.Connection) -> None:
         """)
 
 
+def _twd_in_cents(conn: sqlite3.Connection) -> None:
+    # ISO 4217 gives TWD two decimals; until this step its amounts were kept in whole dollars. The
+    # value of each stays the same: NT$300 was 300 and is now 30000 hundredths. Links written
+    # before keep their whole dollars; `chain` reads them in the scheme they were written in.
+    # From this step on each step applied is also written in `schema_step`: a step that changes
+    # only data leaves the tables as they were, and a copy without its header marks (sqlite3's
+    # .dump) must still tell which steps its data went through.
+    _run(conn, """
+        UPDATE topup SET amount_minor = amount_minor * 100, paid_minor = paid_minor * 100,
+                         balance_after_minor = balance_after_minor * 100 WHERE currency = 'TWD';
+        UPDATE card SET max_topup_minor = max_topup_minor * 100, max_balance_minor = max_balance_minor * 100
+         WHERE currency = 'TWD';
+        CREATE TABLE schema_step (version INTEGER PRIMARY KEY, name TEXT NOT NULL)
+        """)
+
+
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and top-ups", _cards_and_topups),
     ("full-text search", _search_index),
     ("bulk indexing for imports", _bulk_indexing),
     ("search-index trigger dropped during imports", _trigger_without_pause),
     ("cards and each change's action, reason and time in the hash chain", _chained_cards),
+    ("TWD amounts in hundredths, as ISO 4217 counts them", _twd_in_cents),
 ]
 LATEST = len(STEPS)
+STEPS_RECORDED = [step for _, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them
 CHAINED_CARDS = [step for _, step in STEPS].index(_chained_cards) + 1  # from this step on, cards are chained
 
 
@@ -184,9 +202,11 @@ def upgrade(conn: sqlite3.Connection, target: int = LATEST,
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, (_, step) in enumerate(STEPS[:target], start=1):
+        for number, (name, step) in enumerate(STEPS[:target], start=1):
             if found < number:
                 step(conn)
+                if number >= STEPS_RECORDED:
+                    conn.execute("INSERT INTO schema_step (version, name) VALUES (?, ?)", (number, name))
         if found < target:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {target}")
@@ -208,34 +228,39 @@ def version_without_marks(conn: sqlite3.Connection) -> int | None:
     A copy made with sqlite3's `.dump` keeps every table, index, trigger and row, word for word,
     but not `application_id` or `user_version`; what it holds is compared with each step's schema
     built afresh."""
-    found = _schema(conn)
-    for version in range(LATEST, 0, -1):
+    found, matching = _schema(conn), []
+    for version in range(1, LATEST + 1):
         fresh = sqlite3.connect(":memory:", isolation_level=None)
         try:
             upgrade(fresh, version)
             if _schema(fresh) == found:
-                return version
+                matching.append(version)
         finally:
             fresh.close()
-    return None
+    if len(matching) > 1:  # steps that changed only data: the file lists those it went through
+        recorded = conn.execute("SELECT max(version) FROM schema_step").fetchone()[0]
+        return recorded if recorded in matching else None
+    return matching[0] if matching else None
 
 
-def restore_marks(conn: sqlite3.Connection) -> int:
-    """Write the header marks back into a ledger that lost them; returns its schema version. Refuses
-    (ValueError) a file whose tables are not exactly a ledger's."""
+def restore_marks(conn: sqlite3.Connection) -> int | None:
+    """Write the header marks back into a ledger that lost them, and turn on its write-ahead log as
+    in every ledger; returns its schema version, or None when the marks were there. A file whose
+    tables are not exactly a ledger's is refused (ValueError) and left as it was."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        else:
-            found = version_without_marks(conn)
-            if found is None:
-                raise ValueError("its tables are not those of any topup ledger")
-            version = found
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("ROLLBACK")
+            return None
+        version = version_without_marks(conn)
+        if version is None:
+            raise ValueError("its tables are not those of any topup ledger")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
+    conn.execute("PRAGMA journal_mode = WAL")
     return version

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ledger.domain.fields import FIELD_NAMES, PUBLIC_FIELDS, Kind, Record, RecordField
-from ledger.domain.money import CURRENCY_DIGITS
+from ledger.domain.money import CURRENCIES, minor_digits
 from ledger.domain.spreadsheet import FORMULA_STARTS
 from ledger.domain.times import local_offsets
 
@@ -21,8 +21,8 @@ from ledger.domain.times import local_offsets
 def money_sql(column: str) -> str:
     """An amount column printed like `money.format_minor`: the currency's decimals, exactly."""
     by_digits: dict[int, list[str]] = {}
-    for code, digits in CURRENCY_DIGITS.items():
-        by_digits.setdefault(digits, []).append(code)
+    for code in CURRENCIES:
+        by_digits.setdefault(minor_digits(code), []).append(code)
     cases = []
     for digits, codes in sorted(by_digits.items()):
         listed = ", ".join(f"'{code}'" for code in codes)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.domain.channels import parse_channel
-from ledger.domain.money import CURRENCY_DIGITS, parse_amount
+from ledger.domain.money import CURRENCIES, parse_amount
 from ledger.domain.times import parse_period, to_stored
 from ledger.domain.values import clean_ref, clean_token, label_key, parse_outcome
 from ledger.errors import InvalidInput
@@ -75,7 +75,7 @@ def _amount_clause(text: str, operator: str, name: str) -> tuple[str, list[Any]]
     """An amount bound in every currency it can be written in ('HK$100' only in HKD)."""
     parts, params = [], []
     first_error = None
-    for currency in CURRENCY_DIGITS:
+    for currency in CURRENCIES:
         try:
             minor = parse_amount(text, currency, name).minor
         except InvalidInput as exc:
