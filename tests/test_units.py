@@ -73,9 +73,13 @@ def test_an_older_ledger_keeps_every_twd_amount_when_it_gains_hundredths(ledger_
 
 
 @pytest.mark.parametrize(("statement", "named"), [
-    ("UPDATE topup SET amount_minor = 300 WHERE id = 4", "amount"),  # back in whole dollars
+    ("UPDATE topup SET amount_minor = 300 WHERE id = 4", "amount"),
+    # every amount of a record, or every limit of a card, back in whole dollars, as before the upgrade
+    ("UPDATE topup SET amount_minor = amount_minor / 100, paid_minor = paid_minor / 100, "
+     "balance_after_minor = balance_after_minor / 100 WHERE currency = 'TWD'", "amount"),
     ("UPDATE topup SET balance_after_minor = 91001 WHERE id = 5", "balance_after"),
-    ("UPDATE card SET max_topup_minor = 2000 WHERE currency = 'TWD'", "max_topup"),
+    ("UPDATE card SET max_topup_minor = max_topup_minor / 100, max_balance_minor = max_balance_minor / 100 "
+     "WHERE currency = 'TWD'", "max_topup"),
 ])
 def test_an_upgraded_twd_amount_changed_afterwards_is_caught(ledger_path, topup_ok, statement, named):
     _schema_5_ledger(ledger_path)
@@ -94,3 +98,30 @@ def test_a_copy_without_marks_of_the_newest_schema_is_not_upgraded_twice(ledger_
     topup_ok("doctor", "--repair")
     assert sql_value(ledger_path, "PRAGMA user_version") == migrations.LATEST
     assert _twd(topup_ok) == WAS
+
+
+def test_an_older_program_cannot_add_whole_dollar_links_once_the_ledger_is_upgraded(ledger_path, topup_ok):
+    _schema_5_ledger(ledger_path)
+    topup_ok("card", "add", "later", "--kind", "smart")
+    old_link = sql_value(ledger_path, "SELECT content FROM topup_version WHERE topup_id = 4 ORDER BY version DESC")
+    assert old_link.startswith('{"_scheme":2,')
+    for table, subject in (("topup_version", "topup_id"), ("ledger_link", "card_id")):
+        with pytest.raises(sqlite3.IntegrityError, match="older topup-ledger"):
+            sql(ledger_path, f"INSERT INTO {table} ({subject}, seq, version, action, recorded_at_utc, content, "
+                             "prev_digest, digest) VALUES (4, 999, 9, 'log', '2026-01-01T00:00:00Z', ?, 'x', 'y')",
+                (old_link,))
+    assert verify_problems(ledger_path) == []
+
+
+def test_a_copy_without_marks_from_a_newer_version_is_not_taken_for_this_one(ledger_path, topup, topup_ok):
+    topup_ok("card", "add", "c", "--kind", "smart")
+    sql(ledger_path, "INSERT INTO schema_step (version, name) VALUES (?, 'a step that changes only data')",
+        (migrations.LATEST + 1,))
+    sql(ledger_path, "PRAGMA application_id = 0")
+    sql(ledger_path, "PRAGMA user_version = 0")
+    assert f"schema {migrations.LATEST + 1}" in topup("search").stderr
+    repaired = topup("doctor", "--repair")  # the marks go back as they were: the newer version's own
+    assert repaired.exit_code == 1 and "newer topup-ledger" in repaired.stderr
+    assert sql_value(ledger_path, "PRAGMA user_version") == migrations.LATEST + 1
+    refused = topup("search")
+    assert refused.exit_code == 1 and "newer topup-ledger" in refused.stderr

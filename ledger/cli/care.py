@@ -113,5 +113,5 @@ def doctor(
         for problem in problems:
             sys.stdout.write("  " + evidence.describe(problem) + "\n")
     if problems:
-        say(f"error: {len(problems)} problem(s) found; nothing was repaired")
+        say(f"error: {len(problems)} problem(s) found; {'none of them was' if repair else 'nothing was'} repaired")
         raise typer.Exit(3)

@@ -146,7 +146,8 @@ def differences(row: Mapping[str, Any], receipts: Receipts, newest: str, change:
     does. `columns` may hold `chained_columns` by scheme when many records are compared."""
     scheme = scheme_of(newest)
     actual = content(row, receipts, change, scheme, columns.get(scheme) if columns else None)
-    if actual != newest:
+    # A link in other units never matches its record's text: compared value by value, it must.
+    if actual != newest or (scheme < ISO_UNITS and row["currency"] in _OLD_UNITS):
         was, now = in_iso_units(json.loads(newest), scheme), json.loads(actual)
         # A change that differs is the link's own fault, which the walk of the chain reports.
         changed = sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key) and key != "change")

@@ -176,8 +176,9 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
                          "a backup; to start a new ledger at this path, remove the file first")
     if unmarked:
         raise NotALedger(f"{path} holds a topup ledger (schema {unmarked}) without the marks that a copy made with "
-                         "sqlite3's .dump leaves out (application_id, user_version); it was left untouched. `topup "
-                         f"doctor --repair --db {shlex.quote(str(path))}` writes them back, then checks every record")
+                         "sqlite3's .dump leaves out (application_id, user_version); it was left untouched. "
+                         f"`topup --db {shlex.quote(str(path))} doctor --repair` writes them back, then checks every "
+                         "record")
     if app_id != migrations.APPLICATION_ID:
         raise NotALedger(f"{path} is an SQLite database of another program, not a topup ledger; it was left untouched")
     if version > migrations.LATEST:
@@ -193,15 +194,17 @@ def repair_marks(path: Path) -> int | None:
     returns its schema version, or None when they were already there."""
     if not is_ledger_file(path):
         refuse_missing(path)
-    conn = connect(path)
+    conn = None
     try:
+        conn = connect(path)
         return migrations.restore_marks(conn)
     except ValueError as problem:
         raise NotALedger(f"{path} was left as it was: {problem}, so there is nothing to repair") from None
     except sqlite3.Error as exc:
-        raise ledger_error(exc, path, "repaired") from None
+        raise ledger_error(exc, path, "opened") from None
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
 
 
 def backup_before_upgrade(path: Path, version: int) -> Path:
@@ -325,7 +328,11 @@ class Tx:
                 conn = connect(self.path)
             try:
                 conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
-            except sqlite3.Error:
+                # A newer topup-ledger may have upgraded the file while this one waited for the lock.
+                if self.write and conn.execute("PRAGMA user_version").fetchone()[0] != migrations.LATEST:
+                    raise SchemaTooNew(f"{self.path} was upgraded by a newer topup-ledger just now; "
+                                       "upgrade topup-ledger to use it. Nothing was changed")
+            except (sqlite3.Error, SchemaTooNew):
                 conn.close()
                 raise
             self._conn = conn

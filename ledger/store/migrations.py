@@ -166,6 +166,8 @@ def _twd_in_cents(conn: sqlite3.Connection) -> None:
     # ISO 4217 gives TWD two decimals; until this step its amounts were kept in whole dollars. The
     # value of each stays the same: NT$300 was 300 and is now 30000 hundredths. Links written
     # before keep their whole dollars; `chain` reads them in the scheme they were written in.
+    # Its triggers refuse a link of an older scheme, such as an older topup-ledger that opened the
+    # file before this step would write, with TWD in whole dollars, once this step is done.
     # From this step on each step applied is also written in `schema_step`: a step that changes
     # only data leaves the tables as they were, and a copy without its header marks (sqlite3's
     # .dump) must still tell which steps its data went through.
@@ -174,7 +176,13 @@ def _twd_in_cents(conn: sqlite3.Connection) -> None:
                          balance_after_minor = balance_after_minor * 100 WHERE currency = 'TWD';
         UPDATE card SET max_topup_minor = max_topup_minor * 100, max_balance_minor = max_balance_minor * 100
          WHERE currency = 'TWD';
-        CREATE TABLE schema_step (version INTEGER PRIMARY KEY, name TEXT NOT NULL)
+        CREATE TABLE schema_step (version INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TRIGGER topup_version_units BEFORE INSERT ON topup_version
+          WHEN CAST(substr(NEW.content, 12, instr(NEW.content, ',') - 12) AS INTEGER) < 3
+          BEGIN SELECT RAISE(ABORT, 'an older topup-ledger cannot add to this ledger: it counts TWD in cents'); END;
+        CREATE TRIGGER ledger_link_units BEFORE INSERT ON ledger_link
+          WHEN CAST(substr(NEW.content, 12, instr(NEW.content, ',') - 12) AS INTEGER) < 3
+          BEGIN SELECT RAISE(ABORT, 'an older topup-ledger cannot add to this ledger: it counts TWD in cents'); END
         """)
 
 
@@ -237,10 +245,12 @@ def version_without_marks(conn: sqlite3.Connection) -> int | None:
                 matching.append(version)
         finally:
             fresh.close()
-    if len(matching) > 1:  # steps that changed only data: the file lists those it went through
-        recorded = conn.execute("SELECT max(version) FROM schema_step").fetchone()[0]
-        return recorded if recorded in matching else None
-    return matching[0] if matching else None
+    if not matching or matching[-1] < STEPS_RECORDED:
+        return matching[0] if len(matching) == 1 else None
+    # A step may change only data: the file's own list says which steps it went through, and a
+    # newer version's such step shows as a version above LATEST, to be refused as newer.
+    recorded = conn.execute("SELECT max(version) FROM schema_step").fetchone()[0]
+    return recorded if recorded in matching or (recorded or 0) > LATEST == matching[-1] else None
 
 
 def restore_marks(conn: sqlite3.Connection) -> int | None:
