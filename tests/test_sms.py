@@ -236,7 +236,8 @@ def test_a_paste_too_long_to_be_a_message_is_refused_at_once(topup_ok, topup, le
 @pytest.mark.parametrize("text", ["1," * 50_000, "HK$1 " * 20_000, "2025-03-14 18:42 " * 6000, "1 " * 50_000,
                                   "code" + " " * 99_000 + "x", "1234" + " " * 99_000 + "is your",
                                   "14 " * 30_000, "Mar 14 " * 14_000, "6:42 PM " * 12_000, "下午" * 40_000 + "1",
-                                  "18:42 on " * 10_000, "3 of " * 20_000, "5点" * 40_000])
+                                  "18:42 on " * 10_000, "3 of " * 20_000, "5点" * 40_000, "1" * 10_000 + "年",
+                                  "20 may " * 12_000, "valid until " * 8000])
 def test_reading_a_message_takes_time_in_proportion_to_its_length(text):
     import time
 
@@ -266,6 +267,12 @@ STATED_TIMES = [
     ("2025年3月14日晚上8点05分 充值HK$100", "2025-03-14T20:05"),
     ("2025年3月14日中午12時 充值HK$100", "2025-03-14T12:00"),
     ("2025年3月14日凌晨12:10 充值HK$100", "2025-03-14T00:10"),
+    ("Recharged HK$10 at 2025-03-14T18:42+08:00", "2025-03-14T18:42"),
+    ("Recharged HK$10 at 2025-03-14T10:42Z", "2025-03-14T18:42"),
+    ("Recharged HK$10 on 2025-03-14 10:42 UTC", "2025-03-14T18:42"),
+    ("Recharged HK$10 on 2025-03-14 10:42 GMT", "2025-03-14T18:42"),
+    ("Recharged HK$10 at 2025-03-14T07:42:00-03:00", "2025-03-14T18:42"),
+    ("截至2025年03月13日24时，充值HK$10成功", "2025-03-14T00:00"),
 ]
 
 
@@ -287,6 +294,10 @@ def test_english_month_names_twelve_hour_times_and_offsets_are_read(topup_ok, te
         ("Recharged HK$100.00 on 14/03/2025 18:42 AM", "not a time of day"),
         ("Recharged HK$100.00 at 2025-03-14T10:42:00+15:00", "offset"),
         ("於下午3時15分充值HK$100", "'3時15分'"),
+        ("Recharged HK$10 on 2025-03-14 10:00:00-11:00", "range of hours or a UTC offset"),
+        ("2025年3月14日晚上12点 充值HK$10", "noon or midnight"),
+        ("Topped up HK$50 on 14 Mar", "'14 Mar'"),
+        ("Topped up HK$50 on 0001-01-01 00:00 (UTC+14)", "not a year of top-ups"),
     ],
 )
 def test_a_date_that_cannot_be_read_for_certain_needs_at_and_is_never_now(topup_ok, topup, ledger_path, text, shown):
@@ -379,3 +390,56 @@ def test_the_same_amount_within_ten_minutes_logs_with_a_warning(tmp_path):
     assert "warning" not in log("50", "--at", "2025-03-14 18:43").stderr
     run_process("void", "1", "--reason", "logged twice", env=env)
     assert "warning: records 2, 3 of" in log("100", "--at", "2025-03-14 18:42").stderr
+
+
+@pytest.mark.parametrize("text", [
+    "Your top-up of HK$20 may take a few minutes. Balance HK$35.00",
+    "充值HK$50成功，服务时间08:00-22:00",
+    "加值HK$50成功，服務時間8:00~22:00",
+    "Top-up HK$50 done. Customer service hours: 09:00-21:00",
+    "Recharge of HK$50, 28 days 10GB",
+    "Recharge of HK$50 done, app version 8.0.1",
+    "充值HK$50，预计24:00前到账",
+])
+def test_a_message_whose_numbers_are_not_a_date_is_dated_now(topup_ok, text):
+    _card(topup_ok, "HK")
+    record = log_json(topup_ok, "card", "--sms", text)
+    assert record["occurred_at"][:10] == datetime.now().date().isoformat()
+
+
+@pytest.mark.parametrize(("text", "occurred", "valid_until"), [
+    ("【示例移动】您于2025年03月14日10时05分充值HK$50，套餐有效期至2025年12月31日24时。", "2025-03-14", "2025-12-31"),
+    ("【示例移动】您于2025年11月20日10时05分充值HK$50，有效期至12月31日。", "2025-11-20", "2025-12-31"),
+    ("【示例移动】您于2025年11月20日10时05分充值HK$50，有效期至1月31日。", "2025-11-20", "2026-01-31"),
+    ("SampleTel: HK$100 recharged. Valid until 23:59 on 30 Apr 2025. Recharged on 14 Apr 2025 18:42.",
+     "2025-04-14", "2025-04-30"),
+    ("Topped up HK$50 on 14 Mar 2025 10:00. Expiry date: Dec 31", "2025-03-14", "2025-12-31"),
+])
+def test_a_validity_is_read_after_the_top_up_it_belongs_to(topup_ok, text, occurred, valid_until):
+    _card(topup_ok, "HK")
+    record = log_json(topup_ok, "card", "--sms", text)
+    assert (record["occurred_at"][:10], record["valid_until"]) == (occurred, valid_until)
+
+
+def test_a_validity_ending_before_the_top_up_needs_valid_until(topup_ok, topup, ledger_path):
+    _card(topup_ok, "HK")
+    before = table_dump(ledger_path)
+    refused = topup("log", "card", "--sms", "Topped up HK$50 on 14 Mar 2025 10:00, valid until 2024-12-31")
+    assert refused.exit_code == 1 and "before the top-up" in refused.stderr and "--valid-until" in refused.stderr
+    assert table_dump(ledger_path) == before
+
+
+def test_a_message_naming_no_time_or_reference_may_recur(topup_ok):
+    _card(topup_ok, "HK")
+    generic = "【示例移动】您已成功充值HK$50，感谢您的使用。"
+    first = log_json(topup_ok, "card", "--sms", generic, "--at", "2025-03-01 10:00")
+    again = topup_ok("log", "card", "--sms", generic, "--at", "2025-04-01 10:00")
+    assert again.stdout.strip() == str(first["id"] + 1)
+
+
+def test_a_line_break_between_chinese_characters_does_not_make_another_message(topup_ok, topup):
+    _card(topup_ok, "HK")
+    text = "【示例移动】您于2025年03月14日10时05分充值HK$50，流水号ZX12345，感谢您的使用。"
+    log_json(topup_ok, "card", "--sms", text)
+    refused = topup("log", "card", "--sms", text.replace("，感谢", "，\r\n感谢"))
+    assert refused.exit_code == 1 and "already kept with record 1" in refused.stderr

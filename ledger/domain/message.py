@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
-from ledger.domain.stated_dates import DateProblem, first_moment, take_validity
+from ledger.domain.stated_dates import DateProblem, first_moment, take_validity, validity_date
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
 
@@ -112,8 +112,8 @@ class Reading:
 
 
 def comparable(text: str) -> str:
-    """What two pastes of one message have in common, whatever their widths, case and spacing."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(INVISIBLE).casefold().split())
+    """What two pastes of one message have in common, whatever their widths, case, spacing and line breaks."""
+    return "".join(unicodedata.normalize("NFKC", text).translate(INVISIBLE).casefold().split())
 
 
 def mask_codes(text: str) -> tuple[str, bool]:
@@ -144,14 +144,17 @@ def read_message(text: str, currency: str, region: str | None, now: datetime) ->
         raise InvalidInput("this is a verification-code message, not a receipt; it is not kept. "
                            "Never share such a code with anyone")
     _read_amounts(masked_flat, currency, reading)
-    try:
-        reading.valid_until, without_validity = take_validity(masked_flat, region, currency, now, reading.notes)
-    except DateProblem as problem:
-        reading.validity_problem, without_validity = str(problem), masked_flat
+    stated_validity, without_validity, reading.validity_problem = take_validity(masked_flat)
     try:
         reading.occurred_at = first_moment(without_validity, region, currency, now, reading.notes)
     except DateProblem as problem:
         reading.time_problem = str(problem)
+    if stated_validity is not None:
+        try:
+            reading.valid_until = validity_date(stated_validity, region, currency, reading.occurred_at or now,
+                                                reading.notes, stated_top_up=reading.occurred_at is not None)
+        except DateProblem as problem:
+            reading.validity_problem = str(problem)
     reading.channel = channel_in_message(masked_flat)
     reading.outcome = next((o for o, pattern in OUTCOME_WORDS if pattern.search(masked_flat)), Outcome.credited)
     if had_code:

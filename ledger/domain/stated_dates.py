@@ -1,18 +1,20 @@
 """The dates and times a pasted message states: when the top-up happened, and until when it is valid.
 
 Each form in DATE_FORMS is read exactly; a time may follow the date or come just before it, in
-24-hour or 12-hour form (6:42 PM, 6:42pm, 下午6时42分), with an offset where ISO text gives one.
-Anything else in the message that looks like a date or a time, but fits no form for certain
-(31/02/2025, 14 Mrz 2025, a time with no day), is a problem to report, never a reason to use now.
+24-hour or 12-hour form (6:42 PM, 6:42pm, 下午6时42分), with the offset or zone it states. Anything
+else in the message that looks like a date or a time, but fits no form for certain (31/02/2025,
+14 Mrz 2025, 14.03.25, a time with no day), is a problem to report, never a reason to use now.
+Clock ranges (服务时间08:00-22:00) and deadlines (24:00前到账) say nothing of the top-up's time.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from ledger.domain.money import REGION_CURRENCY
-from ledger.domain.times import local_moment
+from ledger.domain.times import EARLIEST_YEAR, local_moment
 from ledger.errors import InvalidInput
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
@@ -23,38 +25,48 @@ MONTHS = {name: number for number, names in enumerate(
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
      ("nov", "november"), ("dec", "december")], start=1) for name in names}
 _MONTH = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?(?![A-Za-z])"
+# "may" is a word before it is a month: it counts as one only with a year.
+_MONTH_WORD = "|".join(sorted((m for m in MONTHS if m != "may"), key=len, reverse=True))
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _HALF_DAY = {"上午": "am", "早上": "am", "凌晨": "am", "中午": "pm", "下午": "pm", "傍晚": "pm", "晚上": "pm",
              "夜間": "pm", "夜间": "pm"}
+_EVENING = frozenset({"傍晚", "晚上", "夜間", "夜间"})  # 12 o'clock in the evening is noon or midnight: unclear
 _TIME = (r"(?:(?P<half>" + "|".join(_HALF_DAY) + r")\s*)?(?<!\d)(?P<h>\d{1,2})\s*"
-         r"(?::\s*(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+         r"(?::\s*(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?)?(?P<tz>Z|[+-]\d{2}:?\d{2}(?![\d:]))?"
          r"|[时時点點]\s*(?:(?P<cmi>\d{1,2})\s*分(?:\s*(?P<cs>\d{1,2})\s*秒)?|整)?)"
          r"(?:\s*(?P<ampm>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z]))?"
-         r"(?:\s*\(?(?:UTC|GMT)\s?(?P<gmt>[+-]\d{1,2}(?::?\d{2})?)\)?)?(?![\d:])")
+         r"(?:\s*\(?(?P<utc>UTC|GMT)(?:\s?(?P<gmt>[+-]\d{1,2}(?::?\d{2})?))?\)?)?(?![\d:])")
 _TIME_AFTER = r"(?:,?\s*(?:at\s+|@\s*)?" + _TIME + ")?"
 # A year of four digits, or none at all: "14 Mar 25" is left for _DATE_LIKE to report.
 _YEAR_AFTER = r"(?:,?[\s\-/]*(?P<y>(?:19|20)\d{2})(?!\d)|(?![\s,\-/']*\d{2}(?![\d:])))"
+_NOT_MONEY = r"(?<![\w$¥￥€£₱.,])"  # a day is not the end of an amount (HK$20 may …)
 DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
-    ("cjk", re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*" + _TIME_AFTER)),
-    ("iso", re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T]+" + _TIME + ")?")),
+    ("cjk", re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*" + _TIME_AFTER)),
+    ("iso", re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?P<sep>[ T]+)" + _TIME + ")?")),
     ("roc", re.compile(r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:\s+" + _TIME + ")?")),
     ("numeric", re.compile(r"(?<![\d/])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})" + _TIME_AFTER)),
-    ("named", re.compile(r"(?<![\w])(?P<d>\d{1,2})" + _ORDINAL + r"[\s\-/]*(?:of\s+)?" + _MONTH + _YEAR_AFTER
+    ("named", re.compile(_NOT_MONEY + r"(?P<d>\d{1,2})" + _ORDINAL + r"[\s\-/]*(?:of\s+)?" + _MONTH + _YEAR_AFTER
                          + _TIME_AFTER, re.I)),
     ("named", re.compile(r"(?<![\w])(?<!\d[\s\-/])" + _MONTH + r"[\s\-/]*(?P<d>\d{1,2})" + _ORDINAL + r"(?!\d)"
                          + _YEAR_AFTER + _TIME_AFTER, re.I)),
     ("no-year", re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*" + _TIME_AFTER)),
 ]
 _TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:on\s+)?$", re.I)
+_TIME_LEADING = re.compile(_TIME + r"\s*,?\s*(?:on\s+)?", re.I)
 # What looks like a date or a time even when no form above reads it.
 _DATE_LIKE = re.compile(
-    r"(?<![\w.])\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}(?![\d.])"
-    r"|(?<!\d)\d{1,2}:\d{2}(?!\d)"
+    r"(?<![\w.])\d{1,4}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\d.])"
+    r"|(?P<clock>(?<!\d)\d{1,2}:\d{2}(?!\d))"
     r"|(?<!\d)\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分"
-    r"|\d+\s*年\s*\d+\s*月|(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*[日号號]"
-    r"|(?<![\w])\d{1,2}" + _ORDINAL + r"[\s\-/]+[A-Za-z]{3,9}\.?,?[\s\-/']+(?:(?:19|20)\d{2}|\d{2})(?![\d:])"
-    r"|(?<![\w])[A-Za-z]{3,9}\.?\s+\d{1,2}" + _ORDINAL + r",?[\s']+(?:(?:19|20)\d{2}|\d{2})(?![\d:])"
-)
+    r"|(?<!\d)\d{1,4}\s*年\s*\d{1,2}\s*月|(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*[日号號]"
+    r"|(?<![\w])\d{1,2}" + _ORDINAL + r"[\s\-/]*(?:" + _MONTH_WORD + r")\.?(?![A-Za-z])(?:,?[\s\-/']*\d{2}(?![\d:]))?"
+    r"|(?<![\w])(?:" + _MONTH_WORD + r")\.?[\s\-/]*\d{1,2}" + _ORDINAL + r"(?![\w])(?:,?[\s']*\d{2}(?![\d:]))?"
+    r"|(?<![\w])\d{1,2}" + _ORDINAL + r"[\s\-/]+[A-Za-z]{3,9}\.?,?[\s\-/']+(?:19|20)\d{2}(?![\d:])"
+    r"|(?<![\w])[A-Za-z]{3,9}\.?\s+\d{1,2}" + _ORDINAL + r",?[\s']+(?:19|20)\d{2}(?![\d:])", re.I)
+# Times that are not when anything happened: a range of opening hours, a deadline, after an hours label.
+_CLOCK_RANGE = re.compile(r"\d{1,2}:\d{2}\s*(?:-|~|～|至|到|to)\s*\d{1,2}:\d{2}", re.I)
+_DEADLINE_AFTER = re.compile(r"\s*(?:前|之前|以前|后|之后|以后|後|之後|以後|before|after)", re.I)
+_HOURS_BEFORE = re.compile(r"(?:时间|時間|营业|營業|hours?|opens?|closes?)\s*[:：]?\s*$", re.I)
 _VALID = re.compile(r"(?:valid (?:until|till|thru|through|to)|expir(?:es|y|ation)(?: date)?(?: on)?|exp\.? date|"
                     r"有效期至|有效期到|有效期限至|有效期限|有效至|有效日期|有效期|效期至|使用期限至|使用期限|"
                     r"到期日期|到期日|到期)\s*[:：]?\s*", re.I)
@@ -64,38 +76,88 @@ class DateProblem(ValueError):
     """A date or time in the message that cannot be read for certain."""
 
 
-def take_validity(text: str, region: str | None, currency: str, now: datetime,
-                  notes: list[str]) -> tuple[date | None, str]:
-    """The 'valid until' date, and the text without it (so that it is not read as the top-up time)."""
+@dataclass
+class StatedValidity:
+    """A 'valid until' phrase found in a message, read once the top-up's own time is known."""
+
+    form: str
+    match: re.Match[str]
+    time_before: re.Match[str] | None
+
+
+def take_validity(text: str) -> tuple[StatedValidity | None, str, str | None]:
+    """The 'valid until' date a message states, the text without it (so that it is not read as the
+    top-up time), and what is wrong with it when it cannot be read for certain."""
     for keyword in _VALID.finditer(text):  # a phrase with no date after it ("到期提醒") is passed over
-        rest = text[keyword.end():]
+        leading = _TIME_LEADING.match(text, keyword.end())
+        if leading and not (leading["mi"] or leading["cmi"] or leading["half"]):
+            leading = None
+        start = leading.end() if leading else keyword.end()
         for form, pattern in DATE_FORMS:
-            match = pattern.match(rest)
-            if match:
-                moment = _to_moment(form, match, None, region, currency, now, notes, allow_future=True)
-                end = keyword.end() + match.end()
-                return moment.astimezone().date(), text[: keyword.start()] + " " * (end - keyword.start()) + text[end:]
-        if unread := _DATE_LIKE.match(rest):
-            raise DateProblem(f"the message's validity date {unread[0]!r} cannot be read for certain")
-    return None, text
+            match = pattern.match(text, start)
+            if match:  # right after "valid until", a date in words needs no year
+                return StatedValidity(form, match, leading), _blank(text, keyword.start(), match.end()), None
+        if unread := _DATE_LIKE.match(text, start):
+            return (None, _blank(text, keyword.start(), unread.end()),
+                    f"the message's validity date {unread[0].strip()!r} cannot be read for certain")
+    return None, text, None
+
+
+def validity_date(stated: StatedValidity, region: str | None, currency: str, topped_up: datetime,
+                  notes: list[str], *, stated_top_up: bool) -> date:
+    """The day a stated validity ends. With no year, the first such day on or after the top-up; one
+    that ends before the top-up the message states is a problem."""
+    moment = _to_moment(stated.form, stated.match, stated.time_before, region, currency, topped_up, notes,
+                        validity=True)
+    day = moment.astimezone().date()
+    if _end_of_day(stated.time_before or stated.match):
+        day -= timedelta(days=1)  # 24:00 of the 31st is the end of the 31st
+    if stated_top_up and day < topped_up.astimezone().date():
+        raise DateProblem(f"the message's validity date {stated.match[0].strip()!r} is before the top-up")
+    return day
 
 
 def first_moment(text: str, region: str | None, currency: str, now: datetime, notes: list[str]) -> datetime | None:
     """The earliest date (and time) the message states; None only when nothing in it looks like one."""
     earliest = None
     for form, pattern in DATE_FORMS:
-        match = pattern.search(text)
+        match = next((m for m in pattern.finditer(text) if _acceptable(form, m)), None)
         if match and (earliest is None or match.start() < earliest[1].start()):
             earliest = (form, match)
     if earliest is None:
-        if unread := _DATE_LIKE.search(text):
-            raise DateProblem(f"the message's {unread[0]!r} looks like a date or time but cannot be read for certain")
+        if unread := _looks_like_a_date(text):
+            raise DateProblem(f"the message's {unread!r} looks like a date or time but cannot be read for certain")
         return None
     form, match = earliest
     before = None if match["h"] else _TIME_BEFORE.search(text, max(0, match.start() - 24), match.start())
     if before and not (before["mi"] or before["cmi"] or before["half"]):
         before = None  # a bare "30點" before a date is points or a count, not an hour
-    return _to_moment(form, match, before, region, currency, now, notes, allow_future=False)
+    return _to_moment(form, match, before, region, currency, now, notes, validity=False)
+
+
+def _acceptable(form: str, match: re.Match[str]) -> bool:
+    """A date named in words counts without its year only with a time beside it, and May only with a year."""
+    if form != "named" or match["y"]:
+        return True
+    return bool(match["h"]) and match["mon"].lower() != "may"
+
+
+def _looks_like_a_date(text: str) -> str | None:
+    text = _CLOCK_RANGE.sub(lambda found: " " * len(found[0]), text)
+    for found in _DATE_LIKE.finditer(text):
+        if found["clock"] and (_DEADLINE_AFTER.match(text, found.end())
+                               or _HOURS_BEFORE.search(text[max(0, found.start() - 12): found.start()])):
+            continue
+        return found[0].strip()
+    return None
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _end_of_day(time: re.Match[str]) -> bool:
+    return time["h"] == "24"
 
 
 def _day_first(region: str | None, currency: str) -> tuple[bool, str] | None:
@@ -128,22 +190,27 @@ def _day_and_month(form: str, match: re.Match[str], region: str | None, currency
     return (a, b) if order[0] else (b, a)
 
 
-def _clock(parts: dict[str, str | None], shown: str) -> tuple[int, int, int, timezone | None]:
-    """Hour, minute, second and any stated offset of a time read by _TIME."""
+def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, int, int, timezone | None]:
+    """Hour, minute, second and any stated zone of a time read by _TIME (hour 24 only as 24:00)."""
     hour = int(parts.get("h") or 0)
     minute = int(parts.get("mi") or parts.get("cmi") or 0)
     second = int(parts.get("s") or parts.get("cs") or 0)
     half = (parts.get("ampm") or "").lower() + "m" if parts.get("ampm") else _HALF_DAY.get(parts.get("half") or "")
     if half:
+        if hour == 12 and parts.get("half") in _EVENING:
+            raise DateProblem(f"the message's time {shown!r} could be noon or midnight")
         if not 1 <= hour <= 12 and not (half == "pm" and 12 < hour < 24) and not (half == "am" and hour == 0):
             raise DateProblem(f"the message's time {shown!r} is not a time of day")
         hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59 or second > 59:
+    if (hour > 23 and (hour, minute, second) != (24, 0, 0)) or minute > 59 or second > 59:
         raise DateProblem(f"the message's time {shown!r} is not a time of day")
-    zone = None
-    if stated := parts.get("tz") or parts.get("gmt"):
-        zone = UTC if stated == "Z" else _offset(stated, shown)
-    return hour, minute, second, zone
+    stated = parts.get("tz")
+    if stated and stated.startswith("-") and not iso_t:
+        raise DateProblem(f"the message's time {shown!r} could be a range of hours or a UTC offset")
+    if parts.get("utc") and not parts.get("gmt"):
+        stated = "Z"
+    stated = stated or parts.get("gmt")
+    return hour, minute, second, None if not stated else UTC if stated == "Z" else _offset(stated, shown)
 
 
 def _offset(stated: str, shown: str) -> timezone:
@@ -157,26 +224,39 @@ def _offset(stated: str, shown: str) -> timezone:
 
 
 def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | None, region: str | None,
-               currency: str, now: datetime, notes: list[str], *, allow_future: bool) -> datetime:
+               currency: str, now: datetime, notes: list[str], *, validity: bool) -> datetime:
+    """The moment a matched date (and time) names. Without a year: for a top-up, the latest such day
+    up to `now`; for a validity, the first such day on or after `now` (the top-up's time)."""
     shown = match[0].strip() if time_before is None else f"{time_before[0].strip()} {match[0].strip()}"
     local_now = now.astimezone()
     day, month = _day_and_month(form, match, region, currency, notes)
     stated_year = match.groupdict().get("y")
     year = int(stated_year) + 1911 if form == "roc" else int(stated_year) if stated_year else local_now.year
-    hour, minute, second, zone = _clock((time_before or match).groupdict(), shown)
+    if not EARLIEST_YEAR <= year <= 9998:
+        raise DateProblem(f"the message's date {shown!r} is not a year of top-ups")
+    clock = time_before or match
+    hour, minute, second, zone = _clock(clock.groupdict(), shown, iso_t="T" in (match.groupdict().get("sep") or ""))
     try:
-        wall = datetime(year, month, day, hour, minute, second, tzinfo=zone)
-        if not stated_year and wall.astimezone() > local_now:
-            wall = wall.replace(year=year - 1)
+        wall = datetime(year, month, day, min(hour, 23), minute, second, tzinfo=zone)
+        if not stated_year:
+            if not validity and wall.astimezone() > local_now:
+                wall = wall.replace(year=year - 1)
+            elif validity and wall.date() < local_now.date():
+                wall = wall.replace(year=year + 1)
+        if hour == 24:
+            wall = wall.replace(hour=0) + timedelta(days=1)
         moment = local_moment(wall, shown)
-    except ValueError:
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise DateProblem(f"the message's date {shown!r} is not a possible date") from None
     except InvalidInput as problem:
         raise DateProblem(problem.message.replace("'", "the message's time '", 1)) from None
     if not stated_year:
-        notes.append(f"the message gives no year; read it as {moment.date().isoformat()}, the latest such day")
+        which = "the first such day on or after the top-up" if validity else "the latest such day"
+        notes.append(f"the message gives no year for {match[0].strip()!r}; read it as "
+                     f"{(moment - timedelta(days=hour == 24)).date().isoformat()}, {which}")
     if form == "roc":
         notes.append(f"read the ROC year {stated_year} as {year}")
-    if not allow_future and moment > local_now + timedelta(minutes=1):
+    if not validity and moment > local_now + timedelta(minutes=1):
         raise DateProblem(f"the message's time {shown!r} is in the future")
     return moment.astimezone(UTC)

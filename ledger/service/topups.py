@@ -89,7 +89,7 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
         "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
     }
     if not request.force:
-        if message is not None:
+        if message is not None and (read["at"] or read["ref"]):  # a text that names no time or ref may recur
             rules.refuse_repeated_message(card, _records_keeping(tx, card, message.data))
         _refuse_unforced(tx, card, row)
     row = writes.insert_topup(tx, row)
