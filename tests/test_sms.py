@@ -273,6 +273,15 @@ STATED_TIMES = [
     ("Recharged HK$10 on 2025-03-14 10:42 GMT", "2025-03-14T18:42"),
     ("Recharged HK$10 at 2025-03-14T07:42:00-03:00", "2025-03-14T18:42"),
     ("截至2025年03月13日24时，充值HK$10成功", "2025-03-14T00:00"),
+    ("【示例联通】您于2025-03-14 18:42:07 UTC/GMT+8 充值HK$10成功", "2025-03-14T18:42:07"),
+    ("于2025-03-14 17:42 UTC + 7 充值HK$10", "2025-03-14T18:42"),
+    ("Recharged HK$10 on 2025-03-14 02:42 UTC\u22128", "2025-03-14T18:42"),
+    ("Recharged HK$10 on 2025-03-14 19:42 +0900", "2025-03-14T18:42"),
+    ("Recharged HK$10 at 2025-03-14T19:42+09", "2025-03-14T18:42"),
+    ("交易時間114年03月14日18時42分 加值HK$10", "2025-03-14T18:42"),
+    ("2025年3月14日晚6点42分 充值HK$10", "2025-03-14T18:42"),
+    ("2025年3月14日夜里11点 充值HK$10", "2025-03-14T23:00"),
+    ("2025-03-14 PM 6:42 充值HK$10", "2025-03-14T18:42"),
 ]
 
 
@@ -298,6 +307,14 @@ def test_english_month_names_twelve_hour_times_and_offsets_are_read(topup_ok, te
         ("2025年3月14日晚上12点 充值HK$10", "noon or midnight"),
         ("Topped up HK$50 on 14 Mar", "'14 Mar'"),
         ("Topped up HK$50 on 0001-01-01 00:00 (UTC+14)", "not a year of top-ups"),
+        ("Reloaded HK$100 on 14 May. Ref RC123456", "'14 May.'"),
+        ("Reloaded HK$100 on May 14. Ref RC123456", "'May 14'"),
+        ("Reloaded HK$100 on 14-May-25. Ref RC123456", "'14-May-25'"),
+        ("Reloaded HK$100 on 14/03/25.", "'14/03/25'"),
+        ("【示例通】充值成功！充值时间：14:05，充值金额HK$100，流水号AB12345678", "'14:05'"),
+        ("于2025-03-14 10:42 GMT 8 充值HK$10", "which hour"),
+        ("2025年3月14日午夜12点 充值HK$10", "which hour"),
+        ("2025年3月14日下午两点 充值HK$10", "cannot be read for certain"),
     ],
 )
 def test_a_date_that_cannot_be_read_for_certain_needs_at_and_is_never_now(topup_ok, topup, ledger_path, text, shown):
@@ -414,6 +431,10 @@ def test_a_message_whose_numbers_are_not_a_date_is_dated_now(topup_ok, text):
     ("SampleTel: HK$100 recharged. Valid until 23:59 on 30 Apr 2025. Recharged on 14 Apr 2025 18:42.",
      "2025-04-14", "2025-04-30"),
     ("Topped up HK$50 on 14 Mar 2025 10:00. Expiry date: Dec 31", "2025-03-14", "2025-12-31"),
+    ("充值HK$50成功，2025年03月14日10时，有效期：2025年03月14日至2025年04月13日", "2025-03-14", "2025-04-13"),
+    ("Recharged HK$50 on 14 Mar 2025 10:00. Your plan will expire on 13 Apr 2025", "2025-03-14", "2025-04-13"),
+    ("Recharged HK$50 on 14 Mar 2025 10:00. Good until 13 Apr 2025", "2025-03-14", "2025-04-13"),
+    ("Recharged HK$50 on 14 Mar 2025 10:00. Validity: 13/04/2025", "2025-03-14", "2025-04-13"),
 ])
 def test_a_validity_is_read_after_the_top_up_it_belongs_to(topup_ok, text, occurred, valid_until):
     _card(topup_ok, "HK")
@@ -426,6 +447,18 @@ def test_a_validity_ending_before_the_top_up_needs_valid_until(topup_ok, topup, 
     before = table_dump(ledger_path)
     refused = topup("log", "card", "--sms", "Topped up HK$50 on 14 Mar 2025 10:00, valid until 2024-12-31")
     assert refused.exit_code == 1 and "before the top-up" in refused.stderr and "--valid-until" in refused.stderr
+    assert table_dump(ledger_path) == before
+
+
+def test_a_validity_without_a_year_follows_the_time_given_with_at(topup_ok, topup, ledger_path):
+    _card(topup_ok, "HK")
+    text = "【示例移动】充值HK$100成功，有效期至01月31日。流水号AB12345678"
+    record = log_json(topup_ok, "card", "--sms", text, "--at", "2024-12-10 10:00")
+    assert record["valid_until"] == "2025-01-31"
+    before = table_dump(ledger_path)
+    late = topup("log", "card", "--sms", "【示例移动】充值HK$100成功，有效期至2024年01月31日。流水号AB1234599",
+                 "--at", "2024-12-10 10:00")
+    assert late.exit_code == 1 and "before the top-up" in late.stderr
     assert table_dump(ledger_path) == before
 
 
@@ -442,4 +475,12 @@ def test_a_line_break_between_chinese_characters_does_not_make_another_message(t
     text = "【示例移动】您于2025年03月14日10时05分充值HK$50，流水号ZX12345，感谢您的使用。"
     log_json(topup_ok, "card", "--sms", text)
     refused = topup("log", "card", "--sms", text.replace("，感谢", "，\r\n感谢"))
+    assert refused.exit_code == 1 and "already kept with record 1" in refused.stderr
+
+
+def test_a_message_naming_a_balance_is_not_kept_twice(topup_ok, topup):
+    _card(topup_ok, "HK")
+    text = "八達通：增值HK$200.00成功，八達通餘額為HK$215.30。"
+    log_json(topup_ok, "card", "--sms", text, "--at", "2025-03-14 10:00")
+    refused = topup("log", "card", "--sms", text, "--at", "2025-03-13 10:00")
     assert refused.exit_code == 1 and "already kept with record 1" in refused.stderr

@@ -130,8 +130,10 @@ def mask_codes(text: str) -> tuple[str, bool]:
     return "".join(masked), bool(spans)
 
 
-def read_message(text: str, currency: str, region: str | None, now: datetime) -> Reading:
-    """Read a confirmation message for a card in `currency` (region decides day/month order)."""
+def read_message(text: str, currency: str, region: str | None, now: datetime,
+                 topped_up_at: datetime | None = None) -> Reading:
+    """Read a confirmation message for a card in `currency` (region decides day/month order);
+    `topped_up_at` is the time given for the top-up (--at), which wins over the message's."""
     # Invisible characters carry nothing, and could split a code so that masking misses it.
     original = unicodedata.normalize("NFC", text).translate(INVISIBLE).strip()
     if not original:
@@ -151,8 +153,9 @@ def read_message(text: str, currency: str, region: str | None, now: datetime) ->
         reading.time_problem = str(problem)
     if stated_validity is not None:
         try:
-            reading.valid_until = validity_date(stated_validity, region, currency, reading.occurred_at or now,
-                                                reading.notes, stated_top_up=reading.occurred_at is not None)
+            topped_up = topped_up_at or reading.occurred_at
+            reading.valid_until = validity_date(stated_validity, region, currency, topped_up or now,
+                                                reading.notes, stated_top_up=topped_up is not None)
         except DateProblem as problem:
             reading.validity_problem = str(problem)
     reading.channel = channel_in_message(masked_flat)

@@ -25,23 +25,26 @@ MONTHS = {name: number for number, names in enumerate(
      ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
      ("nov", "november"), ("dec", "december")], start=1) for name in names}
 _MONTH = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?(?![A-Za-z])"
-# "may" is a word before it is a month: it counts as one only with a year.
-_MONTH_WORD = "|".join(sorted((m for m in MONTHS if m != "may"), key=len, reverse=True))
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORDINAL = r"(?:st|nd|rd|th)?"
+_NOT_MONEY = r"(?<![\w$¥￥€£₱.,])"  # a day is not the end of an amount (HK$20 may …)
 _HALF_DAY = {"上午": "am", "早上": "am", "凌晨": "am", "中午": "pm", "下午": "pm", "傍晚": "pm", "晚上": "pm",
-             "夜間": "pm", "夜间": "pm"}
-_EVENING = frozenset({"傍晚", "晚上", "夜間", "夜间"})  # 12 o'clock in the evening is noon or midnight: unclear
-_TIME = (r"(?:(?P<half>" + "|".join(_HALF_DAY) + r")\s*)?(?<!\d)(?P<h>\d{1,2})\s*"
-         r"(?::\s*(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?)?(?P<tz>Z|[+-]\d{2}:?\d{2}(?![\d:]))?"
+             "晚": "pm", "夜間": "pm", "夜间": "pm", "夜里": "pm", "夜裡": "pm", "夜晚": "pm",
+             "午夜": "?", "深夜": "?", "半夜": "?"}  # "?": before or after midnight, it does not say
+_EVENING = frozenset({"傍晚", "晚上", "晚", "夜間", "夜间", "夜里", "夜裡", "夜晚"})  # 12 then: noon or midnight?
+_HALF_WORDS = "|".join(sorted(_HALF_DAY, key=len, reverse=True))
+_TIME = (r"(?:(?P<half>" + _HALF_WORDS + r")\s*|(?P<preampm>[AaPp][Mm])\s*)?(?<!\d)(?P<h>\d{1,2})\s*"
+         r"(?::\s*(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?)?(?:(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)|\s(?P<spaced_tz>[+-]\d{2}:?\d{2}))?(?![\d:])"
          r"|[时時点點]\s*(?:(?P<cmi>\d{1,2})\s*分(?:\s*(?P<cs>\d{1,2})\s*秒)?|整)?)"
          r"(?:\s*(?P<ampm>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z]))?"
-         r"(?:\s*\(?(?P<utc>UTC|GMT)(?:\s?(?P<gmt>[+-]\d{1,2}(?::?\d{2})?))?\)?)?(?![\d:])")
+         r"(?:\s*\(?(?P<utc>UTC|GMT)(?:/(?:UTC|GMT))?(?:(?P<gmt>\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?)"
+         r"|(?P<unclear_zone>\s*\d))?\)?)?(?![\d:])")
 _TIME_AFTER = r"(?:,?\s*(?:at\s+|@\s*)?" + _TIME + ")?"
 # A year of four digits, or none at all: "14 Mar 25" is left for _DATE_LIKE to report.
 _YEAR_AFTER = r"(?:,?[\s\-/]*(?P<y>(?:19|20)\d{2})(?!\d)|(?![\s,\-/']*\d{2}(?![\d:])))"
-_NOT_MONEY = r"(?<![\w$¥￥€£₱.,])"  # a day is not the end of an amount (HK$20 may …)
 DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
-    ("cjk", re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*" + _TIME_AFTER)),
+    ("cjk", re.compile(r"(?<!\d)(?P<y>\d{3,4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*"
+                       + _TIME_AFTER)),
     ("iso", re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?P<sep>[ T]+)" + _TIME + ")?")),
     ("roc", re.compile(r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:\s+" + _TIME + ")?")),
     ("numeric", re.compile(r"(?<![\d/])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})" + _TIME_AFTER)),
@@ -55,21 +58,28 @@ _TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:on\s+)?$", re.I)
 _TIME_LEADING = re.compile(_TIME + r"\s*,?\s*(?:on\s+)?", re.I)
 # What looks like a date or a time even when no form above reads it.
 _DATE_LIKE = re.compile(
-    r"(?<![\w.])\d{1,4}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?![\d.])"
+    r"(?<![\w.])\d{1,4}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d|\.\d)"
     r"|(?P<clock>(?<!\d)\d{1,2}:\d{2}(?!\d))"
     r"|(?<!\d)\d{1,2}\s*[时時点點]\s*\d{1,2}\s*分"
     r"|(?<!\d)\d{1,4}\s*年\s*\d{1,2}\s*月|(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*[日号號]"
-    r"|(?<![\w])\d{1,2}" + _ORDINAL + r"[\s\-/]*(?:" + _MONTH_WORD + r")\.?(?![A-Za-z])(?:,?[\s\-/']*\d{2}(?![\d:]))?"
-    r"|(?<![\w])(?:" + _MONTH_WORD + r")\.?[\s\-/]*\d{1,2}" + _ORDINAL + r"(?![\w])(?:,?[\s']*\d{2}(?![\d:]))?"
+    r"|" + _NOT_MONEY + r"\d{1,2}" + _ORDINAL + r"[\s\-/]*(?:" + _MONTH_NAMES + r")\.?(?![A-Za-z])"
+    r"(?:,?[\s\-/']*\d{2}(?![\d:]))?"
+    r"|(?<![\w])(?:" + _MONTH_NAMES + r")\.?[\s\-/]*\d{1,2}" + _ORDINAL + r"(?![\w])(?:,?[\s']*\d{2}(?![\d:]))?"
     r"|(?<![\w])\d{1,2}" + _ORDINAL + r"[\s\-/]+[A-Za-z]{3,9}\.?,?[\s\-/']+(?:19|20)\d{2}(?![\d:])"
     r"|(?<![\w])[A-Za-z]{3,9}\.?\s+\d{1,2}" + _ORDINAL + r",?[\s']+(?:19|20)\d{2}(?![\d:])", re.I)
 # Times that are not when anything happened: a range of opening hours, a deadline, after an hours label.
 _CLOCK_RANGE = re.compile(r"\d{1,2}:\d{2}\s*(?:-|~|～|至|到|to)\s*\d{1,2}:\d{2}", re.I)
-_DEADLINE_AFTER = re.compile(r"\s*(?:前|之前|以前|后|之后|以后|後|之後|以後|before|after)", re.I)
-_HOURS_BEFORE = re.compile(r"(?:时间|時間|营业|營業|hours?|opens?|closes?)\s*[:：]?\s*$", re.I)
-_VALID = re.compile(r"(?:valid (?:until|till|thru|through|to)|expir(?:es|y|ation)(?: date)?(?: on)?|exp\.? date|"
-                    r"有效期至|有效期到|有效期限至|有效期限|有效至|有效日期|有效期|效期至|使用期限至|使用期限|"
-                    r"到期日期|到期日|到期)\s*[:：]?\s*", re.I)
+_DEADLINE_AFTER = re.compile(r"\s*(?:前|之前|以前|before)", re.I)
+_HOURS_BEFORE = re.compile(r"(?:(?:服务|服務|营业|營業|客服|办公|辦公)(?:时间|時間)|hours|opens?|closes?)"
+                           r"\s*[:：]?\s*$", re.I)
+# Right after a date with no time read: something that may be a time in words this reader does not know.
+_LOOSE_TIME = re.compile(r"\s*[^\d\s，。,.;；]{0,3}\s*(?:\d{1,2}|[一二三四五六七八九十两兩]{1,3})\s*[点點时時:：]")
+_VALID = re.compile(r"(?:valid (?:until|till|thru|through|to)|good (?:until|till|thru|through)|"
+                    r"(?:will )?expir(?:es|e|ing|y|ation)(?: date)?(?: on)?|exp\.? date|validity(?: period)?|"
+                    r"有效期至|有效期到|有效期限至|有效期限|有效日至|有效至|有效日期|有效期|效期至|使用期限至|使用期限|"
+                    r"截止日期|截止日|到期日期|到期日|到期)\s*[:：]?\s*", re.I)
+# A validity stated as a range ends with its second date: 有效期：2025年03月14日至2025年04月13日.
+_RANGE_TO = re.compile(r"\s*(?:至|到|~|～|-|–|to|until)\s*", re.I)
 
 
 class DateProblem(ValueError):
@@ -96,11 +106,21 @@ def take_validity(text: str) -> tuple[StatedValidity | None, str, str | None]:
         for form, pattern in DATE_FORMS:
             match = pattern.match(text, start)
             if match:  # right after "valid until", a date in words needs no year
+                if end := _range_end(text, match):
+                    form, match = end
                 return StatedValidity(form, match, leading), _blank(text, keyword.start(), match.end()), None
         if unread := _DATE_LIKE.match(text, start):
             return (None, _blank(text, keyword.start(), unread.end()),
                     f"the message's validity date {unread[0].strip()!r} cannot be read for certain")
     return None, text, None
+
+
+def _range_end(text: str, first: re.Match[str]) -> tuple[str, re.Match[str]] | None:
+    """The second date of a range that begins with `first`, if it is one."""
+    to = _RANGE_TO.match(text, first.end())
+    if to is None:
+        return None
+    return next(((form, m) for form, pattern in DATE_FORMS if (m := pattern.match(text, to.end()))), None)
 
 
 def validity_date(stated: StatedValidity, region: str | None, currency: str, topped_up: datetime,
@@ -132,6 +152,8 @@ def first_moment(text: str, region: str | None, currency: str, now: datetime, no
     before = None if match["h"] else _TIME_BEFORE.search(text, max(0, match.start() - 24), match.start())
     if before and not (before["mi"] or before["cmi"] or before["half"]):
         before = None  # a bare "30點" before a date is points or a count, not an hour
+    if not match["h"] and not before and (loose := _LOOSE_TIME.match(text, match.end())):
+        raise DateProblem(f"the message's time {(match[0] + loose[0]).strip()!r} cannot be read for certain")
     return _to_moment(form, match, before, region, currency, now, notes, validity=False)
 
 
@@ -195,7 +217,10 @@ def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, 
     hour = int(parts.get("h") or 0)
     minute = int(parts.get("mi") or parts.get("cmi") or 0)
     second = int(parts.get("s") or parts.get("cs") or 0)
-    half = (parts.get("ampm") or "").lower() + "m" if parts.get("ampm") else _HALF_DAY.get(parts.get("half") or "")
+    marker = parts.get("ampm") or (parts.get("preampm") or "")[:1]
+    half = marker.lower() + "m" if marker else _HALF_DAY.get(parts.get("half") or "")
+    if half == "?" or parts.get("unclear_zone"):
+        raise DateProblem(f"the message's time {shown!r} does not make clear which hour it is")
     if half:
         if hour == 12 and parts.get("half") in _EVENING:
             raise DateProblem(f"the message's time {shown!r} could be noon or midnight")
@@ -204,12 +229,12 @@ def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, 
         hour = hour % 12 + (12 if half == "pm" else 0)
     if (hour > 23 and (hour, minute, second) != (24, 0, 0)) or minute > 59 or second > 59:
         raise DateProblem(f"the message's time {shown!r} is not a time of day")
-    stated = parts.get("tz")
+    stated = parts.get("tz") or parts.get("spaced_tz")
     if stated and stated.startswith("-") and not iso_t:
         raise DateProblem(f"the message's time {shown!r} could be a range of hours or a UTC offset")
     if parts.get("utc") and not parts.get("gmt"):
         stated = "Z"
-    stated = stated or parts.get("gmt")
+    stated = stated or re.sub(r"\s", "", parts.get("gmt") or "").replace("\u2212", "-")
     return hour, minute, second, None if not stated else UTC if stated == "Z" else _offset(stated, shown)
 
 
@@ -231,7 +256,8 @@ def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | Non
     local_now = now.astimezone()
     day, month = _day_and_month(form, match, region, currency, notes)
     stated_year = match.groupdict().get("y")
-    year = int(stated_year) + 1911 if form == "roc" else int(stated_year) if stated_year else local_now.year
+    roc = form == "roc" or (form == "cjk" and len(stated_year or "") == 3)  # 114年 is a year of the ROC calendar
+    year = int(stated_year) + 1911 if roc else int(stated_year) if stated_year else local_now.year
     if not EARLIEST_YEAR <= year <= 9998:
         raise DateProblem(f"the message's date {shown!r} is not a year of top-ups")
     clock = time_before or match
@@ -255,7 +281,7 @@ def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | Non
         which = "the first such day on or after the top-up" if validity else "the latest such day"
         notes.append(f"the message gives no year for {match[0].strip()!r}; read it as "
                      f"{(moment - timedelta(days=hour == 24)).date().isoformat()}, {which}")
-    if form == "roc":
+    if roc:
         notes.append(f"read the ROC year {stated_year} as {year}")
     if not validity and moment > local_now + timedelta(minutes=1):
         raise DateProblem(f"the message's time {shown!r} is in the future")

@@ -89,7 +89,8 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
         "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
     }
     if not request.force:
-        if message is not None and (read["at"] or read["ref"]):  # a text that names no time or ref may recur
+        # A text that names no time, reference, balance or validity may recur: "您已成功充值50元".
+        if message is not None and any(read[key] for key in ("at", "ref", "balance_after", "valid_until")):
             rules.refuse_repeated_message(card, _records_keeping(tx, card, message.data))
         _refuse_unforced(tx, card, row)
     row = writes.insert_topup(tx, row)
@@ -123,7 +124,8 @@ def _fill_from_message(request: LogRequest, card: Card,
     from ledger.domain.receipts import text_receipt
 
     message.check_size(request.sms or "")
-    reading = message.read_message(request.sms or "", card["currency"], card["region"], now)
+    given_at = parse_moment(request.at, now) if request.at else None
+    reading = message.read_message(request.sms or "", card["currency"], card["region"], now, given_at)
     if reading.time_problem and request.at is None:
         raise InvalidInput(f"{reading.time_problem}; give the time with --at, e.g. --at '2025-03-14 18:42'")
     if reading.validity_problem and request.valid_until is None:
