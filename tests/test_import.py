@@ -69,7 +69,7 @@ def test_a_foreign_layout_is_read_through_a_column_map(topup_ok, tmp_path, encod
     path.write_bytes(BANK_CSV.replace("便利店", "便利").encode(encoding))
     args = ["import", str(path), "--card", "八達通", "--map", "交易時間=occurred_at", "--map", "金額=amount",
             "--map", "備註=note", "--map", "對方=merchant"]
-    if encoding in ("gb18030", "big5"):
+    if encoding == "big5":  # UTF-8 and GB18030 are told apart without being named
         args += ["--encoding", encoding]
     topup_ok(*args)
     records = json.loads(topup_ok("search", "--format", "json").stdout)
@@ -88,7 +88,9 @@ def test_a_foreign_layout_is_read_through_a_column_map(topup_ok, tmp_path, encod
         (BANK_CSV + "2026/03/03 10:00,5,x\n", [], "line 4: 3 cells"),
         (BANK_CSV, ["--map", "Time=occurred_at"], "no column 'Time'"),
         (BANK_CSV, ["--map", "金額=price"], "COLUMN=FIELD"),
-        (BANK_CSV.encode("gb18030"), [], "not utf-8 text"),
+        (BANK_CSV.encode("gb18030"), ["--encoding", "utf-8"], "not utf-8 text; try --encoding with one of gb18030"),
+        (BANK_CSV.encode("gb18030") + b"\xff\n", ["--encoding", "gb18030"], "not gb18030 text; try --encoding with one of utf-8"),
+        (BANK_CSV.encode("gb18030") + b"\xff\n", [], "neither UTF-8 nor GB18030"),
     ],
 )
 def test_a_bad_file_is_refused_whole_with_its_line_number(topup_ok, topup, tmp_path, ledger_path, content, args,

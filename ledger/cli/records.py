@@ -4,7 +4,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -190,21 +190,26 @@ def check(
 @app.command("import")
 def import_csv(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A CSV file: a topup export, or any layout with --map.")],
+    file: Annotated[Path, typer.Argument(
+        metavar="FILE", help="A topup export, a WeChat Pay or Alipay bill (CSV or XLSX), or any layout with --map.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
                        help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable.")] = None,
     card: Annotated[str | None, typer.Option("--card", help="The card every row belongs to.")] = None,
-    encoding: Annotated[str, typer.Option("--encoding", help="utf-8 (default), gb18030 or big5.")] = "utf-8",
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="utf-8, gb18030 or big5 (found by itself when left out).")] = None,
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
-    """Add top-ups from a CSV file in one transaction; rows already in the ledger are not added again."""
+    """Add top-ups from a file in one transaction; rows already in the ledger are not added again."""
     from ledger.service import importing
 
     # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.
     with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run, missing_is_empty=True) as tx:
         result = importing.import_file(tx, file, mapping=importing.parse_map(mapping or []),
                                        encoding=encoding, card=card, dry_run=dry_run, progress=progress)
+    if isinstance(result, importing.BillImport):
+        _say_bill(result, dry_run, output_format)
+        return
     if dry_run:
         columns = [("card", "card"), ("occurred_at", "when"), ("amount", "amount"), ("currency", "cur"),
                    ("channel", "channel"), ("ref", "ref"), ("note", "note")]
@@ -214,6 +219,19 @@ def import_csv(
     created = "would create" if dry_run else "created"
     cards = f"; {created} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
     say(f"{verb} {count} record(s), {result.skipped} already in the ledger{cards}")
+
+
+def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> None:
+    """A bill's import: with --dry-run every row and its decision; then the counts, and how to place the rest."""
+    if dry_run:
+        columns = [("line", "line"), ("occurred_at", "when"), ("paid", "paid"), ("decision", "decision"),
+                   ("card", "card"), ("why", "why"), ("item", "item")]
+        render_list(result.rows, columns, list_format(output_format))
+    verb = "would add" if dry_run else "added"
+    say(f"{result.layout}: read {result.read} row(s); {verb} {result.added} top-up(s); skipped {result.not_topups} "
+        f"that are not top-ups and {result.already} already in the ledger; {result.unplaced} not placed")
+    for line in result.not_placed:
+        say(f"  to place the rest: {line}")
 
 
 @contextmanager

@@ -9,12 +9,11 @@ fields, so an export made before a field was added imports as well as today's.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,8 @@ from ledger.domain.spreadsheet import unguard
 from ledger.domain.times import local_iso, now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import CardKind, Status, clean_label, label_key, parse_outcome
 from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.service import sheets
+from ledger.service.bill_import import HEADER_SEARCH, BillImport, import_bill, is_bill
 from ledger.service.cards import card_to_write_on
 from ledger.store import reads, writes
 from ledger.store.db import Tx
@@ -34,8 +35,6 @@ _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_
                   "reference": "ref", "balance": "balance_after"}
 _STATUSES = frozenset(s.value for s in Status)
 _CARD_KINDS = frozenset(k.value for k in CardKind)
-ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
-             "big5": "big5hkscs", "big5hkscs": "big5hkscs"}
 
 
 @dataclass
@@ -60,42 +59,28 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
-def read_rows(file: Path, encoding: str, mapping: dict[str, str]) -> tuple[Iterator[tuple[int, dict[str, str]]], int]:
-    """(line number, {field: text}) for each row, parsed as it is checked so that memory holds only
-    the checked records; and about how many rows there are, for progress. The file is decoded and
-    its header checked at once; every row is checked before anything is written."""
-    codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
-    if codec is None:
-        raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5 (not {encoding!r})")
+def read_rows(rows: Iterator[tuple[int, list[str]]], file: Path,
+              mapping: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {field: text}) for each row below the header, parsed as it is checked so that
+    memory holds only the checked records; the header is checked at once."""
     try:
-        text = file.read_bytes().decode(codec)
-    except FileNotFoundError:
-        raise InvalidInput(f"file {str(file)!r} does not exist") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"{str(file)!r} is a folder; give a CSV file") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{file} is not {encoding} text; for a Chinese bank's file try --encoding gb18030 "
-                           "or --encoding big5") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
+        _, first = next(rows)
     except StopIteration:
         raise InvalidInput(f"{file} is empty") from None
-    return _data_rows(reader, len(header), _columns(header, mapping)), text.count("\n")
+    header = [h.strip() for h in first]
+    return _data_rows(rows, len(header), _columns(header, mapping))
 
 
-def _data_rows(reader: Any, width: int, columns: dict[int, str]) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != width:
-                raise InvalidInput(f"line {reader.line_num}: {len(values)} cells where the header has {width}")
-            # Only a cell starting with an apostrophe can carry a spreadsheet guard.
-            yield reader.line_num, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
-                                    for i, target in columns.items()}
-    except csv.Error as exc:
-        raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
+def _data_rows(rows: Iterator[tuple[int, list[str]]], width: int,
+               columns: dict[int, str]) -> Iterator[tuple[int, dict[str, str]]]:
+    for line, values in rows:
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != width:
+            raise InvalidInput(f"line {line}: {len(values)} cells where the header has {width}")
+        # Only a cell starting with an apostrophe can carry a spreadsheet guard.
+        yield line, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
+                     for i, target in columns.items()}
 
 
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
@@ -105,8 +90,10 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
         # one lacks the fields added since), and the amount and time are there.
         known = set(IMPORTABLE) | {"receipts"}
         if not set(header) <= known or not {"amount", "occurred_at"} <= set(header):
-            raise InvalidInput("this is not a topup export; map its columns with --map COLUMN=FIELD "
-                               "(e.g. --map 交易時間=occurred_at --map 金額=amount --map 備註=note)")
+            raise InvalidInput("this file is in no layout this program knows: a topup export (CSV or JSON), a CSV "
+                               "whose columns are record fields (amount, occurred_at, card …), or a WeChat Pay or "
+                               "Alipay bill as downloaded. Name its columns with --map COLUMN=FIELD, e.g. --map "
+                               "交易時間=occurred_at --map 金額=amount --map 備註=note --card LABEL")
         return {i: name for i, name in enumerate(header) if name in IMPORTABLE}
     missing = [column for column in mapping if column not in header]
     if missing:
@@ -114,14 +101,21 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
     return {header.index(column): target for column, target in mapping.items()}
 
 
-def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str = "utf-8",
+def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | None = None,
                 card: str | None = None, dry_run: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                progress: Callable[[int, int], None] | None = None) -> ImportResult | BillImport:
     """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
-    whose transaction is a reading one: whatever checking wrote, such as a new card, is undone)."""
+    whose transaction is a reading one: whatever checking wrote, such as a new card, is undone).
+    A WeChat Pay or Alipay bill is read as `bill_import` says."""
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
-    rows, about = read_rows(file, encoding, mapping)
+    table, about = sheets.rows(file, encoding)
+    if not mapping:
+        head = list(islice(table, HEADER_SEARCH))
+        if is_bill(head):
+            return import_bill(tx, head + list(table), card=card, dry_run=dry_run)
+        table = chain(head, table)
+    rows = read_rows(table, file, mapping)
     now = now_utc()
     result = ImportResult()
     writes.prepare_for_bulk(tx.conn)

@@ -1,0 +1,151 @@
+"""The monthly bills of WeChat Pay and Alipay: their layouts, and which of their rows are top-ups.
+
+A bill lists everything its owner paid and received; only top-ups belong in the ledger. Each
+layout is known by the names of its header's columns, wherever the header is (the preamble above
+it changes from year to year). A row is a top-up when TOPUP_WORDS name one in its counterparty or
+item and NOT_TOPUPS do not; its outcome comes from its status (STATUS_OUTCOMES), and a refund row
+of the same order settles the top-up instead of becoming a record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ledger.domain.values import Outcome
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A bill layout: for each role a row's cells play, the header names that column may have."""
+
+    name: str
+    channel: str
+    columns: dict[str, tuple[str, ...]]
+    required: tuple[str, ...] = ("time", "counterparty", "item", "direction", "amount", "status", "order")
+
+
+LAYOUTS = (
+    Layout("WeChat Pay bill", "wechat", {
+        "time": ("交易时间",), "kind": ("交易类型",), "counterparty": ("交易对方",), "item": ("商品",),
+        "direction": ("收/支",), "amount": ("金额(元)", "金额（元）"), "method": ("支付方式",),
+        "status": ("当前状态",), "order": ("交易单号",), "merchant_order": ("商户单号",), "note": ("备注",)}),
+    Layout("Alipay bill", "alipay", {
+        "time": ("交易时间",), "kind": ("交易分类",), "counterparty": ("交易对方",), "item": ("商品说明",),
+        "direction": ("收/支",), "amount": ("金额",), "method": ("收/付款方式",), "status": ("交易状态",),
+        "order": ("交易订单号",), "merchant_order": ("商家订单号",), "note": ("备注",)}),
+    Layout("Alipay bill (web)", "alipay", {
+        "time": ("付款时间",), "created": ("交易创建时间",), "kind": ("类型",), "counterparty": ("交易对方",),
+        "item": ("商品名称",), "direction": ("收/支",), "amount": ("金额（元）", "金额(元)"),
+        "status": ("交易状态",), "refunded": ("成功退款（元）", "成功退款(元)"), "order": ("交易号",),
+        "merchant_order": ("商家订单号",), "note": ("备注",), "funds": ("资金状态",)}),
+)
+
+# What makes a row a top-up, and of which kind of card. Both lists are searched in the row's
+# counterparty and item text; a smart card's name counts only beside a word for adding value.
+TOPUP_WORDS = {
+    "sim": ("话费", "話費", "充话费", "手机充值", "手機充值", "流量充值", "流量包", "手机号充值", "号卡充值"),
+    "smart": ("公交卡", "交通卡", "一卡通", "八达通", "八達通", "深圳通", "羊城通", "岭南通", "嶺南通", "悠遊卡",
+              "悠游卡", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合", "Octopus"),
+}
+_ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡", "充")
+# What is never a card's top-up, however its text reads: money moved within the wallet, transfers,
+# red packets, savings and repayments.
+NOT_TOPUPS = ("零钱充值", "零钱通", "零錢", "余额宝", "餘額寶", "红包", "紅包", "转账", "轉賬", "提现", "提現",
+              "理财", "理財", "还款", "還款", "基金", "转入", "轉入")
+
+# A bill's status, in the words each layout uses, as an outcome; first match wins.
+STATUS_OUTCOMES = (
+    (("已全额退款", "全额退款", "已退款", "退款成功"), Outcome.refunded),
+    (("交易关闭", "已关闭", "支付失败", "充值失败", "交易失败"), Outcome.failed),
+    (("等待", "处理中", "充值中", "待"), Outcome.pending),
+    (("支付成功", "交易成功", "充值完成", "充值成功", "已支付", "已完成", "已到账"), Outcome.credited),
+)
+
+_MASKED_PHONE = re.compile(r"(?<!\d)(1\d{2})\*{4}(\d{4})(?!\d)")
+_FULL_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+_FACE_VALUE = re.compile(r"(?<![\d.])(\d{1,5}(?:\.\d{1,2})?)\s*元")
+
+
+@dataclass
+class BillRow:
+    """One row of a bill, its cells by role, cleaned."""
+
+    line: int
+    cells: dict[str, str]
+
+    def get(self, role: str) -> str:
+        return self.cells.get(role, "")
+
+    @property
+    def text(self) -> str:
+        """What names the top-up: the counterparty and the item."""
+        return f"{self.get('counterparty')} {self.get('item')}"
+
+
+@dataclass
+class Decision:
+    """What becomes of a bill row: a top-up of a kind of card (with its outcome), or skipped and why."""
+
+    kind: str | None
+    outcome: Outcome | None = None
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def clean_cell(text: str) -> str:
+    """A cell as the bill means it: no padding or tabs, and `/` (the bills' empty) as empty."""
+    text = text.replace("\t", "").strip()
+    return "" if text == "/" else text
+
+
+def clean_amount(text: str) -> str:
+    """A bill's amount as a plain decimal: no ¥, no thousands separators."""
+    return clean_cell(text).lstrip("¥￥").replace(",", "").strip()
+
+
+def find_header(rows: list[list[str]]) -> tuple[Layout, int, dict[str, int]] | None:
+    """The layout a file's rows follow, the index of its header row, and each role's column."""
+    for index, row in enumerate(rows):
+        names = [clean_cell(cell) for cell in row]
+        for layout in LAYOUTS:
+            found = {role: names.index(name) for role, options in layout.columns.items()
+                     for name in options if name in names}
+            if all(role in found for role in layout.required):
+                return layout, index, found
+    return None
+
+
+def decide(row: BillRow) -> Decision:
+    """Whether a bill row is a top-up, of which kind of card, and how it ended."""
+    text = row.text
+    if row.get("item").startswith("退款") or row.get("kind") == "退款":
+        return Decision(None, reason="a refund, settled with its top-up")
+    if any(word in f"{row.get('kind')} {text}" for word in NOT_TOPUPS):
+        return Decision(None, reason="money moved within the wallet, a transfer or a red packet")
+    if row.get("direction") not in ("支出", ""):
+        return Decision(None, reason=f"not a payment ({row.get('direction') or 'no direction'})")
+    kind = next((kind for kind, words in TOPUP_WORDS.items() if any(word in text for word in words)
+                 and (kind == "sim" or any(word in text for word in _ADDING_VALUE))), None)
+    if kind is None:
+        return Decision(None, reason="not a top-up")
+    status = row.get("status")
+    outcome = next((outcome for words, outcome in STATUS_OUTCOMES if any(word in status for word in words)), None)
+    if outcome is None:
+        return Decision(None, reason=f"a top-up whose status {status!r} is not understood; log it by hand")
+    return Decision(kind, outcome)
+
+
+def face_value(item: str) -> str | None:
+    """The amount a top-up's item text says was credited ('话费充值-139****5678 100元'), if it says one."""
+    values = {match[1] for match in _FACE_VALUE.finditer(item)}
+    return values.pop() if len(values) == 1 else None
+
+
+def phone_in(text: str) -> tuple[str, str] | None:
+    """A mainland mobile number the text names: (first digits, last digits), masked or whole."""
+    if match := _MASKED_PHONE.search(text):
+        return match[1], match[2]
+    if match := _FULL_PHONE.search(text):
+        return match[1][:3], match[1][-4:]
+    return None

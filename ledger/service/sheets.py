@@ -1,0 +1,99 @@
+"""Reading a table file as rows of text: CSV in UTF-8 (with or without BOM), GB18030 or Big5, or an
+Excel workbook (.xlsx, through openpyxl). Without --encoding, the text's encoding is found: a BOM
+or valid UTF-8 is UTF-8, anything else is tried as GB18030, the encoding of mainland bills.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import InvalidInput
+
+ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
+             "big5": "big5hkscs", "big5hkscs": "big5hkscs"}
+_ZIP, _OLD_EXCEL = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+
+
+def read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"file {str(file)!r} does not exist") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{str(file)!r} is a folder; give a CSV or XLSX file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{str(file)!r} cannot be read: {exc.strerror}") from None
+
+
+def rows(file: Path, encoding: str | None) -> tuple[Iterator[tuple[int, list[str]]], int]:
+    """(line number, cells) of each row of a CSV or XLSX file, and about how many rows there are."""
+    data = read_bytes(file)
+    if data.startswith(_OLD_EXCEL):
+        raise InvalidInput(f"{file} is an old Excel workbook (.xls); save it as .xlsx or CSV and import that")
+    if data.startswith(_ZIP):
+        table = _workbook_rows(file, data)
+        return iter(table), len(table)
+    text = decode(data, file, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    return _csv_rows(reader), text.count("\n")
+
+
+def decode(data: bytes, file: Path, encoding: str | None) -> str:
+    """The text of a CSV file, in the encoding given or the one found."""
+    if encoding is not None:
+        codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
+        if codec is None:
+            raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5 (not {encoding!r})")
+        tried = [codec]
+    else:
+        tried = ["utf-8-sig", "gb18030"]
+    for codec in tried:
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    if encoding is not None:
+        others = ", ".join(name for name in ("utf-8", "gb18030", "big5") if ENCODINGS[name] != tried[0])
+        raise InvalidInput(f"{file} is not {encoding} text; try --encoding with one of {others}, "
+                           "or leave it out to have the encoding found")
+    raise InvalidInput(f"{file} is neither UTF-8 nor GB18030 text; for a Big5 file give --encoding big5")
+
+
+def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for values in reader:
+            yield reader.line_num, values
+    except csv.Error as exc:
+        raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
+
+
+def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
+    """The first sheet of a workbook, every cell as the text a CSV of it would hold."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise InvalidInput(f"{file} is not a workbook this program can read ({type(exc).__name__}); "
+                           "save it as .xlsx or CSV") from None
+    try:
+        sheet = book.worksheets[0]
+        return [(number, [_cell_text(value) for value in row])
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    finally:
+        book.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,168 @@
+"""`topup import BILL`: WeChat Pay and Alipay bills as downloaded, with invented names and numbers."""
+
+import json
+
+import pytest
+
+from tests.conftest import run_process, table_dump
+
+WECHAT_PREAMBLE = [
+    "微信支付账单明细", "微信昵称：[示例用户]", "起始时间：[2025-03-01 00:00:00] 终止时间：[2025-03-31 23:59:59]",
+    "导出类型：[全部]", "导出时间：[2025-04-01 09:00:00]", "", "共7笔记录", "收入：1笔 20.00元", "支出：5笔 1184.50元",
+    "中性交易：1笔 500.00元", "注：", "1. 充值/提现/理财通购买/零钱通存取/信用卡还款等交易，将计入中性交易",
+    "2. 本明细仅展示当前账单中的交易，不包括已删除的记录", "3. 本明细仅供个人对账使用", "",
+    "----------------------微信支付账单明细列表--------------------",
+]
+WECHAT_HEADER = ["交易时间", "交易类型", "交易对方", "商品", "收/支", "金额(元)", "支付方式", "当前状态", "交易单号",
+                 "商户单号", "备注"]
+# (cells, what becomes of the row)
+WECHAT_ROWS = [
+    (["2025-03-14 18:42:07", "商户消费", "中国移动", "话费充值-139****5678 100元", "支出", "¥99.50", "零钱",
+      "支付成功", "4200001234202503141842\t", "MO202503141842\t", "/"], "added"),
+    (["2025-03-15 12:01:00", "商户消费", "示例餐厅", "午餐", "支出", "¥35.00", "零钱", "支付成功",
+      "4200001234202503151201\t", "/\t", "/"], "skipped"),
+    (["2025-03-16 09:00:00", "转账", "房东", "转账备注:房租", "支出", "¥1,000.00", "招商银行(1234)", "朋友已收钱",
+      "1000050001202503160900\t", "/\t", "/"], "skipped"),
+    (["2025-03-17 20:00:00", "微信红包", "朋友", "/", "收入", "¥20.00", "/", "已存入零钱",
+      "1000039901202503172000\t", "/\t", "/"], "skipped"),
+    (["2025-03-18 10:00:00", "零钱充值", "招商银行(1234)", "/", "/", "¥500.00", "招商银行(1234)", "充值完成",
+      "1000039901202503181000\t", "/\t", "/"], "skipped"),
+    (["2025-03-19 08:30:00", "商户消费", "深圳通", "深圳通充值", "支出", "¥50.00", "零钱", "已全额退款",
+      "4200001234202503190830\t", "SZT0319\t", "/"], "added"),
+    (["2025-03-20 07:55:00", "商户消费", "示例公交", "羊城通充值", "支出", "¥30.00", "零钱", "支付成功",
+      "4200001234202503200755\t", "YCT0320\t", "/"], "not placed"),
+]
+
+
+def _csv_line(cells: list[str]) -> str:
+    return ",".join(f'"{cell}"' if "," in cell else cell for cell in cells)
+
+
+def wechat_csv(*, bom: bool = True, yuan_sign: bool = True, extra_preamble: bool = False) -> bytes:
+    preamble = WECHAT_PREAMBLE[:5] + (["账单来源：[微信支付]"] if extra_preamble else []) + WECHAT_PREAMBLE[5:]
+    rows = [[cell.replace("¥", "") if not yuan_sign else cell for cell in cells] for cells, _ in WECHAT_ROWS]
+    lines = [line + "," * 10 for line in preamble] + [_csv_line(WECHAT_HEADER)] + [_csv_line(r) for r in rows]
+    return ("\ufeff" if bom else "").encode() + ("\n".join(lines) + "\n").encode()
+
+
+def wechat_xlsx(path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for line in WECHAT_PREAMBLE:
+        sheet.append([line])
+    sheet.append(WECHAT_HEADER)
+    for cells, _ in WECHAT_ROWS:
+        sheet.append([cell.replace("\t", "") for cells_cell in [cells] for cell in cells_cell])
+    book.save(path)
+
+
+@pytest.fixture
+def cards(topup_ok):
+    topup_ok("card", "add", "我的手机", "--kind", "sim", "--region", "CN", "--number", "13912345678")
+    topup_ok("card", "add", "深圳通", "--kind", "smart", "--currency", "CNY")
+
+
+def _records(topup_ok) -> list[tuple]:
+    found = json.loads(topup_ok("search", "--format", "json").stdout)
+    return sorted((r["card"], r["amount"], r["paid"], r["outcome"], r["channel"], r["ref"], r["merchant"],
+                   r["occurred_at"][:16]) for r in found)
+
+
+EXPECTED = [
+    ("我的手机", "100.00", "99.50", "credited", "wechat", "4200001234202503141842", "中国移动", "2025-03-14T18:42"),
+    ("深圳通", "50.00", "50.00", "refunded", "wechat", "4200001234202503190830", "深圳通", "2025-03-19T08:30"),
+]
+
+
+@pytest.mark.parametrize("variant", ["with BOM", "without BOM", "2026: a line more, no ¥", "xlsx"])
+def test_a_wechat_bill_as_downloaded_adds_its_top_ups_and_only_those(topup_ok, cards, tmp_path, variant):
+    path = tmp_path / ("bill.xlsx" if variant == "xlsx" else "bill.csv")
+    if variant == "xlsx":
+        wechat_xlsx(path)
+    else:
+        path.write_bytes(wechat_csv(bom=variant == "with BOM", yuan_sign="¥" not in variant,
+                                    extra_preamble="line more" in variant))
+    listed = json.loads(topup_ok("import", str(path), "--dry-run", "--format", "json").stdout)
+    assert [row["decision"] for row in listed] == [decision for _, decision in WECHAT_ROWS]
+    assert _records(topup_ok) == []
+    done = topup_ok("import", str(path))
+    assert "read 7 row(s); added 2 top-up(s); skipped 4 that are not top-ups and 0 already in the ledger; " \
+           "1 not placed" in done.stderr
+    assert "topup card add '示例公交' --kind smart --currency CNY" in done.stderr
+    assert _records(topup_ok) == EXPECTED
+    again = topup_ok("import", str(path))
+    assert "added 0 top-up(s)" in again.stderr and "2 already in the ledger" in again.stderr
+    topup_ok("card", "add", "示例公交", "--kind", "smart", "--currency", "CNY")
+    placed = topup_ok("import", str(path))
+    assert "added 1 top-up(s)" in placed.stderr and "0 not placed" in placed.stderr
+
+
+ALIPAY_HEADER = ["交易时间", "交易分类", "交易对方", "对方账号", "商品说明", "收/支", "金额", "收/付款方式", "交易状态",
+                 "交易订单号", "商家订单号", "备注"]
+ALIPAY_ROWS = [
+    ["2025-03-10 10:00:00", "充值缴费", "中国联通", "/", "话费充值 100元", "支出", "99.80", "余额宝", "交易成功",
+     "2025031022001400001\t", "UN0310\t", ""],
+    ["2025-03-11 12:30:00", "餐饮美食", "示例炸鸡", "kfc***@example.com", "套餐", "支出", "45.00", "花呗", "交易成功",
+     "2025031122001400002\t", "KF0311\t", ""],
+    ["2025-03-12 18:21:50", "交通出行", "一卡通", "fin***@example.com", "一卡通充值", "支出", "50.00", "余额宝",
+     "交易关闭", "2025031222001400003\t", "D12*****14\t", ""],
+    ["2025-03-12 18:22:28", "退款", "一卡通", "fin***@example.com", "退款-一卡通充值", "不计收支", "50.00", "余额宝",
+     "退款成功", "2025031222001400003_2025031200001\t", "D12*****14\t", ""],
+    ["2025-03-13 09:00:00", "转账红包", "朋友", "f***@example.com", "转账", "收入", "88.00", "余额", "交易成功",
+     "2025031322001400005\t", "\t", ""],
+]
+
+
+def alipay_csv() -> bytes:
+    preamble = ["-" * 60, "导出信息：", "姓名：示例", "支付宝账户：demo@example.com",
+                "起始时间：[2025-03-01 00:00:00]    终止时间：[2025-03-31 23:59:59]", "导出交易类型：[全部]",
+                "导出时间：[2025-04-01 09:00:00]", "共5笔记录", "收入：1笔 88.00元", "支出：3笔 194.80元",
+                "不计收支：1笔 50.00元", "", "特别提示：", "1.本回单仅供个人对账使用；", "",
+                "-" * 24 + "支付宝（中国）网络技术有限公司  电子客户回单" + "-" * 24]
+    padded = [",".join(f"{cell:<20}" for cell in row) + "," for row in [ALIPAY_HEADER, *ALIPAY_ROWS]]
+    return ("\n".join(preamble + padded) + "\n").encode("gb18030")
+
+
+def test_an_alipay_bill_in_gbk_settles_a_closed_top_up_with_its_refund(topup_ok, tmp_path):
+    topup_ok("card", "add", "联通卡", "--kind", "sim", "--region", "CN", "--issuer", "中国联通")
+    topup_ok("card", "add", "一卡通", "--kind", "smart", "--currency", "CNY")
+    path = tmp_path / "alipay.csv"
+    path.write_bytes(alipay_csv())
+    listed = json.loads(topup_ok("import", str(path), "--dry-run", "--format", "json").stdout)
+    assert [row["decision"] for row in listed] == ["added", "skipped", "added", "skipped", "skipped"]
+    topup_ok("import", str(path))
+    assert _records(topup_ok) == [
+        ("一卡通", "50.00", "50.00", "refunded", "alipay", "2025031222001400003", "一卡通", "2025-03-12T18:21"),
+        ("联通卡", "100.00", "99.80", "credited", "alipay", "2025031022001400001", "中国联通", "2025-03-10T10:00"),
+    ]
+
+
+def test_a_top_up_logged_by_hand_is_found_already_there(topup_ok, cards, tmp_path):
+    topup_ok("log", "我的手机", "100", "--at", "2025-03-14 18:40", "--channel", "微信")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    done = topup_ok("import", str(path))
+    assert "added 1 top-up(s)" in done.stderr and "1 already in the ledger" in done.stderr
+    assert len(json.loads(topup_ok("search", "--format", "json").stdout)) == 2
+
+
+def test_card_takes_only_rows_of_its_kind(topup_ok, tmp_path):
+    topup_ok("card", "add", "交通卡", "--kind", "smart", "--currency", "CNY")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    done = topup_ok("import", str(path), "--card", "交通卡")
+    assert "added 2 top-up(s)" in done.stderr and "1 not placed" in done.stderr  # the phone top-up is left out
+    assert {r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)} == {"交通卡"}
+
+
+def test_a_file_of_no_known_layout_is_refused_saying_what_is_known(tmp_path, ledger_path, topup_ok):
+    topup_ok("card", "add", "c", "--kind", "smart")
+    path = tmp_path / "other.csv"
+    path.write_text("日期,金額,說明\n2025-03-01,100,something\n", encoding="utf-8")
+    before = table_dump(ledger_path)
+    refused = run_process("import", str(path))
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ")
+    assert "WeChat Pay or Alipay bill" in refused.stderr and "--map" in refused.stderr
+    assert table_dump(ledger_path) == before
