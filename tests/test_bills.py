@@ -166,3 +166,45 @@ def test_a_file_of_no_known_layout_is_refused_saying_what_is_known(tmp_path, led
     assert refused.returncode == 1 and refused.stderr.startswith("error: ")
     assert "WeChat Pay or Alipay bill" in refused.stderr and "--map" in refused.stderr
     assert table_dump(ledger_path) == before
+
+
+ALIPAY_WEB = """支付宝交易记录明细查询
+账号:[demo@example.com]
+起始日期:[2016-03-01 00:00:00]    终止日期:[2016-03-31 23:59:59]
+---------------------------------交易记录明细列表------------------------------------
+交易号                  ,商家订单号               ,交易创建时间              ,付款时间                ,最近修改时间              ,交易来源地     ,类型              ,交易对方            ,商品名称                ,金额（元）   ,收/支     ,交易状态    ,服务费（元）   ,成功退款（元）  ,备注                  ,资金状态     ,
+2016031521001004000001  ,T0315001            ,2016-03-15 08:00:01 ,2016-03-15 08:00:05 ,2016-03-15 08:00:05 ,其他（包括阿里巴巴和外部商家）,即时到账交易          ,中国电信            ,手机充值 50元              ,49.90   ,支出      ,交易成功    ,0.00     ,0.00     ,                    ,已支出      ,
+2016031621001004000002  ,T0316002            ,2016-03-16 12:00:00 ,2016-03-16 12:00:03 ,2016-03-16 12:00:03 ,其他（包括阿里巴巴和外部商家）,即时到账交易          ,示例书店            ,一本书                ,30.00   ,支出      ,交易成功    ,0.00     ,0.00     ,                    ,已支出      ,
+------------------------------------------------------------------------------------
+共2笔记录
+已收入:0笔,0.00元
+待收入:0笔,0.00元
+已支出:2笔,79.90元
+待支出:0笔,0.00元
+导出时间:[2016-04-01 10:00:00]    用户:示例
+"""
+
+
+def test_an_alipay_web_bill_with_its_footer(topup_ok, tmp_path):
+    topup_ok("card", "add", "电信卡", "--kind", "sim", "--region", "CN", "--issuer", "中国电信")
+    path = tmp_path / "alipay-web.csv"
+    path.write_bytes(ALIPAY_WEB.encode("gb18030"))
+    done = topup_ok("import", str(path))
+    assert "Alipay bill (web): read 2 row(s); added 1 top-up(s); skipped 1 that are not top-ups" in done.stderr
+    assert _records(topup_ok) == [
+        ("电信卡", "50.00", "49.90", "credited", "alipay", "2016031521001004000001", "中国电信", "2016-03-15T08:00")]
+
+
+def test_a_csv_named_with_record_fields_and_the_json_export_import_without_a_map(topup_ok, tmp_path, ledger_path):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    named = tmp_path / "named.csv"
+    named.write_text("Card,Amount,Occurred At,Reference,Note\ncampus,30,2025-05-01 08:00,R1,早餐卡\n", encoding="utf-8")
+    topup_ok("import", str(named))
+    exported = tmp_path / "all.json"
+    exported.write_text(topup_ok("export", "--format", "json").stdout, encoding="utf-8")
+    assert "would add 0 record(s), 1 already in the ledger" in topup_ok("import", str(exported), "--dry-run").stderr
+    elsewhere = tmp_path / "other.db"
+    result = run_process("--db", str(elsewhere), "import", str(exported))
+    assert result.returncode == 0 and "created card(s) campus" in result.stderr
+    copied = json.loads(run_process("--db", str(elsewhere), "search", "--format", "json").stdout)
+    assert [(r["card"], r["amount"], r["ref"], r["note"]) for r in copied] == [("campus", "30.00", "R1", "早餐卡")]

@@ -36,6 +36,11 @@ def _your_own_files(home: Path, work: Path) -> None:
     (work / "slip.pdf").write_bytes(b"%PDF-1.4\n% a kiosk slip\n%%EOF\n")
     bill = "交易时间,金额,备注\n2025-03-14 12:05:00,50.00,校园卡充值\n2025-04-02 08:30:00,100.00,校园卡充值\n"
     (work / "对账单.csv").write_bytes(bill.encode("gb18030"))
+    wechat = ["微信支付账单明细,,,,,,,,,,", "----------------------微信支付账单明细列表--------------------,,,,,,,,,,",
+              "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注",
+              "2025-04-05 12:00:00,商户消费,示例饭堂,午餐,支出,¥18.00,零钱,支付成功,4200009000000001\t,/\t,/",
+              "2025-04-06 08:00:00,商户消费,学校,校园卡充值,支出,¥200.00,零钱,支付成功,4200009000000002\t,/\t,/"]
+    (home / "Downloads" / "微信支付账单.csv").write_text("\n".join(wechat) + "\n", encoding="utf-8-sig")
 
 
 def test_the_tour_runs_as_written_on_a_fresh_ledger(tmp_path):
@@ -66,6 +71,8 @@ def test_the_tour_runs_as_written_on_a_fresh_ledger(tmp_path):
     def record(record_id: str) -> dict:
         return json.loads(run(f"topup show {record_id} --format json").stdout)
 
+    from_bill = json.loads(run("topup search 420000900000 --format json").stdout)  # the bill's top-up, not its meal
+    assert [(r["card"], r["amount"], r["channel"]) for r in from_bill] == [("校园卡", "200.00", "wechat")]
     for line in tour:  # each correction is made to the record the tour means
         if voided := re.match(r"topup void (\d+) --reason .*copy of record (\d+)", line):
             copy, original = record(voided[1]), record(voided[2])

@@ -83,11 +83,17 @@ def _data_rows(rows: Iterator[tuple[int, list[str]]], width: int,
                      for i, target in columns.items()}
 
 
+def _field_name(column: str) -> str:
+    name = column.strip().lower().replace(" ", "_").replace("-", "_")
+    return _FIELD_ALIASES.get(name, name)
+
+
 def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
     """Which field each column index fills."""
     if not mapping:
-        # A topup export of this or an earlier version: every column is a record field (an older
-        # one lacks the fields added since), and the amount and time are there.
+        # A topup export of this or an earlier version, or a file whose columns are named as record
+        # fields (in any case, or by a common alias): every column is a field, the amount and time are there.
+        header = [_field_name(name) for name in header]
         known = set(IMPORTABLE) | {"receipts"}
         if not set(header) <= known or not {"amount", "occurred_at"} <= set(header):
             raise InvalidInput("this file is in no layout this program knows: a topup export (CSV or JSON), a CSV "

@@ -39,6 +39,9 @@ def rows(file: Path, encoding: str | None) -> tuple[Iterator[tuple[int, list[str
         table = _workbook_rows(file, data)
         return iter(table), len(table)
     text = decode(data, file, encoding)
+    if text.lstrip("\ufeff \t\r\n").startswith("["):
+        table = _json_rows(file, text)
+        return iter(table), len(table)
     reader = csv.reader(io.StringIO(text, newline=""))
     return _csv_rows(reader), text.count("\n")
 
@@ -62,6 +65,21 @@ def decode(data: bytes, file: Path, encoding: str | None) -> str:
         raise InvalidInput(f"{file} is not {encoding} text; try --encoding with one of {others}, "
                            "or leave it out to have the encoding found")
     raise InvalidInput(f"{file} is neither UTF-8 nor GB18030 text; for a Big5 file give --encoding big5")
+
+
+def _json_rows(file: Path, text: str) -> list[tuple[int, list[str]]]:
+    """A JSON array of records (`export --format json`) as a header row and a row of text per record."""
+    import json
+
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{file} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise InvalidInput(f"{file} is JSON but not a list of records, as `topup export --format json` writes")
+    header = list(dict.fromkeys(key for record in records for key in record))
+    return [(1, header)] + [(number, [_cell_text(record.get(key)) for key in header])
+                            for number, record in enumerate(records, start=2)]
 
 
 def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
@@ -96,4 +114,6 @@ def _cell_text(value: Any) -> str:
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, list):  # a record's receipts: the count, as a CSV export has it
+        return str(len(value))
     return str(value)
