@@ -85,3 +85,30 @@ def write_journal(path: Path, ledger: Path) -> None:
             amount = f"{minor // 100}.{minor % 100:02d}"  # each of HKD, CNY and TWD has two decimals
             journal.write(f"{at[:10]} {ref}\n    assets:cards:{label}  {amount} {currency}\n    expenses:topup\n\n")
     conn.close()
+
+
+BILL_HEADER = "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注"
+EXPORT_HEADER = "card,amount,paid,currency,channel,outcome,occurred_at,ref,merchant,note"
+
+
+def write_bill_and_export(bill: Path, export: Path, rows: int, seed: int = 7) -> None:
+    """A WeChat Pay bill of `rows` phone top-ups onto card 'phone' (+86 139 1234 5678), a meal between
+    each two, and the same top-ups in the program's own export layout."""
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, 8, 0)
+    bill_lines = ["微信支付账单明细" + "," * 10, "-" * 20 + "微信支付账单明细列表" + "-" * 20 + "," * 10, BILL_HEADER]
+    export_lines = [EXPORT_HEADER]
+    for number in range(rows):
+        moment = (start + timedelta(minutes=37 * number)).strftime("%Y-%m-%d %H:%M:%S")
+        face = rng.choice([30, 50, 100, 200])
+        paid = f"{face - rng.choice([0, 0.5]):.2f}"
+        order = f"42000{number:015d}"
+        if number % 2:
+            bill_lines.append(f"{moment},商户消费,示例餐厅,午餐,支出,¥{paid},零钱,支付成功,{order}\t,/\t,/")
+            continue
+        bill_lines.append(f"{moment},商户消费,中国移动,话费充值-139****5678 {face}元,支出,¥{paid},零钱,支付成功,"
+                          f"{order}\t,/\t,/")
+        export_lines.append(f"phone,{face}.00,{paid},CNY,wechat,credited,{moment},{order},中国移动,"
+                            f"话费充值-139****5678 {face}元")
+    bill.write_text("\n".join(bill_lines) + "\n", encoding="utf-8-sig")
+    export.write_text("\n".join(export_lines) + "\n", encoding="utf-8-sig")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.generate import card_label, generate, sample_refs, write_journal  # noqa: E402
+from bench.generate import card_label, generate, sample_refs, write_bill_and_export, write_journal  # noqa: E402
 from ledger.store.search import SEARCH_BODY  # noqa: E402
 
 PY = sys.executable
@@ -239,6 +239,22 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
     return rss
 
 
+def bench_bill(table: Table, folder: Path, repeat: int) -> None:
+    """A 10k-row WeChat Pay bill against the same top-ups in the program's own export layout."""
+    bill, export, target = folder / "bill.csv", folder / "bill-export.csv", folder / "bill.db"
+    write_bill_and_export(bill, export, 10_000)
+
+    def fresh() -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        subprocess.run([*TOPUP, "--db", str(target), "card", "add", "phone", "--kind", "sim", "--region", "CN",
+                        "--number", "13912345678"], check=True, capture_output=True)
+
+    ours = timed([*TOPUP, "--db", str(target), "import", str(bill)], repeat, before=fresh)
+    theirs = timed([*TOPUP, "--db", str(target), "import", str(export)], repeat, before=fresh)
+    table.add("import a WeChat Pay bill", "10k", ours, "own export layout", theirs, 2.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k, 100k, 1m")
@@ -259,6 +275,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         bench_start_up(table, options.repeat)
+        bench_bill(table, folder, options.repeat)
         for label in labels:
             memory[label] = bench_size(table, label, SIZES[label], folder, options.repeat, hledger)
         if "100k" in memory and len(memory) > 1:

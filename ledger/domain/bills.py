@@ -10,7 +10,7 @@ of the same order settles the top-up instead of becoming a record.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ledger.domain.values import Outcome
 
@@ -90,7 +90,7 @@ class Decision:
     kind: str | None
     outcome: Outcome | None = None
     reason: str = ""
-    notes: list[str] = field(default_factory=list)
+    refund: bool = False  # a refund row, which settles the top-up of its order
 
 
 def clean_cell(text: str) -> str:
@@ -120,7 +120,7 @@ def decide(row: BillRow) -> Decision:
     """Whether a bill row is a top-up, of which kind of card, and how it ended."""
     text = row.text
     if row.get("item").startswith("退款") or row.get("kind") == "退款":
-        return Decision(None, reason="a refund, settled with its top-up")
+        return Decision(None, reason="a refund, settled with its top-up", refund=True)
     if any(word in f"{row.get('kind')} {text}" for word in NOT_TOPUPS):
         return Decision(None, reason="money moved within the wallet, a transfer or a red packet")
     if row.get("direction") not in ("支出", ""):

@@ -11,6 +11,7 @@ the `topup card add` line that would place them, so importing the bill again add
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,20 +61,19 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
     found = bills.find_header([cells for _, cells in table[:HEADER_SEARCH]])
     assert found is not None
     layout, header_at, columns = found
-    rows = list(_bill_rows(table[header_at + 1:], columns))
-    refunded = {row.get("order").partition("_")[0] for row in rows if bills.decide(row).reason.startswith("a refund")}
+    rows = [(row, bills.decide(row)) for row in _bill_rows(table[header_at + 1:], columns)]
+    refunded = {row.get("order").partition("_")[0] for row, decision in rows if decision.refund}
     now = now_utc()
     placer = _Placer(tx, card)
     result = BillImport(layout.name)
-    new: list[StoredTopup] = []
-    matched: set[int] = set()
-    for row in rows:
-        decision = bills.decide(row)
+    candidates: list[tuple[dict[str, Any], StoredTopup]] = []
+    for row, decision in rows:
         shown = {"line": row.line, "occurred_at": row.get("time"), "paid": bills.clean_amount(row.get("amount")),
                  "counterparty": row.get("counterparty"), "item": row.get("item"), "ref": row.get("order")}
+        result.rows.append(shown)
         if decision.kind is None:
             result.not_topups += 1
-            result.rows.append(shown | {"decision": "skipped", "why": decision.reason})
+            shown |= {"decision": "skipped", "why": decision.reason}
             continue
         outcome = decision.outcome
         if outcome is Outcome.failed and row.get("order") in refunded:
@@ -81,7 +81,7 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
         try:
             target = placer.place(row, decision.kind)
         except _NotPlaced as problem:
-            result.rows.append(shown | {"decision": "not placed", "why": problem.why})
+            shown |= {"decision": "not placed", "why": problem.why}
             if problem.suggestion not in result.not_placed:
                 result.not_placed.append(problem.suggestion)
             continue
@@ -89,13 +89,18 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
             record = _record(row, target, outcome, layout.channel, now)
         except LedgerError as exc:
             raise type(exc)(f"line {row.line}: {exc.message}; nothing was imported") from None
-        if _already_there(tx, record, new, matched):
+        shown |= {"card": target["label"], "outcome": outcome.value,
+                  "amount": format_minor(record["amount_minor"], CURRENCY)}
+        candidates.append((shown, record))
+    new = []
+    already = _AlreadyThere(tx, [record for _, record in candidates])
+    for shown, record in candidates:
+        if already.holds(record):
             result.already += 1
-            result.rows.append(shown | {"decision": "already in the ledger", "card": target["label"]})
-            continue
-        new.append(record)
-        result.rows.append(shown | {"decision": "added", "card": target["label"], "outcome": outcome.value,
-                                    "amount": format_minor(record["amount_minor"], CURRENCY)})
+            shown["decision"] = "already in the ledger"
+        else:
+            new.append(record)
+            shown["decision"] = "added"
     result.added = len(new)
     if new and not dry_run:
         for record, topup_id in zip(new, writes.next_free_ids(tx.conn, [None] * len(new)), strict=True):
@@ -130,20 +135,36 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now:
     }
 
 
-def _already_there(tx: Tx, record: StoredTopup, earlier: list[StoredTopup], matched: set[int]) -> bool:
-    """Whether the ledger holds this top-up: a record of the card with the same order number, or one
-    with the same amount within ten minutes (each such record answers for one row only)."""
-    ref, card_id, amount = record["ref"], record["card_id"], record["amount_minor"]
-    if ref and (reads.records_with_ref(tx.conn, card_id, ref) or any(r["ref"] == ref for r in earlier)):
-        return True
-    moment, window = from_stored(record["occurred_at_utc"]), rules.SAME_AMOUNT_WINDOW
-    near = reads.same_amount_between(tx.conn, card_id, amount, to_stored(moment - window),
-                                     to_stored(moment + window), 0)
-    free = next((topup_id for topup_id in near if topup_id not in matched), None)
-    if free is None:
+class _AlreadyThere:
+    """Whether the ledger, or the bill further up, holds a top-up: a record of the card with the same
+    order number, or one with the same amount within ten minutes (each answering for one row only)."""
+
+    def __init__(self, tx: Tx, records: list[StoredTopup]) -> None:
+        self.refs: set[tuple[int, str]] = set()
+        self.near: dict[tuple[int, int], list[tuple[datetime, int]]] = defaultdict(list)
+        self.matched: set[int] = set()
+        if not records:
+            return
+        window = rules.SAME_AMOUNT_WINDOW
+        first = to_stored(min(from_stored(r["occurred_at_utc"]) for r in records) - window)
+        last = to_stored(max(from_stored(r["occurred_at_utc"]) for r in records) + window)
+        for topup_id, card_id, at, amount, ref in reads.standing_records_between(tx.conn, first, last):
+            if ref:
+                self.refs.add((card_id, ref.casefold()))
+            self.near[(card_id, amount)].append((from_stored(at), topup_id))
+
+    def holds(self, record: StoredTopup) -> bool:
+        card_id, ref = record["card_id"], (record["ref"] or "").casefold()
+        if ref and (card_id, ref) in self.refs:
+            return True
+        moment = from_stored(record["occurred_at_utc"])
+        for at, topup_id in self.near[(card_id, record["amount_minor"])]:
+            if topup_id not in self.matched and abs(at - moment) <= rules.SAME_AMOUNT_WINDOW:
+                self.matched.add(topup_id)
+                return True
+        if ref:
+            self.refs.add((card_id, ref))  # a bill listing an order twice adds it once
         return False
-    matched.add(free)
-    return True
 
 
 class _NotPlaced(Exception):

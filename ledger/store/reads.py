@@ -144,6 +144,13 @@ def versions(conn: sqlite3.Connection, topup_id: int) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
+def standing_records_between(conn: sqlite3.Connection, first_utc: str, last_utc: str) -> list[tuple[Any, ...]]:
+    """(id, card_id, occurred_at_utc, amount_minor, ref) of every record not voided from `first_utc` to `last_utc`."""
+    return conn.execute("SELECT id, card_id, occurred_at_utc, amount_minor, ref FROM topup "
+                        "WHERE occurred_at_utc BETWEEN ? AND ? AND status != 'void' ORDER BY occurred_at_utc, id",
+                        (first_utc, last_utc)).fetchall()
+
+
 def records_between(conn: sqlite3.Connection, first_utc: str, last_utc: str) -> list[tuple[Any, ...]]:
     """(card_id, occurred_at_utc, amount_minor, ref) of every record from `first_utc` to `last_utc`."""
     return conn.execute("SELECT card_id, occurred_at_utc, amount_minor, ref FROM topup "
