@@ -208,3 +208,12 @@ def test_a_csv_named_with_record_fields_and_the_json_export_import_without_a_map
     assert result.returncode == 0 and "created card(s) campus" in result.stderr
     copied = json.loads(run_process("--db", str(elsewhere), "search", "--format", "json").stdout)
     assert [(r["card"], r["amount"], r["ref"], r["note"]) for r in copied] == [("campus", "30.00", "R1", "早餐卡")]
+
+
+def test_card_never_takes_a_top_up_for_another_number(topup_ok, tmp_path):
+    topup_ok("card", "add", "other-phone", "--kind", "sim", "--region", "CN", "--number", "13800000000")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    done = topup_ok("import", str(path), "--card", "other-phone")
+    assert "added 0 top-up(s)" in done.stderr and "3 not placed" in done.stderr
+    assert "--number <your number 139****5678>" in done.stderr

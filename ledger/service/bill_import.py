@@ -191,8 +191,9 @@ class _Placer:
         if len(matching) > 1:
             labels = ", ".join(repr(c["label"]) for c in matching)
             raise _NotPlaced(f"it could be any of cards {labels}", "give each card a label or number of its own")
-        if self.default is not None and self.default["kind"] == kind:
-            return self._in_yuan(self.default)
+        default = self.default
+        if default is not None and default["kind"] == kind and (not phone or not default["number"]):
+            return self._in_yuan(default)  # a number the row names must be the card's own
         raise _NotPlaced(f"no {kind} card is named by it", _suggestion(row, kind, phone))
 
     def _in_yuan(self, card: Card) -> Card:
