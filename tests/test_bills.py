@@ -217,3 +217,57 @@ def test_card_never_takes_a_top_up_for_another_number(topup_ok, tmp_path):
     done = topup_ok("import", str(path), "--card", "other-phone")
     assert "added 0 top-up(s)" in done.stderr and "3 not placed" in done.stderr
     assert "--number <your number 139****5678>" in done.stderr
+
+
+EXCEL_SAVED = [  # as a spreadsheet saves a bill again: GBK, CRLF, no padding, order numbers as 4.2E+27
+    "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注",
+    "2026/10/30 20:01,商户消费,中国移动,话费充值-139****5678 100元,支出,￥99.50,零钱,已全额退款,4.2E+27,4.2E+27,/",
+    "2026/10/30 20:05,商户消费,中国移动,话费充值-139****5678 10元,支出,￥10.00,零钱,支付成功,4.2E+27,4.2E+27,/",
+    '2026/10/30 21:05,商户消费,中国移动,"话费充值-139****5678 1,000元",支出,"￥1,000.00",零钱,支付成功,4.2E+27,4.2E+27,/',
+    "2026/10/31 08:00,商户消费,中国移动,话费充值-139****5678 50元,支出,￥50.00,零钱,已退款(￥20.00),4.2E+27,4.2E+27,/",
+    "2026/10/31 09:00,商户消费,怪兽充电,深圳通站充电宝租借,支出,￥4.00,零钱,支付成功,4.2E+27,4.2E+27,/",
+]
+
+
+def test_a_bill_saved_again_by_a_spreadsheet_loses_no_top_up(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "Europe/London")  # the bill's times are China's, wherever it is read
+    path = tmp_path / "saved.csv"
+    path.write_bytes(("\r\n".join(EXCEL_SAVED) + "\r\n").encode("gbk"))
+    assert run_process("card", "add", "移动", "--kind", "sim", "--region", "CN", "--number", "13912345678").returncode == 0
+    done = run_process("import", str(path))
+    assert done.returncode == 0 and "added 4 top-up(s)" in done.stderr and "rewritten by a spreadsheet" in done.stderr
+    found = json.loads(run_process("search", "--format", "json").stdout)
+    assert sorted((r["amount"], r["paid"], r["outcome"], r["ref"], r["occurred_at"][:16]) for r in found) == [
+        ("10.00", "10.00", "credited", None, "2026-10-30T12:05"),
+        ("100.00", "99.50", "refunded", None, "2026-10-30T12:01"),
+        ("1000.00", "1000.00", "credited", None, "2026-10-30T13:05"),
+        ("50.00", "50.00", "credited", None, "2026-10-31T00:00"),  # 20 of 50 came back: the top-up went through
+    ]
+    assert "added 0 top-up(s)" in run_process("import", str(path)).stderr
+
+
+def test_a_record_with_the_order_number_counts_whenever_and_however_it_stands(topup_ok, cards, tmp_path):
+    topup_ok("log", "我的手机", "100", "--at", "2025-06-01 08:00", "--ref", "4200001234202503141842")
+    topup_ok("log", "深圳通", "50", "--at", "2025-03-19 08:30", "--ref", "4200001234202503190830")
+    topup_ok("void", "2", "--reason", "logged on the wrong day")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    done = topup_ok("import", str(path))
+    assert "added 0 top-up(s)" in done.stderr and "2 already in the ledger" in done.stderr
+
+
+def test_a_hand_logged_top_up_is_paired_with_the_row_like_it(topup_ok, cards, tmp_path):
+    topup_ok("log", "我的手机", "100", "--paid", "99.50", "--at", "2025-03-14 18:45")
+    topup_ok("log", "深圳通", "50", "--outcome", "pending", "--at", "2025-03-19 08:31")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    assert "2 already in the ledger" in topup_ok("import", str(path)).stderr
+
+
+def test_card_settles_a_row_two_cards_answer_to(topup_ok, cards, tmp_path):
+    topup_ok("card", "add", "妈妈的卡", "--kind", "smart", "--currency", "CNY", "--issuer", "深圳通")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    assert "it could be any of cards" in topup_ok("import", str(path), "--dry-run").stdout
+    topup_ok("import", str(path), "--card", "妈妈的卡")
+    assert {r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)} == {"我的手机", "妈妈的卡"}

@@ -232,6 +232,10 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
         f"that are not top-ups and {result.already} already in the ledger; {result.unplaced} not placed")
     for line in result.not_placed:
         say(f"  to place the rest: {line}")
+    if result.mangled_refs:
+        say(f"note: {result.mangled_refs} order number(s) were rewritten by a spreadsheet (like 4.2E+27); those "
+            "top-ups carry no reference and were matched with the ledger by card, time and amount. The bill as "
+            "downloaded keeps them whole")
 
 
 @contextmanager

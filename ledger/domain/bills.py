@@ -48,7 +48,7 @@ TOPUP_WORDS = {
     "smart": ("公交卡", "交通卡", "一卡通", "八达通", "八達通", "深圳通", "羊城通", "岭南通", "嶺南通", "悠遊卡",
               "悠游卡", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合", "Octopus"),
 }
-_ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡", "充")
+_ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡")
 # What is never a card's top-up, however its text reads: money moved within the wallet, transfers,
 # red packets, savings and repayments.
 NOT_TOPUPS = ("零钱充值", "零钱通", "零錢", "余额宝", "餘額寶", "红包", "紅包", "转账", "轉賬", "提现", "提現",
@@ -64,7 +64,12 @@ STATUS_OUTCOMES = (
 
 _MASKED_PHONE = re.compile(r"(?<!\d)(1\d{2})\*{4}(\d{4})(?!\d)")
 _FULL_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
-_FACE_VALUE = re.compile(r"(?<![\d.])(\d{1,5}(?:\.\d{1,2})?)\s*元")
+_FACE_VALUE = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})(\.\d{1,2})?\s*元")
+# A number a spreadsheet rewrote in scientific notation (4.2E+27): the digits are gone.
+_MANGLED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.I)
+_PARTLY_REFUNDED = re.compile(r"已退款\s*[(（]\s*[¥￥]?\s*([\d,]+(?:\.\d+)?)\s*[)）]")
+# What a payment's text says when it is not a top-up, whatever card name it carries.
+_NOT_ADDING_VALUE = ("充电", "充電")
 
 
 @dataclass
@@ -121,6 +126,8 @@ def decide(row: BillRow) -> Decision:
     text = row.text
     if row.get("item").startswith("退款") or row.get("kind") == "退款":
         return Decision(None, reason="a refund, settled with its top-up", refund=True)
+    if any(word in text for word in _NOT_ADDING_VALUE):
+        return Decision(None, reason="not a top-up (a charge for power, not value)")
     if any(word in f"{row.get('kind')} {text}" for word in NOT_TOPUPS):
         return Decision(None, reason="money moved within the wallet, a transfer or a red packet")
     if row.get("direction") not in ("支出", ""):
@@ -133,13 +140,39 @@ def decide(row: BillRow) -> Decision:
     outcome = next((outcome for words, outcome in STATUS_OUTCOMES if any(word in status for word in words)), None)
     if outcome is None:
         return Decision(None, reason=f"a top-up whose status {status!r} is not understood; log it by hand")
+    if outcome is Outcome.refunded and partly_refunded(status, clean_amount(row.get("amount"))):
+        outcome = Outcome.credited  # part came back: the top-up itself went through
+    refunded = _number(row.get("refunded"))
+    if refunded > 0:  # the web layout's 成功退款 column
+        outcome = Outcome.refunded if refunded >= _number(row.get("amount")) else outcome
+    if row.get("created") and not row.get("time") and outcome is Outcome.failed:
+        return Decision(None, reason="closed before it was paid")
     return Decision(kind, outcome)
 
 
 def face_value(item: str) -> str | None:
     """The amount a top-up's item text says was credited ('话费充值-139****5678 100元'), if it says one."""
-    values = {match[1] for match in _FACE_VALUE.finditer(item)}
+    values = {match[1].replace(",", "") + (match[2] or "") for match in _FACE_VALUE.finditer(item)}
     return values.pop() if len(values) == 1 else None
+
+
+def order_number(text: str) -> str:
+    """An order number as the bill gives it, or empty when a spreadsheet has rewritten it (4.2E+27)."""
+    return "" if _MANGLED.fullmatch(text) else text
+
+
+def partly_refunded(status: str, paid: str) -> bool:
+    """Whether a status such as 已退款(￥20.00) gave back less than was paid."""
+    match = _PARTLY_REFUNDED.search(status)
+    return bool(match) and _number(match[1]) < _number(paid)
+
+
+def _number(text: str) -> float:
+    """A bill's amount as a number for comparing two of them (0 when it is not one)."""
+    try:
+        return float(clean_amount(text) or 0)
+    except ValueError:
+        return 0.0
 
 
 def phone_in(text: str) -> tuple[str, str] | None:

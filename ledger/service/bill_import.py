@@ -42,6 +42,7 @@ class BillImport:
     not_topups: int = 0
     already: int = 0
     not_placed: list[str] = field(default_factory=list)  # a `topup card add` line for each kind of row left out
+    mangled_refs: int = 0  # order numbers a spreadsheet rewrote as 4.2E+27
 
     @property
     def read(self) -> int:
@@ -89,13 +90,14 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
             record = _record(row, target, outcome, layout.channel, now)
         except LedgerError as exc:
             raise type(exc)(f"line {row.line}: {exc.message}; nothing was imported") from None
+        result.mangled_refs += bool(row.get("order")) and not record["ref"]
         shown |= {"card": target["label"], "outcome": outcome.value,
                   "amount": format_minor(record["amount_minor"], CURRENCY)}
         candidates.append((shown, record))
     new = []
-    already = _AlreadyThere(tx, [record for _, record in candidates])
-    for shown, record in candidates:
-        if already.holds(record):
+    records = [record for _, record in candidates]
+    for (shown, record), there in zip(candidates, _AlreadyThere(tx, records).which(records), strict=True):
+        if there:
             result.already += 1
             shown["decision"] = "already in the ledger"
         else:
@@ -126,45 +128,67 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now:
     face = bills.face_value(row.get("item"))
     amount = parse_amount(face, CURRENCY, "amount").minor if face else paid
     when = row.get("time") or row.get("created")
+    ref = bills.order_number(row.get("order")) or bills.order_number(row.get("merchant_order"))
     return {
         "card_id": card["id"], "amount_minor": amount, "paid_minor": paid, "currency": CURRENCY,
-        "channel": channel, "outcome": outcome.value, "occurred_at_utc": to_stored(parse_moment(when, now)),
-        "ref": clean_ref(row.get("order") or None), "merchant": clean_merchant(row.get("counterparty") or None),
+        "channel": channel, "outcome": outcome.value,
+        # The bills give China's time, whatever the zone of the computer reading them.
+        "occurred_at_utc": to_stored(parse_moment(f"{when} +08:00", now)), "ref": clean_ref(ref or None),
+        "merchant": clean_merchant(row.get("counterparty") or None),
         "note": clean_note(row.get("item") or None), "balance_after_minor": None, "valid_until": None,
         "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
     }
 
 
 class _AlreadyThere:
-    """Whether the ledger, or the bill further up, holds a top-up: a record of the card with the same
-    order number, or one with the same amount within ten minutes (each answering for one row only)."""
+    """Which of a bill's top-ups the ledger, or the bill further up, already holds: a record of the card
+    with the same order number (voided ones too), or one of the same amount within ten minutes. Each
+    record answers for one row: those with the same outcome are paired first, the nearest in time."""
 
     def __init__(self, tx: Tx, records: list[StoredTopup]) -> None:
-        self.refs: set[tuple[int, str]] = set()
-        self.near: dict[tuple[int, int], list[tuple[datetime, int]]] = defaultdict(list)
+        self.tx = tx
+        self.seen: set[tuple[int, str, str, int]] = set()  # card, ref, time and amount of rows further up
+        self.near: dict[tuple[int, int], list[tuple[datetime, int, str]]] = defaultdict(list)
         self.matched: set[int] = set()
         if not records:
             return
         window = rules.SAME_AMOUNT_WINDOW
         first = to_stored(min(from_stored(r["occurred_at_utc"]) for r in records) - window)
         last = to_stored(max(from_stored(r["occurred_at_utc"]) for r in records) + window)
-        for topup_id, card_id, at, amount, ref in reads.standing_records_between(tx.conn, first, last):
-            if ref:
-                self.refs.add((card_id, ref.casefold()))
-            self.near[(card_id, amount)].append((from_stored(at), topup_id))
+        for topup_id, card_id, at, amount, paid, outcome in reads.standing_records_between(tx.conn, first, last):
+            for value in {amount, paid} - {None}:
+                self.near[(card_id, value)].append((from_stored(at), topup_id, outcome))
 
-    def holds(self, record: StoredTopup) -> bool:
-        card_id, ref = record["card_id"], (record["ref"] or "").casefold()
-        if ref and (card_id, ref) in self.refs:
+    def which(self, records: list[StoredTopup]) -> list[bool]:
+        """For each record, whether it is already there."""
+        there = [self._by_ref(record) for record in records]
+        for same_outcome in (True, False):
+            for index, record in enumerate(records):
+                if not there[index]:
+                    there[index] = self._near(record, same_outcome)
+        return there
+
+    def _by_ref(self, record: StoredTopup) -> bool:
+        card_id, ref = record["card_id"], record["ref"]
+        if not ref:
+            return False
+        key = (card_id, ref.casefold(), record["occurred_at_utc"], record["amount_minor"])
+        if key in self.seen or reads.records_with_ref(self.tx.conn, card_id, ref, with_void=True):
             return True
-        moment = from_stored(record["occurred_at_utc"])
-        for at, topup_id in self.near[(card_id, record["amount_minor"])]:
-            if topup_id not in self.matched and abs(at - moment) <= rules.SAME_AMOUNT_WINDOW:
-                self.matched.add(topup_id)
-                return True
-        if ref:
-            self.refs.add((card_id, ref))  # a bill listing an order twice adds it once
+        self.seen.add(key)
         return False
+
+    def _near(self, record: StoredTopup, same_outcome: bool) -> bool:
+        moment = from_stored(record["occurred_at_utc"])
+        candidates = [(abs(at - moment), topup_id)
+                      for value in {record["amount_minor"], record["paid_minor"]} - {None}
+                      for at, topup_id, outcome in self.near[(record["card_id"], value)]
+                      if topup_id not in self.matched and abs(at - moment) <= rules.SAME_AMOUNT_WINDOW
+                      and (outcome == record["outcome"] or not same_outcome)]
+        if not candidates:
+            return False
+        self.matched.add(min(candidates)[1])
+        return True
 
 
 class _NotPlaced(Exception):
@@ -188,9 +212,11 @@ class _Placer:
             matching = [c for c in self.cards if c["kind"] == kind and _named(c, row.text)]
         if len(matching) == 1:
             return self._in_yuan(matching[0])
+        if len(matching) > 1 and self.default is not None and self.default in matching:
+            return self._in_yuan(self.default)
         if len(matching) > 1:
             labels = ", ".join(repr(c["label"]) for c in matching)
-            raise _NotPlaced(f"it could be any of cards {labels}", "give each card a label or number of its own")
+            raise _NotPlaced(f"it could be any of cards {labels}", "name the card it belongs to with --card LABEL")
         default = self.default
         if default is not None and default["kind"] == kind and (not phone or not default["number"]):
             return self._in_yuan(default)  # a number the row names must be the card's own

@@ -98,11 +98,12 @@ def get_record(conn: sqlite3.Connection, topup_id: int) -> Record:
     return record_from_row(row)
 
 
-def records_with_ref(conn: sqlite3.Connection, card_id: int, ref: str, exclude_id: int | None = None) -> list[int]:
-    """Records of a card (not voided) that already carry this receipt reference."""
+def records_with_ref(conn: sqlite3.Connection, card_id: int, ref: str, exclude_id: int | None = None, *,
+                     with_void: bool = False) -> list[int]:
+    """Records of a card (not voided, unless `with_void`) that already carry this receipt reference."""
     rows = conn.execute(
-        "SELECT id FROM topup WHERE card_id = ? AND ref = ? COLLATE NOCASE AND status != 'void' AND id != ?",
-        (card_id, ref, exclude_id or 0),
+        "SELECT id FROM topup WHERE card_id = ? AND ref = ? COLLATE NOCASE AND (status != 'void' OR ?) AND id != ?",
+        (card_id, ref, with_void, exclude_id or 0),
     )
     return [row[0] for row in rows]
 
@@ -145,8 +146,9 @@ def versions(conn: sqlite3.Connection, topup_id: int) -> list[dict[str, Any]]:
 
 
 def standing_records_between(conn: sqlite3.Connection, first_utc: str, last_utc: str) -> list[tuple[Any, ...]]:
-    """(id, card_id, occurred_at_utc, amount_minor, ref) of every record not voided from `first_utc` to `last_utc`."""
-    return conn.execute("SELECT id, card_id, occurred_at_utc, amount_minor, ref FROM topup "
+    """(id, card_id, occurred_at_utc, amount_minor, paid_minor, outcome) of every record not voided from
+    `first_utc` to `last_utc`."""
+    return conn.execute("SELECT id, card_id, occurred_at_utc, amount_minor, paid_minor, outcome FROM topup "
                         "WHERE occurred_at_utc BETWEEN ? AND ? AND status != 'void' ORDER BY occurred_at_utc, id",
                         (first_utc, last_utc)).fetchall()
 
