@@ -271,3 +271,17 @@ def test_card_settles_a_row_two_cards_answer_to(topup_ok, cards, tmp_path):
     assert "it could be any of cards" in topup_ok("import", str(path), "--dry-run").stdout
     topup_ok("import", str(path), "--card", "妈妈的卡")
     assert {r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)} == {"我的手机", "妈妈的卡"}
+
+
+def test_the_dry_run_table_fits_80_columns_and_keeps_card_labels_whole(topup_ok, cards, tmp_path):
+    import unicodedata
+
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    table = run_process("import", str(path), "--dry-run", "--format", "table").stdout.splitlines()
+
+    def width(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    assert len(table) == 1 + len(WECHAT_ROWS) and max(width(line) for line in table) <= 80
+    assert "我的手机" in table[1] and "深圳通" in table[6]

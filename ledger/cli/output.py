@@ -15,8 +15,9 @@ def print_json(data: Any) -> None:
 
 
 # Columns that give way (with an ellipsis) when a row is wider than the terminal.
-_FLEXIBLE = frozenset({"card", "label", "ref", "note", "merchant", "issuer", "bar"})
-_NUMERIC = frozenset({"id", "amount", "paid", "balance_after", "count", "total", "pending", "records", "days_left"})
+_FLEXIBLE = frozenset({"card", "label", "ref", "note", "merchant", "issuer", "bar", "why", "item"})
+_NUMERIC = frozenset({"id", "line", "amount", "paid", "balance_after", "count", "total", "pending", "records",
+                      "days_left"})
 _GAP = "  "
 
 
