@@ -90,7 +90,7 @@ def test_a_wechat_bill_as_downloaded_adds_its_top_ups_and_only_those(topup_ok, c
     done = topup_ok("import", str(path))
     assert "read 7 row(s); added 2 top-up(s); skipped 4 that are not top-ups and 0 already in the ledger; " \
            "1 not placed" in done.stderr
-    assert "topup card add '示例公交' --kind smart --currency CNY" in done.stderr
+    assert "topup card add 示例公交 --kind smart --currency CNY" in done.stderr
     assert _records(topup_ok) == EXPECTED
     again = topup_ok("import", str(path))
     assert "added 0 top-up(s)" in again.stderr and "2 already in the ledger" in again.stderr
@@ -285,3 +285,71 @@ def test_the_dry_run_table_fits_80_columns_and_keeps_card_labels_whole(topup_ok,
 
     assert len(table) == 1 + len(WECHAT_ROWS) and max(width(line) for line in table) <= 80
     assert "我的手机" in table[1] and "深圳通" in table[6]
+
+
+def _bill(tmp_path, *rows: tuple[str, str, str, str, str, str]) -> str:
+    """A WeChat Pay bill of (time, counterparty, item, amount, status, order number) rows."""
+    cells = [[at, "商户消费", who, item, "支出", amount, "零钱", status, f"{order}\t", "/\t", "/"]
+             for at, who, item, amount, status, order in rows]
+    path = tmp_path / "small.csv"
+    path.write_text("\n".join([*WECHAT_PREAMBLE, _csv_line(WECHAT_HEADER), *map(_csv_line, cells)]) + "\n",
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_a_record_the_bill_tells_otherwise_gets_the_amend_line_that_settles_it(topup_ok, cards, tmp_path):
+    import shlex
+
+    topup_ok("log", "深圳通", "50", "--at", "2025-03-19 08:30", "--ref", "4200001234202503190830")
+    topup_ok("log", "我的手机", "100", "--paid", "99.50", "--outcome", "pending", "--at", "2025-03-14 18:43")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    done = topup_ok("import", str(path))
+    assert "2 already in the ledger" in done.stderr
+    told = [line.strip() for line in done.stderr.splitlines() if " says " in line]
+    assert [line.split(":")[0] for line in told] == ["record 2 says pending; the bill says credited",
+                                                    "record 1 says credited; the bill says refunded"]
+    for line in told:
+        topup_ok(*shlex.split(line.split(": ", 1)[1])[1:])
+    found = {r["id"]: r["outcome"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
+    assert found[1] == "refunded" and found[2] == "credited"
+    assert " says " not in topup_ok("import", str(path)).stderr
+
+
+def test_a_sim_kept_without_its_number_is_not_given_someone_elses_top_up(topup_ok, tmp_path):
+    topup_ok("card", "add", "手机", "--kind", "sim", "--region", "CN")
+    bill = _bill(tmp_path, ("2025-03-14 18:42:07", "中国移动", "话费充值-139****5678 100元", "¥99.50", "支付成功", "42001"))
+    done = topup_ok("import", bill, "--card", "手机")
+    assert "added 0 top-up(s)" in done.stderr and "1 not placed" in done.stderr
+    assert "to place the rest: topup card edit 手机 --number <your number 139****5678>" in done.stderr
+    topup_ok("card", "edit", "手机", "--number", "13912345678")
+    assert "added 1 top-up(s)" in topup_ok("import", bill).stderr
+
+
+def test_rows_the_bill_gives_only_in_part_are_left_to_log_by_hand_and_the_rest_go_in(topup_ok, cards, tmp_path):
+    topup_ok("card", "add", "鹭岛通", "--kind", "smart", "--currency", "CNY")  # a card the table does not know
+    bill = _bill(tmp_path,
+                 ("2025-03-01 08:00:00", "中国移动", "话费充值100元（实付98元）", "¥98.00", "支付成功", "42001"),
+                 ("2025-03-02 08:00:00", "中国移动", "话费充值-139****5678 10元", "¥0.00", "支付成功", "42002"),
+                 ("2025-03-03 08:00:00", "中国移动", "话费充值-139****5678 30元", "¥30.00", "已冻结", "42003"),
+                 ("2025-03-04 08:00:00", "示例公交", "鹭岛通充值", "¥20.00", "支付成功", "42004"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "我的手机").stdout)
+    assert [row["decision"] for row in listed] == ["added", "not added", "not added", "added"]
+    assert "log it by hand" in listed[1]["why"] and "'已冻结' is not understood" in listed[2]["why"]
+    done = topup_ok("import", bill, "--card", "我的手机")
+    assert "read 4 row(s); added 2 top-up(s); skipped 0 that are not top-ups and 0 already in the ledger; " \
+           "0 not placed; 2 to log by hand" in done.stderr
+    assert [(r[0], r[1], r[2]) for r in _records(topup_ok)] == [("我的手机", "100.00", "98.00"),
+                                                                 ("鹭岛通", "20.00", "20.00")]
+
+
+def test_a_card_kept_in_another_currency_gets_the_log_line_for_what_it_was_credited(topup_ok, tmp_path):
+    topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
+    bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "支付成功", "42005"))
+    done = topup_ok("import", bill)
+    line = "topup log 八达通 <HKD credited> --channel wechat --at '2025-03-05 09:10:00 +08:00' --ref 42005"
+    assert "1 not placed" in done.stderr and f"to place the rest: {line}" in done.stderr
+    topup_ok(*line.replace("<HKD credited>", "100").split()[1:6], "--at", "2025-03-05 09:10:00 +08:00", "--ref", "42005")
+    assert "1 already in the ledger" in topup_ok("import", bill).stderr
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert (listed[0]["decision"], listed[0]["card"], listed[0]["why"]) == ("already in the ledger", "八达通", "record 1")

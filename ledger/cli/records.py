@@ -228,10 +228,13 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
                    ("card", "card"), ("why", "why"), ("item", "item")]
         render_list(result.rows, columns, list_format(output_format))
     verb = "would add" if dry_run else "added"
+    by_hand = f"; {result.by_hand} to log by hand (see --dry-run)" if result.by_hand else ""
     say(f"{result.layout}: read {result.read} row(s); {verb} {result.added} top-up(s); skipped {result.not_topups} "
-        f"that are not top-ups and {result.already} already in the ledger; {result.unplaced} not placed")
+        f"that are not top-ups and {result.already} already in the ledger; {result.unplaced} not placed{by_hand}")
     for line in result.not_placed:
         say(f"  to place the rest: {line}")
+    for line in result.differing:
+        say(f"  {line}")
     if result.mangled_refs:
         say(f"note: {result.mangled_refs} order number(s) were rewritten by a spreadsheet (like 4.2E+27); those "
             "top-ups carry no reference and were matched with the ledger by card, time and amount. The bill as "

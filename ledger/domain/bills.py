@@ -3,16 +3,18 @@
 A bill lists everything its owner paid and received; only top-ups belong in the ledger. Each
 layout is known by the names of its header's columns, wherever the header is (the preamble above
 it changes from year to year). A row is a top-up when TOPUP_WORDS name one in its counterparty or
-item and NOT_TOPUPS do not; its outcome comes from its status (STATUS_OUTCOMES), and a refund row
-of the same order settles the top-up instead of becoming a record.
+item (or it names one of the ledger's own smart cards beside a word for adding value) and
+NOT_TOPUPS do not; its outcome comes from its status (STATUS_OUTCOMES), and a refund row of the
+same order settles the top-up instead of becoming a record.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ledger.domain.values import Outcome
+from ledger.domain.values import Outcome, label_key
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ LAYOUTS = (
 TOPUP_WORDS = {
     "sim": ("话费", "話費", "充话费", "手机充值", "手機充值", "流量充值", "流量包", "手机号充值", "号卡充值"),
     "smart": ("公交卡", "交通卡", "一卡通", "八达通", "八達通", "深圳通", "羊城通", "岭南通", "嶺南通", "悠遊卡",
-              "悠游卡", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合", "Octopus"),
+              "悠游卡", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合", "武汉通", "天府通", "长安通",
+              "苏州通", "澳门通", "澳門通", "Octopus"),
 }
 _ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡")
 # What is never a card's top-up, however its text reads: money moved within the wallet, transfers,
@@ -65,6 +68,9 @@ STATUS_OUTCOMES = (
 _MASKED_PHONE = re.compile(r"(?<!\d)(1\d{2})\*{4}(\d{4})(?!\d)")
 _FULL_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _FACE_VALUE = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})(\.\d{1,2})?\s*元")
+# What was paid or taken off, not credited: 实付98元, 优惠2元, 立减5元.
+_NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付|付款|优惠|優惠|立减|立減|减免|減免|折后|折後|抵扣)"
+                             r"\s*[:：]?\s*[¥￥]?\s*[\d,]+(?:\.\d+)?\s*元?")
 # A number a spreadsheet rewrote in scientific notation (4.2E+27): the digits are gone.
 _MANGLED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.I)
 _PARTLY_REFUNDED = re.compile(r"已退款\s*[(（]\s*[¥￥]?\s*([\d,]+(?:\.\d+)?)\s*[)）]")
@@ -92,8 +98,8 @@ class BillRow:
 class Decision:
     """What becomes of a bill row: a top-up of a kind of card (with its outcome), or skipped and why."""
 
-    kind: str | None
-    outcome: Outcome | None = None
+    kind: str | None  # None: not a top-up
+    outcome: Outcome | None = None  # None for a top-up: its status is not understood
     reason: str = ""
     refund: bool = False  # a refund row, which settles the top-up of its order
 
@@ -121,8 +127,10 @@ def find_header(rows: list[list[str]]) -> tuple[Layout, int, dict[str, int]] | N
     return None
 
 
-def decide(row: BillRow) -> Decision:
-    """Whether a bill row is a top-up, of which kind of card, and how it ended."""
+def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
+    """Whether a bill row is a top-up, of which kind of card, and how it ended. `own_cards` are
+    (kind, name) of the ledger's cards: a row naming one of them beside a word for adding value is
+    a top-up of that kind even when the table does not know the name (a city's own transit card)."""
     text = row.text
     if row.get("item").startswith("退款") or row.get("kind") == "退款":
         return Decision(None, reason="a refund, settled with its top-up", refund=True)
@@ -132,14 +140,17 @@ def decide(row: BillRow) -> Decision:
         return Decision(None, reason="money moved within the wallet, a transfer or a red packet")
     if row.get("direction") not in ("支出", ""):
         return Decision(None, reason=f"not a payment ({row.get('direction') or 'no direction'})")
+    adding_value = any(word in text for word in _ADDING_VALUE)
     kind = next((kind for kind, words in TOPUP_WORDS.items() if any(word in text for word in words)
-                 and (kind == "sim" or any(word in text for word in _ADDING_VALUE))), None)
+                 and (kind == "sim" or adding_value)), None)
+    if kind is None and adding_value:
+        kind = next((kind for kind, name in own_cards if names(text, name)), None)
     if kind is None:
         return Decision(None, reason="not a top-up")
     status = row.get("status")
     outcome = next((outcome for words, outcome in STATUS_OUTCOMES if any(word in status for word in words)), None)
-    if outcome is None:
-        return Decision(None, reason=f"a top-up whose status {status!r} is not understood; log it by hand")
+    if outcome is None:  # a top-up all the same: it is not skipped, it is left to the person to log
+        return Decision(kind, reason=f"its status {status!r} is not understood; log it by hand")
     if outcome is Outcome.refunded and partly_refunded(status, clean_amount(row.get("amount"))):
         outcome = Outcome.credited  # part came back: the top-up itself went through
     refunded = _number(row.get("refunded"))
@@ -150,9 +161,22 @@ def decide(row: BillRow) -> Decision:
     return Decision(kind, outcome)
 
 
+def names(text: str, name: str | None) -> bool:
+    """Whether the text names a card's label or issuer: as a whole word when it is in Latin letters,
+    and never by one letter or digit alone."""
+    key = label_key(name or "")
+    if len(key) < 2:
+        return False
+    folded = label_key(text)
+    if key.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded) is not None
+    return key in folded
+
+
 def face_value(item: str) -> str | None:
     """The amount a top-up's item text says was credited ('话费充值-139****5678 100元'), if it says one."""
-    values = {match[1].replace(",", "") + (match[2] or "") for match in _FACE_VALUE.finditer(item)}
+    stated = _NOT_FACE_VALUE.sub(" ", item)
+    values = {match[1].replace(",", "") + (match[2] or "") for match in _FACE_VALUE.finditer(stated)}
     return values.pop() if len(values) == 1 else None
 
 

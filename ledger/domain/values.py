@@ -81,6 +81,14 @@ def optional_text(text: str | None, field: str, max_length: int, *, multiline: b
     return clean_text(text, field, max_length, multiline=multiline) or None
 
 
+_SHELL_SAFE = re.compile(r"[\w@%+=:,./-]+")  # \w takes in CJK: a Chinese label needs no quotes
+
+
+def shell_word(text: str) -> str:
+    """A value as one word of a command a person can paste into a shell, quoted only when it must be."""
+    return text if _SHELL_SAFE.fullmatch(text) else "'" + text.replace("'", "'\"'\"'") + "'"
+
+
 def clean_merchant(text: str | None) -> str | None:
     """Where a top-up was paid: free text, kept as typed."""
     return optional_text(text, "merchant", 200)

@@ -10,7 +10,6 @@ only reads it reads an upgraded copy in memory. Every SQLite error becomes one o
 from __future__ import annotations
 
 import os
-import shlex
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.values import shell_word
 from ledger.errors import DamageFound, LedgerError, NotALedger, SchemaTooNew
 from ledger.store import migrations
 from ledger.store.header import is_ledger_file, refuse_missing
@@ -177,7 +177,7 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
     if unmarked:
         raise NotALedger(f"{path} holds a topup ledger (schema {unmarked}) without the marks that a copy made with "
                          "sqlite3's .dump leaves out (application_id, user_version); it was left untouched. "
-                         f"`topup --db {shlex.quote(str(path))} doctor --repair` writes them back, then checks every "
+                         f"`topup --db {shell_word(str(path))} doctor --repair` writes them back, then checks every "
                          "record")
     if app_id != migrations.APPLICATION_ID:
         raise NotALedger(f"{path} is an SQLite database of another program, not a topup ledger; it was left untouched")

@@ -7,14 +7,13 @@ their own transaction's connection, so that a check and the write after it see t
 from __future__ import annotations
 
 import difflib
-import shlex
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.fields import Record
-from ledger.domain.values import label_key
+from ledger.domain.values import label_key, shell_word
 from ledger.errors import NotFound
 from ledger.store.projection import record_from_row, record_select
 
@@ -44,7 +43,7 @@ def find_card(conn: sqlite3.Connection, label: str) -> Card:
     by_key = {key: known for known, key in conn.execute("SELECT label, label_key FROM card")}
     close = difflib.get_close_matches(label_key(label), list(by_key), n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(by_key[key] for key in close)}?" if close else ""
-    raise NotFound(f"there is no card {label!r}.{hint} To add it: topup card add {shlex.quote(label)} --kind sim|smart")
+    raise NotFound(f"there is no card {label!r}.{hint} To add it: topup card add {shell_word(label)} --kind sim|smart")
 
 
 def card_of(conn: sqlite3.Connection, topup_id: int) -> Card:
