@@ -49,6 +49,7 @@ app = typer.Typer(
     cls=LedgerGroup,
     help="A personal ledger of top-ups to transit, campus and access cards and prepaid SIMs.",
     no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -63,12 +64,22 @@ class ItemFormat(StrEnum):
     json = "json"
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"topup {version('topup-ledger')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
     db: Annotated[str | None, typer.Option(
         "--db", metavar="FILE",
         help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
+    _version: Annotated[bool, typer.Option(
+        "--version", "-V", is_eager=True, callback=_print_version, help="Print the version and exit.")] = False,
 ) -> None:
     # Resolved only when a command needs the file: `topup search --help` runs this callback too.
     ctx.obj = {"db": db}
@@ -125,7 +136,7 @@ def main() -> None:
     """Entry point: runs the app; interruptions, closed pipes and bugs end without a traceback."""
     try:
         try:
-            app()
+            app(prog_name="topup")  # also under `python -m ledger`
         finally:
             sys.stdout.flush()  # now rather than at exit, where a closed pipe could not be caught
     except KeyboardInterrupt:

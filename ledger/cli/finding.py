@@ -69,6 +69,7 @@ def search(
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"
 
 
 @app.command("export")
@@ -80,10 +81,13 @@ def export(
         "--output", "-o", help="Write to this file instead of stdout.")] = None,
     output_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
     no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
+    no_guard: Annotated[bool, typer.Option(
+        "--no-guard", help="Plain CSV for programs: no apostrophe before digits or formula-like text.")] = False,
     dispute: Annotated[list[str] | None, typer.Option("--dispute", metavar="ID...",
                        help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
 ) -> None:
-    """Write every matching record, oldest first, as CSV (for spreadsheets) or JSON; or a dispute pack."""
+    """Write every matching record, oldest first, as CSV (for spreadsheets; --no-guard for programs),
+    JSON or JSON lines; or a dispute pack."""
     from ledger.service import finding
 
     if dispute is not None:
@@ -93,9 +97,10 @@ def export(
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     with open_ledger(ctx) as tx:
         if output_file is None:
-            finding.export_records(tx, filters, sys.stdout, output_format.value, bom=not no_bom)
+            finding.export_records(tx, filters, sys.stdout, output_format.value, bom=not no_bom, guard=not no_guard)
             return
-        count = finding.export_to_file(tx, filters, output_file, output_format.value, bom=not no_bom)
+        count = finding.export_to_file(tx, filters, output_file, output_format.value, bom=not no_bom,
+                                       guard=not no_guard)
     say(f"exported {count} records to {output_file}")
 
 

@@ -1,7 +1,8 @@
 """Writing records out as CSV or JSON, one row at a time so memory stays flat.
 
 CSV is for spreadsheets, so every text cell goes through the spreadsheet guard
-(`domain.spreadsheet`); only the columns that are numbers are written bare.
+(`domain.spreadsheet`); only the columns that are numbers are written bare. An export for
+programs leaves the guard out (`export --no-guard`).
 """
 
 from __future__ import annotations
@@ -73,4 +74,13 @@ def write_json(stream: TextIO, rows: Iterable[Any]) -> int:
         stream.write(json.dumps(row, ensure_ascii=False))
         count += 1
     stream.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_json_lines(stream: TextIO, rows: Iterable[Any]) -> int:
+    """One JSON object a line, for reading a record at a time. Returns the row count."""
+    count = 0
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
     return count

@@ -38,25 +38,27 @@ def search_records(tx: Tx, filters: Filters) -> list[Record]:
     return [record_from_row(row) for row in search.matching(tx.conn, filters)]
 
 
-def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True,
+def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True, guard: bool = True,
                    newest_first: bool = False) -> int:
-    """Stream every matching record to `stream` as CSV or JSON; returns the count."""
+    """Stream every matching record to `stream` as CSV, a JSON array or JSON lines; returns the count.
+    CSV is `guard`ed for spreadsheets unless it is for programs."""
     from ledger.output import formats
 
-    if fmt == "json":
+    if fmt in ("json", "jsonl"):
         rows = search.matching(tx.conn, filters, newest_first=newest_first)
-        return formats.write_json(stream, (record_from_row(row) for row in rows))
-    lines = search.matching(tx.conn, filters, newest_first=newest_first, select=csv_select())
+        write = formats.write_json if fmt == "json" else formats.write_json_lines
+        return write(stream, (record_from_row(row) for row in rows))
+    lines = search.matching(tx.conn, filters, newest_first=newest_first, select=csv_select(guard))
     return formats.write_csv_lines(stream, lines, FIELD_NAMES, bom=bom)
 
 
-def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: bool = True) -> int:
+def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: bool = True, guard: bool = True) -> int:
     """Export into `target`, which appears only once it is complete."""
     from ledger.output.files import replaced_when_done
 
     with replaced_when_done(target, ledger=tx.path) as partial, \
             partial.open("w", encoding="utf-8", newline="") as stream:
-        return export_records(tx, filters, stream, fmt, bom=bom)
+        return export_records(tx, filters, stream, fmt, bom=bom, guard=guard)
 
 
 def report(tx: Tx, by: str, filters: Filters) -> list[dict[str, Any]]:

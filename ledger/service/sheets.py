@@ -39,7 +39,7 @@ def rows(file: Path, encoding: str | None) -> tuple[Iterator[tuple[int, list[str
         table = _workbook_rows(file, data)
         return iter(table), len(table)
     text = decode(data, file, encoding)
-    if text.lstrip("\ufeff \t\r\n").startswith("["):
+    if text.lstrip("\ufeff \t\r\n").startswith(("[", "{")):
         table = _json_rows(file, text)
         return iter(table), len(table)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -68,13 +68,21 @@ def decode(data: bytes, file: Path, encoding: str | None) -> str:
 
 
 def _json_rows(file: Path, text: str) -> list[tuple[int, list[str]]]:
-    """A JSON array of records (`export --format json`) as a header row and a row of text per record."""
+    """A JSON array of records (`export --format json`), or one record a line (`--format jsonl`), as a
+    header row and a row of text per record."""
     import json
 
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{file} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    text = text.lstrip("\ufeff")
+    whole = text.lstrip().startswith("[")
+    records = []
+    for number, line in enumerate([text] if whole else text.splitlines(), start=1):
+        try:
+            if line.strip():
+                records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{file} is not valid JSON (line {exc.lineno + number - 1}: {exc.msg})") from None
+    if whole:
+        records = records[0]
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
         raise InvalidInput(f"{file} is JSON but not a list of records, as `topup export --format json` writes")
     header = list(dict.fromkeys(key for record in records for key in record))

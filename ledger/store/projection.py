@@ -63,12 +63,12 @@ def guard_sql(expression: str) -> str:
             f"THEN '''' || {expression} ELSE {expression} END")
 
 
-def text_cell_sql(expression: str) -> str:
-    """A typed text cell as SQL: guarded, then quoted as csv.writer quotes (RFC 4180) when it holds
-    a comma, a double quote or a line break."""
-    guarded = guard_sql(expression)
+def text_cell_sql(expression: str, guarded: bool = True) -> str:
+    """A typed text cell as SQL: guarded (unless not `guarded`), then quoted as csv.writer quotes
+    (RFC 4180) when it holds a comma, a double quote or a line break."""
+    shown = guard_sql(expression) if guarded else expression
     needs_quotes = f"{expression} GLOB '*[\",' || char(10, 13) || ']*'"
-    return f"CASE WHEN {needs_quotes} THEN '\"' || replace({guarded}, '\"', '\"\"') || '\"' ELSE {guarded} END"
+    return f"CASE WHEN {needs_quotes} THEN '\"' || replace({shown}, '\"', '\"\"') || '\"' ELSE {shown} END"
 
 
 def csv_line_sql(cells: Sequence[str]) -> str:
@@ -102,12 +102,12 @@ def _json_sql(field: RecordField) -> str:
     return f"t.{field.column}"
 
 
-def _csv_sql(field: RecordField) -> str:
-    """A field's value as a finished CSV cell: typed text guarded and quoted, receipts counted."""
+def _csv_sql(field: RecordField, guarded: bool) -> str:
+    """A field's value as a finished CSV cell: typed text quoted (and guarded), receipts counted."""
     if field.kind is Kind.receipts:
         return _RECEIPT_COUNT
     expression = _json_sql(field)
-    return text_cell_sql(expression) if field.guarded else expression
+    return text_cell_sql(expression, guarded) if field.guarded else expression
 
 
 def record_select() -> str:
@@ -115,9 +115,9 @@ def record_select() -> str:
     return "SELECT " + ", ".join(_json_sql(field) for field in PUBLIC_FIELDS) + _FROM
 
 
-def csv_select() -> str:
-    """The same fields as one CSV line per record."""
-    return "SELECT " + csv_line_sql([_csv_sql(field) for field in PUBLIC_FIELDS]) + _FROM
+def csv_select(guarded: bool = True) -> str:
+    """The same fields as one CSV line per record; with `guarded`, safe to open in a spreadsheet."""
+    return "SELECT " + csv_line_sql([_csv_sql(field, guarded) for field in PUBLIC_FIELDS]) + _FROM
 
 
 def record_from_row(row: Any) -> Record:
