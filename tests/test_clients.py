@@ -49,3 +49,70 @@ def test_json_lines_hold_one_record_a_line_and_import_back(topup_ok, awkward_rec
     broken.write_text(lines[0] + "\n{not json\n", encoding="utf-8")
     refused = run_process("import", str(broken))
     assert refused.returncode == 1 and "(line 2:" in refused.stderr
+
+
+def _cells(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.fixture
+def narrow_ledger(topup_ok):
+    """Cards with long Chinese labels and records with 22-digit references, in two currencies."""
+    topup_ok("card", "add", "八达通主卡", "--kind", "smart", "--currency", "HKD", "--max-topup", "1000",
+             "--max-balance", "3000", "--issuer", "八达通卡有限公司")
+    topup_ok("card", "add", "校园一卡通", "--kind", "smart", "--currency", "CNY", "--validity-days", "365")
+    topup_ok("card", "add", "work-phone", "--kind", "sim", "--region", "HK", "--number", "91234567")
+    for card, amount, ref, merchant in [("八达通主卡", "500", "4200001234202503141842", "7-Eleven 旺角"),
+                                        ("校园一卡通", "100", "4200001234202503141843", "饭堂"),
+                                        ("work-phone", "98", "CMHK-998877", "")]:
+        topup_ok("log", card, amount, "--ref", ref, "--channel", "wechat", "--merchant", merchant,
+                 "--note", "paid at the counter near home, with a receipt kept in the drawer",
+                 "--at", "2025-03-14 18:42")
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize("command", [["search"], ["card", "list"]])
+def test_a_table_fits_the_terminal_and_never_cuts_a_label_or_a_reference(topup_ok, narrow_ledger, width, command):
+    every = json.loads(topup_ok(*command, "--format", "json").stdout)
+    done = run_process(*command, "--format", "table", env={"COLUMNS": str(width)})
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and max(map(_cells, lines)) <= width
+    assert done.stderr.count("left out to fit") == 1 and "--format json" in done.stderr
+    headings, rows = lines[0].split(), [line.split() for line in lines[1:]]
+    assert len(rows) == len(every)
+    label = "card"
+    for row, record in zip(rows, every, strict=True):
+        cells = dict(zip(headings, row, strict=False))  # the cells before any free text
+        assert cells[label] == record.get("card", record.get("label"))
+        if "ref" in record:
+            assert record["ref"] in row and cells["amount"] == record["amount"]
+
+
+def test_below_a_readable_width_each_record_is_a_block_of_field_value_lines(topup_ok, narrow_ledger):
+    lines = run_process("search", "--format", "table", env={"COLUMNS": "36"}).stdout.splitlines()
+    assert max(map(_cells, lines)) <= 36
+    assert [line.split()[1] for line in lines if line.startswith("ref ")] == [
+        "CMHK-998877", "4200001234202503141843", "4200001234202503141842"]
+    assert sum(line.startswith("card ") for line in lines) == 3
+    notes = " ".join(" ".join(lines).split()).count("paid at the counter near home, with a receipt kept in the drawer")
+    assert notes == 3  # long text wraps at its spaces, every word whole
+
+
+def test_a_search_that_matched_a_merchant_shows_the_merchant(topup_ok, narrow_ledger):
+    lines = run_process("search", "旺角", "--format", "table", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert lines[0].split()[-1] == "merchant" and lines[1].endswith("7-Eleven 旺角")
+    plain = run_process("search", "--format", "table", env={"COLUMNS": "80"}).stdout.splitlines()
+    assert "merchant" not in plain[0]
+    assert "7-Eleven 旺角" in run_process("search", "旺角", "--format", "table", env={"COLUMNS": "60"}).stdout
+
+
+def test_show_wraps_its_history_at_word_boundaries(topup_ok, narrow_ledger):
+    reason = "the clerk said the first receipt was misprinted and gave another one"
+    topup_ok("amend", "1", "--amount", "400", "--reason", reason)
+    lines = run_process("show", "1", env={"COLUMNS": "60"}).stdout.splitlines()
+    assert max(map(_cells, lines)) <= 60
+    history = " ".join(" ".join(lines[lines.index("history") + 1:]).split())
+    assert f"reason: {reason}" in history
+    assert "paid at the counter near home, with a receipt kept in the drawer" in " ".join(" ".join(lines).split())

@@ -11,7 +11,8 @@ from ledger.cli.app import ListFormat, app, list_format, open_ledger, render_lis
 from ledger.errors import LedgerError
 
 SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
-                  ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("note", "note")]
+                  ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("merchant", "merchant"),
+                  ("note", "note")]
 
 TABLE_ROWS = 50
 
@@ -60,10 +61,19 @@ def search(
         unusual = [("outcome", "outcome")] if any(r["outcome"] != "credited" for r in records) else []
         if with_void:
             unusual.append(("status", "status"))
-        render_list(records, SEARCH_COLUMNS + unusual, fmt)
+        from ledger.cli.output import print_table
+
+        print_table(records, SEARCH_COLUMNS + unusual, keep=_matched(filters.text, records))
     else:
         with open_ledger(ctx) as tx:
             finding.export_records(tx, filters, sys.stdout, fmt.value, bom=False, newest_first=True)
+
+
+def _matched(text: str | None, records: list[dict]) -> list[str]:
+    """The free-text columns the search words were found in, which a narrow table must keep."""
+    words = [word.casefold() for word in (text or "").split()]
+    return [key for key in ("merchant", "note") if words and any(
+        any(word in (record[key] or "").casefold() for word in words) for record in records)]
 
 
 class ExportFormat(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import unicodedata
@@ -14,11 +15,26 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-# Columns that give way (with an ellipsis) when a row is wider than the terminal.
-_FLEXIBLE = frozenset({"card", "label", "ref", "note", "merchant", "issuer", "bar", "why", "item"})
+# Free text that may end in an ellipsis when a table is short of room. A card's label or a
+# reference is never cut: cut short, two of them could look the same.
+_CUTTABLE = frozenset({"note", "merchant", "issuer", "why", "item", "bar"})
+# The columns a table leaves out, in this order, when it is wider than the terminal: the least
+# useful first. A column not named here is one a row cannot be read without.
+_LEAVES_FIRST = ("bar", "created_at", "last_topup_at", "validity_days", "region", "issuer", "max_balance",
+                 "max_topup", "retired", "merchant", "note", "item", "channel", "status", "kind", "number", "why",
+                 "currency", "outcome", "paid")
+# Columns a row cannot be read without unless every row holds the same (then the note says what).
+_SAME_FOR_ALL = frozenset({"currency"})
+_MOMENTS = frozenset({"occurred_at", "created_at", "last_topup_at"})
 _NUMERIC = frozenset({"id", "line", "amount", "paid", "balance_after", "count", "total", "pending", "records",
                       "days_left"})
-_GAP = "  "
+_GAPS = ("  ", " ")  # between columns: two spaces, one when that is what lets a row fit
+_NARROWEST_CUT = 8  # a cut text column keeps at least this many cells
+
+
+def terminal_width() -> int:
+    """The terminal's width (COLUMNS when set); 80 when the output is not a terminal."""
+    return max(shutil.get_terminal_size((80, 24)).columns, 20)
 
 
 def _width(text: str) -> int:
@@ -39,27 +55,92 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
-    """A table that fits the terminal (80 columns when not one); long text ends in an ellipsis."""
-    total = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
-    cells = [[_cell(key, row.get(key)) for key, _ in columns] for row in rows]
-    widths = [max([_width(heading), *(_width(line[i]) for line in cells)]) for i, (_, heading) in enumerate(columns)]
-    flexible = [i for i, (key, _) in enumerate(columns) if key in _FLEXIBLE]
-    spare = total - sum(widths) - len(_GAP) * (len(columns) - 1)
-    # Take what is missing from the widest flexible column, a cell at a time, never below 4 cells.
-    while spare < 0 and flexible:
-        widest = max(flexible, key=lambda i: widths[i])
-        if widths[widest] <= 4:
+_WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+# What a line may break around: spaces, each Chinese character, and runs of anything else (words).
+_CHUNKS = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells, broken at spaces or between Chinese characters; a word is
+    split only when it is longer than a whole line."""
+    lines: list[str] = []
+    line, space = "", ""
+    for chunk in _CHUNKS.findall(text):
+        if chunk.isspace():
+            space = chunk if line else ""
+            continue
+        if _width(line + space + chunk) <= width:
+            line, space = line + space + chunk, ""
+            continue
+        if line:
+            lines.append(line)
+        while _width(chunk) > width:  # a word longer than the line: cut, as nothing else will do
+            head = _fit(chunk, width + 1)[:-1]
+            lines.append(head)
+            chunk = chunk[len(head):]
+        line, space = chunk, ""
+    return [*lines, line] if line or not lines else lines
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], *,
+                keep: Iterable[str] = ()) -> None:
+    """A table that fits the terminal. Empty columns are left out; when the rest do not fit, free
+    text is cut, then the least useful columns go (`keep` names those that must stay), said once on
+    stderr; when even then a row would not fit, each row is shown as a block of `field value` lines."""
+    total = terminal_width()
+    shown = [(key, heading) for key, heading in columns if not rows or any(_cell(key, r.get(key)) for r in rows)]
+    cells = {key: [_cell(key, row.get(key)) for row in rows] for key, _ in shown}
+    left_out: list[str] = []
+    gap = _GAPS[0]
+    while (widths := _widths(shown, cells, total, gap)) is None:
+        if any(len(value) > 10 for key in _MOMENTS & cells.keys() for value in cells[key]):
+            for key in _MOMENTS & cells.keys():  # a day is enough to tell records apart on a narrow screen
+                cells[key] = [value[:10] for value in cells[key]]
+            continue
+        going = next((key for key in _LEAVES_FIRST if key not in keep and key in dict(shown)
+                      and (key not in _SAME_FOR_ALL or len(set(cells[key])) == 1)), None)
+        if going is None and gap != _GAPS[-1]:
+            gap = _GAPS[-1]
+            continue
+        if going is None:
+            _print_blocks(rows, columns, total)
+            return
+        shown = [(key, heading) for key, heading in shown if key != going]
+        heading = dict(columns)[going] or going
+        left_out.append(f"{heading} (all {cells[going][0]})" if going in _SAME_FOR_ALL else heading)
+    if left_out:
+        sys.stderr.write(f"note: left out to fit {total} columns: {', '.join(left_out)} "
+                         "(--format json shows every field)\n")
+    for index in range(-1, len(rows)):
+        parts = []
+        for (key, heading), width in zip(shown, widths, strict=True):
+            text = _fit(heading if index < 0 else cells[key][index], width)
+            pad = " " * (width - _width(text))
+            parts.append(pad + text if key in _NUMERIC else text + pad)
+        sys.stdout.write(gap.join(parts).rstrip() + "\n")
+
+
+def _widths(shown: Sequence[tuple[str, str]], cells: dict[str, list[str]], total: int, gap: str) -> list[int] | None:
+    """Each column's width, free text cut as far as it may be, or None when they cannot fit `total`."""
+    widths = [max([_width(heading), *map(_width, cells[key])]) for key, heading in shown]
+    spare = total - sum(widths) - len(gap) * (len(shown) - 1)
+    cuttable = [i for i, (key, _) in enumerate(shown) if key in _CUTTABLE]
+    while spare < 0 and cuttable:
+        widest = max(cuttable, key=lambda i: widths[i])
+        if widths[widest] <= _NARROWEST_CUT:
             break
         widths[widest] -= 1
         spare += 1
-    for line in [[heading for _, heading in columns], *cells]:
-        parts = []
-        for i, (key, _) in enumerate(columns):
-            text = _fit(line[i], widths[i])
-            pad = " " * (widths[i] - _width(text))
-            parts.append(pad + text if key in _NUMERIC else text + pad)
-        sys.stdout.write(_GAP.join(parts).rstrip() + "\n")
+    return widths if spare >= 0 else None
+
+
+def _print_blocks(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], total: int) -> None:
+    """Each row as a short block of `field value` lines: for a screen too narrow for a table."""
+    for index, row in enumerate(rows):
+        if index:
+            sys.stdout.write("\n")
+        _print_pairs([(heading or key, _cell(key, row.get(key))) for key, heading in columns
+                      if _cell(key, row.get(key))], total)
 
 
 def _cell(key: str, value: Any) -> str:
@@ -75,14 +156,29 @@ def _cell(key: str, value: Any) -> str:
 
 
 def print_fields(data: dict[str, Any], keys: Iterable[str] | None = None) -> None:
-    """`key: value` lines, for one card or one record."""
-    keys = list(keys or data)
-    width = max(len(k) for k in keys)
-    for key in keys:
+    """`key  value` lines, for one card or one record; long values wrap under themselves."""
+    pairs = []
+    for key in keys or data:
         value = data.get(key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value) if value else ""
-        sys.stdout.write(f"{key:<{width}}  {'' if value is None else value}\n")
+        pairs.append((key, "" if value is None else str(value)))
+    _print_pairs(pairs, terminal_width())
+
+
+def _print_pairs(pairs: Sequence[tuple[str, str]], total: int) -> None:
+    width = max(_width(key) for key, _ in pairs)
+    for key, value in pairs:
+        lines = [part for line in value.split("\n") for part in wrap(line, max(total - width - 2, 10))]
+        for number, line in enumerate(lines):
+            label = key + " " * (width - _width(key)) if number == 0 else " " * width
+            sys.stdout.write(f"{label}  {line}".rstrip() + "\n")
+
+
+def print_wrapped(text: str, indent: str = "  ", hanging: str = "      ") -> None:
+    """One line of text in the terminal's width, continued under itself with `hanging` indent."""
+    for number, line in enumerate(wrap(text, terminal_width() - len(hanging))):
+        sys.stdout.write((hanging if number else indent) + line + "\n")
 
 
 def add_bars(rows: list[dict[str, Any]], value_key: str, group_key: str, width: int = 20) -> None:

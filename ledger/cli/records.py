@@ -101,11 +101,9 @@ def show(
     for version in history:
         fields = version["content"]
         reason = f"  reason: {version['reason']}" if version["reason"] else ""
-        sys.stdout.write(
-            f"  v{version['version']} {version['action']:<7} {version['recorded_at']}  "
-            f"{fields['amount']} {fields['currency']} {fields['channel']} {fields['outcome']} "
-            f"{fields['status']}{reason}\n"
-        )
+        output.print_wrapped(f"v{version['version']} {version['action']:<7} {version['recorded_at']}  "
+                             f"{fields['amount']} {fields['currency']} {fields['channel']} {fields['outcome']} "
+                             f"{fields['status']}{reason}")
 
 
 @app.command("void")
