@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from ledger.cli import completion
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
@@ -51,6 +52,13 @@ app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+# Arguments many commands share, with what Tab completes for them.
+RecordIdArg = Annotated[int, typer.Argument(metavar="ID", autocompletion=completion.record_ids)]
+CardArg = Annotated[str, typer.Argument(
+    metavar="CARD", help="The card's label.", autocompletion=completion.card_labels)]
+LabelArg = Annotated[str, typer.Argument(metavar="LABEL", autocompletion=completion.card_labels)]
 
 
 class ListFormat(StrEnum):

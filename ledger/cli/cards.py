@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, ListFormat, app, list_format, open_ledger, render_list, say
+from ledger.cli.app import ItemFormat, LabelArg, ListFormat, app, list_format, open_ledger, render_list, say
 from ledger.domain.values import CardKind
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def card_list(
 @card_app.command("show")
 def card_show(
     ctx: typer.Context,
-    label: str,
+    label: LabelArg,
     reveal: Annotated[bool, typer.Option("--reveal", help="Show the full card number.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
@@ -76,7 +76,7 @@ def card_show(
 @card_app.command("edit")
 def card_edit(
     ctx: typer.Context,
-    label: str,
+    label: LabelArg,
     new_label: Annotated[str | None, typer.Option("--label", help="Rename the card.")] = None,
     kind: Annotated[CardKind | None, typer.Option("--kind")] = None,
     number: Annotated[str | None, typer.Option(help="New number; an empty value removes it.")] = None,
@@ -100,7 +100,7 @@ def card_edit(
 
 
 @card_app.command("retire")
-def card_retire(ctx: typer.Context, label: str) -> None:
+def card_retire(ctx: typer.Context, label: LabelArg) -> None:
     """Mark a card as no longer used; its records stay."""
     from ledger.service import cards
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, app, ledger_path, open_ledger, say
+from ledger.cli.app import ItemFormat, RecordIdArg, app, ledger_path, open_ledger, say
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -15,7 +15,7 @@ app.add_typer(receipt_app, name="receipt")
 @receipt_app.command("add")
 def receipt_add(
     ctx: typer.Context,
-    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    record_id: RecordIdArg,
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Receipt files (photos, PDFs, e-receipts).")],
 ) -> None:
     """Keep receipt files with a record; the same file is kept only once."""
@@ -31,7 +31,7 @@ def receipt_add(
 @receipt_app.command("get")
 def receipt_get(
     ctx: typer.Context,
-    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    record_id: RecordIdArg,
     output_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("."),
 ) -> None:
     """Write a record's receipt files into a folder, byte for byte."""

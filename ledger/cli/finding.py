@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ledger.cli import completion
 from ledger.cli.app import ListFormat, app, list_format, open_ledger, render_list, say
 from ledger.errors import LedgerError
 
@@ -18,8 +19,9 @@ TABLE_ROWS = 50
 
 TextArg = Annotated[list[str] | None, typer.Argument(
     metavar="[TEXT]...", help="Part of a reference, merchant, note or card label; several words must all match.")]
-CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.")]
-ChannelOpt = Annotated[str | None, typer.Option("--channel", help="Only this channel.")]
+CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.", autocompletion=completion.card_labels)]
+ChannelOpt = Annotated[str | None, typer.Option(
+    "--channel", help="Only this channel.", autocompletion=completion.channel_names)]
 SinceOpt = Annotated[str | None, typer.Option("--since", help="From this time, day, month (2026-11) or year.")]
 UntilOpt = Annotated[str | None, typer.Option("--until", help="Up to the end of this time, day, month or year.")]
 MinOpt = Annotated[str | None, typer.Option("--min", help="At least this amount.")]
@@ -93,8 +95,9 @@ def export(
     no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
     no_guard: Annotated[bool, typer.Option(
         "--no-guard", help="Plain CSV for programs: no apostrophe before digits or formula-like text.")] = False,
-    dispute: Annotated[list[str] | None, typer.Option("--dispute", metavar="ID...",
-                       help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
+    dispute: Annotated[list[str] | None, typer.Option(
+        "--dispute", metavar="ID...", autocompletion=completion.record_ids,
+        help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
 ) -> None:
     """Write every matching record, oldest first, as CSV (for spreadsheets; --no-guard for programs),
     JSON or JSON lines; or a dispute pack."""

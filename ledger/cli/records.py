@@ -8,17 +8,19 @@ from typing import Annotated, Any
 
 import typer
 
-from ledger.cli.app import ItemFormat, ListFormat, app, list_format, open_ledger, render_list, say
+from ledger.cli import completion
+from ledger.cli.app import CardArg, ItemFormat, ListFormat, RecordIdArg, app, list_format, open_ledger, render_list, say
 from ledger.errors import LedgerError
 
 
 @app.command("log", context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
 def log(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(metavar="CARD", help="The card's label.")],
+    card: CardArg,
     amount: Annotated[str | None, typer.Argument(
         metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
     channel: Annotated[str | None, typer.Option(
+        autocompletion=completion.channel_names,
         help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
     at: Annotated[str | None, typer.Option("--at", help="When it happened (default: now).")] = None,
     ref: Annotated[str | None, typer.Option("--ref", help="Receipt or transaction reference.")] = None,
@@ -78,7 +80,7 @@ def _message_from_stdin(limit: int) -> str:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    record_id: RecordIdArg,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Show one record with its receipt files and every version of its history."""
@@ -109,7 +111,7 @@ def show(
 @app.command("void")
 def void(
     ctx: typer.Context,
-    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    record_id: RecordIdArg,
     reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
 ) -> None:
     """Void a record: it stays, marked, out of totals."""
@@ -123,12 +125,12 @@ def void(
 @app.command("amend")
 def amend(
     ctx: typer.Context,
-    record_id: Annotated[int, typer.Argument(metavar="ID")],
+    record_id: RecordIdArg,
     reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
     amount: Annotated[str | None, typer.Option()] = None,
     at: Annotated[str | None, typer.Option("--at")] = None,
     ref: Annotated[str | None, typer.Option("--ref")] = None,
-    channel: Annotated[str | None, typer.Option()] = None,
+    channel: Annotated[str | None, typer.Option(autocompletion=completion.channel_names)] = None,
     merchant: Annotated[str | None, typer.Option()] = None,
     note: Annotated[str | None, typer.Option()] = None,
     outcome: Annotated[str | None, typer.Option(help="credited, pending, failed or refunded.")] = None,
@@ -156,7 +158,7 @@ def amend(
 @app.command("check")
 def check(
     ctx: typer.Context,
-    card: Annotated[str, typer.Argument(metavar="CARD")],
+    card: CardArg,
     amount: Annotated[str, typer.Argument(metavar="AMOUNT")],
     reveal: Annotated[bool, typer.Option("--reveal", help="Show the full card number.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
@@ -193,7 +195,8 @@ def import_csv(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
                        help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable.")] = None,
-    card: Annotated[str | None, typer.Option("--card", help="The card every row belongs to.")] = None,
+    card: Annotated[str | None, typer.Option(
+        "--card", help="The card every row belongs to.", autocompletion=completion.card_labels)] = None,
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="utf-8, gb18030 or big5 (found by itself when left out).")] = None,
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,

@@ -1,0 +1,53 @@
+"""What Tab completes from the ledger itself: card labels, record ids and channel names.
+
+Each function is given to typer as an `autocompletion`; it reads the ledger named by `--db` (or
+TOPUP_DB, or the default) through `store.peek`, which never changes, upgrades or refuses anything.
+The hint after each value is what zsh and fish show beside it.
+"""
+
+from __future__ import annotations
+
+import typer
+
+RECORDS_OFFERED = 30  # the newest records a Tab offers; typing digits narrows them
+
+
+def _ledger(ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from ledger.store.db import resolve_path
+    from ledger.store.peek import peek
+
+    return peek(resolve_path(ctx.find_root().params.get("db")))
+
+
+def card_labels(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Card labels that begin with what was typed (in any case or width), cards in use first."""
+    from ledger.domain.values import label_key
+    from ledger.store.peek import card_labels as labels
+
+    typed = label_key(incomplete)
+    with _ledger(ctx) as conn:
+        found = labels(conn) if conn else []
+    return [(label, f"{kind}, retired" if retired else kind) for label, kind, retired in found
+            if label_key(label).startswith(typed)]
+
+
+def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """The newest record ids that begin with the digits typed, with the card and amount as the hint."""
+    from ledger.domain.money import format_minor
+    from ledger.store.peek import newest_records
+
+    if incomplete and not incomplete.isdigit():
+        return []
+    with _ledger(ctx) as conn:
+        found = newest_records(conn, incomplete, RECORDS_OFFERED) if conn else []
+    return [(str(topup_id), f"{label} {format_minor(amount, currency)} {currency}")
+            for topup_id, label, amount, currency in found]
+
+
+def channel_names(incomplete: str) -> list[tuple[str, str]]:
+    """Channel names and their aliases (Chinese ones too) that begin with what was typed."""
+    from ledger.domain.channels import ALIASES, names
+
+    typed = incomplete.casefold()
+    return [(name, channel.value) for channel in ALIASES for name in names(channel)
+            if name.casefold().startswith(typed)]

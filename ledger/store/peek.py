@@ -1,0 +1,49 @@
+"""A quick read-only look into a ledger, for shell completion: no upgrade, no lock, no error.
+
+Completion runs at every Tab press, so it must be fast and must never change or refuse anything:
+a missing, locked, older or foreign file simply completes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from ledger.errors import LedgerError
+from ledger.store.header import is_ledger_file
+
+
+@contextmanager
+def peek(path: Path) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection to the ledger at `path`, or None when there is none to read."""
+    try:
+        if not is_ledger_file(path):
+            raise FileNotFoundError(path)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    except (LedgerError, OSError, sqlite3.Error):
+        yield None
+        return
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def card_labels(conn: sqlite3.Connection) -> list[tuple[str, str, bool]]:
+    """(label, kind, retired) of every card, cards in use first."""
+    with suppress(sqlite3.Error):
+        return conn.execute("SELECT label, kind, retired_at_utc IS NOT NULL FROM card "
+                            "ORDER BY retired_at_utc IS NOT NULL, label").fetchall()
+    return []
+
+
+def newest_records(conn: sqlite3.Connection, id_prefix: str, limit: int) -> list[tuple[int, str, str, str]]:
+    """(id, card label, amount in minor units as text, currency) of the newest records whose id
+    starts with `id_prefix`, newest first."""
+    with suppress(sqlite3.Error):
+        return conn.execute(
+            "SELECT t.id, c.label, t.amount_minor, t.currency FROM topup AS t JOIN card AS c ON c.id = t.card_id "
+            "WHERE CAST(t.id AS TEXT) LIKE ? || '%' ORDER BY t.id DESC LIMIT ?", (id_prefix, limit)).fetchall()
+    return []
