@@ -1,6 +1,7 @@
 """`topup import BILL`: WeChat Pay and Alipay bills as downloaded, with invented names and numbers."""
 
 import json
+import shlex
 
 import pytest
 
@@ -90,11 +91,11 @@ def test_a_wechat_bill_as_downloaded_adds_its_top_ups_and_only_those(topup_ok, c
     done = topup_ok("import", str(path))
     assert "read 7 row(s); added 2 top-up(s); skipped 4 that are not top-ups and 0 already in the ledger; " \
            "1 not placed" in done.stderr
-    assert "topup card add 示例公交 --kind smart --currency CNY" in done.stderr
+    assert "topup card add 羊城通 --kind smart --currency CNY" in done.stderr
     assert _records(topup_ok) == EXPECTED
     again = topup_ok("import", str(path))
     assert "added 0 top-up(s)" in again.stderr and "2 already in the ledger" in again.stderr
-    topup_ok("card", "add", "示例公交", "--kind", "smart", "--currency", "CNY")
+    topup_ok("card", "add", "羊城通", "--kind", "smart", "--currency", "CNY")
     placed = topup_ok("import", str(path))
     assert "added 1 top-up(s)" in placed.stderr and "0 not placed" in placed.stderr
 
@@ -216,7 +217,7 @@ def test_card_never_takes_a_top_up_for_another_number(topup_ok, tmp_path):
     path.write_bytes(wechat_csv())
     done = topup_ok("import", str(path), "--card", "other-phone")
     assert "added 0 top-up(s)" in done.stderr and "3 not placed" in done.stderr
-    assert "--number <your number 139****5678>" in done.stderr
+    assert "--number YOUR_NUMBER  # the one the bill shows as 139****5678" in done.stderr
 
 
 EXCEL_SAVED = [  # as a spreadsheet saves a bill again: GBK, CRLF, no padding, order numbers as 4.2E+27
@@ -298,22 +299,21 @@ def _bill(tmp_path, *rows: tuple[str, str, str, str, str, str]) -> str:
 
 
 def test_a_record_the_bill_tells_otherwise_gets_the_amend_line_that_settles_it(topup_ok, cards, tmp_path):
-    import shlex
-
     topup_ok("log", "深圳通", "50", "--at", "2025-03-19 08:30", "--ref", "4200001234202503190830")
     topup_ok("log", "我的手机", "100", "--paid", "99.50", "--outcome", "pending", "--at", "2025-03-14 18:43")
     path = tmp_path / "bill.csv"
     path.write_bytes(wechat_csv())
     done = topup_ok("import", str(path))
     assert "2 already in the ledger" in done.stderr
-    told = [line.strip() for line in done.stderr.splitlines() if " says " in line]
-    assert [line.split(":")[0] for line in told] == ["record 2 says pending; the bill says credited",
-                                                    "record 1 says credited; the bill says refunded"]
+    told = [line.strip() for line in done.stderr.splitlines() if "topup amend" in line]
+    assert [line.split(": topup")[0] for line in told] == [
+        "record 2: it says pending, the bill credited; the bill gives its order number",
+        "record 1: it says credited, the bill refunded"]
     for line in told:
-        topup_ok(*shlex.split(line.split(": ", 1)[1])[1:])
+        topup_ok(*shlex.split(line.split(": topup ", 1)[1]))
     found = {r["id"]: r["outcome"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
     assert found[1] == "refunded" and found[2] == "credited"
-    assert " says " not in topup_ok("import", str(path)).stderr
+    assert "topup amend" not in topup_ok("import", str(path)).stderr
 
 
 def test_a_sim_kept_without_its_number_is_not_given_someone_elses_top_up(topup_ok, tmp_path):
@@ -321,7 +321,10 @@ def test_a_sim_kept_without_its_number_is_not_given_someone_elses_top_up(topup_o
     bill = _bill(tmp_path, ("2025-03-14 18:42:07", "中国移动", "话费充值-139****5678 100元", "¥99.50", "支付成功", "42001"))
     done = topup_ok("import", bill, "--card", "手机")
     assert "added 0 top-up(s)" in done.stderr and "1 not placed" in done.stderr
-    assert "to place the rest: topup card edit 手机 --number <your number 139****5678>" in done.stderr
+    assert "to place the rest: topup card edit 手机 --number YOUR_NUMBER  # the one the bill shows as 139****5678" \
+        in done.stderr
+    pasted = run_process(*shlex.split("card edit 手机 --number YOUR_NUMBER  # the one…", comments=True))
+    assert pasted.returncode == 1 and pasted.stderr.startswith("error: ")  # a placeholder is no number
     topup_ok("card", "edit", "手机", "--number", "13912345678")
     assert "added 1 top-up(s)" in topup_ok("import", bill).stderr
 
@@ -347,9 +350,130 @@ def test_a_card_kept_in_another_currency_gets_the_log_line_for_what_it_was_credi
     topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
     bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "支付成功", "42005"))
     done = topup_ok("import", bill)
-    line = "topup log 八达通 <HKD credited> --channel wechat --at '2025-03-05 09:10:00 +08:00' --ref 42005"
-    assert "1 not placed" in done.stderr and f"to place the rest: {line}" in done.stderr
-    topup_ok(*line.replace("<HKD credited>", "100").split()[1:6], "--at", "2025-03-05 09:10:00 +08:00", "--ref", "42005")
+    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00 +08:00' --ref 42005"
+    assert "1 not placed" in done.stderr and f"to place the rest: {line}  # HKD_AMOUNT: what" in done.stderr
+    pasted = run_process(*shlex.split(line, comments=True)[1:])
+    assert pasted.returncode == 1 and "HKD_AMOUNT" in pasted.stderr  # a placeholder is refused, never misread
+    topup_ok(*shlex.split(line.replace("HKD_AMOUNT", "100"))[1:])
     assert "1 already in the ledger" in topup_ok("import", bill).stderr
     listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
     assert (listed[0]["decision"], listed[0]["card"], listed[0]["why"]) == ("already in the ledger", "八达通", "record 1")
+
+
+def test_a_whole_phone_number_must_be_the_cards_whole_number(topup_ok, tmp_path):
+    topup_ok("card", "add", "mine", "--kind", "sim", "--region", "CN", "--number", "13912345678")
+    bill = _bill(tmp_path,
+                 ("2025-04-01 08:00:00", "中国移动", "话费充值-13900005678 50元", "¥50.00", "支付成功", "42101"),
+                 ("2025-04-02 08:00:00", "中国移动", "话费充值-13912345678 30元", "¥30.00", "支付成功", "42102"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert [(row["decision"], row["card"]) for row in listed] == [("not placed", None), ("added", "mine")]
+
+
+def test_which_rows_are_phone_or_card_top_ups_and_what_places_the_rest(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path,
+                 ("2025-04-01 08:00:00", "抖音", "DOU+流量包", "¥100.00", "支付成功", "43001"),
+                 ("2025-04-01 09:00:00", "快手", "快手粉条流量包", "¥30.00", "支付成功", "43002"),
+                 ("2025-04-01 10:00:00", "中国移动", "话费券", "¥5.00", "支付成功", "43003"),
+                 ("2025-04-01 11:00:00", "中国移动", "充值-139****5678 100元", "¥99.00", "支付成功", "43004"),
+                 ("2025-04-01 12:00:00", "中国联通", "联通充值 50元", "¥50.00", "支付成功", "43005"),
+                 ("2025-04-01 13:00:00", "京东", "中国电信话费充值 100元", "¥100.00", "支付成功", "43006"),
+                 ("2025-04-01 14:00:00", "饭堂", "校园卡充值", "¥40.00", "支付成功", "43007"),
+                 ("2025-04-01 15:00:00", "示例商户", "octopus 增值", "¥92.00", "支付成功", "43008"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert [row["decision"] for row in listed] == ["skipped"] * 3 + ["added"] + ["not placed"] * 4
+    assert listed[3]["card"] == "我的手机" and (listed[3]["amount"], listed[3]["paid"]) == ("100.00", "99.00")
+    done = topup_ok("import", bill)
+    placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+    assert placing == ["topup card add LABEL --kind sim --region CN --issuer 中国联通",
+                       "topup card add LABEL --kind sim --region CN --issuer 中国电信",
+                       "topup card add 校园卡 --kind smart --currency CNY",
+                       "topup card add Octopus --kind smart --currency HKD"]
+    topup_ok(*shlex.split(placing[0].replace("LABEL", "联通卡"))[1:])
+    assert "added 1 top-up(s)" in topup_ok("import", bill).stderr
+
+
+def test_a_refund_row_that_gives_all_back_refunds_a_successful_top_up(topup_ok, tmp_path):
+    topup_ok("card", "add", "联通卡", "--kind", "sim", "--region", "CN", "--issuer", "中国联通")
+    rows = [
+        ["2025-05-01 10:00:00", "充值缴费", "中国联通", "/", "话费充值 100元", "支出", "99.80", "余额宝", "交易成功",
+         "2025050122001400001\t", "UN0501\t", ""],
+        ["2025-05-01 12:00:00", "退款", "中国联通", "/", "退款-话费充值 100元", "不计收支", "99.80", "余额宝", "退款成功",
+         "2025050122001400001_R1\t", "UN0501\t", ""],
+        ["2025-05-02 10:00:00", "充值缴费", "中国联通", "/", "话费充值 50元", "支出", "50.00", "余额宝", "交易成功",
+         "2025050222001400002\t", "UN0502\t", ""],
+        ["2025-05-02 12:00:00", "退款", "中国联通", "/", "退款-话费充值 50元", "不计收支", "20.00", "余额宝", "退款成功",
+         "2025050222001400002_R1\t", "UN0502\t", ""],
+    ]
+    path = tmp_path / "alipay.csv"
+    path.write_bytes(("\n".join(",".join(row) for row in [ALIPAY_HEADER, *rows]) + "\n").encode("gb18030"))
+    done = topup_ok("import", str(path))
+    assert "skipped 0 that are not top-ups, 2 refund(s) settled with their top-ups" in done.stderr
+    assert [(r[1], r[3]) for r in _records(topup_ok)] == [("100.00", "refunded"), ("50.00", "credited")]
+
+
+def test_an_order_number_already_on_another_card_is_that_top_up(topup_ok, cards, tmp_path):
+    topup_ok("card", "add", "other", "--kind", "sim", "--region", "CN")
+    topup_ok("log", "other", "100", "--ref", "4200001234202503141842", "--at", "2025-03-14 18:42")
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    listed = json.loads(topup_ok("import", str(path), "--dry-run", "--format", "json").stdout)
+    assert (listed[0]["decision"], listed[0]["why"]) == ("already in the ledger", "record 1 on card 'other'")
+    topup_ok("import", str(path))
+    assert [r[0] for r in _records(topup_ok) if r[5] == "4200001234202503141842"] == ["other"]
+
+
+def test_order_numbers_a_spreadsheet_saved_as_numbers_are_not_made_up(topup_ok, cards, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(WECHAT_HEADER)
+    sheet.append(["2025-03-14 18:42:07", "商户消费", "中国移动", "话费充值-139****5678 100元", "支出", 99.5, "零钱",
+                  "支付成功", 4.200001234202503e27, 4.2e27, "/"])
+    path = tmp_path / "saved.xlsx"
+    book.save(path)
+    done = topup_ok("import", str(path))
+    assert "added 1 top-up(s)" in done.stderr and "rewritten by a spreadsheet" in done.stderr
+    assert _records(topup_ok)[0][5] is None
+
+
+def test_a_bill_with_map_is_told_to_leave_the_map_out(tmp_path, ledger_path, topup_ok, cards):
+    path = tmp_path / "bill.csv"
+    path.write_bytes(wechat_csv())
+    before = table_dump(ledger_path)
+    refused = run_process("import", str(path), "--map", "交易时间=occurred_at", "--map", "金额(元)=amount")
+    assert refused.returncode == 1 and "is a WeChat Pay bill as downloaded: import it without --map" in refused.stderr
+    assert table_dump(ledger_path) == before
+
+
+def test_a_retired_card_is_named_not_taken_unless_card_names_it(topup_ok, tmp_path):
+    topup_ok("card", "add", "旧手机", "--kind", "sim", "--region", "CN", "--number", "13912345678")
+    topup_ok("card", "retire", "旧手机")
+    bill = _bill(tmp_path, ("2025-03-14 18:42:07", "中国移动", "话费充值-139****5678 100元", "¥99.50", "支付成功", "44001"))
+    done = topup_ok("import", bill)
+    assert "1 not placed" in done.stderr and "import again with --card 旧手机" in done.stderr
+    forced = topup_ok("import", bill, "--card", "旧手机")
+    assert "added 1 top-up(s)" in forced.stderr and "card '旧手机' is retired" in forced.stderr
+
+
+def test_the_dry_run_lists_times_and_amounts_as_the_contract_writes_them(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025/06/03 10:00", "中国移动", "话费充值-139****5678 50元", "¥50.0", "支付成功", "\x0045"),
+                 ("", "中国移动", "话费充值-139****5678 30元", "¥30.00", "支付成功", "45002"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert listed[0]["occurred_at"] == "2025-06-03T10:00:00+08:00" and listed[0]["paid"] == "50.00"
+    assert set(listed[1]) == set(listed[0]) and listed[1]["card"] is None
+    assert listed[0]["decision"] == "not added" and "control character" in listed[0]["why"]
+    assert listed[1]["decision"] == "not added" and listed[1]["why"].startswith("the bill gives it no time")
+    assert topup_ok("import", bill, "--dry-run", "--format", "text").exit_code == 0
+
+
+def test_a_unicode_text_bill_and_a_wechat_refund_row(topup_ok, cards, tmp_path):
+    rows = [["2025-03-14 18:42:07", "商户消费", "中国移动", "话费充值-139****5678 100元", "支出", "¥99.50", "零钱",
+             "已全额退款", "46001", "/", "/"],
+            ["2025-03-15 09:00:00", "中国移动-退款", "中国移动", "话费充值-139****5678 100元", "收入", "¥99.50", "零钱",
+             "已到账", "46001", "/", "/"]]
+    path = tmp_path / "unicode.txt"
+    path.write_bytes("\n".join("\t".join(row) for row in [WECHAT_HEADER, *rows]).encode("utf-16"))
+    done = topup_ok("import", str(path))
+    assert "added 1 top-up(s)" in done.stderr and "1 refund(s) settled" in done.stderr
+    assert [(r[1], r[3]) for r in _records(topup_ok)] == [("100.00", "refunded")]

@@ -3,6 +3,7 @@
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -187,6 +188,13 @@ def check(
         say("ok: within the card's limits. Compare the number above with the one you are paying to")
 
 
+class ImportFormat(StrEnum):
+    text = "text"
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
 @app.command("import")
 def import_csv(
     ctx: typer.Context,
@@ -196,12 +204,15 @@ def import_csv(
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
                        help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable.")] = None,
     card: Annotated[str | None, typer.Option(
-        "--card", help="The card every row belongs to.", autocompletion=completion.card_labels)] = None,
+        "--card", autocompletion=completion.card_labels,
+        help="The card every row belongs to; for a bill, the one for top-ups of its kind it does not place.")] = None,
     encoding: Annotated[str | None, typer.Option(
-        "--encoding", help="utf-8, gb18030 or big5 (found by itself when left out).")] = None,
-    output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
+        "--encoding", help="utf-8, gb18030, big5 or utf-16 (found by itself when left out).")] = None,
+    import_format: Annotated[ImportFormat | None, typer.Option(
+        "--format", help="How --dry-run lists the rows: text (a table), json or csv.")] = None,
 ) -> None:
     """Add top-ups from a file in one transaction; rows already in the ledger are not added again."""
+    output_format = None if import_format is None else ListFormat(import_format.value.replace("text", "table"))
     from ledger.service import importing
 
     # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.
@@ -230,12 +241,16 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
         render_list(result.rows, columns, list_format(output_format))
     verb = "would add" if dry_run else "added"
     by_hand = f"; {result.by_hand} to log by hand (see --dry-run)" if result.by_hand else ""
+    refunds = f", {result.refunds} refund(s) settled with their top-ups" if result.refunds else ""
     say(f"{result.layout}: read {result.read} row(s); {verb} {result.added} top-up(s); skipped {result.not_topups} "
-        f"that are not top-ups and {result.already} already in the ledger; {result.unplaced} not placed{by_hand}")
+        f"that are not top-ups{refunds} and {result.already} already in the ledger; {result.unplaced} not "
+        f"placed{by_hand}")
     for line in result.not_placed:
         say(f"  to place the rest: {line}")
     for line in result.differing:
         say(f"  {line}")
+    for line in result.notes:
+        say(f"note: {line}")
     if result.mangled_refs:
         say(f"note: {result.mangled_refs} order number(s) were rewritten by a spreadsheet (like 4.2E+27); those "
             "top-ups carry no reference and were matched with the ledger by card, time and amount. The bill as "

@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from ledger.domain.values import Outcome, label_key
+
+HEADER_SEARCH = 200  # a bill's header is looked for within this many rows: the preambles run to about 25
 
 
 @dataclass(frozen=True)
@@ -44,18 +47,25 @@ LAYOUTS = (
 )
 
 # What makes a row a top-up, and of which kind of card. Both lists are searched in the row's
-# counterparty and item text; a smart card's name counts only beside a word for adding value.
+# counterparty and item text, in any case; a smart card's name, a carrier's name or a phone number
+# counts only beside a word for adding value.
 TOPUP_WORDS = {
-    "sim": ("话费", "話費", "充话费", "手机充值", "手機充值", "流量充值", "流量包", "手机号充值", "号卡充值"),
+    "sim": ("话费", "話費", "充话费", "手机充值", "手機充值", "流量充值", "手机号充值", "号卡充值"),
     "smart": ("公交卡", "交通卡", "一卡通", "八达通", "八達通", "深圳通", "羊城通", "岭南通", "嶺南通", "悠遊卡",
               "悠游卡", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合", "武汉通", "天府通", "长安通",
               "苏州通", "澳门通", "澳門通", "Octopus"),
 }
 _ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡")
+# Mobile carriers: a payment to one of them that adds value is a phone top-up.
+CARRIERS = ("中国移动", "中国联通", "中国电信", "中国广电", "中國移動", "中國聯通", "中國電信", "中國廣電")
+_CARRIER_TOP_UPS = ("移动充值", "联通充值", "电信充值", "移動充值", "聯通充值", "電信充值")
+# The currency a smart card known by name keeps its value in, when it is not yuan.
+CARD_CURRENCIES = {"八达通": "HKD", "八達通": "HKD", "octopus": "HKD", "悠遊卡": "TWD", "悠游卡": "TWD",
+                   "澳门通": "MOP", "澳門通": "MOP"}
 # What is never a card's top-up, however its text reads: money moved within the wallet, transfers,
 # red packets, savings and repayments.
 NOT_TOPUPS = ("零钱充值", "零钱通", "零錢", "余额宝", "餘額寶", "红包", "紅包", "转账", "轉賬", "提现", "提現",
-              "理财", "理財", "还款", "還款", "基金", "转入", "轉入")
+              "理财", "理財", "还款", "還款", "基金", "转入", "轉入", "话费券", "話費券")
 
 # A bill's status, in the words each layout uses, as an outcome; first match wins.
 STATUS_OUTCOMES = (
@@ -74,8 +84,9 @@ _NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付
 # A number a spreadsheet rewrote in scientific notation (4.2E+27): the digits are gone.
 _MANGLED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.I)
 _PARTLY_REFUNDED = re.compile(r"已退款\s*[(（]\s*[¥￥]?\s*([\d,]+(?:\.\d+)?)\s*[)）]")
-# What a payment's text says when it is not a top-up, whatever card name it carries.
-_NOT_ADDING_VALUE = ("充电", "充電")
+# What a payment's text says when it is not a top-up, whatever card name it carries: power for a
+# phone, and the "traffic packs" of short-video apps, which buy views for a post, not data.
+_NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條")
 
 
 @dataclass
@@ -116,8 +127,9 @@ def clean_amount(text: str) -> str:
 
 
 def find_header(rows: list[list[str]]) -> tuple[Layout, int, dict[str, int]] | None:
-    """The layout a file's rows follow, the index of its header row, and each role's column."""
-    for index, row in enumerate(rows):
+    """The layout a file's rows follow, the index of its header row (within its first HEADER_SEARCH
+    rows), and each role's column."""
+    for index, row in enumerate(rows[:HEADER_SEARCH]):
         names = [clean_cell(cell) for cell in row]
         for layout in LAYOUTS:
             found = {role: names.index(name) for role, options in layout.columns.items()
@@ -131,8 +143,8 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
     """Whether a bill row is a top-up, of which kind of card, and how it ended. `own_cards` are
     (kind, name) of the ledger's cards: a row naming one of them beside a word for adding value is
     a top-up of that kind even when the table does not know the name (a city's own transit card)."""
-    text = row.text
-    if row.get("item").startswith("退款") or row.get("kind") == "退款":
+    text = row.text.casefold()
+    if is_refund(row):
         return Decision(None, reason="a refund, settled with its top-up", refund=True)
     if any(word in text for word in _NOT_ADDING_VALUE):
         return Decision(None, reason="not a top-up (a charge for power, not value)")
@@ -141,8 +153,10 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
     if row.get("direction") not in ("支出", ""):
         return Decision(None, reason=f"not a payment ({row.get('direction') or 'no direction'})")
     adding_value = any(word in text for word in _ADDING_VALUE)
-    kind = next((kind for kind, words in TOPUP_WORDS.items() if any(word in text for word in words)
+    kind = next((kind for kind, words in TOPUP_WORDS.items() if any(word.casefold() in text for word in words)
                  and (kind == "sim" or adding_value)), None)
+    if kind is None and adding_value and (any(name in text for name in CARRIERS + _CARRIER_TOP_UPS) or phone_in(text)):
+        kind = "sim"
     if kind is None and adding_value:
         kind = next((kind for kind, name in own_cards if names(text, name)), None)
     if kind is None:
@@ -153,9 +167,9 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
         return Decision(kind, reason=f"its status {status!r} is not understood; log it by hand")
     if outcome is Outcome.refunded and partly_refunded(status, clean_amount(row.get("amount"))):
         outcome = Outcome.credited  # part came back: the top-up itself went through
-    refunded = _number(row.get("refunded"))
+    refunded = amount_of(row.get("refunded"))
     if refunded > 0:  # the web layout's 成功退款 column
-        outcome = Outcome.refunded if refunded >= _number(row.get("amount")) else outcome
+        outcome = Outcome.refunded if refunded >= amount_of(row.get("amount")) else outcome
     if row.get("created") and not row.get("time") and outcome is Outcome.failed:
         return Decision(None, reason="closed before it was paid")
     return Decision(kind, outcome)
@@ -173,6 +187,19 @@ def names(text: str, name: str | None) -> bool:
     return key in folded
 
 
+def is_refund(row: BillRow) -> bool:
+    """Whether the row gives money back for another: 退款-… (Alipay), …-退款 (WeChat), or kind 退款."""
+    kind, item = row.get("kind"), row.get("item")
+    return item.startswith("退款") or kind.startswith("退款") or kind.endswith("退款") or item.endswith("-退款")
+
+
+def card_named(text: str, kind: str) -> str | None:
+    """The name of a kind of card (深圳通, 校园卡) or the carrier (中国电信) the text gives, if any."""
+    folded = text.casefold()
+    words = TOPUP_WORDS["smart"] if kind == "smart" else CARRIERS
+    return next((word for word in words if word.casefold() in folded), None)
+
+
 def face_value(item: str) -> str | None:
     """The amount a top-up's item text says was credited ('话费充值-139****5678 100元'), if it says one."""
     stated = _NOT_FACE_VALUE.sub(" ", item)
@@ -188,21 +215,39 @@ def order_number(text: str) -> str:
 def partly_refunded(status: str, paid: str) -> bool:
     """Whether a status such as 已退款(￥20.00) gave back less than was paid."""
     match = _PARTLY_REFUNDED.search(status)
-    return bool(match) and _number(match[1]) < _number(paid)
+    return bool(match) and amount_of(match[1]) < amount_of(paid)
 
 
-def _number(text: str) -> float:
-    """A bill's amount as a number for comparing two of them (0 when it is not one)."""
+def amount_of(text: str) -> Decimal:
+    """A bill's amount as a number for comparing or adding two of them (0 when it is not one)."""
     try:
-        return float(clean_amount(text) or 0)
-    except ValueError:
-        return 0.0
+        return Decimal(clean_amount(text) or 0)
+    except InvalidOperation:
+        return Decimal(0)
 
 
-def phone_in(text: str) -> tuple[str, str] | None:
-    """A mainland mobile number the text names: (first digits, last digits), masked or whole."""
+@dataclass(frozen=True)
+class Phone:
+    """A mainland mobile number a bill names: whole, or masked to its first three and last four digits."""
+
+    first: str
+    last: str
+    whole: str | None = None
+
+    def matches(self, number: str | None) -> bool:
+        national = (number or "").removeprefix("+86")
+        if self.whole:
+            return national == self.whole
+        return len(national) == 11 and national.startswith(self.first) and national.endswith(self.last)
+
+    def __str__(self) -> str:
+        return f"{self.first}****{self.last}"
+
+
+def phone_in(text: str) -> Phone | None:
+    """The mainland mobile number the text names, masked or whole."""
     if match := _MASKED_PHONE.search(text):
-        return match[1], match[2]
+        return Phone(match[1], match[2])
     if match := _FULL_PHONE.search(text):
-        return match[1][:3], match[1][-4:]
+        return Phone(match[1][:3], match[1][-4:], match[1])
     return None

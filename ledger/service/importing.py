@@ -17,6 +17,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from ledger.domain.bills import HEADER_SEARCH
 from ledger.domain.cards import Card
 from ledger.domain.channels import parse_channel
 from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup
@@ -26,7 +27,7 @@ from ledger.domain.times import local_iso, now_utc, parse_day, parse_moment, to_
 from ledger.domain.values import CardKind, Status, clean_label, label_key, parse_outcome
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.service import sheets
-from ledger.service.bill_import import HEADER_SEARCH, BillImport, import_bill, is_bill
+from ledger.service.bill_import import BillImport, bill_layout, import_bill
 from ledger.service.cards import card_to_write_on
 from ledger.store import reads, writes
 from ledger.store.db import Tx
@@ -113,14 +114,16 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | 
     """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
     whose transaction is a reading one: whatever checking wrote, such as a new card, is undone).
     A WeChat Pay or Alipay bill is read as `bill_import` says."""
+    table, about = sheets.rows(file, encoding)
+    head = list(islice(table, HEADER_SEARCH))
+    if (layout := bill_layout(head)) and mapping:
+        raise InvalidInput(f"{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
+                           "found by themselves (--card places those the bill does not name)")
+    if layout:
+        return import_bill(tx, head + list(table), card=card, dry_run=dry_run)
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
-    table, about = sheets.rows(file, encoding)
-    if not mapping:
-        head = list(islice(table, HEADER_SEARCH))
-        if is_bill(head):
-            return import_bill(tx, head + list(table), card=card, dry_run=dry_run)
-        table = chain(head, table)
+    table = chain(head, table)
     rows = read_rows(table, file, mapping)
     now = now_utc()
     result = ImportResult()

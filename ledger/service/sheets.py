@@ -1,10 +1,12 @@
-"""Reading a table file as rows of text: CSV in UTF-8 (with or without BOM), GB18030 or Big5, or an
-Excel workbook (.xlsx, through openpyxl). Without --encoding, the text's encoding is found: a BOM
-or valid UTF-8 is UTF-8, anything else is tried as GB18030, the encoding of mainland bills.
+"""Reading a table file as rows of text: CSV in UTF-8 (with or without BOM), GB18030, Big5 or UTF-16,
+or an Excel workbook (.xlsx, through openpyxl). Without --encoding, the text's encoding is found: a
+UTF-16 BOM is UTF-16, a UTF-8 BOM or valid UTF-8 is UTF-8, anything else is tried as GB18030, the
+encoding of mainland bills.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -15,8 +17,12 @@ from typing import Any
 from ledger.errors import InvalidInput
 
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
-             "big5": "big5hkscs", "big5hkscs": "big5hkscs"}
+             "big5": "big5hkscs", "big5hkscs": "big5hkscs", "utf-16": "utf-16"}
 _ZIP, _OLD_EXCEL = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
+# A spreadsheet keeps 15 significant digits: a number cell this large lost the rest (an order number
+# saved again by Excel), so it is shown as the spreadsheet shows it, never as digits it does not hold.
+_DIGITS_KEPT = 1e15
+_SHEETS_LOOKED_AT = 10
 
 
 def read_bytes(file: Path) -> bytes:
@@ -42,16 +48,19 @@ def rows(file: Path, encoding: str | None) -> tuple[Iterator[tuple[int, list[str
     if text.lstrip("\ufeff \t\r\n").startswith(("[", "{")):
         table = _json_rows(file, text)
         return iter(table), len(table)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    head = text[:4096]  # a spreadsheet's "Unicode text" separates its cells with tabs
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if head.count("\t") > head.count(",") else ",")
     return _csv_rows(reader), text.count("\n")
 
 
 def decode(data: bytes, file: Path, encoding: str | None) -> str:
     """The text of a CSV file, in the encoding given or the one found."""
+    if encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # a spreadsheet's "Unicode text"; its byte-order mark says so
     if encoding is not None:
         codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
         if codec is None:
-            raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5 (not {encoding!r})")
+            raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5, utf-16 (not {encoding!r})")
         tried = [codec]
     else:
         tried = ["utf-8-sig", "gb18030"]
@@ -61,7 +70,7 @@ def decode(data: bytes, file: Path, encoding: str | None) -> str:
         except UnicodeDecodeError:
             continue
     if encoding is not None:
-        others = ", ".join(name for name in ("utf-8", "gb18030", "big5") if ENCODINGS[name] != tried[0])
+        others = ", ".join(name for name in ("utf-8", "gb18030", "big5", "utf-16") if ENCODINGS[name] != tried[0])
         raise InvalidInput(f"{file} is not {encoding} text; try --encoding with one of {others}, "
                            "or leave it out to have the encoding found")
     raise InvalidInput(f"{file} is neither UTF-8 nor GB18030 text; for a Big5 file give --encoding big5")
@@ -99,7 +108,7 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
 
 
 def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
-    """The first sheet of a workbook, every cell as the text a CSV of it would hold."""
+    """The first sheet of a workbook (or the first holding a bill), every cell as the text a CSV of it would hold."""
     from openpyxl import load_workbook
 
     try:
@@ -107,10 +116,19 @@ def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
         raise InvalidInput(f"{file} is not a workbook this program can read ({type(exc).__name__}); "
                            "save it as .xlsx or CSV") from None
+    from ledger.domain.bills import find_header
+
+    # The first sheet, unless a later one holds a bill's header (a bill pasted into its owner's workbook).
     try:
-        sheet = book.worksheets[0]
-        return [(number, [_cell_text(value) for value in row])
-                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        first = None
+        for sheet in book.worksheets[:_SHEETS_LOOKED_AT]:
+            rows = [(number, [_cell_text(value) for value in row])
+                    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            if first is None:
+                first = rows
+            if find_header([cells for _, cells in rows]):
+                return rows
+        return first or []
     finally:
         book.close()
 
@@ -120,6 +138,8 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, float) and abs(value) >= _DIGITS_KEPT:
+        return f"{value:E}"  # as a spreadsheet shows it: the digits past the 15th are not in the file
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list):  # a record's receipts: the count, as a CSV export has it

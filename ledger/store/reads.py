@@ -107,6 +107,15 @@ def records_with_ref(conn: sqlite3.Connection, card_id: int, ref: str, exclude_i
     return [row[0] for row in rows]
 
 
+def records_with_ref_on_any_card(conn: sqlite3.Connection, ref: str, prefer_card: int) -> tuple[Any, ...] | None:
+    """(id, card label, outcome, status) of a record that carries this reference, on any card and
+    voided or not; one of `prefer_card` first, then a standing one."""
+    return conn.execute(
+        "SELECT t.id, c.label, t.outcome, t.status FROM topup AS t JOIN card AS c ON c.id = t.card_id "
+        "WHERE t.ref = ? COLLATE NOCASE ORDER BY t.card_id != ?, t.status = 'void', t.id", (ref, prefer_card),
+    ).fetchone()
+
+
 def kept_texts(conn: sqlite3.Connection, card_id: int, max_bytes: int) -> list[tuple[int, bytes]]:
     """(record id, bytes) of every plain-text receipt up to `max_bytes` kept with a record of a card
     (not voided), oldest record first: the pasted messages among them."""

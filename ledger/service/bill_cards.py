@@ -1,0 +1,101 @@
+"""Which card a bill's top-up belongs to, never guessed; and when none can be told, the line that tells it.
+
+A row is placed by the phone number its item names (a whole number must be the card's whole
+number, a masked one its first three and last four digits), else by the one card whose label or
+issuer its counterparty or item names, else onto `--card` when that card is of the row's kind.
+Retired cards are placed only when `--card` names them. A row not placed comes with the command
+that would place it, written so that pasting it unchanged is refused rather than misread: its
+placeholders (LABEL, YOUR_NUMBER, HKD_AMOUNT) are no values, and it carries no shell redirection.
+"""
+
+from __future__ import annotations
+
+from ledger.domain import bills
+from ledger.domain.cards import Card
+from ledger.domain.values import shell_word
+from ledger.service.cards import card_to_write_on
+from ledger.store import reads
+from ledger.store.db import Tx
+
+CURRENCY = "CNY"  # WeChat Pay and Alipay bills are in yuan
+
+
+class NotPlaced(Exception):
+    """A top-up row no card can be told for: why, and the command that would place it."""
+
+    def __init__(self, why: str, suggestion: str, card: Card | None = None) -> None:
+        super().__init__(why)
+        self.why, self.suggestion = why, suggestion
+        self.card = card  # the card the row names, when it is kept in another currency
+
+
+class Placer:
+    """Which card a top-up row belongs to: told by the row, or `--card` for rows of its kind."""
+
+    def __init__(self, tx: Tx, default: str | None, channel: str) -> None:
+        self.channel = channel
+        every = reads.all_cards(tx.conn)
+        self.cards = [c for c in every if c["retired_at_utc"] is None]
+        self.retired = [c for c in every if c["retired_at_utc"] is not None]
+        self.default = card_to_write_on(tx, default) if default else None
+        # The names of the smart cards kept: a city's own card the table of top-up words does not know.
+        self.own_names = [("smart", name) for c in self.cards if c["kind"] == "smart"
+                          for name in (c["label"], c["issuer"]) if name]
+
+    def place(self, row: bills.BillRow, kind: str) -> Card:
+        phone = bills.phone_in(row.get("item")) if kind == "sim" else None
+        matching = self._told(self.cards, row, kind, phone)
+        default = self.default
+        if len(matching) == 1:
+            return self._in_yuan(matching[0], row)
+        if len(matching) > 1 and default is not None and default in matching:
+            return self._in_yuan(default, row)
+        if len(matching) > 1:
+            labels = ", ".join(repr(c["label"]) for c in matching)
+            raise NotPlaced(f"it could be any of cards {labels}", "name the card it belongs to with --card LABEL")
+        if default is not None and default["kind"] == kind and (not phone or phone.matches(default["number"])):
+            return self._in_yuan(default, row)
+        if default is not None and default["kind"] == kind and not default["number"]:
+            # The row names a number and the card has none kept: whose number it is, is not known.
+            raise NotPlaced(f"it tops up {phone}; card {default['label']!r} has no number kept",
+                            f"topup card edit {shell_word(default['label'])} --number YOUR_NUMBER  # the one "
+                            f"the bill shows as {phone}")
+        if retired := self._told(self.retired, row, kind, phone):
+            label = shell_word(retired[0]["label"])
+            raise NotPlaced(f"it names card {label}, which is retired",
+                            f"to add it to the retired card all the same, import again with --card {label}")
+        raise NotPlaced(f"no {kind} card is named by it", _suggestion(row, kind, phone))
+
+    @staticmethod
+    def _told(cards: list[Card], row: bills.BillRow, kind: str, phone: bills.Phone | None) -> list[Card]:
+        """The cards the row names: by its phone number, else by label or issuer."""
+        if phone:
+            return [c for c in cards if c["kind"] == "sim" and phone.matches(c["number"])]
+        return [c for c in cards if c["kind"] == kind
+                and (bills.names(row.text, c["label"]) or bills.names(row.text, c["issuer"]))]
+
+    def _in_yuan(self, card: Card, row: bills.BillRow) -> Card:
+        """The card, when it is kept in yuan; else the `topup log` line for the amount it was credited."""
+        currency = card["currency"]
+        if currency != CURRENCY:
+            ref = bills.order_number(row.get("order"))
+            at = shell_word(f"{row.get('time') or row.get('created')} +08:00")
+            raise NotPlaced(
+                f"card {card['label']!r} is in {currency}; the bill gives yuan paid, not the {currency} credited",
+                f"topup log {shell_word(card['label'])} {currency}_AMOUNT --channel {self.channel} --at {at}"
+                + (f" --ref {shell_word(ref)}" if ref else "") + f"  # {currency}_AMOUNT: what the card was credited",
+                card)
+        return card
+
+
+def _suggestion(row: bills.BillRow, kind: str, phone: bills.Phone | None) -> str:
+    """The `topup card add` line that would place the row: by its number and carrier, or by the
+    name of the card (校园卡, 深圳通) the row gives, else its counterparty's."""
+    named = bills.card_named(row.text, kind)
+    if kind == "sim":
+        issuer = f" --issuer {named}" if named else ""
+        number = f" --number YOUR_NUMBER  # the one the bill shows as {phone}" if phone else ""
+        return f"topup card add LABEL --kind sim --region CN{issuer}{number}"
+    label = named or row.get("counterparty") or row.get("item")
+    currency = bills.CARD_CURRENCIES.get(label.casefold(), CURRENCY)
+    return f"topup card add {shell_word(label)} --kind smart --currency {currency}"
