@@ -188,6 +188,12 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
         ours = timed([*TOPUP, "search", "--ref", ref, "--format", "json"], repeat, env)
         table.add("search --ref vs hledger register", label, ours, "hledger 1 query", theirs, 0.1)
 
+    # Tab completion reads the ledger at every key press: it must stay close to typer's own start-up.
+    typer_floor = timed(IMPORT_TYPER, repeat)
+    for name, words in [("Tab: record ids (topup show 1…)", "topup show 1"), ("Tab: card labels", "topup log ")]:
+        tab_env = {**env, "_TOPUP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "2"}
+        table.add(name, label, timed(TOPUP, repeat, tab_env), "import typer", typer_floor, 2.0 if on_1m else None)
+
     logs = [timed([*TOPUP, "log", card_label(1), "100", "--ref", f"BENCH{n}"], 1, env) for n in range(repeat)]
     table.add("log (end to end)", label, statistics.median(logs), "start-up floor", floor, 1.3 if on_1m else None)
 

@@ -116,3 +116,73 @@ def test_show_wraps_its_history_at_word_boundaries(topup_ok, narrow_ledger):
     history = " ".join(" ".join(lines[lines.index("history") + 1:]).split())
     assert f"reason: {reason}" in history
     assert "paid at the counter near home, with a receipt kept in the drawer" in " ".join(" ".join(lines).split())
+
+
+def _complete(shell: str, words: str, ledger: str) -> str:
+    """What the program answers a shell's completion script asking for `words`, as each script asks."""
+    env = {"_TOPUP_COMPLETE": f"complete_{shell}", "TOPUP_DB": ledger}
+    if shell == "bash":
+        env |= {"COMP_WORDS": words, "COMP_CWORD": str(len(words.split(" ")) - 1)}
+    else:
+        env |= {"_TYPER_COMPLETE_ARGS": words, "_TYPER_COMPLETE_FISH_ACTION": "get-args"}
+    done = run_process(env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.fixture
+def completing(topup_ok, ledger_path):
+    topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
+    topup_ok("card", "add", "work-sim", "--kind", "sim", "--region", "HK")
+    topup_ok("card", "add", "old-sim", "--kind", "sim", "--region", "HK")
+    topup_ok("card", "retire", "old-sim")
+    for amount in ("100", "200"):
+        topup_ok("log", "八达通", amount)
+    topup_ok("log", "work-sim", "50")
+    return str(ledger_path)
+
+
+def test_bash_completes_card_labels_record_ids_and_channels_through_its_own_script(completing, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = run_process("--show-completion", env={"SHELL": "/bin/bash"}).stdout
+    assert "complete -o default -F _topup_completion topup" in script
+    (tmp_path / "topup").write_text(f"#!/bin/sh\nexec {sys.executable} -m ledger \"$@\"\n")
+    (tmp_path / "topup").chmod(0o755)
+
+    def tab(*words: str) -> list[str]:
+        line = " ".join(f'"{word}"' for word in words)
+        shell = f'{script}\nCOMP_WORDS=(topup {line}); COMP_CWORD={len(words)}; _topup_completion topup; ' \
+                'printf "%s\\n" "${COMPREPLY[@]}"'
+        env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "TOPUP_DB": completing}
+        return subprocess.run(["bash", "-c", shell], capture_output=True, text=True, env=env).stdout.split("\n")[:-1]
+
+    assert tab("log", "") == ["work-sim", "八达通", "old-sim"]  # cards in use first
+    assert tab("card", "show", "w") == ["work-sim"] and tab("check", "八") == ["八达通"]
+    assert tab("show", "") == ["3", "2", "1"] and tab("void", "2") == ["2"]
+    assert tab("search", "--card", "wo") == ["work-sim"]
+    assert "wechat" in tab("log", "八达通", "10", "--channel", "w") and tab("search", "--channel", "微") == ["微信", "微信支付"]
+    assert tab("export", "--dispute", "1") == ["1"]
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_zsh_and_fish_get_the_card_and_amount_beside_each_record_id(completing, shell):
+    answer = _complete(shell, "topup show ", completing)
+    hints = ['"3":"work-sim 50.00 HKD"', '"2":"八达通 200.00 HKD"'] if shell == "zsh" else \
+        ["3\twork-sim 50.00 HKD", "2\t八达通 200.00 HKD"]
+    assert all(hint in answer for hint in hints) and answer.index(hints[0]) < answer.index(hints[1])
+    assert "old-sim" in _complete(shell, "topup card retire o", completing)
+
+
+def test_completion_never_touches_or_refuses_a_ledger(tmp_path, completing, ledger_path):
+    from tests.conftest import table_dump
+
+    before = table_dump(ledger_path)
+    assert _complete("bash", "topup show ", str(tmp_path / "missing.db")).split() == []
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert _complete("bash", "topup log ", str(folder)).split() == []
+    assert _complete("bash", "topup show ", completing).split() == ["3", "2", "1"]
+    assert table_dump(ledger_path) == before and not (tmp_path / "missing.db").exists()

@@ -1,4 +1,4 @@
-"""Receipt files and care of the ledger: verify, backup, doctor."""
+"""Receipt files and care of the ledger: verify, backup, doctor; the ledger in Datasette."""
 
 import sys
 from pathlib import Path
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.app import ItemFormat, RecordIdArg, app, ledger_path, open_ledger, say
+from ledger.errors import LedgerError
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -115,3 +116,50 @@ def doctor(
     if problems:
         say(f"error: {len(problems)} problem(s) found; {'none of them was' if repair else 'nothing was'} repaired")
         raise typer.Exit(3)
+
+
+@app.command("datasette")
+def datasette(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 to serve on.")] = 8001,
+    write_metadata: Annotated[Path | None, typer.Option(
+        "--write-metadata", metavar="FILE",
+        help="Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE` yourself.")] = None,
+) -> None:
+    """Open the ledger in Datasette, if installed: the views records and cards first, a text search."""
+    import json
+    import subprocess
+    import tempfile
+
+    from ledger.store.datasette import metadata
+    from ledger.store.header import is_ledger_file, refuse_missing
+
+    path = ledger_path(ctx)
+    if not is_ledger_file(path):
+        refuse_missing(path)
+    with open_ledger(ctx, write=True) as tx:
+        tx.bring_up_to_date()  # the views came with schema 7
+    described = json.dumps(metadata(path.stem), ensure_ascii=False, indent=2)
+    if write_metadata is not None:
+        write_metadata.write_text(described, encoding="utf-8")
+        say(f"wrote {write_metadata}; run: datasette serve {path} --metadata {write_metadata}")
+        return
+    command = _datasette_command()
+    with tempfile.TemporaryDirectory() as folder:
+        described_file = Path(folder) / "metadata.json"
+        described_file.write_text(described, encoding="utf-8")
+        raise typer.Exit(subprocess.run([*command, "serve", str(path), "--metadata", str(described_file),
+                                         "--host", "127.0.0.1", "--port", str(port)]).returncode)
+
+
+def _datasette_command() -> list[str]:
+    """Datasette as installed on the PATH, or beside this program; refused when it is neither."""
+    import importlib.util
+    import shutil
+
+    if found := shutil.which("datasette"):
+        return [found]
+    if importlib.util.find_spec("datasette") is not None:
+        return [sys.executable, "-m", "datasette"]
+    raise LedgerError("Datasette is not installed: `pipx install datasette` (or `pip install datasette`), then run "
+                      "this again; or write the metadata with --write-metadata FILE")

@@ -20,34 +20,27 @@ def _ledger(ctx: typer.Context):  # type: ignore[no-untyped-def]
 
 
 def card_labels(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Card labels that begin with what was typed (in any case or width), cards in use first."""
-    from ledger.domain.values import label_key
+    """Card labels, cards in use first (typer keeps those that begin with what was typed)."""
     from ledger.store.peek import card_labels as labels
 
-    typed = label_key(incomplete)
     with _ledger(ctx) as conn:
         found = labels(conn) if conn else []
-    return [(label, f"{kind}, retired" if retired else kind) for label, kind, retired in found
-            if label_key(label).startswith(typed)]
+    return [(label, f"{kind}, retired" if retired else kind) for label, kind, retired in found]
 
 
 def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """The newest record ids that begin with the digits typed, with the card and amount as the hint."""
-    from ledger.domain.money import format_minor
     from ledger.store.peek import newest_records
 
     if incomplete and not incomplete.isdigit():
         return []
     with _ledger(ctx) as conn:
         found = newest_records(conn, incomplete, RECORDS_OFFERED) if conn else []
-    return [(str(topup_id), f"{label} {format_minor(amount, currency)} {currency}")
-            for topup_id, label, amount, currency in found]
+    return [(str(topup_id), f"{label} {amount}".strip()) for topup_id, label, amount in found]
 
 
-def channel_names(incomplete: str) -> list[tuple[str, str]]:
-    """Channel names and their aliases (Chinese ones too) that begin with what was typed."""
+def channel_names() -> list[tuple[str, str]]:
+    """Channel names and their aliases, Chinese ones too, each with the channel it stands for."""
     from ledger.domain.channels import ALIASES, names
 
-    typed = incomplete.casefold()
-    return [(name, channel.value) for channel in ALIASES for name in names(channel)
-            if name.casefold().startswith(typed)]
+    return [(name, channel.value) for channel in ALIASES for name in names(channel)]

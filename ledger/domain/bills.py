@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from ledger.domain.values import Outcome, label_key
@@ -75,6 +76,8 @@ STATUS_OUTCOMES = (
     (("支付成功", "交易成功", "充值完成", "充值成功", "已支付", "已完成", "已到账"), Outcome.credited),
 )
 
+CHINA_TIME = timezone(timedelta(hours=8), "China")  # the bills' times, whatever the reader's zone
+_PLAIN_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 _MASKED_PHONE = re.compile(r"(?<!\d)(1\d{2})\*{4}(\d{4})(?!\d)")
 _FULL_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _FACE_VALUE = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})(\.\d{1,2})?\s*元")
@@ -185,6 +188,16 @@ def names(text: str, name: str | None) -> bool:
     if key.isascii():
         return re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded) is not None
     return key in folded
+
+
+def plain_time(text: str) -> datetime | None:
+    """A bill's time in the forms the bills and spreadsheets write (2025-03-14 18:42:07, 2025/3/14 18:42),
+    in China's time; None for any other form, which the general reader is left to try."""
+    match = _PLAIN_TIME.fullmatch(text.strip())
+    try:
+        return datetime(*(int(part or 0) for part in match.groups()), tzinfo=CHINA_TIME) if match else None
+    except ValueError:  # 2025-02-30: the general reader says why
+        return None
 
 
 def is_refund(row: BillRow) -> bool:

@@ -22,7 +22,7 @@ from ledger.domain import bills, rules
 from ledger.domain.cards import Card
 from ledger.domain.fields import StoredTopup
 from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.times import from_stored, local_iso, now_utc, parse_moment, to_stored
+from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.service.bill_cards import CURRENCY, NotPlaced, Placer
@@ -101,7 +101,7 @@ def _shown(row: bills.BillRow, now: datetime) -> dict[str, Any]:
     can be read (else as the bill gives them), and every field a decision fills in, still empty."""
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
-        when = local_iso(to_stored(parse_moment(f"{when} +08:00", now))) if when else None
+        when = _moment(when, now).astimezone().isoformat() if when else None
     paid = bills.clean_amount(row.get("amount"))
     with suppress(LedgerError):
         paid = format_minor(parse_amount(paid, CURRENCY, "amount", allow_zero=True).minor, CURRENCY)
@@ -193,6 +193,11 @@ def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) 
                                    for role, index in columns.items()})
 
 
+def _moment(when: str, now: datetime) -> datetime:
+    """A bill's time: China's, whatever the zone of the computer reading it."""
+    return bills.plain_time(when) or parse_moment(f"{when} +08:00", now)
+
+
 def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now: datetime) -> StoredTopup:
     paid = parse_amount(bills.clean_amount(row.get("amount")), CURRENCY, "amount").minor
     face = bills.face_value(row.get("item"))
@@ -200,12 +205,12 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now:
     when = row.get("time") or row.get("created")
     if not when:
         raise InvalidInput("the bill gives it no time")
+    moment = _moment(when, now)
     ref = bills.order_number(row.get("order")) or bills.order_number(row.get("merchant_order"))
     return {
         "card_id": card["id"], "amount_minor": amount, "paid_minor": paid, "currency": CURRENCY,
         "channel": channel, "outcome": outcome.value,
-        # The bills give China's time, whatever the zone of the computer reading them.
-        "occurred_at_utc": to_stored(parse_moment(f"{when} +08:00", now)), "ref": clean_ref(ref or None),
+        "occurred_at_utc": to_stored(moment), "ref": clean_ref(ref or None),
         "merchant": clean_merchant(row.get("counterparty") or None),
         "note": clean_note(row.get("item") or None), "balance_after_minor": None, "valid_until": None,
         "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,

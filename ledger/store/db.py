@@ -338,6 +338,11 @@ class Tx:
             self._conn = conn
         return self._conn
 
+    def bring_up_to_date(self) -> None:
+        """For a writing transaction: create or upgrade the file to the newest schema now."""
+        assert self.write
+        self.conn  # noqa: B018 - opening the connection is what prepares the file
+
     @property
     def session(self) -> Any:
         """The SQLModel session inside this transaction."""

@@ -39,11 +39,12 @@ def card_labels(conn: sqlite3.Connection) -> list[tuple[str, str, bool]]:
     return []
 
 
-def newest_records(conn: sqlite3.Connection, id_prefix: str, limit: int) -> list[tuple[int, str, str, str]]:
-    """(id, card label, amount in minor units as text, currency) of the newest records whose id
-    starts with `id_prefix`, newest first."""
-    with suppress(sqlite3.Error):
-        return conn.execute(
-            "SELECT t.id, c.label, t.amount_minor, t.currency FROM topup AS t JOIN card AS c ON c.id = t.card_id "
-            "WHERE CAST(t.id AS TEXT) LIKE ? || '%' ORDER BY t.id DESC LIMIT ?", (id_prefix, limit)).fetchall()
+def newest_records(conn: sqlite3.Connection, id_prefix: str, limit: int) -> list[tuple[int, str, str]]:
+    """(id, card label, amount and currency) of the newest records whose id starts with `id_prefix`,
+    newest first; the amount only where the ledger has its `records` view (schema 7 on)."""
+    for select in ("SELECT id, card, amount || ' ' || currency FROM records",
+                   "SELECT t.id, c.label, '' FROM topup AS t JOIN card AS c ON c.id = t.card_id"):
+        with suppress(sqlite3.Error):
+            return conn.execute(f"SELECT * FROM ({select}) WHERE CAST(id AS TEXT) LIKE ? || '%' "
+                                "ORDER BY id DESC LIMIT ?", (id_prefix, limit)).fetchall()
     return []

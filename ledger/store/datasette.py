@@ -1,0 +1,48 @@
+"""How the ledger presents itself in Datasette: its views first, labels for cards, a text search.
+
+Datasette lists a database's tables before its views; the views `records` and `cards` are what a
+reader wants, so the tables they are made of are listed as hidden (still one click away). The
+canned query searches references, merchants, notes and card labels as `topup search` does: through
+the trigram index for three characters or more, by LIKE for shorter text such as 旺角.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_TABLES = ("card", "topup", "topup_version", "ledger_link", "chain_head", "receipt", "blob", "currency",
+           "schema_step", "topup_fts")
+
+SEARCH_SQL = """SELECT r.* FROM records AS r
+WHERE r.id IN (
+    SELECT rowid FROM topup_fts
+     WHERE length(:text) >= 3 AND topup_fts MATCH '"' || replace(:text, '"', '""') || '"'
+    UNION ALL
+    SELECT id FROM topup
+     WHERE length(:text) < 3 AND (ref LIKE '%' || :text || '%' OR merchant LIKE '%' || :text || '%'
+                                  OR note LIKE '%' || :text || '%'))
+   OR r.card LIKE '%' || :text || '%'
+ORDER BY r.id DESC
+LIMIT 1000"""
+
+
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette's metadata for the ledger opened under the name `database` (its file's stem)."""
+    hidden = {name: {"hidden": True} for name in _TABLES}
+    hidden["card"]["label_column"] = "label"  # a record's card_id shows as the card's label
+    return {
+        "title": "topup ledger",
+        "description": "Top-ups to prepaid SIMs and stored-value cards. Amounts are decimals in the record's "
+                       "currency; times are local with their offset. The tables behind the views are hidden.",
+        "databases": {database: {
+            "tables": {
+                "records": {"label_column": "card", "sort_desc": "id",
+                            "description": "Every top-up with the fields `topup export` writes; receipts counted."},
+                "cards": {"label_column": "label", "description": "Cards and SIMs, numbers masked."},
+                **hidden,
+            },
+            "queries": {"search": {"title": "Search records",
+                                   "description": "Any part of a reference, merchant, note or card label.",
+                                   "sql": SEARCH_SQL}},
+        }},
+    }
