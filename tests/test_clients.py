@@ -186,3 +186,50 @@ def test_completion_never_touches_or_refuses_a_ledger(tmp_path, completing, ledg
     assert _complete("bash", "topup log ", str(folder)).split() == []
     assert _complete("bash", "topup show ", completing).split() == ["3", "2", "1"]
     assert table_dump(ledger_path) == before and not (tmp_path / "missing.db").exists()
+
+
+def test_a_workbook_holds_numbers_as_numbers_text_as_text_and_times_as_times(topup_ok, awkward_record, tmp_path):
+    import zipfile
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    receipt = tmp_path / "收据.txt"
+    receipt.write_text("收据", encoding="utf-8")
+    topup_ok("card", "add", "Suica", "--kind", "smart", "--currency", "JPY")
+    topup_ok("log", "Suica", "3000", "--at", "2025-04-01 09:30", "--valid-until", "2035-03-31", "--receipt",
+             str(receipt), "--note", "第二行\n换行")
+    path = tmp_path / "all.xlsx"
+    assert "exported 2 records" in topup_ok("export", "--format", "xlsx", "--output", str(path)).stderr
+    book = load_workbook(path)
+    assert book.sheetnames == ["records", "receipts"]
+    rows = list(book["records"].iter_rows())
+    header = [cell.value for cell in rows[0]]
+    phone, suica = ({name: cell for name, cell in zip(header, row, strict=True)} for row in rows[1:])
+    assert (phone["amount"].value, phone["amount"].number_format) == (100, "0.00")
+    assert (suica["amount"].value, suica["amount"].number_format) == (3000, "0")
+    assert (phone["ref"].value, phone["ref"].data_type) == (AWKWARD["ref"], "s")
+    assert (phone["note"].value, phone["note"].data_type) == (AWKWARD["note"], "s")
+    assert suica["occurred_at"].value == datetime(2025, 4, 1, 9, 30) and suica["occurred_at_offset"].value == "+08:00"
+    assert suica["valid_until"].value == datetime.combine(date(2035, 3, 31), datetime.min.time())
+    assert suica["note"].value == "第二行\n换行" and suica["receipts"].value == 1
+    receipts = [[cell.value for cell in row] for row in book["receipts"].iter_rows()]
+    assert receipts[0] == ["record", "name", "sha256", "size"] and receipts[1][:2] == [2, "收据.txt"]
+    with zipfile.ZipFile(path) as parts:  # nothing a spreadsheet would run
+        assert "<f>" not in parts.read("xl/worksheets/sheet1.xml").decode()
+    stdout = run_process("export", "--format", "xlsx")
+    assert stdout.returncode == 1 and "--output FILE.xlsx" in stdout.stderr
+
+
+def test_the_dispute_pack_carries_the_workbook(topup_ok, awkward_record, tmp_path):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    pack = tmp_path / "pack.zip"
+    topup_ok("export", "--dispute", "1", "--output", str(pack))
+    with zipfile.ZipFile(pack) as opened:
+        book = load_workbook(io.BytesIO(opened.read("records.xlsx")))
+    assert [cell.value for cell in next(book["records"].iter_rows())][:4] == ["id", "card", "card_kind", "amount"]
+    assert book["records"]["J2"].value == AWKWARD["ref"]

@@ -82,6 +82,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 @app.command("export")
@@ -100,7 +101,7 @@ def export(
         help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
 ) -> None:
     """Write every matching record, oldest first, as CSV (for spreadsheets; --no-guard for programs),
-    JSON or JSON lines; or a dispute pack."""
+    JSON, JSON lines or an Excel workbook (--format xlsx --output FILE.xlsx); or a dispute pack."""
     from ledger.service import finding
 
     if dispute is not None:

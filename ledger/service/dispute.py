@@ -71,6 +71,7 @@ def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
     payload = {
         "records.csv": _csv(records),
         "records.json": json.dumps(records, ensure_ascii=False, indent=2).encode(),
+        "records.xlsx": _workbook(records),
         "summary.txt": _summary(records).encode(),
         **{name: data for name, data in files},
     }
@@ -94,6 +95,14 @@ def _receipt_files(tx: Tx, topup_id: int) -> list[tuple[str, bytes]]:
     rows = reads.receipt_files(tx.conn, topup_id)
     names = distinct_names([safe_file_name(name, f"receipt-{index}") for index, (name, _, _) in enumerate(rows, 1)])
     return [(f"receipts/record-{topup_id}/{name}", bytes(data)) for name, (_, _, data) in zip(names, rows, strict=True)]
+
+
+def _workbook(records: list[dict[str, Any]]) -> bytes:
+    from ledger.output.workbook import write_workbook
+
+    buffer = io.BytesIO()
+    write_workbook(buffer, records)
+    return buffer.getvalue()
 
 
 def _csv(records: list[dict[str, Any]]) -> bytes:

@@ -44,6 +44,8 @@ def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: b
     CSV is `guard`ed for spreadsheets unless it is for programs."""
     from ledger.output import formats
 
+    if fmt == "xlsx":
+        raise InvalidInput("a workbook is a file: give it one with --output FILE.xlsx")
     if fmt in ("json", "jsonl"):
         rows = search.matching(tx.conn, filters, newest_first=newest_first)
         write = formats.write_json if fmt == "json" else formats.write_json_lines
@@ -56,6 +58,12 @@ def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: boo
     """Export into `target`, which appears only once it is complete."""
     from ledger.output.files import replaced_when_done
 
+    if fmt == "xlsx":
+        from ledger.output.workbook import write_workbook
+
+        rows = search.matching(tx.conn, filters, newest_first=False)
+        with replaced_when_done(target, ledger=tx.path) as partial:
+            return write_workbook(partial, (record_from_row(row) for row in rows))
     with replaced_when_done(target, ledger=tx.path) as partial, \
             partial.open("w", encoding="utf-8", newline="") as stream:
         return export_records(tx, filters, stream, fmt, bom=bom, guard=guard)
