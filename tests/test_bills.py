@@ -149,12 +149,16 @@ def test_a_top_up_logged_by_hand_is_found_already_there(topup_ok, cards, tmp_pat
     assert len(json.loads(topup_ok("search", "--format", "json").stdout)) == 2
 
 
-def test_card_takes_only_rows_of_its_kind(topup_ok, tmp_path):
+def test_card_takes_only_rows_of_its_kind_that_name_no_other_card(topup_ok, tmp_path):
     topup_ok("card", "add", "交通卡", "--kind", "smart", "--currency", "CNY")
     path = tmp_path / "bill.csv"
     path.write_bytes(wechat_csv())
     done = topup_ok("import", str(path), "--card", "交通卡")
-    assert "added 2 top-up(s)" in done.stderr and "1 not placed" in done.stderr  # the phone top-up is left out
+    assert "added 0 top-up(s)" in done.stderr and "3 not placed" in done.stderr
+    assert "topup card edit 交通卡 --issuer 深圳通  # if the 深圳通 top-ups are this card's" in done.stderr
+    topup_ok("card", "edit", "交通卡", "--issuer", "深圳通")
+    again = topup_ok("import", str(path), "--card", "交通卡")
+    assert "added 1 top-up(s)" in again.stderr and "2 not placed" in again.stderr  # not the phone's, not 羊城通's
     assert {r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)} == {"交通卡"}
 
 
@@ -451,7 +455,7 @@ def test_a_retired_card_is_named_not_taken_unless_card_names_it(topup_ok, tmp_pa
     topup_ok("card", "retire", "旧手机")
     bill = _bill(tmp_path, ("2025-03-14 18:42:07", "中国移动", "话费充值-139****5678 100元", "¥99.50", "支付成功", "44001"))
     done = topup_ok("import", bill)
-    assert "1 not placed" in done.stderr and "import again with --card 旧手机" in done.stderr
+    assert "1 not placed" in done.stderr and f"topup import {bill} --card 旧手机  # adds it to the retired card" in done.stderr
     forced = topup_ok("import", bill, "--card", "旧手机")
     assert "added 1 top-up(s)" in forced.stderr and "card '旧手机' is retired" in forced.stderr
 
@@ -477,3 +481,76 @@ def test_a_unicode_text_bill_and_a_wechat_refund_row(topup_ok, cards, tmp_path):
     done = topup_ok("import", str(path))
     assert "added 1 top-up(s)" in done.stderr and "1 refund(s) settled" in done.stderr
     assert [(r[1], r[3]) for r in _records(topup_ok)] == [("100.00", "refunded")]
+
+
+def test_other_products_bought_with_a_number_and_vouchers_are_no_top_ups(topup_ok, cards, tmp_path):
+    skipped = ["爱奇艺VIP会员充值-139****5678", "Q币充值 QQ号13912345678", "加油卡充值 139****5678", "话费充值券 50元",
+               "话费抵用券", "话费优惠券包", "dou＋ 流量充值", "作品推广 流量充值"]
+    bill = _bill(tmp_path, *[(f"2025-04-0{1 + i % 8} 08:0{i}:00", "示例商户", item, "¥50.00", "支付成功", f"470{i}")
+                             for i, item in enumerate(skipped)])
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "我的手机").stdout)
+    assert [row["decision"] for row in listed] == ["skipped"] * len(skipped)
+
+
+def test_a_whole_number_in_any_common_form_places_by_that_number(topup_ok, tmp_path):
+    topup_ok("card", "add", "A", "--kind", "sim", "--region", "CN", "--number", "13912345678")
+    topup_ok("card", "add", "B", "--kind", "sim", "--region", "CN", "--number", "13900005678")
+    bill = _bill(tmp_path, ("2025-04-01 08:00:00", "中国移动", "话费充值 8613900005678", "¥50.00", "支付成功", "48001"),
+                 ("2025-04-02 08:00:00", "中国移动", "话费充值 +86 139-0000-5678", "¥30.00", "支付成功", "48002"),
+                 ("2025-04-03 08:00:00", "中国移动", "话费充值 139 1234 5678", "¥20.00", "支付成功", "48003"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "A").stdout)
+    assert [row["card"] for row in listed] == ["B", "B", "A"]
+
+
+def test_a_refund_in_a_later_bill_or_without_an_underscore_settles_its_top_up(topup_ok, tmp_path):
+    topup_ok("card", "add", "深圳通", "--kind", "smart", "--currency", "CNY")
+    first = _bill(tmp_path, ("2026-03-31 08:00:00", "深圳通", "深圳通充值", "¥50.00", "支付成功", "2026033122001001"))
+    topup_ok("import", first)
+    later = tmp_path / "later.csv"
+    rows = [["2026-04-02 09:00:00", "退款", "深圳通", "深圳通充值-退款", "/", "¥50.00", "零钱", "已退款",
+             "2026033122001001_9001", "/", "/"],
+            ["2026-04-03 08:00:00", "商户消费", "深圳通", "深圳通充值", "支出", "¥30.00", "零钱", "支付成功",
+             "2026040322001002", "/", "/"],
+            ["2026-04-03 09:00:00", "退款", "深圳通", "深圳通充值-退款", "/", "¥30.00", "零钱", "已退款",
+             "20260403220010029001", "/", "/"],
+            ["2026-04-04 12:00:00", "美团-退款", "美团", "外卖-退款", "收入", "¥25.00", "零钱", "已到账", "99887766", "/", "/"]]
+    later.write_text("\n".join([_csv_line(WECHAT_HEADER), *map(_csv_line, rows)]) + "\n", encoding="utf-8")
+    done = topup_ok("import", str(later))
+    assert "skipped 1 that are not top-ups, 2 refund(s) settled with their top-ups" in done.stderr
+    amend = [line.split(": topup ", 1)[1] for line in done.stderr.splitlines() if "topup amend" in line]
+    assert amend and amend[0].startswith("amend 1 --outcome refunded")
+    topup_ok(*shlex.split(amend[0]))
+    assert [(r[1], r[3]) for r in _records(topup_ok)] == [("30.00", "refunded"), ("50.00", "refunded")]
+
+
+def test_a_row_left_to_log_by_hand_is_found_once_logged(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025-03-01 10:00:00", "中国移动", "话费充值-139****5678 100元", "¥100.00", "退款中", "4900001"))
+    assert "1 to log by hand" in topup_ok("import", bill).stderr
+    topup_ok("log", "我的手机", "100", "--at", "2025-03-01 10:00", "--ref", "4900001", "--outcome", "pending")
+    again = topup_ok("import", bill).stderr
+    assert "1 already in the ledger" in again and "to log by hand" not in again
+
+
+def test_card_never_takes_a_row_that_names_another_card_retired_or_not(topup_ok, tmp_path):
+    topup_ok("card", "add", "My Octopus", "--kind", "smart", "--currency", "HKD", "--issuer", "八达通")
+    topup_ok("card", "add", "Old SZT (2019)", "--kind", "smart", "--currency", "CNY", "--issuer", "深圳通")
+    topup_ok("card", "retire", "Old SZT (2019)")
+    bill = _bill(tmp_path, ("2025-05-01 08:00:00", "深圳通", "深圳通充值", "¥50.00", "支付成功", "50001"),
+                 ("2025-05-02 08:00:00", "示例商户", "Octopus Add Value", "¥90.00", "支付成功", "50002"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert [row["decision"] for row in listed] == ["not placed", "not placed"]
+    assert "retired" in listed[0]["why"] and "HKD" in listed[1]["why"]  # the Octopus row names My Octopus
+    done = topup_ok("import", bill, "--card", "Old SZT (2019)")
+    assert "added 1 top-up(s)" in done.stderr and [r[0] for r in _records(topup_ok)] == ["Old SZT (2019)"]
+
+
+def test_smaller_things_a_bill_says(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path,
+                 ("2025-06-01 08:00:00", "中國移動香港", "話費增值", "¥88.00", "支付成功", "51001"),
+                 ("2025-06-02 08:00:00", "中国移动", "话费充值-139****5678 100元 优惠价99.5元", "¥99.50", "支付成功",
+                  "4200000069201710000000000000"))
+    done = topup_ok("import", bill, "--format", "json")
+    listed = json.loads(done.stdout)  # the listing, without --dry-run too
+    assert listed[1]["decision"] == "added" and (listed[1]["amount"], listed[1]["paid"]) == ("100.00", "99.50")
+    assert "topup card add LABEL --kind sim --region HK --issuer 中國移動" in done.stderr
+    assert "rewritten by a spreadsheet" in done.stderr and _records(topup_ok)[0][5] is None

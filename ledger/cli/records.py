@@ -234,8 +234,9 @@ def import_csv(
 
 
 def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> None:
-    """A bill's import: with --dry-run every row and its decision; then the counts, and how to place the rest."""
-    if dry_run:
+    """A bill's import: every row and its decision (with --dry-run, or asked for as JSON or CSV); then
+    the counts, and how to place the rest."""
+    if dry_run or output_format in (ListFormat.json, ListFormat.csv):
         columns = [("line", "line"), ("occurred_at", "when"), ("paid", "paid"), ("decision", "decision"),
                    ("card", "card"), ("why", "why"), ("item", "item")]
         render_list(result.rows, columns, list_format(output_format))

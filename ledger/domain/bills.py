@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from ledger.domain.values import Outcome, label_key
+from ledger.domain.values import Outcome, fold_width, label_key
 
 HEADER_SEARCH = 200  # a bill's header is looked for within this many rows: the preambles run to about 25
 
@@ -56,17 +56,23 @@ TOPUP_WORDS = {
               "悠游卡", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合", "武汉通", "天府通", "长安通",
               "苏州通", "澳门通", "澳門通", "Octopus"),
 }
-_ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡")
+# Words any smart card may be called by, as against the name of one card system (深圳通, 八达通).
+_ANY_CARD = ("公交卡", "交通卡", "一卡通", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合")
+_ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡", "add value", "top up", "top-up", "topup", "reload")
 # Mobile carriers: a payment to one of them that adds value is a phone top-up.
 CARRIERS = ("中国移动", "中国联通", "中国电信", "中国广电", "中國移動", "中國聯通", "中國電信", "中國廣電")
 _CARRIER_TOP_UPS = ("移动充值", "联通充值", "电信充值", "移動充值", "聯通充值", "電信充值")
+# Names that stand for the same card: a card with one of them as its label or issuer answers to all.
+SAME_CARD = (("八达通", "八達通", "octopus"), ("悠遊卡", "悠游卡", "easycard"), ("澳门通", "澳門通", "macau pass"),
+             ("岭南通", "嶺南通"), ("校园卡", "校園卡"), ("饭卡", "飯卡"))
 # The currency a smart card known by name keeps its value in, when it is not yuan.
 CARD_CURRENCIES = {"八达通": "HKD", "八達通": "HKD", "octopus": "HKD", "悠遊卡": "TWD", "悠游卡": "TWD",
                    "澳门通": "MOP", "澳門通": "MOP"}
 # What is never a card's top-up, however its text reads: money moved within the wallet, transfers,
 # red packets, savings and repayments.
 NOT_TOPUPS = ("零钱充值", "零钱通", "零錢", "余额宝", "餘額寶", "红包", "紅包", "转账", "轉賬", "提现", "提現",
-              "理财", "理財", "还款", "還款", "基金", "转入", "轉入", "话费券", "話費券")
+              "理财", "理財", "还款", "還款", "基金", "转入", "轉入", "话费券", "話費券", "充值券", "抵用券", "優惠券",
+              "优惠券", "代金券", "券包")
 
 # A bill's status, in the words each layout uses, as an outcome; first match wins.
 STATUS_OUTCOMES = (
@@ -79,17 +85,19 @@ STATUS_OUTCOMES = (
 CHINA_TIME = timezone(timedelta(hours=8), "China")  # the bills' times, whatever the reader's zone
 _PLAIN_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 _MASKED_PHONE = re.compile(r"(?<!\d)(1\d{2})\*{4}(\d{4})(?!\d)")
-_FULL_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
+# A whole number, as people write one: 13912345678, 139 1234 5678, +86 139-1234-5678, 8613912345678.
+_FULL_PHONE = re.compile(r"(?<![\d+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
 _FACE_VALUE = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})(\.\d{1,2})?\s*元")
 # What was paid or taken off, not credited: 实付98元, 优惠2元, 立减5元.
-_NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付|付款|优惠|優惠|立减|立減|减免|減免|折后|折後|抵扣)"
+_NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付|付款|优惠价?|優惠價?|立减|立減|减免|減免|折后价?|"
+                             r"折後價?|抵扣|券后价?|券後價?|到手价?|到手價?)"
                              r"\s*[:：]?\s*[¥￥]?\s*[\d,]+(?:\.\d+)?\s*元?")
 # A number a spreadsheet rewrote in scientific notation (4.2E+27): the digits are gone.
 _MANGLED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.I)
 _PARTLY_REFUNDED = re.compile(r"已退款\s*[(（]\s*[¥￥]?\s*([\d,]+(?:\.\d+)?)\s*[)）]")
 # What a payment's text says when it is not a top-up, whatever card name it carries: power for a
 # phone, and the "traffic packs" of short-video apps, which buy views for a post, not data.
-_NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條")
+_NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條", "推广", "推廣")
 
 
 @dataclass
@@ -146,7 +154,7 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
     """Whether a bill row is a top-up, of which kind of card, and how it ended. `own_cards` are
     (kind, name) of the ledger's cards: a row naming one of them beside a word for adding value is
     a top-up of that kind even when the table does not know the name (a city's own transit card)."""
-    text = row.text.casefold()
+    text = fold_width(row.text).casefold()
     if is_refund(row):
         return Decision(None, reason="a refund, settled with its top-up", refund=True)
     if any(word in text for word in _NOT_ADDING_VALUE):
@@ -158,7 +166,7 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
     adding_value = any(word in text for word in _ADDING_VALUE)
     kind = next((kind for kind, words in TOPUP_WORDS.items() if any(word.casefold() in text for word in words)
                  and (kind == "sim" or adding_value)), None)
-    if kind is None and adding_value and (any(name in text for name in CARRIERS + _CARRIER_TOP_UPS) or phone_in(text)):
+    if kind is None and adding_value and any(name in text for name in CARRIERS + _CARRIER_TOP_UPS):
         kind = "sim"
     if kind is None and adding_value:
         kind = next((kind for kind, name in own_cards if names(text, name)), None)
@@ -179,15 +187,15 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
 
 
 def names(text: str, name: str | None) -> bool:
-    """Whether the text names a card's label or issuer: as a whole word when it is in Latin letters,
-    and never by one letter or digit alone."""
+    """Whether the text names a card's label or issuer (or another name of the same card, SAME_CARD):
+    as a whole word when it is in Latin letters, and never by one letter or digit alone."""
     key = label_key(name or "")
     if len(key) < 2:
         return False
     folded = label_key(text)
-    if key.isascii():
-        return re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", folded) is not None
-    return key in folded
+    keys = next((set(same) for same in SAME_CARD if key in same), set()) | {key}
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(each)}(?![a-z0-9])", folded) if each.isascii() else each in folded
+               for each in keys)
 
 
 def plain_time(text: str) -> datetime | None:
@@ -206,10 +214,13 @@ def is_refund(row: BillRow) -> bool:
     return item.startswith("退款") or kind.startswith("退款") or kind.endswith("退款") or item.endswith("-退款")
 
 
-def card_named(text: str, kind: str) -> str | None:
-    """The name of a kind of card (深圳通, 校园卡) or the carrier (中国电信) the text gives, if any."""
+def card_named(text: str, kind: str, *, specific: bool = False) -> str | None:
+    """The name of a kind of card (深圳通, 校园卡) or the carrier (中国电信) the text gives, if any;
+    `specific`: only a name one card system goes by, not a word any card may (公交卡, 一卡通)."""
     folded = text.casefold()
     words = TOPUP_WORDS["smart"] if kind == "smart" else CARRIERS
+    if specific:
+        words = tuple(word for word in words if word not in _ANY_CARD)
     return next((word for word in words if word.casefold() in folded), None)
 
 
@@ -221,8 +232,11 @@ def face_value(item: str) -> str | None:
 
 
 def order_number(text: str) -> str:
-    """An order number as the bill gives it, or empty when a spreadsheet has rewritten it (4.2E+27)."""
-    return "" if _MANGLED.fullmatch(text) else text
+    """An order number as the bill gives it, or empty when a spreadsheet has rewritten it: 4.2E+27, or
+    its first 15 digits followed by zeros (a spreadsheet keeps no more digits than 15)."""
+    if _MANGLED.fullmatch(text) or (len(text) >= 18 and text.isdigit() and not text[15:].strip("0")):
+        return ""
+    return text
 
 
 def partly_refunded(status: str, paid: str) -> bool:
@@ -262,5 +276,5 @@ def phone_in(text: str) -> Phone | None:
     if match := _MASKED_PHONE.search(text):
         return Phone(match[1], match[2])
     if match := _FULL_PHONE.search(text):
-        return Phone(match[1][:3], match[1][-4:], match[1])
+        return Phone(match[1], match[3], "".join(match.groups()))
     return None

@@ -32,8 +32,8 @@ class NotPlaced(Exception):
 class Placer:
     """Which card a top-up row belongs to: told by the row, or `--card` for rows of its kind."""
 
-    def __init__(self, tx: Tx, default: str | None, channel: str) -> None:
-        self.channel = channel
+    def __init__(self, tx: Tx, default: str | None, channel: str, source: str) -> None:
+        self.channel, self.source = channel, source
         every = reads.all_cards(tx.conn)
         self.cards = [c for c in every if c["retired_at_utc"] is None]
         self.retired = [c for c in every if c["retired_at_utc"] is not None]
@@ -51,20 +51,38 @@ class Placer:
         if len(matching) > 1 and default is not None and default in matching:
             return self._in_yuan(default, row)
         if len(matching) > 1:
-            labels = ", ".join(repr(c["label"]) for c in matching)
-            raise NotPlaced(f"it could be any of cards {labels}", "name the card it belongs to with --card LABEL")
+            labels = ", ".join(shell_word(c["label"]) for c in matching)
+            raise NotPlaced(f"it could be any of cards {labels}",
+                            f"topup import {shell_word(self.source)} --card LABEL  # one of {labels}")
+        retired = self._told(self.retired, row, kind, phone)
+        if default is not None and default["kind"] == kind and default not in retired and retired:
+            raise NotPlaced(f"it names card {retired[0]['label']!r}, which is retired, not {default['label']!r}",
+                            f"topup import {shell_word(self.source)} --card {shell_word(retired[0]['label'])}")
         if default is not None and default["kind"] == kind and (not phone or phone.matches(default["number"])):
+            self._answers_to(default, row, kind)
             return self._in_yuan(default, row)
         if default is not None and default["kind"] == kind and not default["number"]:
             # The row names a number and the card has none kept: whose number it is, is not known.
             raise NotPlaced(f"it tops up {phone}; card {default['label']!r} has no number kept",
                             f"topup card edit {shell_word(default['label'])} --number YOUR_NUMBER  # the one "
                             f"the bill shows as {phone}")
-        if retired := self._told(self.retired, row, kind, phone):
+        if retired:
             label = shell_word(retired[0]["label"])
             raise NotPlaced(f"it names card {label}, which is retired",
-                            f"to add it to the retired card all the same, import again with --card {label}")
+                            f"topup import {shell_word(self.source)} --card {label}  # adds it to the retired card")
         raise NotPlaced(f"no {kind} card is named by it", _suggestion(row, kind, phone))
+
+    @staticmethod
+    def _answers_to(card: Card, row: bills.BillRow, kind: str) -> None:
+        """Refuse `--card` for a row that names a card (深圳通) or carrier the card does not answer to."""
+        named = bills.card_named(row.text, kind, specific=True)
+        if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
+            return
+        if kind == "sim" and not card["issuer"]:
+            return  # a SIM whose carrier is not kept may be any carrier's
+        label = shell_word(card["label"])
+        raise NotPlaced(f"it names {named}; card {label} does not",
+                        f"topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's")
 
     @staticmethod
     def _told(cards: list[Card], row: bills.BillRow, kind: str, phone: bills.Phone | None) -> list[Card]:
@@ -95,7 +113,8 @@ def _suggestion(row: bills.BillRow, kind: str, phone: bills.Phone | None) -> str
     if kind == "sim":
         issuer = f" --issuer {named}" if named else ""
         number = f" --number YOUR_NUMBER  # the one the bill shows as {phone}" if phone else ""
-        return f"topup card add LABEL --kind sim --region CN{issuer}{number}"
+        region = "HK" if any(word in row.text for word in ("香港", "Hong Kong", "HK")) else "CN"
+        return f"topup card add LABEL --kind sim --region {region}{issuer}{number}"
     label = named or row.get("counterparty") or row.get("item")
     currency = bills.CARD_CURRENCIES.get(label.casefold(), CURRENCY)
     return f"topup card add {shell_word(label)} --kind smart --currency {currency}"

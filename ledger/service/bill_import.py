@@ -58,32 +58,35 @@ def bill_layout(table: list[tuple[int, list[str]]]) -> str | None:
     return found[0].name if found else None
 
 
-def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None, dry_run: bool) -> BillImport:
-    """Decide every row of a bill, then add its new top-ups in the caller's transaction (none when `dry_run`)."""
+def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None, dry_run: bool,
+                source: str) -> BillImport:
+    """Decide every row of a bill, then add its new top-ups in the caller's transaction (none when `dry_run`).
+    `source` names the bill in the commands suggested."""
     found = bills.find_header([cells for _, cells in table[:bills.HEADER_SEARCH]])
     assert found is not None
     layout, header_at, columns = found
-    placer = Placer(tx, card, layout.channel)
+    placer = Placer(tx, card, layout.channel, source)
     rows = [(row, bills.decide(row, placer.own_names)) for row in _bill_rows(table[header_at + 1:], columns)]
-    given_back = _refunded_by_order(rows)
+    top_ups = {row.get("order") for row, decision in rows if decision.kind and row.get("order")}
+    given_back: dict[str, Decimal] = defaultdict(Decimal)  # by the order of a top-up in this bill
     now = now_utc()
     result = BillImport(layout.name)
     if placer.default is not None and placer.default["retired_at_utc"] is not None:
         result.notes.append(f"card {placer.default['label']!r} is retired; the top-ups placed on it with --card "
                             "are added all the same")
-    candidates: list[tuple[dict[str, Any], StoredTopup]] = []
-    for row, decision in rows:
-        shown = _shown(row, now)
-        result.rows.append(shown)
+    result.rows = [_shown(row, now) for row, _ in rows]
+    for (row, decision), shown in zip(rows, result.rows, strict=True):  # refunds first: they settle top-ups
         if decision.refund:
-            result.refunds += 1
-            shown |= {"decision": "skipped", "why": decision.reason}
-        elif decision.kind is None:
+            _refund(tx, row, top_ups, given_back, layout.name, shown, result)
+    candidates: list[tuple[dict[str, Any], StoredTopup]] = []
+    for (row, decision), shown in zip(rows, result.rows, strict=True):
+        if decision.refund:
+            continue
+        if decision.kind is None:
             result.not_topups += 1
             shown |= {"decision": "skipped", "why": decision.reason}
         elif decision.outcome is None:
-            result.by_hand += 1
-            shown |= {"decision": "not added", "why": decision.reason}
+            _by_hand(tx, row, decision.reason, shown, result)
         elif record := _placed(tx, row, decision, placer, given_back, now, shown, result):
             candidates.append((shown, record))
     _settle(tx, candidates, layout.name, result)
@@ -110,13 +113,34 @@ def _shown(row: bills.BillRow, now: datetime) -> dict[str, Any]:
             "outcome": None, "amount": None}
 
 
-def _refunded_by_order(rows: list[tuple[bills.BillRow, bills.Decision]]) -> dict[str, Decimal]:
-    """How much the refund rows gave back, by the order number they extend (`order_refund`)."""
-    given_back: dict[str, Decimal] = defaultdict(Decimal)
-    for row, decision in rows:
-        if decision.refund and row.get("order"):
-            given_back[row.get("order").partition("_")[0]] += bills.amount_of(row.get("amount"))
-    return given_back
+def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str, Decimal], layout: str,
+            shown: dict[str, Any], result: BillImport) -> None:
+    """Settle a refund row: with the top-up of this bill whose order number it extends (2025…001_R1,
+    or 2025…0019001), or with the record of the ledger that carries that order number, for which it
+    gives the amend line when the record does not say refunded yet."""
+    order, amount = row.get("order"), bills.amount_of(row.get("amount"))
+    original = order.partition("_")[0]
+    if original not in top_ups:
+        original = max((top_up for top_up in top_ups if order.startswith(top_up)), key=len, default=original)
+    if original in top_ups:
+        given_back[original] += amount
+        result.refunds += 1
+        shown |= {"decision": "skipped", "why": "a refund, settled with its top-up in this bill"}
+        return
+    found = reads.records_with_ref_on_any_card(tx.conn, original, prefer_card=0) if original else None
+    if found is None:
+        result.not_topups += 1
+        shown |= {"decision": "skipped", "why": "a refund of a payment that is no top-up in this bill or the ledger"}
+        return
+    topup_id, _, outcome, status = found
+    result.refunds += 1
+    shown |= {"decision": "skipped", "why": f"a refund of record {topup_id}"}
+    kept = reads.get_record(tx.conn, topup_id)
+    if outcome != Outcome.refunded.value and status != Status.void.value and \
+            amount >= bills.amount_of(kept["paid"] or kept["amount"]):
+        reason = shell_word(f"{layout}, line {row.line}")
+        result.differing.append(f"record {topup_id}: it says {outcome}, a refund row gave it all back: "
+                                f"topup amend {topup_id} --outcome refunded --reason {reason}")
 
 
 def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer, given_back: dict[str, Decimal],
@@ -142,8 +166,7 @@ def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer
     try:
         record = _record(row, target, outcome, placer.channel, now)
     except LedgerError as exc:  # one unrecordable row does not keep the bill's other top-ups out
-        result.by_hand += 1
-        shown |= {"decision": "not added", "why": f"{exc.message}; log it by hand"}
+        _by_hand(tx, row, f"{exc.message}; log it by hand", shown, result)
         return None
     result.mangled_refs += bool(row.get("order")) and not record["ref"]
     shown |= {"card": target["label"], "outcome": outcome.value,
@@ -206,7 +229,7 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now:
     if not when:
         raise InvalidInput("the bill gives it no time")
     moment = _moment(when, now)
-    ref = bills.order_number(row.get("order")) or bills.order_number(row.get("merchant_order"))
+    ref = bills.order_number(row.get("order"))
     return {
         "card_id": card["id"], "amount_minor": amount, "paid_minor": paid, "currency": CURRENCY,
         "channel": channel, "outcome": outcome.value,
@@ -287,6 +310,21 @@ class _AlreadyThere:
         _, topup_id, outcome = min(candidates)
         self.matched.add(topup_id)
         return _Match(topup_id, outcome)
+
+
+def _by_hand(tx: Tx, row: bills.BillRow, why: str, shown: dict[str, Any], result: BillImport) -> None:
+    """A top-up that cannot be recorded as the bill gives it (a status not understood, a value
+    refused) is left to log by hand; once it is, the record with its order number is found."""
+    ref = bills.order_number(row.get("order"))
+    found = None
+    with suppress(LedgerError):
+        found = reads.records_with_ref_on_any_card(tx.conn, clean_ref(ref) or "", prefer_card=0) if ref else None
+    if found:
+        result.already += 1
+        shown |= {"decision": "already in the ledger", "why": f"record {found[0]}"}
+    else:
+        result.by_hand += 1
+        shown |= {"decision": "not added", "why": why}
 
 
 def _logged_in_another_currency(tx: Tx, card: Card | None, row: bills.BillRow) -> int | None:

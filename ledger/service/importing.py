@@ -120,7 +120,7 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | 
         raise InvalidInput(f"{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
                            "found by themselves (--card places those the bill does not name)")
     if layout:
-        return import_bill(tx, head + list(table), card=card, dry_run=dry_run)
+        return import_bill(tx, head + list(table), card=card, dry_run=dry_run, source=str(file))
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
     table = chain(head, table)
