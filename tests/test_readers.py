@@ -123,3 +123,47 @@ def test_without_datasette_the_command_says_how_to_get_it(topup, varied, monkeyp
 def test_there_is_no_ledger_to_open(tmp_path):
     done = run_process("--db", str(tmp_path / "none.db"), "datasette")
     assert done.returncode == 1 and "there is no ledger" in done.stderr and not (tmp_path / "none.db").exists()
+
+
+def _readme_soffice_options() -> str:
+    """The CSV filter options README gives for LibreOffice, so that what it says stays true."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    return re.search(r'soffice --headless --infilter="([^"]+)" --convert-to xlsx', readme)[1]
+
+
+def _soffice(tmp_path, *args: str) -> None:
+    """LibreOffice headless, with a profile of its own so that tests never share one."""
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", *args, "--outdir", str(tmp_path)],
+                   capture_output=True, check=True, timeout=180)
+
+
+def test_libreoffice_reads_the_csv_as_readme_says_and_the_workbook_as_it_is(topup_ok, varied, tmp_path):
+    from openpyxl import load_workbook
+
+    topup_ok("log", "Suica", "500", "--ref", "0012345678901234567890", "--note", '=HYPERLINK("http://example.com")')
+    csv_file, xlsx_file = tmp_path / "plain.csv", tmp_path / "ours.xlsx"
+    topup_ok("export", "--no-guard", "--output", str(csv_file))
+    topup_ok("export", "--format", "xlsx", "--output", str(xlsx_file))
+    expected = {r["id"]: r for r in json.loads(topup_ok("export", "--format", "json").stdout)}
+
+    _soffice(tmp_path, f"--infilter={_readme_soffice_options()}", "--convert-to", "xlsx", str(csv_file))
+    converted = list(load_workbook(tmp_path / "plain.xlsx").active.iter_rows(values_only=True))
+    header = converted[0]
+    for row in converted[1:]:
+        cells = dict(zip(header, row, strict=True))
+        record = expected[cells["id"]]
+        assert (cells["card"], cells["ref"], cells["merchant"]) == (record["card"], record["ref"], record["merchant"])
+        assert cells["note"] == record["note"] and isinstance(cells["amount"], int | float)
+
+    _soffice(tmp_path, "--convert-to", "ods", str(xlsx_file))  # opened with no import dialog
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "ours.ods") as ods:
+        content = ods.read("content.xml").decode()
+    assert "table:formula" not in content and "=HYPERLINK(&quot;http://example.com&quot;)" in content
+    assert 'office:value-type="float" office:value="3000"' in content and "0012345678901234567890" in content
+    assert 'office:value-type="date" office:date-value="2025-01-02T08:00:00"' in content
