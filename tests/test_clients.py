@@ -80,14 +80,12 @@ def test_a_table_fits_the_terminal_and_never_cuts_a_label_or_a_reference(topup_o
     lines = done.stdout.splitlines()
     assert done.returncode == 0 and max(map(_cells, lines)) <= width
     assert done.stderr.count("left out to fit") == 1 and "--format json" in done.stderr
-    headings, rows = lines[0].split(), [line.split() for line in lines[1:]]
-    assert len(rows) == len(every)
-    label = "card"
-    for row, record in zip(rows, every, strict=True):
-        cells = dict(zip(headings, row, strict=False))  # the cells before any free text
-        assert cells[label] == record.get("card", record.get("label"))
+    assert len(lines) == 1 + len(every)
+    for line, record in zip(lines[1:], every, strict=True):  # the cells, each whole and in its own words
+        cells = line.split()
+        assert record.get("card", record.get("label")) in cells
         if "ref" in record:
-            assert record["ref"] in row and cells["amount"] == record["amount"]
+            assert record["ref"] in cells and record["amount"] in cells
 
 
 def test_below_a_readable_width_each_record_is_a_block_of_field_value_lines(topup_ok, narrow_ledger):

@@ -18,11 +18,13 @@ def print_json(data: Any) -> None:
 # Free text that may end in an ellipsis when a table is short of room. A card's label or a
 # reference is never cut: cut short, two of them could look the same.
 _CUTTABLE = frozenset({"note", "merchant", "issuer", "why", "item", "bar"})
-# The columns a table leaves out, in this order, when it is wider than the terminal: the least
-# useful first. A column not named here is one a row cannot be read without.
-_LEAVES_FIRST = ("bar", "created_at", "last_topup_at", "validity_days", "region", "issuer", "max_balance",
-                 "max_topup", "retired", "merchant", "note", "item", "channel", "status", "kind", "number", "why",
-                 "currency", "outcome", "paid")
+# What a table gives up, in this order, when it is wider than the terminal: the least useful
+# columns first, then the time of day (the day is kept), then columns that matter more. A column
+# not named here is one a row cannot be read without.
+_TIME_OF_DAY = "time of day"
+_GIVES_UP = ("bar", "created_at", "last_topup_at", "validity_days", "region", "issuer", "max_balance", "max_topup",
+             "retired", "merchant", "note", "item", _TIME_OF_DAY, "channel", "status", "kind", "number", "why",
+             "currency", "outcome", "paid")
 # Columns a row cannot be read without unless every row holds the same (then the note says what).
 _SAME_FOR_ALL = frozenset({"currency"})
 _MOMENTS = frozenset({"occurred_at", "created_at", "last_topup_at"})
@@ -85,20 +87,23 @@ def wrap(text: str, width: int) -> list[str]:
 def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], *,
                 keep: Iterable[str] = ()) -> None:
     """A table that fits the terminal. Empty columns are left out; when the rest do not fit, free
-    text is cut, then the least useful columns go (`keep` names those that must stay), said once on
-    stderr; when even then a row would not fit, each row is shown as a block of `field value` lines."""
+    text is cut, then what `_GIVES_UP` lists goes in its order (`keep` names columns that must
+    stay), said once on stderr; when even then a row would not fit, each row is shown as a block of
+    `field value` lines."""
     total = terminal_width()
     shown = [(key, heading) for key, heading in columns if not rows or any(_cell(key, r.get(key)) for r in rows)]
     cells = {key: [_cell(key, row.get(key)) for row in rows] for key, _ in shown}
     left_out: list[str] = []
     gap = _GAPS[0]
     while (widths := _widths(shown, cells, total, gap)) is None:
-        if any(len(value) > 10 for key in _MOMENTS & cells.keys() for value in cells[key]):
-            for key in _MOMENTS & cells.keys():  # a day is enough to tell records apart on a narrow screen
+        timed = [key for key, _ in shown if key in _MOMENTS and any(len(value) > 10 for value in cells[key])]
+        going = next((key for key in _GIVES_UP if (key == _TIME_OF_DAY and timed) or (
+            key not in keep and key in dict(shown) and (key not in _SAME_FOR_ALL or len(set(cells[key])) == 1))),
+                     None)
+        if going == _TIME_OF_DAY:
+            for key in timed:
                 cells[key] = [value[:10] for value in cells[key]]
             continue
-        going = next((key for key in _LEAVES_FIRST if key not in keep and key in dict(shown)
-                      and (key not in _SAME_FOR_ALL or len(set(cells[key])) == 1)), None)
         if going is None and gap != _GAPS[-1]:
             gap = _GAPS[-1]
             continue
