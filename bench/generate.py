@@ -102,7 +102,7 @@ def write_bill_and_export(bill: Path, export: Path, rows: int, seed: int = 7) ->
         moment = (start + timedelta(minutes=37 * number)).strftime("%Y-%m-%d %H:%M:%S")
         face = rng.choice([30, 50, 100, 200])
         paid = f"{face - rng.choice([0, 0.5]):.2f}"
-        order = f"42000{number:015d}"
+        order = f"42000{number + 1:015d}"  # never 4200000000…0, which reads as a spreadsheet's rewrite
         if number % 2:
             bill_lines.append(f"{moment},商户消费,示例餐厅,午餐,支出,¥{paid},零钱,支付成功,{order}\t,/\t,/")
             continue

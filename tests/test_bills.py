@@ -361,7 +361,8 @@ def test_a_card_kept_in_another_currency_gets_the_log_line_for_what_it_was_credi
     topup_ok(*shlex.split(line.replace("HKD_AMOUNT", "100"))[1:])
     assert "1 already in the ledger" in topup_ok("import", bill).stderr
     listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
-    assert (listed[0]["decision"], listed[0]["card"], listed[0]["why"]) == ("already in the ledger", "八达通", "record 1")
+    assert (listed[0]["decision"], listed[0]["card"], listed[0]["why"]) == \
+        ("already in the ledger", "八达通", "record 1 on card '八达通'")
 
 
 def test_a_whole_phone_number_must_be_the_cards_whole_number(topup_ok, tmp_path):
@@ -391,7 +392,7 @@ def test_which_rows_are_phone_or_card_top_ups_and_what_places_the_rest(topup_ok,
     assert placing == ["topup card add LABEL --kind sim --region CN --issuer 中国联通",
                        "topup card add LABEL --kind sim --region CN --issuer 中国电信",
                        "topup card add 校园卡 --kind smart --currency CNY",
-                       "topup card add Octopus --kind smart --currency HKD"]
+                       "topup card add 八达通 --kind smart --currency HKD"]
     topup_ok(*shlex.split(placing[0].replace("LABEL", "联通卡"))[1:])
     assert "added 1 top-up(s)" in topup_ok("import", bill).stderr
 
@@ -554,3 +555,65 @@ def test_smaller_things_a_bill_says(topup_ok, cards, tmp_path):
     assert listed[1]["decision"] == "added" and (listed[1]["amount"], listed[1]["paid"]) == ("100.00", "99.50")
     assert "topup card add LABEL --kind sim --region HK --issuer 中國移動" in done.stderr
     assert "rewritten by a spreadsheet" in done.stderr and _records(topup_ok)[0][5] is None
+
+
+def test_top_ups_that_mention_a_voucher_or_red_packet_used_and_carriers_branches(topup_ok, tmp_path):
+    topup_ok("card", "add", "phone", "--kind", "sim", "--region", "CN", "--number", "13912345678",
+             "--issuer", "中国移动")
+    items = [("中国移动", "话费充值-139****5678 100元（优惠券抵扣2元）", "added"),
+             ("中国移动", "话费充值 139****5678 50元 使用红包", "added"),
+             ("中国移动", "移动推广季 话费充值 139****5678 30元", "added"),
+             ("中国移动", "话费充值(使用话费券)", "added"),
+             ("广东移动", "充值-139****5678", "added"),
+             ("浙江移动", "手机号 139****5678 充值 100元", "added"),
+             ("京东", "移动 １３９１２３４５６７８ 充值100元", "added"),
+             ("中国移动", "缴费 139****5678 100元", "added"),
+             ("中国移动", "话费充值券 50元", "skipped"),
+             ("中国移动", "宽带充值 100元", "skipped"),
+             ("快手", "流量充值 上热门", "skipped"),
+             ("示例商户", "octopussy 充值", "skipped")]
+    bill = _bill(tmp_path, *[(f"2025-07-{1 + i:02d} 08:00:00", who, item, "¥10.00", "支付成功", f"5300{i}")
+                             for i, (who, item, _) in enumerate(items)])
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "phone").stdout)
+    assert [(row["item"], row["decision"]) for row in listed] == [(item, fate) for _, item, fate in items]
+
+
+def test_rewritten_order_numbers_settle_no_refund_and_a_hand_logged_ref_is_found_on_any_card(topup_ok, tmp_path):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    topup_ok("log", "campus", "200", "--ref", "2018010421001004000000000004", "--at", "2018-01-04 09:00")
+    rows = [["2018-01-04 09:00:00", "商户消费", "学校", "校园卡充值", "支出", "¥200.00", "零钱", "支付成功",
+             "2018010421001004000000000004", "/", "/"],
+            ["2018-01-05 10:00:00", "商户消费", "中国移动", "话费充值-139****5678 50元", "支出", "¥50.00", "零钱",
+             "支付成功", "4.2E+27", "/", "/"],
+            ["2018-01-05 12:00:00", "美团-退款", "美团", "外卖-退款", "收入", "¥50.00", "零钱", "已到账", "4.2E+27", "/",
+             "/"]]
+    path = tmp_path / "saved.csv"
+    path.write_text("\n".join([_csv_line(WECHAT_HEADER), *map(_csv_line, rows)]) + "\n", encoding="utf-8")
+    topup_ok("card", "add", "phone", "--kind", "sim", "--region", "CN", "--number", "13912345678")
+    listed = json.loads(topup_ok("import", str(path), "--dry-run", "--format", "json").stdout)
+    assert [(row["decision"], row["outcome"]) for row in listed] == [
+        ("already in the ledger", None), ("added", "credited"), ("skipped", None)]
+
+
+def test_a_refund_extending_an_order_number_in_the_ledger_and_a_hong_kong_row(topup_ok, tmp_path):
+    topup_ok("card", "add", "phone", "--kind", "sim", "--region", "CN", "--number", "13912345678")
+    first = _bill(tmp_path, ("2026-03-01 08:00:00", "中国移动", "话费充值-139****5678 30元", "¥30.00", "支付成功",
+                             "2026030122001001"))
+    topup_ok("import", first)
+    later = _bill(tmp_path, ("2026-03-02 08:00:00", "中国移动", "话费充值-139****5678 30元-退款", "¥30.00", "已退款",
+                             "20260301220010010001"),
+                  ("2026-03-03 08:00:00", "中國移動香港", "話費增值", "¥50.00", "支付成功", "2026030322001003"))
+    rows = later.replace("small.csv", "later.csv")
+    (tmp_path / "small.csv").rename(rows)
+    done = topup_ok("import", rows, "--card", "phone")
+    assert "topup amend 1 --outcome refunded" in done.stderr and "1 not placed" in done.stderr
+    assert "--region HK" in done.stderr  # a mainland SIM takes no Hong Kong top-up, --card or not
+
+
+def test_one_card_system_one_suggestion(topup_ok, tmp_path):
+    topup_ok("card", "add", "oct", "--kind", "smart", "--currency", "CNY")
+    bill = _bill(tmp_path, *[(f"2025-08-0{i + 1} 08:00:00", "示例商户", item, "¥10.00", "支付成功", f"5400{i}")
+                             for i, item in enumerate(["Octopus Add Value", "八达通增值", "八達通增值"])])
+    done = topup_ok("import", bill, "--card", "oct")
+    assert [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line] == [
+        "topup card edit oct --issuer 八达通  # if the 八达通 top-ups are this card's"]

@@ -60,8 +60,13 @@ TOPUP_WORDS = {
 _ANY_CARD = ("公交卡", "交通卡", "一卡通", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合")
 _ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡", "add value", "top up", "top-up", "topup", "reload")
 # Mobile carriers: a payment to one of them that adds value is a phone top-up.
-CARRIERS = ("中国移动", "中国联通", "中国电信", "中国广电", "中國移動", "中國聯通", "中國電信", "中國廣電")
-_CARRIER_TOP_UPS = ("移动充值", "联通充值", "电信充值", "移動充值", "聯通充值", "電信充值")
+# A carrier by its national name (中国移动), a province's or city's branch (广东移动, 上海电信), or bare
+# (移动) right beside a phone number or a word for adding value (移动 139****5678, 联通充值).
+_CARRIER_NAME = re.compile(r"(?:中[国國]|[\u4e00-\u9fff]{2}省?)(移[动動]|[联聯]通|[电電]信|[广廣][电電])")
+_CARRIER = re.compile(_CARRIER_NAME.pattern
+                      + r"|(移[动動]|[联聯]通|[电電]信)\s*(?:1\d{2}[\d*]{4}\d{4}|充值|增值|缴费|繳費)")
+# Paying a carrier that adds value to a number: its bill (缴费) counts too.
+_PAYING_A_NUMBER = ("缴费", "繳費")
 # Names that stand for the same card: a card with one of them as its label or issuer answers to all.
 SAME_CARD = (("八达通", "八達通", "octopus"), ("悠遊卡", "悠游卡", "easycard"), ("澳门通", "澳門通", "macau pass"),
              ("岭南通", "嶺南通"), ("校园卡", "校園卡"), ("饭卡", "飯卡"))
@@ -70,9 +75,12 @@ CARD_CURRENCIES = {"八达通": "HKD", "八達通": "HKD", "octopus": "HKD", "�
                    "澳门通": "MOP", "澳門通": "MOP"}
 # What is never a card's top-up, however its text reads: money moved within the wallet, transfers,
 # red packets, savings and repayments.
-NOT_TOPUPS = ("零钱充值", "零钱通", "零錢", "余额宝", "餘額寶", "红包", "紅包", "转账", "轉賬", "提现", "提現",
-              "理财", "理財", "还款", "還款", "基金", "转入", "轉入", "话费券", "話費券", "充值券", "抵用券", "優惠券",
-              "优惠券", "代金券", "券包")
+NOT_TOPUPS = ("零钱充值", "零钱通", "零錢", "余额宝", "餘額寶", "转账", "轉賬", "提现", "提現", "理财", "理財",
+              "还款", "還款", "基金", "转入", "轉入")
+# A red packet is a kind of row (微信红包, 转账红包), not something a top-up's item mentions in passing.
+_NOT_TOPUP_KINDS = ("红包", "紅包")
+# A voucher bought, as against one used: the item ends with it (话费充值券 50元, 话费抵用券, 优惠券包).
+_BUYS_VOUCHER = re.compile(r"券包?\s*(?:\d+(?:\.\d+)?\s*元)?\s*$")
 
 # A bill's status, in the words each layout uses, as an outcome; first match wins.
 STATUS_OUTCOMES = (
@@ -96,8 +104,10 @@ _NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付
 _MANGLED = re.compile(r"\d(?:\.\d+)?E\+\d+", re.I)
 _PARTLY_REFUNDED = re.compile(r"已退款\s*[(（]\s*[¥￥]?\s*([\d,]+(?:\.\d+)?)\s*[)）]")
 # What a payment's text says when it is not a top-up, whatever card name it carries: power for a
-# phone, and the "traffic packs" of short-video apps, which buy views for a post, not data.
-_NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條", "推广", "推廣")
+# phone, the "traffic packs" of short-video apps (views for a post, not data), a carrier's other
+# services (broadband, a landline) and its own wallet (和包).
+_NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條", "作品推广", "上热门", "上熱門", "宽带", "寬帶", "固话",
+                     "固話", "和包")
 
 
 @dataclass
@@ -158,15 +168,18 @@ def decide(row: BillRow, own_cards: Iterable[tuple[str, str]] = ()) -> Decision:
     if is_refund(row):
         return Decision(None, reason="a refund, settled with its top-up", refund=True)
     if any(word in text for word in _NOT_ADDING_VALUE):
-        return Decision(None, reason="not a top-up (a charge for power, not value)")
-    if any(word in f"{row.get('kind')} {text}" for word in NOT_TOPUPS):
+        return Decision(None, reason="not a top-up: power, a post's views, or a carrier's other service")
+    if any(word in f"{row.get('kind')} {text}" for word in NOT_TOPUPS) or \
+            any(word in row.get("kind") for word in _NOT_TOPUP_KINDS):
         return Decision(None, reason="money moved within the wallet, a transfer or a red packet")
+    if _BUYS_VOUCHER.search(row.get("item")):
+        return Decision(None, reason="a voucher bought, not a top-up")
     if row.get("direction") not in ("支出", ""):
         return Decision(None, reason=f"not a payment ({row.get('direction') or 'no direction'})")
     adding_value = any(word in text for word in _ADDING_VALUE)
-    kind = next((kind for kind, words in TOPUP_WORDS.items() if any(word.casefold() in text for word in words)
+    kind = next((kind for kind, words in TOPUP_WORDS.items() if any(_says(text, word) for word in words)
                  and (kind == "sim" or adding_value)), None)
-    if kind is None and adding_value and any(name in text for name in CARRIERS + _CARRIER_TOP_UPS):
+    if kind is None and _CARRIER.search(text) and (adding_value or any(word in text for word in _PAYING_A_NUMBER)):
         kind = "sim"
     if kind is None and adding_value:
         kind = next((kind for kind, name in own_cards if names(text, name)), None)
@@ -208,6 +221,14 @@ def plain_time(text: str) -> datetime | None:
         return None
 
 
+def _says(text: str, word: str) -> bool:
+    """Whether casefolded `text` holds `word`: a Latin one as a whole word (octopus, not octopussy)."""
+    word = word.casefold()
+    if word.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
+    return word in text
+
+
 def is_refund(row: BillRow) -> bool:
     """Whether the row gives money back for another: 退款-… (Alipay), …-退款 (WeChat), or kind 退款."""
     kind, item = row.get("kind"), row.get("item")
@@ -215,13 +236,23 @@ def is_refund(row: BillRow) -> bool:
 
 
 def card_named(text: str, kind: str, *, specific: bool = False) -> str | None:
-    """The name of a kind of card (深圳通, 校园卡) or the carrier (中国电信) the text gives, if any;
-    `specific`: only a name one card system goes by, not a word any card may (公交卡, 一卡通)."""
-    folded = text.casefold()
-    words = TOPUP_WORDS["smart"] if kind == "smart" else CARRIERS
-    if specific:
-        words = tuple(word for word in words if word not in _ANY_CARD)
-    return next((word for word in words if word.casefold() in folded), None)
+    """The name of a kind of card (深圳通, 校园卡; one name for each card, SAME_CARD's first) or of a
+    carrier (中国电信, 广东移动) the text gives, if any; `specific`: only a name one card system goes
+    by, not a word any card may (公交卡, 一卡通)."""
+    if kind == "sim":
+        match = _CARRIER_NAME.search(text)
+        return match[0] if match else None
+    folded = fold_width(text).casefold()
+    words = [word for word in TOPUP_WORDS["smart"] if not specific or word not in _ANY_CARD]
+    named = next((word for word in words if _says(folded, word)), None)
+    return next((same[0] for same in SAME_CARD if named and named.casefold() in same), named)
+
+
+def carrier(text: str) -> str | None:
+    """Which carrier a text names, the same for 中国移动, 广东移动 and 中國移動: 移动, 联通, 电信 or 广电."""
+    match = _CARRIER.search(fold_width(text))
+    core = match and (match[1] or match[2])
+    return core and core.translate(str.maketrans("動聯電廣", "动联电广"))
 
 
 def face_value(item: str) -> str | None:
@@ -273,6 +304,7 @@ class Phone:
 
 def phone_in(text: str) -> Phone | None:
     """The mainland mobile number the text names, masked or whole."""
+    text = fold_width(text)
     if match := _MASKED_PHONE.search(text):
         return Phone(match[1], match[2])
     if match := _FULL_PHONE.search(text):

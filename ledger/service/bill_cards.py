@@ -74,13 +74,17 @@ class Placer:
 
     @staticmethod
     def _answers_to(card: Card, row: bills.BillRow, kind: str) -> None:
-        """Refuse `--card` for a row that names a card (深圳通) or carrier the card does not answer to."""
+        """Refuse `--card` for a row that names a card system (深圳通), a carrier or a place (香港)
+        the card does not answer to."""
+        label = shell_word(card["label"])
+        if kind == "sim" and "香港" in row.text and card["region"] != "HK":
+            raise NotPlaced(f"it tops up a Hong Kong number; card {label} is not a Hong Kong SIM",
+                            _suggestion(row, kind, None))
         named = bills.card_named(row.text, kind, specific=True)
         if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
             return
-        if kind == "sim" and not card["issuer"]:
-            return  # a SIM whose carrier is not kept may be any carrier's
-        label = shell_word(card["label"])
+        if kind == "sim" and bills.carrier(card["issuer"] or "") in (None, bills.carrier(named)):
+            return  # the same carrier (广东移动 is 中国移动's), or a SIM whose carrier is not kept
         raise NotPlaced(f"it names {named}; card {label} does not",
                         f"topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's")
 

@@ -67,7 +67,8 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
     layout, header_at, columns = found
     placer = Placer(tx, card, layout.channel, source)
     rows = [(row, bills.decide(row, placer.own_names)) for row in _bill_rows(table[header_at + 1:], columns)]
-    top_ups = {row.get("order") for row, decision in rows if decision.kind and row.get("order")}
+    # Order numbers a spreadsheet rewrote (4.2E+27) are all alike: they settle nothing.
+    top_ups = {bills.order_number(row.get("order")) for row, decision in rows if decision.kind} - {""}
     given_back: dict[str, Decimal] = defaultdict(Decimal)  # by the order of a top-up in this bill
     now = now_utc()
     result = BillImport(layout.name)
@@ -118,7 +119,7 @@ def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str,
     """Settle a refund row: with the top-up of this bill whose order number it extends (2025…001_R1,
     or 2025…0019001), or with the record of the ledger that carries that order number, for which it
     gives the amend line when the record does not say refunded yet."""
-    order, amount = row.get("order"), bills.amount_of(row.get("amount"))
+    order, amount = bills.order_number(row.get("order")), bills.amount_of(row.get("amount"))
     original = order.partition("_")[0]
     if original not in top_ups:
         original = max((top_up for top_up in top_ups if order.startswith(top_up)), key=len, default=original)
@@ -127,7 +128,8 @@ def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str,
         result.refunds += 1
         shown |= {"decision": "skipped", "why": "a refund, settled with its top-up in this bill"}
         return
-    found = reads.records_with_ref_on_any_card(tx.conn, original, prefer_card=0) if original else None
+    found = (reads.records_with_ref_on_any_card(tx.conn, original, prefer_card=0)
+             or reads.record_whose_ref_begins(tx.conn, order)) if order else None
     if found is None:
         result.not_topups += 1
         shown |= {"decision": "skipped", "why": "a refund of a payment that is no top-up in this bill or the ledger"}
@@ -154,9 +156,10 @@ def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer
     try:
         target = placer.place(row, decision.kind)
     except NotPlaced as problem:
-        if logged := _logged_in_another_currency(tx, problem.card, row):
+        if logged := _logged_by_ref(tx, row):  # by hand, on a card the bill does not name (or in its currency)
             result.already += 1
-            shown |= {"decision": "already in the ledger", "why": f"record {logged}", "card": problem.card["label"]}
+            shown |= {"decision": "already in the ledger", "why": f"record {logged[0]} on card {logged[1]!r}",
+                      "card": logged[1]}
             return None
         result.unplaced += 1
         shown |= {"decision": "not placed", "why": problem.why}
@@ -315,10 +318,7 @@ class _AlreadyThere:
 def _by_hand(tx: Tx, row: bills.BillRow, why: str, shown: dict[str, Any], result: BillImport) -> None:
     """A top-up that cannot be recorded as the bill gives it (a status not understood, a value
     refused) is left to log by hand; once it is, the record with its order number is found."""
-    ref = bills.order_number(row.get("order"))
-    found = None
-    with suppress(LedgerError):
-        found = reads.records_with_ref_on_any_card(tx.conn, clean_ref(ref) or "", prefer_card=0) if ref else None
+    found = _logged_by_ref(tx, row)
     if found:
         result.already += 1
         shown |= {"decision": "already in the ledger", "why": f"record {found[0]}"}
@@ -327,11 +327,9 @@ def _by_hand(tx: Tx, row: bills.BillRow, why: str, shown: dict[str, Any], result
         shown |= {"decision": "not added", "why": why}
 
 
-def _logged_in_another_currency(tx: Tx, card: Card | None, row: bills.BillRow) -> int | None:
-    """The record, logged by hand in the card's own currency, that carries the row's order number."""
+def _logged_by_ref(tx: Tx, row: bills.BillRow) -> tuple[Any, ...] | None:
+    """(id, card label, outcome, status) of a record on any card that carries the row's order number."""
     ref = bills.order_number(row.get("order"))
-    with suppress(LedgerError):
-        ref = clean_ref(ref or None) or ""
-        found = reads.records_with_ref(tx.conn, card["id"], ref, with_void=True) if card and ref else []
-        return found[0] if found else None
+    with suppress(LedgerError):  # an order number no record could carry (a control character) is on none
+        return reads.records_with_ref_on_any_card(tx.conn, clean_ref(ref) or "", prefer_card=0) if ref else None
     return None
