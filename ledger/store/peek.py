@@ -42,9 +42,24 @@ def card_labels(conn: sqlite3.Connection) -> list[tuple[str, str, bool]]:
 def newest_records(conn: sqlite3.Connection, id_prefix: str, limit: int) -> list[tuple[int, str, str]]:
     """(id, card label, amount and currency) of the newest records whose id starts with `id_prefix`,
     newest first; the amount only where the ledger has its `records` view (schema 7 on)."""
+    if id_prefix.startswith("0"):
+        return []
+    # The ids that begin with 12 are 12, 120–129, 1200–1299 …: ranges the primary key walks newest
+    # first, the ranges of longer ids first, until enough are found.
+    first = int(id_prefix) if id_prefix else None
+    ranges = [(first * 10 ** n, first * 10 ** n + 10 ** n - 1) for n in range(_ID_DIGITS - len(id_prefix), -1, -1)] \
+        if first is not None else [(1, 10 ** _ID_DIGITS)]
     for select in ("SELECT id, card, amount || ' ' || currency FROM records",
-                   "SELECT t.id, c.label, '' FROM topup AS t JOIN card AS c ON c.id = t.card_id"):
+                   "SELECT t.id AS id, c.label, '' FROM topup AS t JOIN card AS c ON c.id = t.card_id"):
         with suppress(sqlite3.Error):
-            return conn.execute(f"SELECT * FROM ({select}) WHERE CAST(id AS TEXT) LIKE ? || '%' "
-                                "ORDER BY id DESC LIMIT ?", (id_prefix, limit)).fetchall()
+            found: list[tuple[int, str, str]] = []
+            for low, high in ranges:
+                found += conn.execute(f"SELECT * FROM ({select}) WHERE id BETWEEN ? AND ? ORDER BY id DESC LIMIT ?",
+                                      (low, high, limit - len(found))).fetchall()
+                if len(found) == limit:
+                    break
+            return found
     return []
+
+
+_ID_DIGITS = 12  # record ids are not longer than this
