@@ -231,3 +231,26 @@ def test_the_dispute_pack_carries_the_workbook(topup_ok, awkward_record, tmp_pat
         book = load_workbook(io.BytesIO(opened.read("records.xlsx")))
     assert [cell.value for cell in next(book["records"].iter_rows())][:4] == ["id", "card", "card_kind", "amount"]
     assert book["records"]["J2"].value == AWKWARD["ref"]
+
+
+def test_what_a_narrow_table_keeps_and_how_long_words_are_shown(topup_ok, narrow_ledger, tmp_path):
+    topup_ok("void", "3", "--reason", "logged twice")
+    voided = run_process("search", "--with-void", "--format", "table", env={"COLUMNS": "80"})
+    assert "void" in voided.stdout and "status" not in voided.stderr  # a void record never looks standing
+    matched = run_process("search", "旺角", "--format", "table", env={"COLUMNS": "80"}).stdout
+    assert "7-Eleven 旺角" in matched  # what matched is never cut
+    note = run_process("card", "list", "--format", "table", env={"COLUMNS": "40"}).stderr
+    assert note and max(map(_cells, note.splitlines())) <= 40
+    long_ref = "TW-2025-" + "0" * 30 + "123456789"
+    topup_ok("amend", "1", "--ref", long_ref, "--reason", "the whole reference")
+    receipt = tmp_path / "rc.png"
+    receipt.write_bytes(b"\x89PNG\r\n\x1a\n")
+    topup_ok("receipt", "add", "1", str(receipt))
+    shown = run_process("show", "1", env={"COLUMNS": "60"}).stdout.splitlines()
+    assert f"    {long_ref}" in shown  # below its key, whole
+    assert max(map(_cells, shown)) <= 60
+
+
+def test_csv_for_programs_has_no_byte_order_mark(topup_ok, awkward_record):
+    assert not topup_ok("export", "--no-guard").stdout.startswith("\ufeff")
+    assert topup_ok("export").stdout.startswith("\ufeff")

@@ -94,11 +94,14 @@ def test_datasette_opens_the_ledger_with_its_views_first_and_a_text_search(varie
             return [row["id"] for row in _get(f"{base}/search.json?{query}")]
 
         assert search("旺角") == [3] and search("捷運") == [2] and search("SU-1") == [1] and search("suica") == [1]
+        assert search("%") == [] and search("_") == []  # text, never a pattern
         labelled = _get(f"{base}/topup.json?_shape=array&_labels=on")
         assert {row["card_id"]["label"] for row in labelled} == {"Suica", "悠遊卡", "work-sim"}
     finally:
         server.terminate()
         server.wait(timeout=10)
+    with pytest.raises(OSError):  # Datasette itself was stopped, not only the command that started it
+        _get(f"{base}.json")
     assert table_dump(ledger_path) == before
 
 
@@ -145,6 +148,9 @@ def test_libreoffice_reads_the_csv_as_readme_says_and_the_workbook_as_it_is(topu
     from openpyxl import load_workbook
 
     topup_ok("log", "Suica", "500", "--ref", "0012345678901234567890", "--note", '=HYPERLINK("http://example.com")')
+    for label in ("0088", "=1+1"):  # labels a spreadsheet would take for a number and a formula
+        topup_ok("card", "add", label, "--kind", "smart", "--currency", "CNY")
+        topup_ok("log", label, "10")
     csv_file, xlsx_file = tmp_path / "plain.csv", tmp_path / "ours.xlsx"
     topup_ok("export", "--no-guard", "--output", str(csv_file))
     topup_ok("export", "--format", "xlsx", "--output", str(xlsx_file))
@@ -158,10 +164,14 @@ def test_libreoffice_reads_the_csv_as_readme_says_and_the_workbook_as_it_is(topu
         record = expected[cells["id"]]
         assert (cells["card"], cells["ref"], cells["merchant"]) == (record["card"], record["ref"], record["merchant"])
         assert cells["note"] == record["note"] and isinstance(cells["amount"], int | float)
-
-    _soffice(tmp_path, "--convert-to", "ods", str(xlsx_file))  # opened with no import dialog
+        assert cells["occurred_at"] == record["occurred_at"] and cells["status"] == record["status"]
+    assert {row[1] for row in converted[1:]} >= {"0088", "=1+1"}
     import zipfile
 
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as parts:
+        assert "<f>" not in parts.read("xl/worksheets/sheet1.xml").decode()
+
+    _soffice(tmp_path, "--convert-to", "ods", str(xlsx_file))  # opened with no import dialog
     with zipfile.ZipFile(tmp_path / "ours.ods") as ods:
         content = ods.read("content.xml").decode()
     assert "table:formula" not in content and "=HYPERLINK(&quot;http://example.com&quot;)" in content

@@ -121,15 +121,16 @@ def doctor(
 @app.command("datasette")
 def datasette(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 to serve on.")] = 8001,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1 to serve on.")] = 8001,
     write_metadata: Annotated[Path | None, typer.Option(
         "--write-metadata", metavar="FILE",
         help="Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE` yourself.")] = None,
 ) -> None:
     """Open the ledger in Datasette, if installed: the views records and cards first, a text search."""
     import json
-    import subprocess
-    import tempfile
+    import os
+
+    import platformdirs
 
     from ledger.store.datasette import metadata
     from ledger.store.header import is_ledger_file, refuse_missing
@@ -140,16 +141,20 @@ def datasette(
     with open_ledger(ctx, write=True) as tx:
         tx.bring_up_to_date()  # the views came with schema 7
     described = json.dumps(metadata(path.stem), ensure_ascii=False, indent=2)
+    target = write_metadata or Path(platformdirs.user_cache_dir("topup-ledger")) / "datasette-metadata.json"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(described, encoding="utf-8")
+    except OSError as exc:
+        raise LedgerError(f"cannot write {target}: {exc.strerror}") from None
     if write_metadata is not None:
-        write_metadata.write_text(described, encoding="utf-8")
         say(f"wrote {write_metadata}; run: datasette serve {path} --metadata {write_metadata}")
         return
     command = _datasette_command()
-    with tempfile.TemporaryDirectory() as folder:
-        described_file = Path(folder) / "metadata.json"
-        described_file.write_text(described, encoding="utf-8")
-        raise typer.Exit(subprocess.run([*command, "serve", str(path), "--metadata", str(described_file),
-                                         "--host", "127.0.0.1", "--port", str(port)]).returncode)
+    sys.stdout.flush()
+    # Datasette takes this process's place: Ctrl-C and a terminating signal reach it directly.
+    os.execv(command[0], [*command, "serve", str(path), "--metadata", str(target), "--host", "127.0.0.1",
+                          "--port", str(port)])
 
 
 def _datasette_command() -> list[str]:

@@ -40,7 +40,8 @@ def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
 
 
 def channel_names() -> list[tuple[str, str]]:
-    """Channel names and their aliases, Chinese ones too, each with the channel it stands for."""
+    """Channel names and their aliases, Chinese ones too, each with the channel it stands for (not
+    those of two words: a shell would complete them as two arguments)."""
     from ledger.domain.channels import ALIASES, names
 
-    return [(name, channel.value) for channel in ALIASES for name in names(channel)]
+    return [(name, channel.value) for channel in ALIASES for name in names(channel) if " " not in name]

@@ -95,7 +95,7 @@ def export(
     output_format: Annotated[ExportFormat, typer.Option("--format")] = ExportFormat.csv,
     no_bom: Annotated[bool, typer.Option("--no-bom", help="CSV without the byte-order mark Excel needs.")] = False,
     no_guard: Annotated[bool, typer.Option(
-        "--no-guard", help="Plain CSV for programs: no apostrophe before digits or formula-like text.")] = False,
+        "--no-guard", help="Plain CSV for programs: no BOM, no apostrophe before digits or formulas.")] = False,
     dispute: Annotated[list[str] | None, typer.Option(
         "--dispute", metavar="ID...", autocompletion=completion.record_ids,
         help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
@@ -109,12 +109,12 @@ def export(
         _export_dispute(ctx, dispute + (text or []), output_file, any(v is not None for v in filters_given))
         return
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
+    bom = not (no_bom or no_guard)  # a BOM is for spreadsheets; programs take UTF-8 as it is
     with open_ledger(ctx) as tx:
         if output_file is None:
-            finding.export_records(tx, filters, sys.stdout, output_format.value, bom=not no_bom, guard=not no_guard)
+            finding.export_records(tx, filters, sys.stdout, output_format.value, bom=bom, guard=not no_guard)
             return
-        count = finding.export_to_file(tx, filters, output_file, output_format.value, bom=not no_bom,
-                                       guard=not no_guard)
+        count = finding.export_to_file(tx, filters, output_file, output_format.value, bom=bom, guard=not no_guard)
     say(f"exported {count} records to {output_file}")
 
 

@@ -23,8 +23,8 @@ _CUTTABLE = frozenset({"note", "merchant", "issuer", "why", "item", "bar"})
 # not named here is one a row cannot be read without.
 _TIME_OF_DAY = "time of day"
 _GIVES_UP = ("bar", "created_at", "last_topup_at", "validity_days", "region", "issuer", "max_balance", "max_topup",
-             "retired", "merchant", "note", "item", _TIME_OF_DAY, "channel", "status", "kind", "number", "why",
-             "currency", "outcome", "paid")
+             "merchant", "note", "why", "pending", "other", _TIME_OF_DAY, "item", "channel", "retired", "kind",
+             "number", "currency", "paid")
 # Columns a row cannot be read without unless every row holds the same (then the note says what).
 _SAME_FOR_ALL = frozenset({"currency"})
 _MOMENTS = frozenset({"occurred_at", "created_at", "last_topup_at"})
@@ -95,7 +95,7 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str
     cells = {key: [_cell(key, row.get(key)) for row in rows] for key, _ in shown}
     left_out: list[str] = []
     gap = _GAPS[0]
-    while (widths := _widths(shown, cells, total, gap)) is None:
+    while (widths := _widths(shown, cells, total, gap, keep)) is None:
         timed = [key for key, _ in shown if key in _MOMENTS and any(len(value) > 10 for value in cells[key])]
         going = next((key for key in _GIVES_UP if (key == _TIME_OF_DAY and timed) or (
             key not in keep and key in dict(shown) and (key not in _SAME_FOR_ALL or len(set(cells[key])) == 1))),
@@ -114,8 +114,8 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str
         heading = dict(columns)[going] or going
         left_out.append(f"{heading} (all {cells[going][0]})" if going in _SAME_FOR_ALL else heading)
     if left_out:
-        sys.stderr.write(f"note: left out to fit {total} columns: {', '.join(left_out)} "
-                         "(--format json shows every field)\n")
+        said = f"note: left out to fit {total} columns: {', '.join(left_out)} (--format json shows every field)"
+        sys.stderr.write("\n".join(wrap(said, total)) + "\n")
     for index in range(-1, len(rows)):
         parts = []
         for (key, heading), width in zip(shown, widths, strict=True):
@@ -125,11 +125,13 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str
         sys.stdout.write(gap.join(parts).rstrip() + "\n")
 
 
-def _widths(shown: Sequence[tuple[str, str]], cells: dict[str, list[str]], total: int, gap: str) -> list[int] | None:
-    """Each column's width, free text cut as far as it may be, or None when they cannot fit `total`."""
+def _widths(shown: Sequence[tuple[str, str]], cells: dict[str, list[str]], total: int, gap: str,
+            keep: Iterable[str]) -> list[int] | None:
+    """Each column's width, free text cut as far as it may be (not what `keep` names), or None when
+    they cannot fit `total`."""
     widths = [max([_width(heading), *map(_width, cells[key])]) for key, heading in shown]
     spare = total - sum(widths) - len(gap) * (len(shown) - 1)
-    cuttable = [i for i, (key, _) in enumerate(shown) if key in _CUTTABLE]
+    cuttable = [i for i, (key, _) in enumerate(shown) if key in _CUTTABLE and key not in keep]
     while spare < 0 and cuttable:
         widest = max(cuttable, key=lambda i: widths[i])
         if widths[widest] <= _NARROWEST_CUT:
@@ -172,12 +174,21 @@ def print_fields(data: dict[str, Any], keys: Iterable[str] | None = None) -> Non
 
 
 def _print_pairs(pairs: Sequence[tuple[str, str]], total: int) -> None:
+    """`key  value` lines; a value with a word too long to stand beside its key (a long reference)
+    goes on the lines below it, indented, so that the word is never split."""
     width = max(_width(key) for key, _ in pairs)
+    beside = max(total - width - 2, 10)
     for key, value in pairs:
-        lines = [part for line in value.split("\n") for part in wrap(line, max(total - width - 2, 10))]
+        label = key + " " * (width - _width(key))
+        if any(_width(word) > beside for word in value.split()):
+            sys.stdout.write(label.rstrip() + "\n")
+            label, width_here, indent = "", total - 4, "    "
+        else:
+            width_here, indent = beside, " " * width + "  "
+        lines = [part for line in value.split("\n") for part in wrap(line, width_here)]
         for number, line in enumerate(lines):
-            label = key + " " * (width - _width(key)) if number == 0 else " " * width
-            sys.stdout.write(f"{label}  {line}".rstrip() + "\n")
+            start = f"{label}  " if number == 0 and label else indent
+            sys.stdout.write(f"{start}{line}".rstrip() + "\n")
 
 
 def print_wrapped(text: str, indent: str = "  ", hanging: str = "      ") -> None:

@@ -99,7 +99,7 @@ def show(
     output.print_fields(record)
     sys.stdout.write("\nreceipts\n" if receipts else "\nreceipts  none\n")
     for receipt in receipts:
-        sys.stdout.write(f"  {shown_safely(receipt['name'])}  {receipt['size']} bytes  sha256 {receipt['sha256']}\n")
+        output.print_wrapped(f"{shown_safely(receipt['name'])}  {receipt['size']} bytes  sha256 {receipt['sha256']}")
     sys.stdout.write("\nhistory\n")
     for version in history:
         fields = version["content"]

@@ -13,15 +13,17 @@ from typing import Any
 _TABLES = ("card", "topup", "topup_version", "ledger_link", "chain_head", "receipt", "blob", "currency",
            "schema_step", "topup_fts")
 
-SEARCH_SQL = """SELECT r.* FROM records AS r
+# The text as a LIKE pattern that matches it literally: % and _ are characters, not wildcards.
+_ANYWHERE = "'%' || replace(replace(replace(:text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\'"
+
+SEARCH_SQL = f"""SELECT r.* FROM records AS r
 WHERE r.id IN (
     SELECT rowid FROM topup_fts
      WHERE length(:text) >= 3 AND topup_fts MATCH '"' || replace(:text, '"', '""') || '"'
     UNION ALL
     SELECT id FROM topup
-     WHERE length(:text) < 3 AND (ref LIKE '%' || :text || '%' OR merchant LIKE '%' || :text || '%'
-                                  OR note LIKE '%' || :text || '%'))
-   OR r.card LIKE '%' || :text || '%'
+     WHERE length(:text) < 3 AND (ref LIKE {_ANYWHERE} OR merchant LIKE {_ANYWHERE} OR note LIKE {_ANYWHERE}))
+   OR r.card LIKE {_ANYWHERE}
 ORDER BY r.id DESC
 LIMIT 1000"""
 
@@ -42,7 +44,7 @@ def metadata(database: str) -> dict[str, Any]:
                 **hidden,
             },
             "queries": {"search": {"title": "Search records",
-                                   "description": "Any part of a reference, merchant, note or card label.",
+                                   "description": "A phrase within a reference, merchant, note or card label.",
                                    "sql": SEARCH_SQL}},
         }},
     }
