@@ -23,6 +23,7 @@ def ledger_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "ledger.db"
     monkeypatch.setenv("TOPUP_DB", str(path))
     monkeypatch.setenv("TZ", TEST_TZ)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # what the program caches stays the test's
     monkeypatch.delenv("TOPUP_DEBUG", raising=False)
     time.tzset()
     return path

@@ -292,11 +292,11 @@ def test_the_dry_run_table_fits_80_columns_and_keeps_card_labels_whole(topup_ok,
     assert "我的手机" in table[1] and "深圳通" in table[6]
 
 
-def _bill(tmp_path, *rows: tuple[str, str, str, str, str, str]) -> str:
+def _bill(tmp_path, *rows: tuple[str, str, str, str, str, str], name: str = "small.csv") -> str:
     """A WeChat Pay bill of (time, counterparty, item, amount, status, order number) rows."""
     cells = [[at, "商户消费", who, item, "支出", amount, "零钱", status, f"{order}\t", "/\t", "/"]
              for at, who, item, amount, status, order in rows]
-    path = tmp_path / "small.csv"
+    path = tmp_path / name
     path.write_text("\n".join([*WECHAT_PREAMBLE, _csv_line(WECHAT_HEADER), *map(_csv_line, cells)]) + "\n",
                     encoding="utf-8")
     return str(path)
@@ -469,7 +469,8 @@ def test_the_dry_run_lists_times_and_amounts_as_the_contract_writes_them(topup_o
     assert set(listed[1]) == set(listed[0]) and listed[1]["card"] is None
     assert listed[0]["decision"] == "not added" and "control character" in listed[0]["why"]
     assert listed[1]["decision"] == "not added" and listed[1]["why"].startswith("the bill gives it no time")
-    assert topup_ok("import", bill, "--dry-run", "--format", "text").exit_code == 0
+    as_text = topup_ok("import", bill, "--dry-run", "--format", "text").stdout.splitlines()
+    assert as_text[0].split()[:3] == ["line", "when", "paid"] and len(as_text) == 3
 
 
 def test_a_unicode_text_bill_and_a_wechat_refund_row(topup_ok, cards, tmp_path):
@@ -602,10 +603,9 @@ def test_a_refund_extending_an_order_number_in_the_ledger_and_a_hong_kong_row(to
     topup_ok("import", first)
     later = _bill(tmp_path, ("2026-03-02 08:00:00", "中国移动", "话费充值-139****5678 30元-退款", "¥30.00", "已退款",
                              "20260301220010010001"),
-                  ("2026-03-03 08:00:00", "中國移動香港", "話費增值", "¥50.00", "支付成功", "2026030322001003"))
-    rows = later.replace("small.csv", "later.csv")
-    (tmp_path / "small.csv").rename(rows)
-    done = topup_ok("import", rows, "--card", "phone")
+                  ("2026-03-03 08:00:00", "中國移動香港", "話費增值", "¥50.00", "支付成功", "2026030322001003"),
+                  name="later.csv")
+    done = topup_ok("import", later, "--card", "phone")
     assert "topup amend 1 --outcome refunded" in done.stderr and "1 not placed" in done.stderr
     assert "--region HK" in done.stderr  # a mainland SIM takes no Hong Kong top-up, --card or not
 
@@ -617,3 +617,9 @@ def test_one_card_system_one_suggestion(topup_ok, tmp_path):
     done = topup_ok("import", bill, "--card", "oct")
     assert [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line] == [
         "topup card edit oct --issuer 八达通  # if the 八达通 top-ups are this card's"]
+
+
+def test_what_was_bought_is_no_carrier_branch(topup_ok, tmp_path):
+    bill = _bill(tmp_path, ("2025-09-01 08:00:00", "京东", "手机充值移动100元", "¥100.00", "支付成功", "55001"))
+    done = topup_ok("import", bill)
+    assert "to place the rest: topup card add LABEL --kind sim --region CN\n" in done.stderr  # no --issuer 充值移动

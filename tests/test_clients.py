@@ -145,7 +145,7 @@ def test_bash_completes_card_labels_record_ids_and_channels_through_its_own_scri
     import subprocess
     import sys
 
-    script = run_process("--show-completion", env={"SHELL": "/bin/bash"}).stdout
+    script = run_process(env={"_TOPUP_COMPLETE": "source_bash"}).stdout  # what --install-completion writes
     assert "complete -o default -F _topup_completion topup" in script
     (tmp_path / "topup").write_text(f"#!/bin/sh\nexec {sys.executable} -m ledger \"$@\"\n")
     (tmp_path / "topup").chmod(0o755)
@@ -183,6 +183,7 @@ def test_completion_never_touches_or_refuses_a_ledger(tmp_path, completing, ledg
     folder.mkdir()
     assert _complete("bash", "topup log ", str(folder)).split() == []
     assert _complete("bash", "topup show ", completing).split() == ["3", "2", "1"]
+    assert _complete("bash", "topup show ²", completing).split() == []  # a digit, but no id begins with it
     assert table_dump(ledger_path) == before and not (tmp_path / "missing.db").exists()
 
 
@@ -237,8 +238,6 @@ def test_what_a_narrow_table_keeps_and_how_long_words_are_shown(topup_ok, narrow
     topup_ok("void", "3", "--reason", "logged twice")
     voided = run_process("search", "--with-void", "--format", "table", env={"COLUMNS": "80"})
     assert "void" in voided.stdout and "status" not in voided.stderr  # a void record never looks standing
-    matched = run_process("search", "旺角", "--format", "table", env={"COLUMNS": "80"}).stdout
-    assert "7-Eleven 旺角" in matched  # what matched is never cut
     note = run_process("card", "list", "--format", "table", env={"COLUMNS": "40"}).stderr
     assert note and max(map(_cells, note.splitlines())) <= 40
     long_ref = "TW-2025-" + "0" * 30 + "123456789"

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from ledger.cli.app import ItemFormat, RecordIdArg, app, ledger_path, open_ledger, say
-from ledger.errors import LedgerError
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -127,44 +126,24 @@ def datasette(
         help="Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE` yourself.")] = None,
 ) -> None:
     """Open the ledger in Datasette, if installed: the views records and cards first, a text search."""
-    import json
     import os
 
     import platformdirs
 
-    from ledger.store.datasette import metadata
+    from ledger.service import datasette as opening
     from ledger.store.header import is_ledger_file, refuse_missing
 
     path = ledger_path(ctx)
     if not is_ledger_file(path):
-        refuse_missing(path)
-    with open_ledger(ctx, write=True) as tx:
-        tx.bring_up_to_date()  # the views came with schema 7
-    described = json.dumps(metadata(path.stem), ensure_ascii=False, indent=2)
+        refuse_missing(path)  # Datasette is for a ledger there is; a writing transaction would make one
     target = write_metadata or Path(platformdirs.user_cache_dir("topup-ledger")) / "datasette-metadata.json"
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(described, encoding="utf-8")
-    except OSError as exc:
-        raise LedgerError(f"cannot write {target}: {exc.strerror}") from None
+    with open_ledger(ctx, write=True) as tx:
+        opening.prepare(tx, target)
     if write_metadata is not None:
         say(f"wrote {write_metadata}; run: datasette serve {path} --metadata {write_metadata}")
         return
-    command = _datasette_command()
+    command = opening.command()
     sys.stdout.flush()
     # Datasette takes this process's place: Ctrl-C and a terminating signal reach it directly.
     os.execv(command[0], [*command, "serve", str(path), "--metadata", str(target), "--host", "127.0.0.1",
                           "--port", str(port)])
-
-
-def _datasette_command() -> list[str]:
-    """Datasette as installed on the PATH, or beside this program; refused when it is neither."""
-    import importlib.util
-    import shutil
-
-    if found := shutil.which("datasette"):
-        return [found]
-    if importlib.util.find_spec("datasette") is not None:
-        return [sys.executable, "-m", "datasette"]
-    raise LedgerError("Datasette is not installed: `pipx install datasette` (or `pip install datasette`), then run "
-                      "this again; or write the metadata with --write-metadata FILE")

@@ -7,12 +7,18 @@ The hint after each value is what zsh and fish show beside it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:  # completion runs at every Tab press: nothing is imported that it does not use
+    import sqlite3
+    from contextlib import AbstractContextManager
 
 RECORDS_OFFERED = 30  # the newest records a Tab offers; typing digits narrows them
 
 
-def _ledger(ctx: typer.Context):  # type: ignore[no-untyped-def]
+def _ledger(ctx: typer.Context) -> AbstractContextManager[sqlite3.Connection | None]:
     from ledger.store.db import resolve_path
     from ledger.store.peek import peek
 
@@ -32,7 +38,7 @@ def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """The newest record ids that begin with the digits typed, with the card and amount as the hint."""
     from ledger.store.peek import newest_records
 
-    if incomplete and not incomplete.isdigit():
+    if incomplete and not (incomplete.isascii() and incomplete.isdigit()):
         return []
     with _ledger(ctx) as conn:
         found = newest_records(conn, incomplete, RECORDS_OFFERED) if conn else []

@@ -73,9 +73,11 @@ def search(
 
 def _matched(text: str | None, records: list[dict]) -> list[str]:
     """The free-text columns the search words were found in, which a narrow table must keep."""
-    words = [word.casefold() for word in (text or "").split()]
+    from ledger.domain.values import fold_width
+
+    words = [word.casefold() for word in fold_width(text or "").split()]
     return [key for key in ("merchant", "note") if words and any(
-        any(word in (record[key] or "").casefold() for word in words) for record in records)]
+        any(word in fold_width(record[key] or "").casefold() for word in words) for record in records)]
 
 
 class ExportFormat(StrEnum):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 
@@ -57,9 +56,21 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-_WIDE = "\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
-# What a line may break around: spaces, each Chinese character, and runs of anything else (words).
-_CHUNKS = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+def _chunks(text: str) -> Iterator[str]:
+    """What a line may break around: runs of spaces, each wide (Chinese) character, and runs of
+    anything else (words)."""
+    run = ""
+    for ch in text:
+        wide = _width(ch) == 2
+        if run and (wide or ch.isspace() != run[0].isspace()):
+            yield run
+            run = ""
+        if wide:
+            yield ch
+        else:
+            run += ch
+    if run:
+        yield run
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -67,7 +78,7 @@ def wrap(text: str, width: int) -> list[str]:
     split only when it is longer than a whole line."""
     lines: list[str] = []
     line, space = "", ""
-    for chunk in _CHUNKS.findall(text):
+    for chunk in _chunks(text):
         if chunk.isspace():
             space = chunk if line else ""
             continue
@@ -151,7 +162,7 @@ def _print_blocks(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, s
 
 
 def _cell(key: str, value: Any) -> str:
-    if key in ("occurred_at", "created_at", "last_topup_at") and value:
+    if key in _MOMENTS and value:
         return value[:16].replace("T", " ")  # minutes are enough on screen; JSON keeps the offset
     if value is None:
         return ""

@@ -189,10 +189,16 @@ def check(
 
 
 class ImportFormat(StrEnum):
+    """How an import lists its rows: text (the contract's name) or table, json or csv."""
+
     text = "text"
     table = "table"
     json = "json"
     csv = "csv"
+
+
+_LISTED_AS = {ImportFormat.text: ListFormat.table, ImportFormat.table: ListFormat.table,
+              ImportFormat.json: ListFormat.json, ImportFormat.csv: ListFormat.csv}
 
 
 @app.command("import")
@@ -209,10 +215,10 @@ def import_csv(
     encoding: Annotated[str | None, typer.Option(
         "--encoding", help="utf-8, gb18030, big5 or utf-16 (found by itself when left out).")] = None,
     import_format: Annotated[ImportFormat | None, typer.Option(
-        "--format", help="How --dry-run lists the rows: text (a table), json or csv.")] = None,
+        "--format", help="How rows are listed (--dry-run, or a bill as json or csv): text, json or csv.")] = None,
 ) -> None:
     """Add top-ups from a file in one transaction; rows already in the ledger are not added again."""
-    output_format = None if import_format is None else ListFormat(import_format.value.replace("text", "table"))
+    output_format = None if import_format is None else _LISTED_AS[import_format]
     from ledger.service import importing
 
     # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.

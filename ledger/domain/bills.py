@@ -19,6 +19,8 @@ from decimal import Decimal, InvalidOperation
 from ledger.domain.values import Outcome, fold_width, label_key
 
 HEADER_SEARCH = 200  # a bill's header is looked for within this many rows: the preambles run to about 25
+# A refund's order number extends its top-up's; an order number this short is not taken for the start of another.
+SHORTEST_EXTENDED_ORDER = 10
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,8 @@ LAYOUTS = (
 )
 
 # What makes a row a top-up, and of which kind of card. Both lists are searched in the row's
-# counterparty and item text, in any case; a smart card's name, a carrier's name or a phone number
-# counts only beside a word for adding value.
+# counterparty and item text, in any case; a smart card's name counts only beside a word for adding
+# value (_ADDING_VALUE), and so does a carrier's (_CARRIER), which may also be paid (缴费).
 TOPUP_WORDS = {
     "sim": ("话费", "話費", "充话费", "手机充值", "手機充值", "流量充值", "手机号充值", "号卡充值"),
     "smart": ("公交卡", "交通卡", "一卡通", "八达通", "八達通", "深圳通", "羊城通", "岭南通", "嶺南通", "悠遊卡",
@@ -62,7 +64,9 @@ _ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡", "ad
 # Mobile carriers: a payment to one of them that adds value is a phone top-up.
 # A carrier by its national name (中国移动), a province's or city's branch (广东移动, 上海电信), or bare
 # (移动) right beside a phone number or a word for adding value (移动 139****5678, 联通充值).
-_CARRIER_NAME = re.compile(r"(?:中[国國]|[\u4e00-\u9fff]{2}省?)(移[动動]|[联聯]通|[电電]信|[广廣][电電])")
+# The two characters before a branch's carrier name a place, not what was bought (充值移动 is no carrier).
+_CARRIER_NAME = re.compile(r"(?:中[国國]|(?!充值|话费|話費|手机|手機|缴费|繳費|流量)[\u4e00-\u9fff]{2}省?)"
+                           r"(移[动動]|[联聯]通|[电電]信|[广廣][电電])")
 _CARRIER = re.compile(_CARRIER_NAME.pattern
                       + r"|(移[动動]|[联聯]通|[电電]信)\s*(?:1\d{2}[\d*]{4}\d{4}|充值|增值|缴费|繳費)")
 # Paying a carrier that adds value to a number: its bill (缴费) counts too.

@@ -101,8 +101,9 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
 
 
 def _shown(row: bills.BillRow, now: datetime) -> dict[str, Any]:
-    """A row as `--dry-run` lists it: its time with China's offset and its amount as decimals when they
-    can be read (else as the bill gives them), and every field a decision fills in, still empty."""
+    """A row as `--dry-run` lists it: its time (China's, shown in the reader's zone with its offset)
+    and its amount as decimals when they can be read (else as the bill gives them), and every field
+    a decision fills in, still empty."""
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
         when = _moment(when, now).astimezone().isoformat() if when else None
@@ -122,14 +123,15 @@ def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str,
     order, amount = bills.order_number(row.get("order")), bills.amount_of(row.get("amount"))
     original = order.partition("_")[0]
     if original not in top_ups:
-        original = max((top_up for top_up in top_ups if order.startswith(top_up)), key=len, default=original)
+        original = max((top_up for top_up in top_ups if len(top_up) >= bills.SHORTEST_EXTENDED_ORDER
+                        and order.startswith(top_up)), key=len, default=original)
     if original in top_ups:
         given_back[original] += amount
         result.refunds += 1
         shown |= {"decision": "skipped", "why": "a refund, settled with its top-up in this bill"}
         return
     found = (reads.records_with_ref_on_any_card(tx.conn, original, prefer_card=0)
-             or reads.record_whose_ref_begins(tx.conn, order)) if order else None
+             or reads.record_whose_ref_begins(tx.conn, order, bills.SHORTEST_EXTENDED_ORDER)) if order else None
     if found is None:
         result.not_topups += 1
         shown |= {"decision": "skipped", "why": "a refund of a payment that is no top-up in this bill or the ledger"}
@@ -150,7 +152,7 @@ def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer
     """The record a top-up row would become on its card, or None (and why, in `shown`) when it cannot."""
     assert decision.kind is not None and decision.outcome is not None
     outcome = decision.outcome
-    refunded = given_back.get(row.get("order"))
+    refunded = given_back.get(bills.order_number(row.get("order")))
     if refunded is not None and (refunded >= bills.amount_of(row.get("amount")) or outcome is Outcome.failed):
         outcome = Outcome.refunded  # a refund row of the same order gave it all back
     try:

@@ -2,8 +2,9 @@
 
 Datasette lists a database's tables before its views; the views `records` and `cards` are what a
 reader wants, so the tables they are made of are listed as hidden (still one click away). The
-canned query searches references, merchants, notes and card labels as `topup search` does: through
-the trigram index for three characters or more, by LIKE for shorter text such as 旺角.
+canned query looks for the text as one phrase in references, merchants and notes (through the
+trigram index for three characters or more, by LIKE for shorter text such as 旺角) and in card
+labels. Unlike `topup search`, several words are one phrase, and full-width letters are not folded.
 """
 
 from __future__ import annotations

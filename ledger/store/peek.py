@@ -14,6 +14,8 @@ from pathlib import Path
 from ledger.errors import LedgerError
 from ledger.store.header import is_ledger_file
 
+_ID_DIGITS = 12  # record ids are not longer than this
+
 
 @contextmanager
 def peek(path: Path) -> Iterator[sqlite3.Connection | None]:
@@ -61,5 +63,3 @@ def newest_records(conn: sqlite3.Connection, id_prefix: str, limit: int) -> list
             return found
     return []
 
-
-_ID_DIGITS = 12  # record ids are not longer than this

@@ -116,14 +116,14 @@ def records_with_ref_on_any_card(conn: sqlite3.Connection, ref: str, prefer_card
     ).fetchone()
 
 
-def record_whose_ref_begins(conn: sqlite3.Connection, text: str) -> tuple[Any, ...] | None:
-    """(id, card label, outcome, status) of the record with the longest reference (10 characters or
-    more) that `text` begins with: a refund's order number that extends its top-up's. Reads every
-    record: for the rare refund no other way finds."""
+def record_whose_ref_begins(conn: sqlite3.Connection, text: str, shortest: int) -> tuple[Any, ...] | None:
+    """(id, card label, outcome, status) of the record with the longest reference (`shortest`
+    characters or more) that `text` begins with: a refund's order number that extends its top-up's.
+    Reads every record: for the rare refund no other way finds."""
     return conn.execute(
         "SELECT t.id, c.label, t.outcome, t.status FROM topup AS t JOIN card AS c ON c.id = t.card_id "
-        "WHERE length(t.ref) >= 10 AND length(t.ref) < length(?) AND substr(?, 1, length(t.ref)) = t.ref "
-        "ORDER BY length(t.ref) DESC, t.status = 'void', t.id", (text, text)).fetchone()
+        "WHERE length(t.ref) >= ? AND length(t.ref) < length(?) AND substr(?, 1, length(t.ref)) = t.ref "
+        "ORDER BY length(t.ref) DESC, t.status = 'void', t.id", (shortest, text, text)).fetchone()
 
 
 def kept_texts(conn: sqlite3.Connection, card_id: int, max_bytes: int) -> list[tuple[int, bytes]]:

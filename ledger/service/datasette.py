@@ -1,0 +1,36 @@
+"""Opening the ledger in Datasette: the file brought to the schema that has the views, the metadata
+that shows them first (`store.datasette`), and the Datasette to run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ledger.errors import LedgerError
+from ledger.store.datasette import metadata
+from ledger.store.db import Tx
+
+
+def prepare(tx: Tx, target: Path) -> None:
+    """Bring the ledger of the writing transaction `tx` to the newest schema (the views came with
+    schema 7) and write Datasette's metadata for it to `target`."""
+    tx.bring_up_to_date()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(metadata(tx.path.stem), ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise LedgerError(f"cannot write {target}: {exc.strerror}") from None
+
+
+def command() -> list[str]:
+    """Datasette as installed on the PATH, or beside this program; refused when it is neither."""
+    import importlib.util
+    import shutil
+
+    if found := shutil.which("datasette"):
+        return [found]
+    if importlib.util.find_spec("datasette") is not None:
+        return [sys.executable, "-m", "datasette"]
+    raise LedgerError("Datasette is not installed: `pipx install datasette` (or `pip install datasette`), then run "
+                      "this again; or write the metadata with --write-metadata FILE")
