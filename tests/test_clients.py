@@ -253,3 +253,24 @@ def test_what_a_narrow_table_keeps_and_how_long_words_are_shown(topup_ok, narrow
 def test_csv_for_programs_has_no_byte_order_mark(topup_ok, awkward_record):
     assert not topup_ok("export", "--no-guard").stdout.startswith("\ufeff")
     assert topup_ok("export").stdout.startswith("\ufeff")
+
+
+def test_the_dispute_pack_is_checked_by_sha256sum_alone(topup_ok, awkward_record, tmp_path):
+    import subprocess
+    import zipfile
+
+    receipt = tmp_path / "收据 photo.png"
+    receipt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"receipt" * 10)
+    topup_ok("receipt", "add", "1", str(receipt))
+    pack, unpacked = tmp_path / "pack.zip", tmp_path / "unpacked"
+    topup_ok("export", "--dispute", "1", "--output", str(pack))
+    with zipfile.ZipFile(pack) as opened:
+        opened.extractall(unpacked)
+        listed = {line.split("  ", 1)[1] for line in opened.read("SHA256SUMS").decode().splitlines()}
+        assert listed == set(opened.namelist()) - {"SHA256SUMS"}  # every other file in the pack
+    checked = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    kept = next(unpacked.glob("receipts/record-1/*"))
+    kept.write_bytes(kept.read_bytes()[:-1] + b"!")  # one byte of a receipt changed
+    changed = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert changed.returncode == 1 and "FAILED" in changed.stdout

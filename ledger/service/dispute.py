@@ -82,11 +82,14 @@ def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
         "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                   for name, data in payload.items()],
     }
+    payload["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    # Whoever receives the pack checks every file with `sha256sum -c SHA256SUMS`, without this program.
+    payload["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+                                    for name, data in payload.items()).encode()
     with replaced_when_done(target, ledger=tx.path) as partial, \
             zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
         for name, data in payload.items():
             pack.writestr(name, data)
-        pack.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     return manifest
 
 
