@@ -23,7 +23,8 @@ def ledger_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "ledger.db"
     monkeypatch.setenv("TOPUP_DB", str(path))
     monkeypatch.setenv("TZ", TEST_TZ)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # what the program caches stays the test's
+    for kind in ("CACHE", "CONFIG", "DATA"):  # the seal key, seal lists and caches stay the test's own
+        monkeypatch.setenv(f"XDG_{kind}_HOME", str(tmp_path / kind.lower()))
     monkeypatch.delenv("TOPUP_DEBUG", raising=False)
     time.tzset()
     return path

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # The order `topup --help` lists commands in: the daily ones first.
 COMMAND_ORDER = ["log", "show", "search", "check", "void", "amend", "receipt", "export", "import", "report", "due",
-                 "card", "verify", "backup", "doctor", "datasette"]
+                 "card", "verify", "seal", "backup", "doctor", "datasette"]
 
 
 class LedgerGroup(TyperGroup):
@@ -97,6 +97,16 @@ def ledger_path(ctx: typer.Context) -> Path:
     from ledger.store.db import resolve_path
 
     return resolve_path(ctx.obj["db"])
+
+
+def existing_ledger(ctx: typer.Context) -> Path:
+    """The ledger's path, for a command that writes to it but must not start one (seal, datasette)."""
+    from ledger.store.header import is_ledger_file, refuse_missing
+
+    path = ledger_path(ctx)
+    if not is_ledger_file(path):
+        refuse_missing(path)
+    return path
 
 
 @contextmanager

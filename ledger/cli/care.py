@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, RecordIdArg, app, ledger_path, open_ledger, say
+from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_path, open_ledger, say
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -46,14 +46,19 @@ def receipt_get(
 @app.command("verify")
 def verify(
     ctx: typer.Context,
+    seal_files: Annotated[list[Path] | None, typer.Option(
+        "--seal", metavar="FILE", help="A seal (topup seal) the ledger must still hold; repeatable.")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Check the database, every record's history and every receipt file; exit 3 if anything is wrong."""
+    """Check the database, every record's history, every receipt file and every seal issued of the
+    ledger (and those given with --seal); exit 3 if anything is wrong."""
     from ledger.cli import output
-    from ledger.service import evidence
+    from ledger.service import evidence, sealing
 
     with open_ledger(ctx) as tx:
         result = evidence.verify(tx)
+        for path in seal_files or []:
+            result.problems += [evidence.Problem(None, "seal", problem) for problem in sealing.check_files(tx, path)]
     problems = result.problems
     if output_format is ItemFormat.json:
         output.print_json({"ok": not problems, "problems": evidence.problems_as_json(problems)})
@@ -65,6 +70,29 @@ def verify(
              "(`topup backup`) before changing anything")
         raise typer.Exit(3)
     say(f"ok: {result.records} records, their history and receipt files all verify")
+
+
+@app.command("seal")
+def seal(
+    ctx: typer.Context,
+    output_file: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="The seal's file (default topup-seal-TIME.txt); its signature goes beside it, .sig.")]
+    = None,
+) -> None:
+    """Seal the ledger's history as it is now, signed with a key kept outside the ledger."""
+    from ledger.output.files import replaced_when_done
+    from ledger.service import sealing
+
+    existing_ledger(ctx)
+    with open_ledger(ctx, write=True) as tx:
+        made, statement, signature = sealing.seal(tx)
+        target = output_file or Path(f"topup-seal-{made.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
+        for path, data in ((target, statement), (Path(f"{target}.sig"), signature)):
+            with replaced_when_done(path, ledger=tx.path) as partial:
+                partial.write_bytes(data)
+    signers = sealing.key_folder() / "allowed_signers"
+    say(f"sealed {made.links} links (newest {made.head_seq}: {made.head_digest[:16]}…) in {target} and {target}.sig")
+    say(f"check it with: ssh-keygen -Y verify -f {signers} -I topup-ledger -n topup-seal -s {target}.sig < {target}")
 
 
 @app.command("backup")
@@ -131,11 +159,8 @@ def datasette(
     import platformdirs
 
     from ledger.service import datasette as opening
-    from ledger.store.header import is_ledger_file, refuse_missing
 
-    path = ledger_path(ctx)
-    if not is_ledger_file(path):
-        refuse_missing(path)  # Datasette is for a ledger there is; a writing transaction would make one
+    path = existing_ledger(ctx)
     target = write_metadata or Path(platformdirs.user_cache_dir("topup-ledger")) / "datasette-metadata.json"
     with open_ledger(ctx, write=True) as tx:
         opening.prepare(tx, target)

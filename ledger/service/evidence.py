@@ -131,10 +131,17 @@ def verify(tx: Tx) -> Verification:
     conn = tx.conn
     try:
         problems = (_integrity(conn) + _chain(conn) + _found_at_upgrade(conn) + _records(conn) + _cards(conn)
-                    + _blobs(conn) + _text_index(conn))
+                    + _blobs(conn) + _text_index(conn) + _seals(tx))
         return Verification(problems, reads.count_records(conn))
     except sqlite3.DatabaseError as exc:
         return Verification([Problem(None, "database", f"SQLite cannot read the ledger: {exc}")])
+
+
+def _seals(tx: Tx) -> list[Problem]:
+    """Each seal issued of this ledger (listed in it, or outside it) that it no longer holds."""
+    from ledger.service.sealing import known_seals_problems
+
+    return [Problem(None, "seal", problem) for problem in known_seals_problems(tx)]
 
 
 def describe(problem: Problem) -> str:

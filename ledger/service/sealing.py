@@ -1,0 +1,143 @@
+"""Sealing the ledger's chain with a key kept outside it, and checking that the ledger still holds
+every state it was sealed in (`domain.seal` says what a seal is).
+
+The key is made on first use in the user's config folder (`seal_ed25519`, 0600, in OpenSSH's own
+format, with its `.pub` and an `allowed_signers` file beside it). Each seal issued is listed in
+the ledger and also in the user's data folder, one file per ledger id: a ledger rolled back to a
+copy from before a seal no longer lists it, but the list outside still does, and a plain
+`verify` finds the rollback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ledger.domain import seal as sealed
+from ledger.domain.seal import Seal
+from ledger.domain.times import local_iso, now_utc, to_stored
+from ledger.errors import InvalidInput, LedgerError
+from ledger.store import seals
+from ledger.store.db import Tx
+
+KEY_FILE = "seal_ed25519"
+
+
+def key_folder() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("topup-ledger"))
+
+
+def _signing_key():  # type: ignore[no-untyped-def]
+    """The seal key, made on first use (0600), with its public key and allowed_signers beside it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = key_folder() / KEY_FILE
+    if path.exists():
+        return serialization.load_ssh_private_key(path.read_bytes(), password=None)
+    key = Ed25519PrivateKey.generate()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption())
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as written:
+        written.write(private)
+    public = _raw_public(key)
+    path.with_suffix(".pub").write_text(
+        f"ssh-ed25519 {sealed.allowed_signers_line(public).rsplit(' ', 1)[-1]} {sealed.IDENTITY}\n")
+    (path.parent / "allowed_signers").write_text(sealed.allowed_signers_line(public) + "\n")
+    return key
+
+
+def _raw_public(key) -> bytes:  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives import serialization
+
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def seal(tx: Tx) -> tuple[Seal, bytes, bytes]:
+    """Seal the chain as it is now: the seal, its statement and its SSH signature. Listed in the
+    ledger (in `tx`) and outside it."""
+    state = seals.chain_state(tx.conn)
+    if state is None:
+        raise InvalidInput("there is nothing to seal yet: the ledger has no cards or records")
+    links, head_seq, head_digest = state
+    moment = now_utc()
+    made = Seal(seals.ledger_id(tx.conn), links, head_seq, head_digest, local_iso(to_stored(moment)))
+    statement = made.statement()
+    key = _signing_key()
+    signature = sealed.armored(_raw_public(key), key.sign(sealed.signed_data(statement)))
+    seals.record_seal(tx.conn, links, head_seq, head_digest, to_stored(moment), hashlib.sha256(statement).hexdigest())
+    outside = _outside_list(made.ledger)
+    outside.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with outside.open("a", encoding="utf-8") as listed:
+        listed.write(f"{links} {head_seq} {head_digest} {made.sealed_at}\n")
+    return made, statement, signature
+
+
+def _outside_list(ledger: str) -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("topup-ledger")) / "seals" / f"{ledger}.list"
+
+
+def held(tx: Tx, made: Seal) -> str | None:
+    """Why the ledger does not hold the sealed state, or None when it does (it may have grown)."""
+    conn = tx.conn
+    if made.ledger != seals.ledger_id(conn):
+        return f"it seals ledger {made.ledger}, not this one ({seals.ledger_id(conn)})"
+    digest = seals.digest_at(conn, made.head_seq)
+    if digest is None:
+        state = seals.chain_state(conn)
+        return (f"the ledger was rolled back: it has {state[0] if state else 0} links, and the seal of "
+                f"{made.sealed_at} counts {made.links}")
+    if digest != made.head_digest or seals.links_up_to(conn, made.head_seq) != made.links:
+        return f"link {made.head_seq} is not the one sealed at {made.sealed_at}: the history up to it was rewritten"
+    return None
+
+
+def check_files(tx: Tx, path: Path) -> list[str]:
+    """What is wrong with the seal in `path` (and its signature in `path`.sig) against the ledger."""
+    signature_path = Path(f"{path}.sig")
+    try:
+        statement, signature = path.read_bytes(), signature_path.read_bytes()
+    except OSError as exc:
+        raise LedgerError(f"cannot read the seal {exc.filename}: {exc.strerror}") from None
+    made = sealed.read_statement(statement, str(path))
+    public, raw = sealed.read_armored(signature, str(signature_path))
+    problems = []
+    if not _signed(public, raw, statement):
+        problems.append(f"{path}: its signature does not match it: the seal was changed")
+    if (why := held(tx, made)) is not None:
+        problems.append(f"{path}: {why}")
+    return problems
+
+
+def _signed(public: bytes, signature: bytes, statement: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, sealed.signed_data(statement))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def known_seals_problems(tx: Tx) -> list[str]:
+    """For a plain `verify`: each seal the ledger lists, or the list outside it lists, that the
+    ledger no longer holds."""
+    ledger = seals.ledger_id(tx.conn)
+    known: dict[tuple[int, str], Seal] = {}
+    for links, seq, digest, at in seals.issued(tx.conn):
+        known[(seq, digest)] = Seal(ledger, links, seq, digest, local_iso(at) or at)
+    outside = _outside_list(ledger)
+    if outside.exists():
+        for line in outside.read_text(encoding="utf-8").splitlines():
+            links, seq, digest, at = line.split()
+            known.setdefault((int(seq), digest), Seal(ledger, int(links), int(seq), digest, at))
+    return [f"the seal of {made.sealed_at}: {why}" for _, made in sorted(known.items())
+            if (why := held(tx, made)) is not None]

@@ -1,0 +1,84 @@
+"""Seals: the chain's state signed with a key outside the ledger, and found again or not."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import run_process, table_dump
+
+
+@pytest.fixture
+def sealed(topup_ok, ledger_path, tmp_path):
+    """A ledger of two records, a copy of it taken then, a third record, and a seal of that state."""
+    topup_ok("card", "add", "手机", "--kind", "sim", "--region", "HK")
+    topup_ok("log", "手机", "100", "--at", "2025-03-01 10:00")
+    topup_ok("log", "手机", "50", "--at", "2025-03-02 10:00")
+    shutil.copy(ledger_path, tmp_path / "before.db")
+    topup_ok("log", "手机", "20", "--at", "2025-03-03 10:00")
+    done = topup_ok("seal", "--output", str(tmp_path / "seal.txt"))
+    assert "sealed 4 links" in done.stderr and (tmp_path / "seal.txt.sig").exists()
+    return tmp_path / "seal.txt"
+
+
+def _verify(*args: str, db=None) -> subprocess.CompletedProcess:
+    return run_process(*(["--db", str(db)] if db else []), "verify", *args)
+
+
+def test_a_ledger_that_only_grew_since_holds_its_seal(topup_ok, sealed):
+    topup_ok("log", "手机", "30")
+    assert _verify("--seal", str(sealed)).returncode == 0 and _verify().returncode == 0
+
+
+def test_a_ledger_rolled_back_to_a_copy_from_before_the_seal_is_found(sealed, tmp_path):
+    rolled = _verify("--seal", str(sealed), db=tmp_path / "before.db")
+    assert rolled.returncode == 3 and f"{sealed}: the ledger was rolled back: it has 3 links" in rolled.stdout
+    plain = _verify(db=tmp_path / "before.db")  # the list of seals kept outside the ledger remembers it
+    assert plain.returncode == 3 and "rolled back" in plain.stdout
+
+
+def test_another_history_consistent_in_itself_is_found(sealed, tmp_path):
+    other = tmp_path / "before.db"
+    assert run_process("--db", str(other), "log", "手机", "999", "--at", "2025-03-03 10:00").returncode == 0
+    found = run_process("--db", str(other), "verify").stdout.splitlines()
+    assert len(found) == 1 and "rewritten" in found[0]  # its own chain holds: only the seal tells
+    rewritten = _verify("--seal", str(sealed), db=other)
+    assert rewritten.returncode == 3 and f"{sealed}: link 4 is not the one sealed" in rewritten.stdout
+
+
+def test_openssh_checks_the_seal_and_refuses_a_changed_one(sealed, tmp_path):
+    signers = tmp_path / "config" / "topup-ledger" / "allowed_signers"
+    assert (tmp_path / "config" / "topup-ledger" / "seal_ed25519").stat().st_mode & 0o777 == 0o600
+
+    def ssh_verify() -> int:
+        with sealed.open("rb") as statement:
+            return subprocess.run(["ssh-keygen", "-Y", "verify", "-f", str(signers), "-I", "topup-ledger", "-n",
+                                   "topup-seal", "-s", f"{sealed}.sig"], stdin=statement, capture_output=True).returncode
+
+    assert ssh_verify() == 0
+    sealed.write_text(sealed.read_text().replace("links: 4", "links: 5"))
+    assert ssh_verify() != 0
+    changed = _verify("--seal", str(sealed))
+    assert changed.returncode == 3 and "its signature does not match it" in changed.stdout
+
+
+def test_a_seal_names_nothing_personal_and_refusals_change_nothing(topup_ok, sealed, ledger_path, tmp_path):
+    text = sealed.read_text()
+    assert "手机" not in text and "HK" not in text and text.startswith("topup-ledger seal 1\nledger: ")
+    before = table_dump(ledger_path)
+    missing = _verify("--seal", str(tmp_path / "nothing.txt"))
+    assert missing.returncode == 1 and missing.stderr.startswith("error: cannot read the seal")
+    (tmp_path / "junk.txt").write_text("hello")
+    (tmp_path / "junk.txt.sig").write_text("hello")
+    junk = _verify("--seal", str(tmp_path / "junk.txt"))
+    assert junk.returncode == 1 and "is not a topup-ledger seal" in junk.stderr
+    assert table_dump(ledger_path) == before
+
+
+def test_there_must_be_a_ledger_to_seal(tmp_path):
+    done = run_process("--db", str(tmp_path / "new.db"), "seal", "--output", str(tmp_path / "s.txt"))
+    assert done.returncode == 1 and "there is no ledger" in done.stderr and not (tmp_path / "new.db").exists()
+    assert run_process("--db", str(tmp_path / "new.db"), "card", "add", "c", "--kind", "smart").returncode == 0
+    empty = tmp_path / "new.db"
+    shutil.copy(empty, tmp_path / "copy.db")
+    assert run_process("--db", str(tmp_path / "copy.db"), "seal", "-o", str(tmp_path / "s.txt")).returncode == 0
