@@ -187,6 +187,8 @@ def test_a_ledger_in_a_read_only_folder_can_be_read_but_not_changed(topup_ok, tm
         assert run_process("--db", str(path), "verify").returncode == 0
         copied = run_process("--db", str(path), "backup", str(tmp_path / "copy.db"))
         assert copied.returncode == 0, copied.stderr
+        assert "note: the seal was made but not listed in the ledger" in copied.stderr  # the copy is sealed all the same
+        assert (tmp_path / "copy.db.seal").exists()
         refused = run_process("--db", str(path), "log", "campus", "1")
         assert refused.returncode == 1 and "read-only" in refused.stderr
     assert path.read_bytes() == before

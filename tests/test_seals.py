@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import run_process, table_dump
+from tests.conftest import run_process, sql_value, table_dump
 
 
 @pytest.fixture
@@ -82,3 +82,24 @@ def test_there_must_be_a_ledger_to_seal(tmp_path):
     empty = tmp_path / "new.db"
     shutil.copy(empty, tmp_path / "copy.db")
     assert run_process("--db", str(tmp_path / "copy.db"), "seal", "-o", str(tmp_path / "s.txt")).returncode == 0
+
+
+def test_backups_and_dispute_packs_carry_a_fresh_seal(topup_ok, sealed, tmp_path, ledger_path):
+    import zipfile
+
+    copy = tmp_path / "copy.db"
+    assert f"sealed in {copy}.seal" in topup_ok("backup", str(copy)).stderr
+    assert run_process("--db", str(copy), "verify", "--seal", f"{copy}.seal").returncode == 0
+    topup_ok("log", "手机", "5")
+    pack, unpacked = tmp_path / "pack.zip", tmp_path / "pack"
+    topup_ok("export", "--dispute", "1", "--output", str(pack))
+    with zipfile.ZipFile(pack) as opened:
+        opened.extractall(unpacked)
+    assert {"seal.txt", "seal.txt.sig", "allowed_signers", "CHECK.txt"} <= {p.name for p in unpacked.iterdir()}
+    for command in (line.strip() for line in (unpacked / "CHECK.txt").read_text().splitlines()):
+        if command.startswith(("sha256sum", "ssh-keygen")):  # the receiver's commands, exactly as the pack gives them
+            done = subprocess.run(["bash", "-c", command], cwd=unpacked, capture_output=True, text=True)
+            assert done.returncode == 0, done.stdout + done.stderr
+    listed = sql_value(ledger_path, "SELECT count(*) FROM seal")
+    assert listed == 3  # topup seal, the backup's, the pack's
+

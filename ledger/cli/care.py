@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_path, open_ledger, say
+from ledger.cli.app import (
+    ItemFormat,
+    RecordIdArg,
+    app,
+    existing_ledger,
+    fresh_seal,
+    ledger_path,
+    open_ledger,
+    record_seal,
+    say,
+)
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -85,11 +95,13 @@ def seal(
 
     existing_ledger(ctx)
     with open_ledger(ctx, write=True) as tx:
-        made, statement, signature = sealing.seal(tx)
+        done = sealing.seal(tx)
+        made = done.seal
         target = output_file or Path(f"topup-seal-{made.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
-        for path, data in ((target, statement), (Path(f"{target}.sig"), signature)):
+        for path, data in ((target, done.statement), (Path(f"{target}.sig"), done.signature)):
             with replaced_when_done(path, ledger=tx.path) as partial:
                 partial.write_bytes(data)
+        sealing.record(tx, done)
     signers = sealing.key_folder() / "allowed_signers"
     say(f"sealed {made.links} links (newest {made.head_seq}: {made.head_digest[:16]}…) in {target} and {target}.sig")
     say(f"check it with: ssh-keygen -Y verify -f {signers} -I topup-ledger -n topup-seal -s {target}.sig < {target}")
@@ -101,11 +113,20 @@ def backup(
     target: Annotated[Path, typer.Argument(metavar="FILE")],
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
-    """A consistent copy of the ledger, safe to take while it is in use; the copy is verified."""
+    """A consistent copy of the ledger, safe to take while it is in use; the copy is verified, and a
+    fresh seal of the ledger goes beside it (FILE.seal, FILE.seal.sig)."""
+    from ledger.output.files import replaced_when_done
     from ledger.service import evidence
 
+    done = fresh_seal(ctx)  # before the copy, which then holds the sealed state
     count = evidence.backup(ledger_path(ctx), target, overwrite=force)
-    say(f"backup written to {target}: {count} records, verified")
+    if done is not None:
+        for name, data in done.files(f"{target.name}.seal").items():
+            if name != "allowed_signers":
+                with replaced_when_done(target.with_name(name), ledger=ledger_path(ctx)) as partial:
+                    partial.write_bytes(data)
+        record_seal(ctx, done)
+    say(f"backup written to {target}: {count} records, verified" + (f"; sealed in {target}.seal" if done else ""))
 
 
 @app.command("doctor")

@@ -12,7 +12,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.domain.fields import FIELD_NAMES
 from ledger.domain.receipts import distinct_names, safe_file_name
@@ -23,6 +23,9 @@ from ledger.output import formats
 from ledger.output.files import replaced_when_done
 from ledger.store import migrations, reads
 from ledger.store.db import Tx
+
+if TYPE_CHECKING:
+    from ledger.service.sealing import Sealed
 
 _SUMMARY_FIELDS = [
     ("Record 記錄", "id"), ("Card 卡", "card_line"), ("Amount credited 充值金額", "amount_line"),
@@ -49,8 +52,22 @@ def parse_ids(texts: list[str]) -> list[int]:
     return ids
 
 
-def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
-    """Write the pack to `target` (a .zip); returns its manifest."""
+CHECKING = """How to check this pack, with no topup-ledger installed:
+
+  sha256sum -c SHA256SUMS
+      every file in the pack is as it was written (SHA256SUMS lists them all)
+
+  ssh-keygen -Y verify -f allowed_signers -I topup-ledger -n topup-seal -s seal.txt.sig < seal.txt
+      seal.txt was signed with the key in allowed_signers: the ledger held the history it states
+      (its number of links and the newest link's digest) at the time it states
+
+manifest.json gives each record's newest chain digest; records.json each record's history (every
+version's action, reason, time and digest).
+"""
+
+
+def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = None) -> dict[str, Any]:
+    """Write the pack to `target` (a .zip), with the seal made for it if there is one; returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
     records: list[dict[str, Any]] = []
@@ -74,6 +91,7 @@ def write_pack(tx: Tx, ids: list[int], target: Path) -> dict[str, Any]:
         "records.xlsx": _workbook(records),
         "summary.txt": _summary(records).encode(),
         **{name: data for name, data in files},
+        **(sealed.files("seal.txt") | {"CHECK.txt": CHECKING.encode()} if sealed else {}),
     }
     manifest = {
         "generated_at": local_iso(to_stored(now_utc())),

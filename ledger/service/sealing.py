@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from ledger.domain import seal as sealed
@@ -58,9 +60,25 @@ def _raw_public(key) -> bytes:  # type: ignore[no-untyped-def]
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def seal(tx: Tx) -> tuple[Seal, bytes, bytes]:
-    """Seal the chain as it is now: the seal, its statement and its SSH signature. Listed in the
-    ledger (in `tx`) and outside it."""
+@dataclass(frozen=True)
+class Sealed:
+    """A seal made: what it states, the statement, its SSH signature, and the allowed_signers line
+    that lets `ssh-keygen -Y verify` check it."""
+
+    seal: Seal
+    statement: bytes
+    signature: bytes
+    allowed_signers: str
+
+    def files(self, name: str) -> dict[str, bytes]:
+        """The seal as files: NAME, NAME.sig and allowed_signers."""
+        return {name: self.statement, f"{name}.sig": self.signature,
+                "allowed_signers": (self.allowed_signers + "\n").encode()}
+
+
+def seal(tx: Tx) -> Sealed:
+    """Seal the chain as `tx` sees it. Nothing is written: `record` lists the seal once what it goes
+    with (a seal's files, a backup, a dispute pack) is written."""
     state = seals.chain_state(tx.conn)
     if state is None:
         raise InvalidInput("there is nothing to seal yet: the ledger has no cards or records")
@@ -70,12 +88,23 @@ def seal(tx: Tx) -> tuple[Seal, bytes, bytes]:
     statement = made.statement()
     key = _signing_key()
     signature = sealed.armored(_raw_public(key), key.sign(sealed.signed_data(statement)))
-    seals.record_seal(tx.conn, links, head_seq, head_digest, to_stored(moment), hashlib.sha256(statement).hexdigest())
+    return Sealed(made, statement, signature, sealed.allowed_signers_line(_raw_public(key)))
+
+
+def record(tx: Tx, done: Sealed) -> None:
+    """List a seal issued: outside the ledger first (where a rollback of the file cannot reach), then
+    in it, in the writing transaction `tx`."""
+    made = done.seal
     outside = _outside_list(made.ledger)
-    outside.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with outside.open("a", encoding="utf-8") as listed:
-        listed.write(f"{links} {head_seq} {head_digest} {made.sealed_at}\n")
-    return made, statement, signature
+    try:
+        outside.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with outside.open("a", encoding="utf-8") as listed:
+            listed.write(f"{made.links} {made.head_seq} {made.head_digest} {made.sealed_at}\n")
+    except OSError as exc:
+        raise LedgerError(f"cannot list the seal in {outside}: {exc.strerror}") from None
+    sealed_at = to_stored(datetime.fromisoformat(made.sealed_at))
+    seals.record_seal(tx.conn, made.links, made.head_seq, made.head_digest, sealed_at,
+                      hashlib.sha256(done.statement).hexdigest())
 
 
 def _outside_list(ledger: str) -> Path:
