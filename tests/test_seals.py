@@ -32,9 +32,9 @@ def test_a_ledger_that_only_grew_since_holds_its_seal(topup_ok, sealed):
 
 def test_a_ledger_rolled_back_to_a_copy_from_before_the_seal_is_found(sealed, tmp_path):
     rolled = _verify("--seal", str(sealed), db=tmp_path / "before.db")
-    assert rolled.returncode == 3 and f"{sealed}: the ledger was rolled back: it has 3 links" in rolled.stdout
+    assert rolled.returncode == 3 and f"{sealed}: this file is older than that seal: it has 3 links" in rolled.stdout
     plain = _verify(db=tmp_path / "before.db")  # the list of seals kept outside the ledger remembers it
-    assert plain.returncode == 3 and "rolled back" in plain.stdout
+    assert plain.returncode == 3 and "a working ledger like this was rolled back" in plain.stdout
 
 
 def test_another_history_consistent_in_itself_is_found(sealed, tmp_path):
@@ -43,7 +43,7 @@ def test_another_history_consistent_in_itself_is_found(sealed, tmp_path):
     found = run_process("--db", str(other), "verify").stdout.splitlines()
     assert len(found) == 1 and "rewritten" in found[0]  # its own chain holds: only the seal tells
     rewritten = _verify("--seal", str(sealed), db=other)
-    assert rewritten.returncode == 3 and f"{sealed}: link 4 is not the one sealed" in rewritten.stdout
+    assert rewritten.returncode == 3 and f"{sealed}: its link 4 is not the one sealed" in rewritten.stdout
 
 
 def test_openssh_checks_the_seal_and_refuses_a_changed_one(sealed, tmp_path):
@@ -103,3 +103,37 @@ def test_backups_and_dispute_packs_carry_a_fresh_seal(topup_ok, sealed, tmp_path
     listed = sql_value(ledger_path, "SELECT count(*) FROM seal")
     assert listed == 3  # topup seal, the backup's, the pack's
 
+
+
+def test_a_seal_made_with_another_key_is_not_taken_for_one_of_yours(topup_ok, sealed, tmp_path):
+    config = tmp_path / "config"
+    config.rename(tmp_path / "config-aside")
+    topup_ok("seal", "--output", str(tmp_path / "theirs.txt"))  # a key made afresh, as a forger's would be
+    shutil.rmtree(config)
+    (tmp_path / "config-aside").rename(config)
+    theirs = _verify("--seal", str(tmp_path / "theirs.txt"))
+    assert theirs.returncode == 3 and "signed with a key not in" in theirs.stdout
+
+
+def test_sealing_things_up_never_blocks_a_backup_or_crashes_verify(topup_ok, sealed, tmp_path, ledger_path):
+    scratch = tmp_path / "scratch.db"
+    shutil.copy(ledger_path, scratch)
+    assert run_process("--db", str(scratch), "log", "手机", "1").returncode == 0
+    assert run_process("--db", str(scratch), "backup", str(tmp_path / "scratch-copy.db")).returncode == 0
+    assert run_process("backup", str(tmp_path / "real-copy.db")).returncode == 0  # the real ledger still backs up
+    listed = next((tmp_path / "data" / "topup-ledger" / "seals").glob("*.list"))
+    listed.write_text(listed.read_text() + "not a seal\n")
+    found = _verify()
+    assert found.returncode == 3 and "is not a seal's record" in found.stdout and "unexpected" not in found.stderr
+    (tmp_path / "config" / "topup-ledger" / "seal_ed25519").write_text("")
+    broken = run_process("seal", "--output", str(tmp_path / "again.txt"))
+    assert broken.returncode == 1 and "cannot be used" in broken.stderr and not (tmp_path / "again.txt").exists()
+
+
+def test_a_seal_never_writes_over_a_file(topup_ok, sealed, tmp_path):
+    kept = tmp_path / "other.db"
+    kept.write_bytes(b"something of value")
+    refused = run_process("seal", "--output", str(kept))
+    assert refused.returncode == 1 and kept.read_bytes() == b"something of value"
+    assert not (tmp_path / "other.db.sig").exists()
+    assert run_process("seal", "--output", str(kept), "--force").returncode == 0

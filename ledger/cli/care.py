@@ -88,6 +88,7 @@ def seal(
     output_file: Annotated[Path | None, typer.Option(
         "--output", "-o", help="The seal's file (default topup-seal-TIME.txt); its signature goes beside it, .sig.")]
     = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the files if they exist.")] = False,
 ) -> None:
     """Seal the ledger's history as it is now, signed with a key kept outside the ledger."""
     from ledger.output.files import replaced_when_done
@@ -98,9 +99,10 @@ def seal(
         done = sealing.seal(tx)
         made = done.seal
         target = output_file or Path(f"topup-seal-{made.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
-        for path, data in ((target, done.statement), (Path(f"{target}.sig"), done.signature)):
-            with replaced_when_done(path, ledger=tx.path) as partial:
-                partial.write_bytes(data)
+        with replaced_when_done(target, overwrite=force, ledger=tx.path) as statement, \
+                replaced_when_done(Path(f"{target}.sig"), overwrite=force, ledger=tx.path) as signature:
+            statement.write_bytes(done.statement)
+            signature.write_bytes(done.signature)
         sealing.record(tx, done)
     signers = sealing.key_folder() / "allowed_signers"
     say(f"sealed {made.links} links (newest {made.head_seq}: {made.head_digest[:16]}…) in {target} and {target}.sig")

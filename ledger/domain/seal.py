@@ -66,6 +66,14 @@ def public_blob(public_key: bytes) -> bytes:
     return _string(_KEY_TYPE) + _string(public_key)
 
 
+def public_key_of(blob: bytes) -> bytes:
+    """The raw Ed25519 key in an SSH public key blob (`public_blob`); ValueError for any other."""
+    key_type, key = _strings(blob)
+    if key_type != _KEY_TYPE:
+        raise ValueError(key_type)
+    return key
+
+
 def signed_data(message: bytes) -> bytes:
     """What an SSHSIG signature signs for `message` (OpenSSH's PROTOCOL.sshsig)."""
     digest = hashlib.new(_HASH, message).digest()

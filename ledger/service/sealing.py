@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,25 +34,53 @@ def key_folder() -> Path:
 
 
 def _signing_key():  # type: ignore[no-untyped-def]
-    """The seal key, made on first use (0600), with its public key and allowed_signers beside it."""
+    """The seal key, made on first use (0600), with its public key beside it; its allowed_signers
+    line is added to the keys trusted before (a seal made with an earlier key still checks)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     path = key_folder() / KEY_FILE
-    if path.exists():
-        return serialization.load_ssh_private_key(path.read_bytes(), password=None)
     key = Ed25519PrivateKey.generate()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                serialization.NoEncryption())
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made before, or by another command just now
+        return _load_key(path)
+    except OSError as exc:
+        raise LedgerError(f"cannot make the seal key in {path.parent}: {exc.strerror}") from None
     with os.fdopen(descriptor, "wb") as written:
-        written.write(private)
-    public = _raw_public(key)
-    path.with_suffix(".pub").write_text(
-        f"ssh-ed25519 {sealed.allowed_signers_line(public).rsplit(' ', 1)[-1]} {sealed.IDENTITY}\n")
-    (path.parent / "allowed_signers").write_text(sealed.allowed_signers_line(public) + "\n")
+        written.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                        serialization.NoEncryption()))
+    line = sealed.allowed_signers_line(_raw_public(key))
+    path.with_suffix(".pub").write_text(f"ssh-ed25519 {line.rsplit(' ', 1)[-1]} {sealed.IDENTITY}\n")
+    with (path.parent / "allowed_signers").open("a") as trusted:
+        trusted.write(line + "\n")
     return key
+
+
+def _load_key(path: Path):  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        key = serialization.load_ssh_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError) as exc:
+        raise LedgerError(f"the seal key {path} cannot be used ({exc}); move it aside and a new one is made") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise LedgerError(f"the seal key {path} is not an Ed25519 key; move it aside and a new one is made")
+    return key
+
+
+def trusted_keys() -> set[bytes]:
+    """The public keys of the allowed_signers file beside the seal key: this key and earlier ones."""
+    import base64
+
+    trusted = key_folder() / "allowed_signers"
+    keys = set()
+    for line in trusted.read_text().splitlines() if trusted.exists() else []:
+        with suppress(ValueError, IndexError):
+            keys.add(sealed.public_key_of(base64.b64decode(line.rsplit(" ", 1)[-1])))
+    return keys
 
 
 def _raw_public(key) -> bytes:  # type: ignore[no-untyped-def]
@@ -79,12 +108,12 @@ class Sealed:
 def seal(tx: Tx) -> Sealed:
     """Seal the chain as `tx` sees it. Nothing is written: `record` lists the seal once what it goes
     with (a seal's files, a backup, a dispute pack) is written."""
-    state = seals.chain_state(tx.conn)
-    if state is None:
+    state, ledger = seals.chain_state(tx.conn), seals.ledger_id(tx.conn)
+    if state is None or ledger is None:
         raise InvalidInput("there is nothing to seal yet: the ledger has no cards or records")
     links, head_seq, head_digest = state
     moment = now_utc()
-    made = Seal(seals.ledger_id(tx.conn), links, head_seq, head_digest, local_iso(to_stored(moment)))
+    made = Seal(ledger, links, head_seq, head_digest, local_iso(to_stored(moment)))
     statement = made.statement()
     key = _signing_key()
     signature = sealed.armored(_raw_public(key), key.sign(sealed.signed_data(statement)))
@@ -117,14 +146,15 @@ def held(tx: Tx, made: Seal) -> str | None:
     """Why the ledger does not hold the sealed state, or None when it does (it may have grown)."""
     conn = tx.conn
     if made.ledger != seals.ledger_id(conn):
-        return f"it seals ledger {made.ledger}, not this one ({seals.ledger_id(conn)})"
+        return (f"it seals ledger {made.ledger}, not this one ({seals.ledger_id(conn)}): another ledger, or this "
+                "one rewritten from its first link")
     digest = seals.digest_at(conn, made.head_seq)
     if digest is None:
         state = seals.chain_state(conn)
-        return (f"the ledger was rolled back: it has {state[0] if state else 0} links, and the seal of "
-                f"{made.sealed_at} counts {made.links}")
+        return (f"this file is older than that seal: it has {state[0] if state else 0} links, the seal counts "
+                f"{made.links}. Expected of an older backup; a working ledger like this was rolled back")
     if digest != made.head_digest or seals.links_up_to(conn, made.head_seq) != made.links:
-        return f"link {made.head_seq} is not the one sealed at {made.sealed_at}: the history up to it was rewritten"
+        return f"its link {made.head_seq} is not the one sealed: the history up to it was rewritten"
     return None
 
 
@@ -137,12 +167,12 @@ def check_files(tx: Tx, path: Path) -> list[str]:
         raise LedgerError(f"cannot read the seal {exc.filename}: {exc.strerror}") from None
     made = sealed.read_statement(statement, str(path))
     public, raw = sealed.read_armored(signature, str(signature_path))
-    problems = []
     if not _signed(public, raw, statement):
-        problems.append(f"{path}: its signature does not match it: the seal was changed")
-    if (why := held(tx, made)) is not None:
-        problems.append(f"{path}: {why}")
-    return problems
+        return [f"{path}: its signature does not match it: the seal was changed"]
+    if public not in trusted_keys():
+        return [f"{path}: it was signed with a key not in {key_folder() / 'allowed_signers'}: not a seal of yours"]
+    why = held(tx, made)
+    return [] if why is None else [f"{path}: {why}"]
 
 
 def _signed(public: bytes, signature: bytes, statement: bytes) -> bool:
@@ -160,13 +190,18 @@ def known_seals_problems(tx: Tx) -> list[str]:
     """For a plain `verify`: each seal the ledger lists, or the list outside it lists, that the
     ledger no longer holds."""
     ledger = seals.ledger_id(tx.conn)
+    if ledger is None:
+        return []
     known: dict[tuple[int, str], Seal] = {}
     for links, seq, digest, at in seals.issued(tx.conn):
         known[(seq, digest)] = Seal(ledger, links, seq, digest, local_iso(at) or at)
-    outside = _outside_list(ledger)
-    if outside.exists():
-        for line in outside.read_text(encoding="utf-8").splitlines():
+    outside, unreadable = _outside_list(ledger), []
+    lines = outside.read_text(encoding="utf-8", errors="replace").splitlines() if outside.exists() else []
+    for number, line in enumerate(lines, start=1):
+        try:
             links, seq, digest, at = line.split()
             known.setdefault((int(seq), digest), Seal(ledger, int(links), int(seq), digest, at))
-    return [f"the seal of {made.sealed_at}: {why}" for _, made in sorted(known.items())
-            if (why := held(tx, made)) is not None]
+        except ValueError:
+            unreadable.append(f"line {number} of {outside} is not a seal's record: {line[:60]!r}")
+    return unreadable + [f"the seal of {made.sealed_at}: {why}" for _, made in sorted(known.items())
+                         if (why := held(tx, made)) is not None]

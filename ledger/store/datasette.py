@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 _TABLES = ("card", "topup", "topup_version", "ledger_link", "chain_head", "receipt", "blob", "currency",
-           "schema_step", "topup_fts", "ledger_identity", "seal")
+           "schema_step", "topup_fts", "seal")
 
 # The text as a LIKE pattern that matches it literally: % and _ are characters, not wildcards.
 _ANYWHERE = "'%' || replace(replace(replace(:text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\'"

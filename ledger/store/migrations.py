@@ -228,13 +228,10 @@ def _views_for_readers(conn: sqlite3.Connection) -> None:
                      [(code, minor_digits(code), 10 ** minor_digits(code)) for code in CURRENCIES])
 
 
-def _identity_and_seals(conn: sqlite3.Connection) -> None:
-    # Seals name the ledger they are of: an id made now, once, and never changed. Each seal issued
-    # is listed; a copy of the list is also kept beside the signing key, outside the file, where a
-    # rollback of the file cannot take it back.
+def _seals(conn: sqlite3.Connection) -> None:
+    # Each seal issued of the chain is listed; a copy of the list is also kept outside the file,
+    # where a rollback of the file cannot take it back.
     _run(conn, """
-        CREATE TABLE ledger_identity (id TEXT NOT NULL CHECK (length(id) = 32));
-        INSERT INTO ledger_identity (id) VALUES (lower(hex(randomblob(16))));
         CREATE TABLE seal (
             id INTEGER PRIMARY KEY,
             links INTEGER NOT NULL,
@@ -254,7 +251,7 @@ STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and each change's action, reason and time in the hash chain", _chained_cards),
     ("TWD amounts in hundredths, as ISO 4217 counts them", _twd_in_cents),
     ("views of records and cards as the contract shows them, and each currency's decimals", _views_for_readers),
-    ("the ledger's own id, and the seals issued of its chain", _identity_and_seals),
+    ("the seals issued of the chain", _seals),
 ]
 LATEST = len(STEPS)
 STEPS_RECORDED = [step for _, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them

@@ -1,4 +1,7 @@
-"""The SQL of seals: the ledger's id, the chain's state at a place, and the list of seals issued."""
+"""The SQL of seals: the ledger's id, the chain's state at a place, and the list of seals issued.
+
+A ledger's id is the start of its first link's digest: the same in every copy, dump and upgrade of
+it, and bound to its history (a ledger rewritten from its first link is another ledger)."""
 
 from __future__ import annotations
 
@@ -6,8 +9,11 @@ import sqlite3
 from typing import Any
 
 
-def ledger_id(conn: sqlite3.Connection) -> str:
-    return conn.execute("SELECT id FROM ledger_identity").fetchone()[0]
+def ledger_id(conn: sqlite3.Connection) -> str | None:
+    """The ledger's id; None while its chain has no link."""
+    row = conn.execute("SELECT substr(digest, 1, 32) FROM (SELECT seq, digest FROM topup_version UNION ALL "
+                       "SELECT seq, digest FROM ledger_link) ORDER BY seq LIMIT 1").fetchone()
+    return None if row is None else row[0]
 
 
 def chain_state(conn: sqlite3.Connection) -> tuple[int, int, str] | None:
