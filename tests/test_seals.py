@@ -137,3 +137,22 @@ def test_a_seal_never_writes_over_a_file(topup_ok, sealed, tmp_path):
     assert refused.returncode == 1 and kept.read_bytes() == b"something of value"
     assert not (tmp_path / "other.db.sig").exists()
     assert run_process("seal", "--output", str(kept), "--force").returncode == 0
+
+
+def test_the_pack_shows_every_version_with_its_values_and_marks_a_void_record(topup_ok, sealed, tmp_path):
+    import json
+    import zipfile
+
+    topup_ok("amend", "1", "--amount", "120", "--note", "第一行\nsecond line", "--reason", "the receipt says 120")
+    topup_ok("void", "2", "--reason", "logged twice")
+    pack = tmp_path / "pack.zip"
+    done = topup_ok("export", "--dispute", "1", "2", "--output", str(pack))
+    assert "warning: record 2 is void; it is in the pack marked as such" in done.stderr
+    with zipfile.ZipFile(pack) as opened:
+        records = json.loads(opened.read("records.json"))
+        summary = opened.read("summary.txt").decode()
+    first = records[0]["history"]
+    assert [(v["values"]["amount"], v["reason"]) for v in first] == [("100.00", None), ("120.00", "the receipt says 120")]
+    assert "Note 備註: 第一行\n    second line\n" in summary
+    void_at = summary.index("VOID 已作廢")
+    assert summary.index("Record 記錄: 1") < void_at < summary.index("Record 記錄: 2")

@@ -133,6 +133,9 @@ def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path |
         manifest = dispute.write_pack(tx, ids, output_file, done)
     if done is not None:
         record_seal(ctx, done)
+    for record in manifest["records"]:
+        if record["void"]:
+            say(f"warning: record {record['id']} is void; it is in the pack marked as such")
     say(f"dispute pack {output_file}: {len(manifest['records'])} record(s), {len(manifest['files'])} file(s) "
          "and manifest.json with their SHA-256")
 

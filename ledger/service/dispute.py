@@ -14,10 +14,11 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ledger.domain import chain
 from ledger.domain.fields import FIELD_NAMES
 from ledger.domain.receipts import distinct_names, safe_file_name
 from ledger.domain.times import local_iso, now_utc, to_stored
-from ledger.domain.values import mask_number
+from ledger.domain.values import Status, mask_number
 from ledger.errors import InvalidInput
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
@@ -75,10 +76,11 @@ def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = Non
     for topup_id in ids:
         record: dict[str, Any] = dict(reads.get_record(tx.conn, topup_id))
         card = reads.card_of(tx.conn, topup_id)
+        # Every version with its values: an amended record shows what it was, what it became and why.
         record["history"] = [
             {"version": v["version"], "action": v["action"], "reason": v["reason"],
-             "recorded_at": local_iso(v["recorded_at_utc"]), "prev_digest": v["prev_digest"],
-             "digest": v["digest"]}
+             "recorded_at": local_iso(v["recorded_at_utc"]), "values": chain.version_fields(v["content"]),
+             "prev_digest": v["prev_digest"], "digest": v["digest"]}
             for v in reads.versions(tx.conn, topup_id)
         ]
         record["card_number"] = mask_number(card["number"])
@@ -96,7 +98,8 @@ def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = Non
     manifest = {
         "generated_at": local_iso(to_stored(now_utc())),
         "ledger_schema": migrations.LATEST,
-        "records": [{"id": r["id"], "chain_digest": r["history"][-1]["digest"]} for r in records],
+        "records": [{"id": r["id"], "chain_digest": r["history"][-1]["digest"],
+                     "void": r["status"] == Status.void.value} for r in records],
         "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                   for name, data in payload.items()],
     }
@@ -137,6 +140,8 @@ def _summary(records: list[dict[str, Any]]) -> str:
     lines = ["Top-up records for a dispute / 充值爭議記錄", f"Generated 製作時間: {generated}", ""]
     for record in records:
         currency = record["currency"]
+        if record["status"] == Status.void.value:
+            lines.append("VOID 已作廢: this record was voided; it is not counted as a top-up")
         view = {
             **record,
             "card_line": " ".join(filter(None, [record["card"], f"({record['card_kind']})", record["card_number"],
@@ -146,13 +151,15 @@ def _summary(records: list[dict[str, Any]]) -> str:
             "balance_line": f"{record['balance_after']} {currency}" if record["balance_after"] else None,
         }
         for heading, key in _SUMMARY_FIELDS:
-            if view.get(key) not in (None, ""):
-                lines.append(f"{heading}: {view[key]}")
+            if view.get(key) not in (None, ""):  # a note's further lines stay under its heading
+                lines.append(f"{heading}: " + str(view[key]).replace("\n", "\n    "))
         for receipt in record["receipts"]:
             lines.append(f"Receipt 收據: {receipt['name']} (SHA-256 {receipt['sha256']})")
         for version in record["history"]:
             reason = f" — {version['reason']}" if version["reason"] else ""
-            lines.append(f"History 歷史: v{version['version']} {version['action']} {version['recorded_at']}{reason}")
+            values = version["values"]
+            lines.append(f"History 歷史: v{version['version']} {version['action']} {version['recorded_at']}: "
+                         f"{values['amount']} {values['currency']} {values['outcome']} {values['status']}{reason}")
         lines.append("")
     lines.append("manifest.json lists the SHA-256 of every file in this pack and each record's chain digest.")
     return "\n".join(lines) + "\n"
