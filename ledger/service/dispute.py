@@ -62,8 +62,8 @@ CHECKING = """How to check this pack, with no topup-ledger installed:
       seal.txt was signed with the key in allowed_signers: the ledger held the history it states
       (its number of links and the newest link's digest) at the time it states
 
-manifest.json gives each record's newest chain digest; records.json each record's history (every
-version's action, reason, time and digest).
+manifest.json gives each record's newest chain digest; records.json each record's history: every
+version with its values, action, reason, time and digest.
 """
 
 
