@@ -109,34 +109,6 @@ def existing_ledger(ctx: typer.Context) -> Path:
     return path
 
 
-def fresh_seal(ctx: typer.Context) -> Any:
-    """A seal of the ledger as it is now, for what leaves with it (a backup, a dispute pack), not yet
-    listed (`record_seal`, once that is written); None, said on stderr, when none can be made."""
-    from ledger.service import sealing
-    from ledger.store.header import is_ledger_file
-
-    try:
-        if not is_ledger_file(ledger_path(ctx)):
-            return None  # no ledger, nothing to seal: the command itself says what is missing
-        with open_ledger(ctx) as tx:
-            return sealing.seal(tx)
-    except LedgerError as exc:
-        say(f"note: no seal was made: {exc.message}")
-        return None
-
-
-def record_seal(ctx: typer.Context, done: Any) -> None:
-    """List a seal that went out with a backup or a dispute pack; where the ledger cannot be written
-    (a read-only folder) the seal still holds, it is only not listed, and that is said."""
-    from ledger.service import sealing
-
-    try:
-        with open_ledger(ctx, write=True) as tx:
-            sealing.record(tx, done)
-    except LedgerError as exc:
-        say(f"note: the seal was made but not listed in the ledger: {exc.message}")
-
-
 @contextmanager
 def open_ledger(ctx: typer.Context, *, write: bool = False, missing_is_empty: bool = False) -> Iterator["Tx"]:
     """The one transaction a command's service call runs in; a writing one commits only if the call succeeds."""

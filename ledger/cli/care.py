@@ -6,17 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import (
-    ItemFormat,
-    RecordIdArg,
-    app,
-    existing_ledger,
-    fresh_seal,
-    ledger_path,
-    open_ledger,
-    record_seal,
-    say,
-)
+from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_path, open_ledger, say
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -91,19 +81,12 @@ def seal(
     force: Annotated[bool, typer.Option("--force", help="Replace the files if they exist.")] = False,
 ) -> None:
     """Seal the ledger's history as it is now, signed with a key kept outside the ledger."""
-    from ledger.output.files import replaced_when_done
     from ledger.service import sealing
 
     existing_ledger(ctx)
     with open_ledger(ctx, write=True) as tx:
-        done = sealing.seal(tx)
-        made = done.seal
-        target = output_file or Path(f"topup-seal-{made.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
-        with replaced_when_done(target, overwrite=force, ledger=tx.path) as statement, \
-                replaced_when_done(Path(f"{target}.sig"), overwrite=force, ledger=tx.path) as signature:
-            statement.write_bytes(done.statement)
-            signature.write_bytes(done.signature)
-        sealing.record(tx, done)
+        done, target = sealing.seal_to_files(tx, output_file, overwrite=force)
+    made = done.seal
     signers = sealing.key_folder() / "allowed_signers"
     say(f"sealed {made.links} links (newest {made.head_seq}: {made.head_digest[:16]}…) in {target} and {target}.sig")
     say(f"check it with: ssh-keygen -Y verify -f {signers} -I topup-ledger -n topup-seal -s {target}.sig < {target}")
@@ -117,18 +100,13 @@ def backup(
 ) -> None:
     """A consistent copy of the ledger, safe to take while it is in use; the copy is verified, and a
     fresh seal of the ledger goes beside it (FILE.seal, FILE.seal.sig)."""
-    from ledger.output.files import replaced_when_done
     from ledger.service import evidence
 
-    done = fresh_seal(ctx)  # before the copy, which then holds the sealed state
-    count = evidence.backup(ledger_path(ctx), target, overwrite=force)
-    if done is not None:
-        for name, data in done.files(f"{target.name}.seal").items():
-            if name != "allowed_signers":
-                with replaced_when_done(target.with_name(name), ledger=ledger_path(ctx)) as partial:
-                    partial.write_bytes(data)
-        record_seal(ctx, done)
-    say(f"backup written to {target}: {count} records, verified" + (f"; sealed in {target}.seal" if done else ""))
+    written = evidence.backup(ledger_path(ctx), target, overwrite=force)
+    for note in written.notes:
+        say(f"note: {note}")
+    say(f"backup written to {target}: {written.records} records, verified"
+        + (f"; sealed in {written.seal}" if written.seal else ""))
 
 
 @app.command("doctor")
@@ -179,14 +157,11 @@ def datasette(
     """Open the ledger in Datasette, if installed: the views records and cards first, a text search."""
     import os
 
-    import platformdirs
-
     from ledger.service import datasette as opening
 
     path = existing_ledger(ctx)
-    target = write_metadata or Path(platformdirs.user_cache_dir("topup-ledger")) / "datasette-metadata.json"
     with open_ledger(ctx, write=True) as tx:
-        opening.prepare(tx, target)
+        target = opening.prepare(tx, write_metadata)
     if write_metadata is not None:
         say(f"wrote {write_metadata}; run: datasette serve {path} --metadata {write_metadata}")
         return

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli import completion
-from ledger.cli.app import ListFormat, app, fresh_seal, list_format, open_ledger, record_seal, render_list, say
+from ledger.cli.app import ListFormat, app, ledger_path, list_format, open_ledger, render_list, say
 from ledger.errors import LedgerError
 
 SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
@@ -128,11 +128,9 @@ def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path |
     if output_file is None:
         raise LedgerError("a dispute pack needs --output FILE.zip")
     ids = dispute.parse_ids(ids_text)
-    done = fresh_seal(ctx)
-    with open_ledger(ctx) as tx:
-        manifest = dispute.write_pack(tx, ids, output_file, done)
-    if done is not None:
-        record_seal(ctx, done)
+    manifest, notes = dispute.export(ledger_path(ctx), ids, output_file)
+    for note in notes:
+        say(f"note: {note}")
     for record in manifest["records"]:
         if record["void"]:
             say(f"warning: record {record['id']} is void; it is in the pack marked as such")

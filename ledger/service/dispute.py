@@ -67,6 +67,18 @@ version with its values, action, reason, time and digest.
 """
 
 
+def export(path: Path, ids: list[int], target: Path) -> tuple[dict[str, Any], list[str]]:
+    """The dispute pack of the ledger at `path`, with a fresh seal of it; its manifest, and what to say
+    of the seal."""
+    from ledger.service import sealing
+    from ledger.store.db import transaction
+
+    done, notes = sealing.fresh(path)
+    with transaction(path) as tx:
+        manifest = write_pack(tx, ids, target, done)
+    return manifest, notes + (sealing.listed(path, done) if done else [])
+
+
 def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = None) -> dict[str, Any]:
     """Write the pack to `target` (a .zip), with the seal made for it if there is one; returns its manifest."""
     if target.suffix.lower() != ".zip":

@@ -267,7 +267,30 @@ def _blobs(conn: sqlite3.Connection) -> list[Problem]:
     return found
 
 
-def backup(path: Path, target: Path, *, overwrite: bool = False) -> int:
+@dataclass
+class Backup:
+    """What `backup` wrote: how many records, where its seal went (if one was made), what to say."""
+
+    records: int
+    seal: Path | None
+    notes: list[str]
+
+
+def backup(path: Path, target: Path, *, overwrite: bool = False) -> Backup:
+    """A consistent copy, and a fresh seal of the ledger beside it (TARGET.seal, TARGET.seal.sig),
+    taken first so that the copy holds the sealed state."""
+    from ledger.service import sealing
+
+    done, notes = sealing.fresh(path)
+    records = _copy(path, target, overwrite=overwrite)
+    if done is None:
+        return Backup(records, None, notes)
+    seal_file = target.with_name(f"{target.name}.seal")
+    sealing.write_files(done, seal_file, overwrite=True, ledger=path)
+    return Backup(records, seal_file, notes + sealing.listed(path, done))
+
+
+def _copy(path: Path, target: Path, *, overwrite: bool) -> int:
     """A consistent copy made while others may write; refuses to replace a file unless asked.
 
     The copy is verified before it takes its name; returns the number of records in it."""

@@ -136,6 +136,55 @@ def record(tx: Tx, done: Sealed) -> None:
                       hashlib.sha256(done.statement).hexdigest())
 
 
+def seal_to_files(tx: Tx, target: Path | None, *, overwrite: bool) -> tuple[Sealed, Path]:
+    """`topup seal`: seal the chain in the writing transaction `tx`, write the seal and its
+    signature (to `target`, else topup-seal-TIME.txt) and list it; returns it and where it went."""
+    done = seal(tx)
+    target = target or Path(f"topup-seal-{done.seal.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
+    write_files(done, target, overwrite=overwrite, ledger=tx.path)
+    record(tx, done)
+    return done, target
+
+
+def write_files(done: Sealed, target: Path, *, overwrite: bool, ledger: Path) -> None:
+    """The seal in `target` and its signature in `target`.sig: both, or neither."""
+    from ledger.output.files import replaced_when_done
+
+    with replaced_when_done(target, overwrite=overwrite, ledger=ledger) as statement, \
+            replaced_when_done(Path(f"{target}.sig"), overwrite=overwrite, ledger=ledger) as signature:
+        statement.write_bytes(done.statement)
+        signature.write_bytes(done.signature)
+
+
+def fresh(path: Path) -> tuple[Sealed | None, list[str]]:
+    """A seal of the ledger at `path` as it is now, for what leaves with it (a backup, a dispute
+    pack), not listed yet (`listed`, once that is written). None, and why, when none can be made:
+    what it goes with is made all the same."""
+    from ledger.store.db import transaction
+    from ledger.store.header import is_ledger_file
+
+    try:
+        if not is_ledger_file(path):
+            return None, []  # no ledger, nothing to seal: the command itself says what is missing
+        with transaction(path) as tx:
+            return seal(tx), []
+    except LedgerError as exc:
+        return None, [f"no seal was made: {exc.message}"]
+
+
+def listed(path: Path, done: Sealed) -> list[str]:
+    """List a seal that went out with a backup or a dispute pack. Where the ledger cannot be written
+    (a read-only folder) the seal still holds; it is only not listed in it, and that is said."""
+    from ledger.store.db import transaction
+
+    try:
+        with transaction(path, write=True) as tx:
+            record(tx, done)
+    except LedgerError as exc:
+        return [f"the seal was made but not listed in the ledger: {exc.message}"]
+    return []
+
+
 def _outside_list(ledger: str) -> Path:
     import platformdirs
 
