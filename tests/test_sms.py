@@ -27,6 +27,15 @@ def _card(topup_ok, region, label="card"):
     return label
 
 
+def _refused(topup_ok, topup, ledger_path, text: str) -> str:
+    """Log `text` as a message on a Hong Kong SIM: refused, with the ledger as it was; its stderr."""
+    _card(topup_ok, "HK")
+    before = table_dump(ledger_path)
+    result = topup("log", "card", "--sms", text)
+    assert result.exit_code == 1 and table_dump(ledger_path) == before, result.stderr
+    return result.stderr
+
+
 @pytest.mark.parametrize("sample", _samples(), ids=lambda s: s["text"][:24])
 def test_the_sample_messages(topup_ok, topup, sample):
     region, currency = CARD_FOR_LANG[sample["lang"]]
@@ -134,11 +143,7 @@ def test_options_win_over_the_message(topup_ok):
     ],
 )
 def test_messages_that_cannot_be_read_are_refused(topup_ok, topup, ledger_path, text, reason):
-    _card(topup_ok, "HK")
-    before = table_dump(ledger_path)
-    result = topup("log", "card", "--sms", text)
-    assert result.exit_code == 1 and reason in result.stderr
-    assert table_dump(ledger_path) == before
+    assert reason in _refused(topup_ok, topup, ledger_path, text)
 
 
 def test_a_one_time_code_is_never_stored(topup_ok, ledger_path):
@@ -318,11 +323,8 @@ def test_english_month_names_twelve_hour_times_and_offsets_are_read(topup_ok, te
     ],
 )
 def test_a_date_that_cannot_be_read_for_certain_needs_at_and_is_never_now(topup_ok, topup, ledger_path, text, shown):
-    _card(topup_ok, "HK")
-    before = table_dump(ledger_path)
-    refused = topup("log", "card", "--sms", text)
-    assert refused.exit_code == 1 and shown in refused.stderr and "--at" in refused.stderr, refused.stderr
-    assert table_dump(ledger_path) == before
+    stderr = _refused(topup_ok, topup, ledger_path, text)
+    assert shown in stderr and "--at" in stderr, stderr
     record = log_json(topup_ok, "card", "--sms", text, "--at", "2025-03-14 18:42")
     assert record["occurred_at"] == "2025-03-14T18:42:00+08:00"
 
