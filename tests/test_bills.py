@@ -133,6 +133,8 @@ def test_an_alipay_bill_in_gbk_settles_a_closed_top_up_with_its_refund(topup_ok,
     path.write_bytes(alipay_csv())
     listed = json.loads(topup_ok("import", str(path), "--dry-run", "--format", "json").stdout)
     assert [row["decision"] for row in listed] == ["added", "skipped", "added", "skipped", "skipped"]
+    table = run_process("import", str(path), "--dry-run", "--format", "text", env={"COLUMNS": "120"}).stdout
+    assert table.splitlines()[0].split()[5] == "outcome" and "refunded" in table.splitlines()[3]
     topup_ok("import", str(path))
     assert _records(topup_ok) == [
         ("一卡通", "50.00", "50.00", "refunded", "alipay", "2025031222001400003", "一卡通", "2025-03-12T18:21"),

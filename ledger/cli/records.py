@@ -245,6 +245,8 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
     if dry_run or output_format in (ListFormat.json, ListFormat.csv):
         columns = [("line", "line"), ("occurred_at", "when"), ("paid", "paid"), ("decision", "decision"),
                    ("card", "card"), ("why", "why"), ("item", "item")]
+        if any(row["outcome"] not in (None, "credited") for row in result.rows):  # as search shows it
+            columns.insert(5, ("outcome", "outcome"))
         render_list(result.rows, columns, list_format(output_format))
     verb = "would add" if dry_run else "added"
     by_hand = f"; {result.by_hand} to log by hand (see --dry-run)" if result.by_hand else ""
