@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, safe_file_name
-from tests.conftest import run_process, sql_value, table_dump, tamper
+from tests.conftest import page_text, run_process, sql_value, table_dump, tamper
 
 
 @pytest.fixture
@@ -141,14 +141,26 @@ def test_the_dispute_pack_holds_records_receipts_and_a_manifest_that_matches(top
             assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]
         assert z.read("receipts/record-1/收据 2025-03-14.png") == receipt_file.read_bytes()
         records = json.loads(z.read("records.json"))
-        summary = z.read("summary.txt").decode()
+        summary = page_text(z.read("summary.html").decode())
         csv_text = z.read("records.csv").decode()
     for record, entry in zip(records, manifest["records"], strict=True):
         shown = json.loads(topup_ok("show", str(record["id"]), "--format", "json").stdout)
         assert entry["chain_digest"] == shown["history"][-1]["digest"]
     assert [r["id"] for r in records] == [1, 2] and records[1]["amount"] == "250.00"
     assert "****6783" in summary and "123456783" not in summary and "123456783" not in csv_text
-    assert "Amount credited 充值金額: 250.00 HKD" in summary
+    assert "充值金額\n250.00 HKD" in summary  # the card is kept in Hong Kong: the letter is in Traditional Chinese
+
+
+def test_a_damaged_receipt_is_never_packed_as_evidence(topup_ok, topup, hk_card, receipt_file, ledger_path, tmp_path):
+    _ledger_with_history(topup_ok, hk_card, receipt_file)
+    tamper(ledger_path, "UPDATE blob SET data = zeroblob(size)")
+    before = table_dump(ledger_path)
+    for command in (["export", "--dispute", "1", "--output", str(tmp_path / "pack.zip")],
+                    ["receipt", "get", "1", "--output", str(tmp_path / "out")]):
+        refused = topup(*command)
+        assert refused.exit_code == 3 and "is damaged in the ledger; run `topup verify`" in refused.stderr
+    assert not (tmp_path / "pack.zip").exists() and not (tmp_path / "out").exists()
+    assert table_dump(ledger_path) == before
 
 
 def test_a_dispute_pack_of_a_missing_record_writes_nothing(topup, hk_card, tmp_path):

@@ -69,17 +69,27 @@ def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"{folder} is a file, not a folder; give a folder to write the receipts into")
     reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
-    rows = reads.receipt_files(tx.conn, topup_id)
-    if not rows:
+    files = stored_receipts(tx, topup_id)
+    if not files:
         raise NotFound(f"record {topup_id} has no receipt files; `topup receipt add {topup_id} FILE` keeps one")
-    for name, sha256, data in rows:
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise DamageFound(f"receipt {name!r} of record {topup_id} is damaged in the ledger; run `topup verify`")
     _make_private_folder(folder)
     written: list[Path] = []
-    for index, (name, _, data) in enumerate(rows, start=1):
-        written.append(_write_new(folder, safe_file_name(name, f"receipt-{topup_id}-{index}"), data, written, tx.path))
+    for index, receipt in enumerate(files, start=1):
+        name = safe_file_name(receipt.name, f"receipt-{topup_id}-{index}")
+        written.append(_write_new(folder, name, receipt.data, written, tx.path))
     return written
+
+
+def stored_receipts(tx: Tx, topup_id: int) -> list[ReceiptFile]:
+    """A record's receipt files as kept, each checked against its digest: a damaged file is never
+    handed out as evidence."""
+    files = [ReceiptFile(name, bytes(data), sha256, media_type)
+             for name, sha256, media_type, data in reads.receipt_files(tx.conn, topup_id)]
+    for receipt in files:
+        if hashlib.sha256(receipt.data).hexdigest() != receipt.sha256:
+            raise DamageFound(f"receipt {receipt.name!r} of record {topup_id} is damaged in the ledger; "
+                              "run `topup verify`")
+    return files
 
 
 def _make_private_folder(folder: Path) -> None:

@@ -149,10 +149,11 @@ def receipt_list(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str
                         (topup_id,)).fetchall()
 
 
-def receipt_files(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str, bytes]]:
-    """(name, sha256, bytes) of a record's receipt files."""
-    return conn.execute("SELECT r.name, r.sha256, b.data FROM receipt AS r JOIN blob AS b ON b.sha256 = r.sha256 "
-                        "WHERE r.topup_id = ? ORDER BY r.id", (topup_id,)).fetchall()
+def receipt_files(conn: sqlite3.Connection, topup_id: int) -> list[tuple[str, str, str, bytes]]:
+    """(name, sha256, media type, bytes) of a record's receipt files, in the order they were added."""
+    return conn.execute("SELECT r.name, r.sha256, r.media_type, b.data FROM receipt AS r "
+                        "JOIN blob AS b ON b.sha256 = r.sha256 WHERE r.topup_id = ? ORDER BY r.id",
+                        (topup_id,)).fetchall()
 
 
 def versions(conn: sqlite3.Connection, topup_id: int) -> list[dict[str, Any]]:
