@@ -120,6 +120,18 @@ def _strings(blob: bytes) -> list[bytes]:
     return fields
 
 
+def public_key_line(allowed_signers: str) -> str:
+    """The key of an allowed_signers line as an OpenSSH public key file holds it."""
+    return f"ssh-ed25519 {allowed_signers.split()[-1]} {IDENTITY}"
+
+
+def fingerprint(allowed_signers: str) -> str:
+    """The key's fingerprint as `ssh-keygen -l` prints it (SHA256:…), from its allowed_signers line:
+    what a receiver compares with the fingerprint the sender gave another way."""
+    blob = base64.b64decode(allowed_signers.split()[-1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
 def allowed_signers_line(public_key: bytes) -> str:
     """The line of an OpenSSH allowed_signers file that trusts this key for seals."""
     return f'{IDENTITY} namespaces="{NAMESPACE}" ssh-ed25519 {base64.b64encode(public_blob(public_key)).decode()}'

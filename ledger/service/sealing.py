@@ -52,7 +52,7 @@ def _signing_key():  # type: ignore[no-untyped-def]
         written.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                         serialization.NoEncryption()))
     line = sealed.allowed_signers_line(_raw_public(key))
-    path.with_suffix(".pub").write_text(f"ssh-ed25519 {line.rsplit(' ', 1)[-1]} {sealed.IDENTITY}\n")
+    path.with_suffix(".pub").write_text(sealed.public_key_line(line) + "\n")
     with (path.parent / "allowed_signers").open("a") as trusted:
         trusted.write(line + "\n")
     return key
