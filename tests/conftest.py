@@ -73,6 +73,35 @@ def run_process(*args: str, env: dict | None = None, input: str | None = None,
     )
 
 
+def page_text(page: str) -> str:
+    """What a reader of an HTML page sees: its text with each element on a line of its own, unescaped;
+    what is inside <script>, <style> and <title> is left out."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.hidden = 0
+
+        def handle_starttag(self, tag, attrs) -> None:  # noqa: ARG002
+            self.hidden += tag in ("script", "style", "title")
+            self.parts.append("\n")
+
+        def handle_endtag(self, tag) -> None:
+            self.hidden -= tag in ("script", "style", "title")
+            self.parts.append("\n")
+
+        def handle_data(self, data) -> None:
+            if not self.hidden:
+                self.parts.append(data)
+
+    reader = Reader()
+    reader.feed(page)
+    lines = "".join(reader.parts).splitlines()
+    return "\n".join(line.strip() for line in lines if line.strip())
+
+
 def table_dump(path: Path) -> str:
     """Every row of every table, to compare a ledger's content before and after a command."""
     conn = sqlite3.connect(path)

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import run_process, sql_value, table_dump
+from tests.conftest import page_text, run_process, sql_value, table_dump
 
 
 @pytest.fixture
@@ -150,9 +150,9 @@ def test_the_pack_shows_every_version_with_its_values_and_marks_a_void_record(to
     assert "warning: record 2 is void; it is in the pack marked as such" in done.stderr
     with zipfile.ZipFile(pack) as opened:
         records = json.loads(opened.read("records.json"))
-        summary = opened.read("summary.txt").decode()
+        summary = page_text(opened.read("summary.html").decode())
     first = records[0]["history"]
     assert [(v["values"]["amount"], v["reason"]) for v in first] == [("100.00", None), ("120.00", "the receipt says 120")]
-    assert "Note 備註: 第一行\n    second line\n" in summary
-    void_at = summary.index("VOID 已作廢")
-    assert summary.index("Record 記錄: 1") < void_at < summary.index("Record 記錄: 2")
+    assert "備註\n第一行\nsecond line\n" in summary
+    void_at = summary.index("已作廢")
+    assert summary.index("記錄 1") < summary.index("記錄 2") < void_at

@@ -101,6 +101,13 @@ def export(
     dispute: Annotated[list[str] | None, typer.Option(
         "--dispute", metavar="ID...", autocompletion=completion.record_ids,
         help="Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="zh-Hant|zh-Hans|en", help="The dispute pack's letter in this language "
+        "(default: from the card's region).")] = None,
+    reveal: Annotated[bool, typer.Option(
+        "--reveal", help="Show the full card number in the dispute pack's letter.")] = False,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="Who writes the dispute pack's letter, printed at its top.")] = None,
 ) -> None:
     """Write every matching record, oldest first, as CSV (for spreadsheets; --no-guard for programs),
     JSON, JSON lines or an Excel workbook (--format xlsx --output FILE.xlsx); or a dispute pack."""
@@ -108,8 +115,11 @@ def export(
 
     if dispute is not None:
         filters_given = [card, channel, since, until, min_amount, max_amount, ref, outcome, limit]
-        _export_dispute(ctx, dispute + (text or []), output_file, any(v is not None for v in filters_given))
+        filtered = any(v is not None for v in filters_given)
+        _export_dispute(ctx, dispute + (text or []), output_file, filtered, (lang, reveal, name))
         return
+    if lang is not None or reveal or name is not None:
+        raise LedgerError("--lang, --reveal and --name shape a dispute pack's letter; give them with --dispute")
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     bom = not (no_bom or no_guard)  # a BOM is for spreadsheets; programs take UTF-8 as it is
     with open_ledger(ctx) as tx:
@@ -120,7 +130,9 @@ def export(
     say(f"exported {count} records to {output_file}")
 
 
-def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path | None, filtered: bool) -> None:
+def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path | None, filtered: bool,
+                    letter: tuple[str | None, bool, str | None]) -> None:
+    """The pack, its letter written with (--lang, --reveal, --name)."""
     from ledger.service import dispute
 
     if filtered:
@@ -128,7 +140,7 @@ def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path |
     if output_file is None:
         raise LedgerError("a dispute pack needs --output FILE.zip")
     ids = dispute.parse_ids(ids_text)
-    manifest, notes = dispute.export(ledger_path(ctx), ids, output_file)
+    manifest, notes = dispute.export(ledger_path(ctx), ids, output_file, dispute.letter(*letter))
     for note in notes:
         say(f"note: {note}")
     for record in manifest["records"]:

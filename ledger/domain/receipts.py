@@ -87,6 +87,35 @@ def distinct_names(names: list[str], taken: Callable[[str], bool] = lambda name:
     return chosen
 
 
+# What a file's first bytes say it is. A receipt is shown as a picture only when its bytes are one
+# of these: the name it came with may say anything, and SVG (which can carry script) is never one.
+_PICTURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+             (b"GIF89a", "image/gif"))
+MAX_SHOWN_TEXT = 20_000  # characters of a pasted message shown inline; longer ones stay a file
+
+
+def picture_type(data: bytes) -> str | None:
+    """The image type of a receipt a browser may show inline (PNG, JPEG, GIF, WebP), or None."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _PICTURES if data.startswith(magic)), None)
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF-")
+
+
+def shown_text(receipt: ReceiptFile) -> str | None:
+    """A pasted message's text, to show as text; None for any other file."""
+    if not receipt.media_type.startswith("text/plain") or len(receipt.data) > 4 * MAX_SHOWN_TEXT:
+        return None
+    try:
+        text = receipt.data.decode()
+    except UnicodeDecodeError:
+        return None
+    return text if len(text) <= MAX_SHOWN_TEXT else None
+
+
 def safe_file_name(name: str, fallback: str) -> str:
     """A name that stays inside the folder it is written to, whatever the original was (names kept by
     earlier versions were not made safe when they were added)."""

@@ -1,8 +1,8 @@
 """The dispute pack: what a carrier or card issuer needs to look into a missing top-up.
 
-One zip with the records (CSV and JSON), their receipt files, a short summary a person at a
-counter can read (English and Chinese headings, card number masked), and a manifest of the
-SHA-256 of every file and each record's hash-chain digest.
+One zip with the records (CSV, JSON and a workbook), their receipt files, a letter a person at a
+counter can read (summary.html, card number masked unless revealed), a seal of the ledger, and
+SHA256SUMS and a manifest of every file with each record's hash-chain digest.
 """
 
 from __future__ import annotations
@@ -11,30 +11,26 @@ import hashlib
 import io
 import json
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.domain import chain
 from ledger.domain.fields import FIELD_NAMES
-from ledger.domain.receipts import distinct_names, safe_file_name
+from ledger.domain.receipts import ReceiptFile, distinct_names, safe_file_name
+from ledger.domain.seal import fingerprint, public_key_line
 from ledger.domain.times import local_iso, now_utc, to_stored
-from ledger.domain.values import Status, mask_number
+from ledger.domain.values import Status, clean_text, mask_number
 from ledger.errors import InvalidInput
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
+from ledger.output.letter import PackedRecord, SealShown, default_language, parse_language, render
+from ledger.service.evidence import stored_receipts
 from ledger.store import migrations, reads
 from ledger.store.db import Tx
 
 if TYPE_CHECKING:
     from ledger.service.sealing import Sealed
-
-_SUMMARY_FIELDS = [
-    ("Record 記錄", "id"), ("Card 卡", "card_line"), ("Amount credited 充值金額", "amount_line"),
-    ("Paid 實付", "paid_line"), ("Time 時間", "occurred_at"), ("Channel 渠道", "channel"),
-    ("Reference 交易編號", "ref"), ("Merchant 商戶", "merchant"), ("Outcome 結果", "outcome"),
-    ("Balance after 充值後餘額", "balance_line"), ("Status 狀態", "status"), ("Note 備註", "note"),
-]
-
 
 def parse_ids(texts: list[str]) -> list[int]:
     """Record ids as typed: `3 7 12` or `3,7,12`, each once, in the order given."""
@@ -53,21 +49,43 @@ def parse_ids(texts: list[str]) -> list[int]:
     return ids
 
 
-CHECKING = """How to check this pack, with no topup-ledger installed:
+SUM_CHECK = "sha256sum -c SHA256SUMS"
+SEAL_CHECK = "ssh-keygen -Y verify -f allowed_signers -I topup-ledger -n topup-seal -s seal.txt.sig < seal.txt"
+CHECKING = f"""How to check this pack, with no topup-ledger installed:
 
-  sha256sum -c SHA256SUMS
+  {SUM_CHECK}
       every file in the pack is as it was written (SHA256SUMS lists them all)
 
-  ssh-keygen -Y verify -f allowed_signers -I topup-ledger -n topup-seal -s seal.txt.sig < seal.txt
+  {SEAL_CHECK}
       seal.txt was signed with the key in allowed_signers: the ledger held the history it states
       (its number of links and the newest link's digest) at the time it states
+
+  ssh-keygen -l -f seal.pub
+      the fingerprint of the same key (seal.pub is allowed_signers' key as a key file), to compare
+      with the one the sender gave you another way: a pack vouches only for a key you know is theirs
 
 manifest.json gives each record's newest chain digest; records.json each record's history: every
 version with its values, action, reason, time and digest.
 """
 
 
-def export(path: Path, ids: list[int], target: Path) -> tuple[dict[str, Any], list[str]]:
+@dataclass(frozen=True)
+class Letter:
+    """How summary.html is written: its language (None: the first card's), the full card number or
+    the last four, and who writes it."""
+
+    language: str | None = None
+    reveal: bool = False
+    writer: str | None = None
+
+
+def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
+    """The letter's options as typed: `--lang zh-TW`, `--reveal`, `--name 陳大文`."""
+    name = clean_text(writer, "name", 200, multiline=False) if writer is not None else None
+    return Letter(parse_language(language) if language is not None else None, reveal, name or None)
+
+
+def export(path: Path, ids: list[int], target: Path, letter: Letter) -> tuple[dict[str, Any], list[str]]:
     """The dispute pack of the ledger at `path`, with a fresh seal of it; its manifest, and what to say
     of the seal."""
     from ledger.service import sealing
@@ -75,16 +93,16 @@ def export(path: Path, ids: list[int], target: Path) -> tuple[dict[str, Any], li
 
     done, notes = sealing.fresh(path)
     with transaction(path) as tx:
-        manifest = write_pack(tx, ids, target, done)
+        manifest = write_pack(tx, ids, target, letter, done)
     return manifest, notes + (sealing.listed(path, done) if done else [])
 
 
-def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = None) -> dict[str, Any]:
+def write_pack(tx: Tx, ids: list[int], target: Path, letter: Letter, sealed: Sealed | None = None) -> dict[str, Any]:
     """Write the pack to `target` (a .zip), with the seal made for it if there is one; returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
     records: list[dict[str, Any]] = []
-    files: list[tuple[str, bytes]] = []
+    packed: list[PackedRecord] = []
     for topup_id in ids:
         record: dict[str, Any] = dict(reads.get_record(tx.conn, topup_id))
         card = reads.card_of(tx.conn, topup_id)
@@ -98,17 +116,19 @@ def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = Non
         record["card_number"] = mask_number(card["number"])
         record["card_issuer"] = card["issuer"]
         records.append(record)
-        files += _receipt_files(tx, topup_id)
+        packed.append(PackedRecord(record, dict(card), _receipt_files(tx, topup_id)))
+    made_at = local_iso(to_stored(now_utc()))
     payload = {
         "records.csv": _csv(records),
         "records.json": json.dumps(records, ensure_ascii=False, indent=2).encode(),
         "records.xlsx": _workbook(records),
-        "summary.txt": _summary(records).encode(),
-        **{name: data for name, data in files},
-        **(sealed.files("seal.txt") | {"CHECK.txt": CHECKING.encode()} if sealed else {}),
+        "summary.html": _letter(packed, letter, made_at, sealed).encode(),
+        **{place: receipt.data for item in packed for receipt, place in item.receipts},
+        **(sealed.files("seal.txt") | {"seal.pub": (public_key_line(sealed.allowed_signers) + "\n").encode(),
+                                       "CHECK.txt": CHECKING.encode()} if sealed else {}),
     }
     manifest = {
-        "generated_at": local_iso(to_stored(now_utc())),
+        "generated_at": made_at,
         "ledger_schema": migrations.LATEST,
         "records": [{"id": r["id"], "chain_digest": r["history"][-1]["digest"],
                      "void": r["status"] == Status.void.value} for r in records],
@@ -126,11 +146,20 @@ def write_pack(tx: Tx, ids: list[int], target: Path, sealed: Sealed | None = Non
     return manifest
 
 
-def _receipt_files(tx: Tx, topup_id: int) -> list[tuple[str, bytes]]:
-    """Each receipt file of a record under a name of its own in the pack."""
-    rows = reads.receipt_files(tx.conn, topup_id)
-    names = distinct_names([safe_file_name(name, f"receipt-{index}") for index, (name, _, _) in enumerate(rows, 1)])
-    return [(f"receipts/record-{topup_id}/{name}", bytes(data)) for name, (_, _, data) in zip(names, rows, strict=True)]
+def _receipt_files(tx: Tx, topup_id: int) -> list[tuple[ReceiptFile, str]]:
+    """Each receipt file of a record, checked, with a name of its own in the pack."""
+    files = stored_receipts(tx, topup_id)
+    names = distinct_names([safe_file_name(f.name, f"receipt-{index}") for index, f in enumerate(files, 1)])
+    return [(receipt, f"receipts/record-{topup_id}/{name}") for receipt, name in zip(files, names, strict=True)]
+
+
+def _letter(packed: list[PackedRecord], letter: Letter, made_at: str, sealed: Sealed | None) -> str:
+    first = packed[0].card
+    shown = SealShown(sealed.seal.ledger, sealed.seal.links, sealed.seal.head_digest, sealed.seal.sealed_at,
+                      fingerprint(sealed.allowed_signers)) if sealed else None
+    checks = f"{SUM_CHECK}\n{SEAL_CHECK}" if sealed else SUM_CHECK
+    return render(packed, language=letter.language or default_language(first["region"], first["currency"]),
+                  reveal=letter.reveal, writer=letter.writer, made_at=made_at, seal=shown, checking=checks)
 
 
 def _workbook(records: list[dict[str, Any]]) -> bytes:
@@ -145,33 +174,3 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     formats.write_csv(buffer, records, FIELD_NAMES)
     return buffer.getvalue().encode()
-
-
-def _summary(records: list[dict[str, Any]]) -> str:
-    generated = local_iso(to_stored(now_utc()))
-    lines = ["Top-up records for a dispute / 充值爭議記錄", f"Generated 製作時間: {generated}", ""]
-    for record in records:
-        currency = record["currency"]
-        if record["status"] == Status.void.value:
-            lines.append("VOID 已作廢: this record was voided; it is not counted as a top-up")
-        view = {
-            **record,
-            "card_line": " ".join(filter(None, [record["card"], f"({record['card_kind']})", record["card_number"],
-                                                record["card_issuer"]])),
-            "amount_line": f"{record['amount']} {currency}",
-            "paid_line": f"{record['paid']} {currency}" if record["paid"] else None,
-            "balance_line": f"{record['balance_after']} {currency}" if record["balance_after"] else None,
-        }
-        for heading, key in _SUMMARY_FIELDS:
-            if view.get(key) not in (None, ""):  # a note's further lines stay under its heading
-                lines.append(f"{heading}: " + str(view[key]).replace("\n", "\n    "))
-        for receipt in record["receipts"]:
-            lines.append(f"Receipt 收據: {receipt['name']} (SHA-256 {receipt['sha256']})")
-        for version in record["history"]:
-            reason = f" — {version['reason']}" if version["reason"] else ""
-            values = version["values"]
-            lines.append(f"History 歷史: v{version['version']} {version['action']} {version['recorded_at']}: "
-                         f"{values['amount']} {values['currency']} {values['outcome']} {values['status']}{reason}")
-        lines.append("")
-    lines.append("manifest.json lists the SHA-256 of every file in this pack and each record's chain digest.")
-    return "\n".join(lines) + "\n"
