@@ -101,19 +101,30 @@ def picture_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _PICTURES if data.startswith(magic)), None)
 
 
-def is_pdf(data: bytes) -> bool:
-    return data.startswith(b"%PDF-")
+@dataclass(frozen=True)
+class Shown:
+    """How a receipt is shown: as a picture, a PDF, the text of a pasted message, or a file to download."""
+
+    kind: str  # picture, pdf, text or file
+    text: str | None = None  # a pasted message's text
 
 
-def shown_text(receipt: ReceiptFile) -> str | None:
-    """A pasted message's text, to show as text; None for any other file."""
-    if not receipt.media_type.startswith("text/plain") or len(receipt.data) > 4 * MAX_SHOWN_TEXT:
-        return None
-    try:
-        text = receipt.data.decode()
-    except UnicodeDecodeError:
-        return None
-    return text if len(text) <= MAX_SHOWN_TEXT else None
+def how_shown(receipt: ReceiptFile) -> Shown:
+    """Shown inline only when its bytes are what its stored type says; anything else (HTML, SVG, a
+    program, a picture that is not one) is a file to download, never active content."""
+    stored = receipt.media_type.split(";")[0].strip().lower()
+    if stored.startswith("image/") and picture_type(receipt.data):
+        return Shown("picture")
+    if stored == "application/pdf" and receipt.data.startswith(b"%PDF-"):
+        return Shown("pdf")
+    if stored == "text/plain" and len(receipt.data) <= 4 * MAX_SHOWN_TEXT:
+        try:
+            text = receipt.data.decode()
+        except UnicodeDecodeError:
+            return Shown("file")
+        if len(text) <= MAX_SHOWN_TEXT:
+            return Shown("text", text)
+    return Shown("file")
 
 
 def safe_file_name(name: str, fallback: str) -> str:

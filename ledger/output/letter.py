@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.domain.receipts import ReceiptFile, is_pdf, picture_type, shown_text
+from ledger.domain.receipts import ReceiptFile, how_shown, picture_type
 from ledger.domain.values import Status, clean_token
 from ledger.errors import InvalidInput
 
@@ -181,7 +181,8 @@ def _shown(item: PackedRecord, language: str, reveal: bool) -> dict[str, Any]:
 
 def _receipt(receipt: ReceiptFile, place: str) -> dict[str, Any]:
     """A receipt as listed, with its picture inline (as a data: URL) or its pasted text."""
-    picture = picture_type(receipt.data)
-    inline = f"data:{picture};base64,{base64.b64encode(receipt.data).decode()}" if picture else None
+    shown = how_shown(receipt)
+    inline = (f"data:{picture_type(receipt.data)};base64,{base64.b64encode(receipt.data).decode()}"
+              if shown.kind == "picture" else None)
     return {"name": receipt.name, "sha256": receipt.sha256, "size": receipt.size, "place": place,
-            "picture": inline, "text": None if picture else shown_text(receipt), "pdf": is_pdf(receipt.data)}
+            "picture": inline, "text": shown.text}
