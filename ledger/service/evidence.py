@@ -41,11 +41,17 @@ def read_receipt(path_text: str) -> ReceiptFile:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read receipt {path_text!r}: {exc.strerror}") from None
+    return received_receipt(path.name, data, repr(path_text))
+
+
+def received_receipt(name: str, data: bytes, shown: str) -> ReceiptFile:
+    """A receipt file's bytes as read or uploaded, under its name: refused when empty or over the
+    limit; its type is told by its name, whichever way it came."""
     if not data:
-        raise InvalidInput(f"receipt {path_text!r} is empty; nothing to keep")
+        raise InvalidInput(f"receipt {shown} is empty; nothing to keep")
     if len(data) > MAX_RECEIPT_BYTES:
-        raise InvalidInput(f"receipt {path_text!r} is over the 25 MB limit")
-    name = unicodedata.normalize("NFC", path.name)
+        raise InvalidInput(f"receipt {shown} is over the 25 MB limit")
+    name = unicodedata.normalize("NFC", name)
     return receipt_file(name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
 
 

@@ -36,7 +36,8 @@ class LogRequest:
     ref: str | None = None
     merchant: str | None = None
     note: str | None = None
-    receipts: list[str] = field(default_factory=list)
+    receipts: list[str] = field(default_factory=list)  # paths of files to read
+    files: list[ReceiptFile] = field(default_factory=list)  # files already read (uploaded through a form)
     balance_after: str | None = None
     valid_until: str | None = None
     paid: str | None = None
@@ -64,7 +65,7 @@ def _optional_minor(text: str | None, currency: str, name: str, allow_zero: bool
 
 def log_topup(tx: Tx, request: LogRequest) -> Logged:
     """Record one top-up with its receipt files."""
-    files = [read_receipt(p) for p in request.receipts]
+    files = [read_receipt(p) for p in request.receipts] + request.files
     now = now_utc()
     card = card_to_write_on(tx, request.card)
     read: dict[str, str | None] = {}
