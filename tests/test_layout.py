@@ -1,6 +1,6 @@
 """The layout holds: layers import only downwards, SQL stays in the store, and each fact has one home.
 
-cli → service → store → domain → errors; output beside the service. A failure here names the file
+cli → service → store → domain → errors; output beside the service, web beside the cli. A failure here names the file
 and what it reaches for, so drift fails the build instead of waiting for a reviewer.
 """
 
@@ -20,9 +20,11 @@ ALLOWED = {
     "store": {"ledger.domain", "ledger.errors", "ledger.store"},
     "output": {"ledger.domain", "ledger.errors", "ledger.output"},
     "service": {"ledger.domain", "ledger.errors", "ledger.store", "ledger.output", "ledger.service"},
+    "web": {"ledger.domain", "ledger.errors", "ledger.store", "ledger.service", "ledger.web"},
     "cli": {"ledger"},
 }
-ONLY_IN = {"typer": "cli", "click": "cli", "rich": "cli", "sqlalchemy": "store", "sqlmodel": "store"}
+ONLY_IN = {"typer": "cli", "click": "cli", "rich": "cli", "sqlalchemy": "store", "sqlmodel": "store",
+           "starlette": "web", "uvicorn": "web", "segno": "web", "multipart": "web"}
 
 
 def _layer(path: Path) -> str:

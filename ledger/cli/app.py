@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # The order `topup --help` lists commands in: the daily ones first.
 COMMAND_ORDER = ["log", "show", "search", "check", "void", "amend", "receipt", "export", "import", "report", "due",
-                 "card", "verify", "seal", "backup", "doctor", "datasette"]
+                 "card", "verify", "seal", "backup", "doctor", "serve", "datasette"]
 
 
 class LedgerGroup(TyperGroup):

@@ -170,3 +170,22 @@ def datasette(
     # Datasette takes this process's place: Ctrl-C and a terminating signal reach it directly.
     os.execv(command[0], [*command, "serve", str(path), "--metadata", str(target), "--host", "127.0.0.1",
                           "--port", str(port)])
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on (default: a free one).")] = 0,
+    lan: Annotated[bool, typer.Option(
+        "--lan", help="Serve on this machine's local network address, for a phone; also prints a QR code.")] = False,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Serve without the form that logs a top-up.")] = False,
+) -> None:
+    """The ledger in a browser: records, receipts as pictures, cards, verify, and a form to log a
+    top-up. Prints the address to open (with its token); Ctrl-C stops it."""
+    from ledger.web.server import serve as serving
+
+    try:
+        serving(ledger_path(ctx), sys.stdout, port=port, lan=lan, read_only=read_only)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how serving ends; the server has already finished its requests
+    say("stopped")

@@ -1,0 +1,106 @@
+"""What stands between the network and the ledger: the address's token, the Host header, CSRF, and
+the headers that keep a page from being framed, sniffed or made to run anything.
+
+The token comes once in the URL `topup serve` prints; it is then kept in a cookie (HttpOnly,
+SameSite=Strict) and the URL without it replaces the one in the address bar, so it does not stay
+in the browser's history or go out in a Referer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+COOKIE = "topup_token"
+# Pages load only their own stylesheet and pictures, and run nothing.
+PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
+               "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+COMMON_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",  # never to another site; a form names its origin to us
+    "cache-control": "no-store",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@dataclass
+class Secrets:
+    """The random values of one run of `topup serve`: a new run, new values."""
+
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def csrf_ok(self, given: object) -> bool:
+        return isinstance(given, str) and secrets.compare_digest(given.encode(), self.csrf.encode())
+
+    def token_ok(self, given: str | None) -> bool:
+        return given is not None and secrets.compare_digest(given.encode(), self.token.encode())
+
+
+class Guard:
+    """ASGI middleware: refuses a request whose Host is not an address served (DNS rebinding) or that
+    carries no token, and adds the common headers to every response."""
+
+    def __init__(self, app: App, keys: Secrets, hosts: set[str]) -> None:
+        self.app, self.keys, self.hosts = app, keys, hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import Request
+        from starlette.responses import PlainTextResponse, RedirectResponse
+
+        request = Request(scope)
+        send = _with_headers(send)
+        if request.headers.get("host", "").lower() not in self.hosts:
+            await PlainTextResponse("refused: this address is not the one topup serve is serving\n",
+                                    status_code=421)(scope, receive, send)
+            return
+        given = request.query_params.get("token")
+        if given is not None:
+            if not self.keys.token_ok(given):
+                await _refused(scope, receive, send)
+                return
+            rest = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
+            target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+            answer = RedirectResponse(target, status_code=303)
+            answer.set_cookie(COOKIE, self.keys.token, httponly=True, samesite="strict", path="/")
+            await answer(scope, receive, send)
+            return
+        if not self.keys.token_ok(request.cookies.get(COOKIE)):
+            await _refused(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
+    from starlette.responses import PlainTextResponse
+
+    await PlainTextResponse("refused: open the address `topup serve` printed, with its token\n",
+                            status_code=403)(scope, receive, send)
+
+
+def _with_headers(send: Send) -> Send:
+    """`send` adding the common headers, and the page policy unless the response set its own."""
+
+    async def sending(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            added = {**COMMON_HEADERS, "content-security-policy": PAGE_POLICY}
+            headers += [(name.encode(), value.encode()) for name, value in added.items()
+                        if name.encode() not in present]
+            message["headers"] = headers
+        await send(message)
+
+    return sending

@@ -1,0 +1,195 @@
+"""The pages of `topup serve`: records, one record with its receipts, cards, the log form, verify.
+
+Each page is one service call in one transaction, as each command is; a refusal shows the same
+`error:` text the command line prints and changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, how_shown
+from ledger.domain.times import now_utc, parse_period
+from ledger.errors import LedgerError, NotFound
+from ledger.service import cards as card_service
+from ledger.service import evidence, finding, topups
+from ledger.store.db import transaction
+from ledger.store.search import Filters
+from ledger.web import views
+from ledger.web.guard import Guard, Secrets
+
+FILTER_KEYS = ("q", "card", "channel", "since", "until", "min", "max", "ref", "outcome")
+LOG_FIELDS = ("card", "amount", "channel", "at", "ref", "merchant", "note", "paid", "outcome", "balance_after",
+              "valid_until", "sms")
+# A receipt shown in the page, not as a page of its own: it may not run, load or frame anything.
+RECEIPT_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+class Site:
+    """One ledger served: its path, this run's secrets, and whether the log form is offered."""
+
+    def __init__(self, path: Path, keys: Secrets, *, read_only: bool) -> None:
+        import jinja2
+
+        self.path, self.keys, self.read_only = path, keys, read_only
+        self.done: dict[str, list[str]] = {}  # what to say on the page a logged record opens with
+        self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
+                                            autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+    def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        html = self.templates.get_template(name).render(read_only=self.read_only, csrf=self.keys.csrf, **values)
+        return HTMLResponse(html, status_code=status)
+
+    def refused(self, error: LedgerError, **values: Any) -> HTMLResponse:
+        return self.page("refused.html", 404 if isinstance(error, NotFound) else 400, error=error.message, **values)
+
+    # ---------------------------------------------------------------- pages
+
+    def records(self, request: Request) -> HTMLResponse:
+        given = {key: request.query_params.get(key, "").strip() for key in FILTER_KEYS}
+        with_void = request.query_params.get("with_void") == "on"
+        shown = _count(request.query_params.get("shown"))
+        filters = Filters(text=given["q"] or None, card=given["card"] or None, channel=given["channel"] or None,
+                          since=given["since"] or None, until=given["until"] or None,
+                          min_amount=given["min"] or None, max_amount=given["max"] or None, ref=given["ref"] or None,
+                          outcome=given["outcome"] or None, with_void=with_void, limit=shown + 1)
+        today = now_utc().astimezone().date()
+        recent = not (filters.since or filters.until)  # then the chart shows the last twelve months, empty ones too
+        since_chart = filters.since or (views.chart_since(today) if recent else None)
+        months_asked = (since_chart, views.this_month(today)) if recent else ()
+        chart_filters = Filters(**{**vars(filters), "limit": None, "since": since_chart})
+        values: dict[str, Any] = {"given": given, "with_void": with_void, "channels": views.CHANNELS}
+        try:
+            with transaction(self.path, missing_is_empty=True) as tx:
+                values["cards"] = card_service.list_cards(tx)
+                records = finding.search_records(tx, filters)
+                if filters.since:
+                    months_asked = (views.month_of(parse_period(filters.since)[0]),)
+                values["charts"] = views.charts(finding.report(tx, "month", chart_filters), *months_asked)
+        except LedgerError as error:
+            return self.page("records.html", 400, error=error.message, records=[], charts=[], **values)
+        more = None
+        if len(records) > shown:
+            records = records[:shown]
+            kept = {key: value for key, value in given.items() if value} | ({"with_void": "on"} if with_void else {})
+            more = "?" + urlencode({**kept, "shown": shown + views.RECORDS_SHOWN})
+        return self.page("records.html", records=records, more=more, charts_since=since_chart, **values)
+
+    def record(self, request: Request) -> HTMLResponse:
+        topup_id = request.path_params["topup_id"]
+        try:
+            with transaction(self.path, missing_is_empty=True) as tx:
+                record = dict(finding.show_record(tx, topup_id))
+                files = evidence.stored_receipts(tx, topup_id)
+        except LedgerError as error:
+            return self.refused(error)
+        done = self.done.pop(request.query_params.get("done", ""), None)
+        return self.page("record.html", record=record, receipts=views.receipts(topup_id, files),
+                         versions=views.versions(record["history"]), done=done)
+
+    def receipt(self, request: Request) -> Response:
+        topup_id, index = request.path_params["topup_id"], request.path_params["index"]
+        try:
+            with transaction(self.path, missing_is_empty=True) as tx:
+                files = evidence.stored_receipts(tx, topup_id)
+        except LedgerError as error:
+            return self.refused(error)
+        if not 1 <= index <= len(files):
+            return self.refused(NotFound(f"record {topup_id} has no receipt {index}"))
+        receipt = files[index - 1]
+        kind = how_shown(receipt).kind
+        media_type = receipt.media_type + ("; charset=utf-8" if kind == "text" else "")
+        # Only a picture, a PDF or a pasted message opens in the browser; anything else is a download.
+        disposition = "inline" if kind != "file" else "attachment"
+        headers = {"content-disposition": f"{disposition}; filename*=UTF-8''{quote(receipt.name)}",
+                   "content-security-policy": RECEIPT_POLICY + ("" if kind == "pdf" else "; sandbox")}
+        return Response(receipt.data, media_type=media_type, headers=headers)
+
+    def cards(self, request: Request) -> HTMLResponse:
+        try:
+            with transaction(self.path, missing_is_empty=True) as tx:
+                shown = views.cards(card_service.list_cards(tx), finding.due(tx, 365_000))
+        except LedgerError as error:
+            return self.refused(error)
+        return self.page("cards.html", cards=shown, due_within=views.DUE_WITHIN)
+
+    def verify(self, request: Request) -> HTMLResponse:
+        try:
+            with transaction(self.path, missing_is_empty=True) as tx:
+                result = evidence.verify(tx)
+        except LedgerError as error:
+            return self.refused(error)
+        return self.page("verify.html", records=result.records,
+                         problems=[evidence.describe(problem) for problem in result.problems])
+
+    def log_form(self, request: Request) -> HTMLResponse:
+        return self._form({"channel": "", "at": ""})
+
+    async def log(self, request: Request) -> Response:
+        async with request.form(max_files=20, max_fields=40) as form:
+            if not self.keys.csrf_ok(form.get("csrf")) or not _same_origin(request):
+                return self.page("refused.html", 403, error="this form did not come from this page; open it again")
+            given = {key: str(form.get(key) or "") for key in LOG_FIELDS}
+            uploads = [item for item in form.getlist("receipt") if hasattr(item, "read") and item.filename]
+            try:
+                files = [evidence.received_receipt(item.filename, await item.read(MAX_RECEIPT_BYTES + 1),
+                                                   repr(item.filename)) for item in uploads]
+                request_ = topups.LogRequest(**{key: value.strip() or None for key, value in given.items()},
+                                             files=files, force=form.get("force") == "on")
+                logged = await run_in_threadpool(self._write_log, request_)
+            except LedgerError as error:
+                return await run_in_threadpool(self._form, given, error.message, 400)
+        key = secrets.token_urlsafe(8)
+        self.done[key] = [f"warning: {warning}" for warning in logged.warnings] + logged.notes
+        return RedirectResponse(f"/records/{logged.record['id']}?done={key}", status_code=303)
+
+    def _write_log(self, request: topups.LogRequest) -> topups.Logged:
+        with transaction(self.path, write=True) as tx:
+            return topups.log_topup(tx, request)
+
+    def _form(self, given: dict[str, str], error: str | None = None, status: int = 200) -> HTMLResponse:
+        try:
+            with transaction(self.path, missing_is_empty=True) as tx:
+                in_use = [card for card in card_service.list_cards(tx) if not card["retired"]]
+        except LedgerError as failure:
+            return self.refused(failure)
+        return self.page("log.html", status, cards=in_use, given=given, error=error, channels=views.CHANNELS)
+
+
+def _count(text: str | None) -> int:
+    """How many records a page shows: a page's worth, or more as asked, in pages."""
+    if text and text.isascii() and text.isdigit():
+        return min(max(int(text), views.RECORDS_SHOWN), 100 * views.RECORDS_SHOWN)
+    return views.RECORDS_SHOWN
+
+
+def _same_origin(request: Request) -> bool:
+    """A browser names the page a form was sent from; it must be one of ours."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host')}"
+
+
+def make_app(path: Path, keys: Secrets, hosts: set[str], *, read_only: bool = False) -> Guard:
+    """The whole site for the ledger at `path`, behind its guard."""
+    site = Site(path, keys, read_only=read_only)
+    routes = [
+        Route("/", site.records),
+        Route("/records/{topup_id:int}", site.record),
+        Route("/records/{topup_id:int}/receipts/{index:int}", site.receipt),
+        Route("/cards", site.cards),
+        Route("/verify", site.verify),
+        Mount("/static", StaticFiles(packages=[("ledger.web", "static")]), name="static"),
+    ]
+    if not read_only:
+        routes += [Route("/log", site.log_form, methods=["GET"]), Route("/log", site.log, methods=["POST"])]
+    return Guard(Starlette(routes=routes), keys, hosts)

@@ -1,0 +1,71 @@
+"""Running the site: the address bound, the URL with its token printed (and drawn as a QR code for a
+phone), uvicorn serving until Ctrl-C."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+from typing import TextIO
+
+from ledger.errors import LedgerError
+from ledger.service.cards import list_cards
+from ledger.store.db import transaction
+from ledger.web.guard import Secrets
+from ledger.web.pages import make_app
+
+LOOPBACK = "127.0.0.1"
+
+
+def lan_address() -> str:
+    """This machine's address on its local network: the one a packet to a private address would
+    leave from (a UDP socket only chooses the route; nothing is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            address = ""
+    if not address or address.startswith(("127.", "0.")):
+        raise LedgerError("this machine has no local network address; connect it to the network the phone is on, "
+                          "or leave out --lan")
+    return address
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, before anything is printed: a port in use is refused plainly."""
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise LedgerError(f"port {port} is in use; choose another with --port, or leave it out for a free one") \
+                from None
+        raise LedgerError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    listening.listen(64)
+    return listening
+
+
+def serve(path: Path, out: TextIO, *, port: int = 0, lan: bool = False, read_only: bool = False) -> None:
+    """Serve the ledger at `path` until interrupted; the URL to open goes to `out`."""
+    import uvicorn
+
+    with transaction(path, missing_is_empty=True) as tx:
+        list_cards(tx)  # a file that is not a ledger, or one too new, is refused before anything listens
+    host = lan_address() if lan else LOOPBACK
+    listening = bind(host, port)
+    bound = listening.getsockname()[1]
+    served = {f"{host}:{bound}"} | ({f"localhost:{bound}"} if not lan else set())
+    keys = Secrets()
+    url = f"http://{host}:{bound}/?token={keys.token}"
+    out.write(url + "\n")
+    if lan:
+        import segno
+
+        segno.make(url, error="m").terminal(out=out, compact=True)
+    out.flush()
+    config = uvicorn.Config(make_app(path, keys, served, read_only=read_only), log_level="warning",
+                            access_log=False, server_header=False, lifespan="off")
+    uvicorn.Server(config).run(sockets=[listening])
