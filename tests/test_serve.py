@@ -1,0 +1,313 @@
+"""`topup serve` over HTTP: every page, every refusal, and what keeps the ledger safe behind it."""
+
+import json
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from ledger.web.guard import COOKIE, Secrets
+from ledger.web.pages import make_app
+from tests.conftest import page_text, sql, table_dump
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+                    "9c63f8cfc000000301010018dd8db00000000049454e44ae426082")
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+HTML = b"<html><script>alert(3)</script></html>"
+PAGES = ["/", "/records/1", "/records/1/receipts/1", "/cards", "/verify", "/log", "/static/style.css"]
+
+
+def _client(path, keys, *, read_only=False, signed_in=True) -> TestClient:
+    client = TestClient(make_app(path, keys, {"testserver"}, read_only=read_only), base_url="http://testserver",
+                        follow_redirects=False)
+    if signed_in:
+        assert client.get(f"/?token={keys.token}").status_code == 303
+    return client
+
+
+@pytest.fixture
+def keys():
+    return Secrets()
+
+
+@pytest.fixture
+def web(ledger_path, keys):
+    return _client(ledger_path, keys)
+
+
+@pytest.fixture
+def ledger(topup_ok, tmp_path):
+    """Two cards and three records, one amended, one void, with receipts of every kind."""
+    topup_ok("card", "add", "八達通", "--kind", "smart", "--region", "HK", "--number", "1234 5678(3)",
+             "--max-topup", "1000", "--validity-days", "1000")
+    topup_ok("card", "add", "手机", "--kind", "sim", "--region", "CN", "--number", "13800138000")
+    files = {"photo.png": PNG, "map.svg": SVG, "page.html": HTML, "fake.png": b"<html><body>not a picture</body></html>",
+             "slip.pdf": b"%PDF-1.4\n%%EOF\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    topup_ok("log", "八達通", "200", "--at", "2026-03-14 18:42", "--channel", "7-eleven", "--ref", "RC2026031401",
+             "--note", "第一行\n<script>alert(4)</script>", *[a for n in files for a in ("--receipt", str(tmp_path / n))])
+    topup_ok("log", "手机", "100", "--at", "2026-04-02 09:00", "--channel", "微信", "--ref", "4200001234",
+             "--sms", "【中国移动】您已成功充值100元 <b>bold</b>")
+    topup_ok("log", "手机", "30", "--at", "2026-04-03 09:00", "--merchant", "SampleTel")
+    topup_ok("amend", "2", "--amount", "50", "--reason", "短信说 50")
+    topup_ok("void", "3", "--reason", "logged twice")
+    return files
+
+
+# ---------------------------------------------------------------- the guard
+
+
+def test_no_page_or_file_without_the_token(ledger_path, keys, ledger):
+    stranger = _client(ledger_path, keys, signed_in=False)
+    guesser = _client(ledger_path, keys, signed_in=False)
+    guesser.cookies.set(COOKIE, "guess")
+    for page in PAGES:
+        assert stranger.get(page).status_code == 403, page
+        assert guesser.get(page).status_code == 403, page
+    assert stranger.get("/?token=guess").status_code == 403
+    assert stranger.post("/log", data={"card": "手机", "amount": "5"}).status_code == 403
+
+
+def test_the_token_becomes_a_strict_cookie_and_leaves_the_address(ledger_path, keys, ledger):
+    client = _client(ledger_path, keys, signed_in=False)
+    answer = client.get(f"/cards?token={keys.token}&card=手机")
+    assert answer.status_code == 303 and answer.headers["location"] == "/cards?card=%E6%89%8B%E6%9C%BA"
+    cookie = answer.headers["set-cookie"]
+    assert f"{COOKIE}={keys.token}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert client.get("/cards").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "localhost", ""])
+def test_a_request_for_another_host_is_refused(web, ledger, host):
+    # A page of another site whose name was made to point here (DNS rebinding) sends its own name.
+    answer = web.get("/", headers={"host": host})
+    assert answer.status_code == 421 and "八達通" not in answer.text
+
+
+def test_every_response_forbids_scripts_framing_and_sniffing(web, ledger):
+    for page in [*PAGES, "/records/99", "/nowhere"]:
+        headers = web.get(page).headers
+        assert headers["x-content-type-options"] == "nosniff", page
+        assert headers["referrer-policy"] == "same-origin" and headers["cache-control"] == "no-store"
+        policy = headers["content-security-policy"]
+        assert policy.startswith("default-src 'none'") and "script-src" not in policy, page
+        assert "server" not in headers
+
+
+# ---------------------------------------------------------------- records, as search finds them
+
+
+def _ids_shown(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<td><a href="/records/(\d+)">', page)]
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"q": "4200"}, {"q": "八達通"}, {"card": "手机"}, {"channel": "微信"}, {"since": "2026-04"},
+    {"until": "2026-03-31"}, {"min": "60"}, {"max": "HK$100"}, {"ref": "rc2026031401"}, {"outcome": "credited"},
+    {"with_void": "on"}, {"q": "SampleTel", "with_void": "on"},
+])
+def test_the_records_page_lists_what_search_finds(web, topup_ok, ledger, query):
+    args = [query.get("q", "")] if "q" in query else []
+    for key, option in [("card", "--card"), ("channel", "--channel"), ("since", "--since"), ("until", "--until"),
+                        ("min", "--min"), ("max", "--max"), ("ref", "--ref"), ("outcome", "--outcome")]:
+        if key in query:
+            args += [option, query[key]]
+    args += ["--with-void"] if "with_void" in query else []
+    expected = [r["id"] for r in json.loads(topup_ok("search", *args, "--format", "json").stdout)]
+    page = web.get("/", params=query)
+    assert page.status_code == 200 and _ids_shown(page.text) == expected
+
+
+def test_a_filter_search_refuses_is_refused_with_its_words(web, topup, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    cli = topup("search", "--since", "the other day")
+    page = web.get("/", params={"since": "the other day"})
+    assert cli.exit_code == 1 and page.status_code == 400
+    assert cli.stderr.strip() in page_text(page.text).splitlines()
+    assert table_dump(ledger_path) == before
+
+
+def test_the_month_chart_totals_credited_top_ups_per_currency(web, ledger):
+    page = web.get("/", params={"since": "2026-01"}).text
+    titles = re.findall(r"<title>([^<]+)</title>", page)[1:]
+    assert "2026-03: 200.00 HKD in 1 top-up(s)" in titles
+    assert "2026-04: 50.00 CNY in 1 top-up(s)" in titles  # the amended amount; the void record is not counted
+    assert "2026-02: 0 CNY in 0 top-up(s)" in titles  # every month from the first asked for
+
+
+def test_more_records_are_a_link_away(web, topup_ok, ledger):
+    for day in range(1, 56):
+        topup_ok("log", "手机", "1", "--at", f"2025-01-01 00:{day:02d}", "--ref", f"bulk-{day}")
+    first = web.get("/").text
+    assert len(_ids_shown(first)) == 50
+    more = re.search(r'<a href="(/\?[^"]+)">Show more</a>', first)[1].replace("&amp;", "&")
+    assert len(_ids_shown(web.get(more).text)) == 57 and "Show more" not in web.get(more).text
+
+
+# ---------------------------------------------------------------- one record and its receipts
+
+
+def test_a_record_shows_its_fields_every_version_and_its_receipts(web, ledger):
+    page = web.get("/records/2").text
+    text = page_text(page)
+    assert "amount\n50.00 CNY" in text and "ref\n4200001234" in text
+    assert re.search(r"log\n2026-\d\d-\d\d [\d:]+\n.*amount\n100\.00", text, re.S)
+    assert "amend" in text and "短信说 50" in text
+    assert "【中国移动】您已成功充值100元 <b>bold</b>" in text and "<b>bold</b>" not in page  # the message, as text
+    first = web.get("/records/1").text
+    assert '<img src="/records/1/receipts/1"' in first and first.count("<img") == 1
+    assert '<object data="/records/1/receipts/5" type="application/pdf"' in first
+    for index in (2, 3, 4):  # SVG, HTML and HTML named .png: links to download, never shown
+        assert f'<a href="/records/1/receipts/{index}" download>' in first
+    assert "<script" not in first and "&lt;script&gt;alert(4)&lt;/script&gt;" in first
+
+
+@pytest.mark.parametrize(("index", "stored_type", "disposition"), [
+    (1, "image/png", "inline"), (2, "image/svg+xml", "attachment"), (3, "text/html", "attachment"),
+    (4, "image/png", "attachment"), (5, "application/pdf", "inline"),
+])
+def test_a_receipt_is_served_with_its_stored_type_and_never_as_active_content(web, ledger, index, stored_type,
+                                                                              disposition):
+    answer = web.get(f"/records/1/receipts/{index}")
+    assert answer.status_code == 200 and answer.content == list(ledger.values())[index - 1]
+    assert answer.headers["content-type"].split(";")[0] == stored_type
+    assert answer.headers["content-disposition"].startswith(disposition + "; filename*=UTF-8''")
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    policy = answer.headers["content-security-policy"]
+    assert policy.startswith("default-src 'none'") and ("sandbox" in policy) == (stored_type != "application/pdf")
+
+
+def test_a_pasted_message_is_served_as_utf8_text(web, ledger):
+    answer = web.get("/records/2/receipts/1")
+    assert answer.headers["content-type"] == "text/plain; charset=utf-8"
+    assert answer.text == "【中国移动】您已成功充值100元 <b>bold</b>"
+
+
+@pytest.mark.parametrize("page", ["/records/99", "/records/1/receipts/6", "/records/1/receipts/0",
+                                  "/records/99/receipts/1"])
+def test_a_record_or_receipt_that_is_not_there_is_a_404_with_the_cli_words(web, ledger, page):
+    answer = web.get(page)
+    assert answer.status_code == 404 and page_text(answer.text).splitlines()[-1].startswith("error: ")
+
+
+# ---------------------------------------------------------------- cards and verify
+
+
+def test_cards_show_masked_numbers_limits_and_validity_due_first(web, topup_ok, ledger):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--number", "A1234567")
+    topup_ok("log", "campus", "20", "--valid-until", "2020-01-01")  # ended: due first
+    topup_ok("card", "add", "old", "--kind", "smart")
+    topup_ok("card", "retire", "old")
+    text = page_text(web.get("/cards").text)
+    assert [line for line in text.splitlines() if line in ("campus", "八達通", "手机", "old")] == \
+        ["campus", "八達通", "手机", "old"]
+    assert "****6783" in text and "13800138000" not in text and "+8613800138000" not in text
+    assert "max top-up\n1000.00" in text and re.search(r"valid until\n2020-01-01 ·\nended \d+ day\(s\) ago", text)
+    assert re.search(r"valid until\n2028-12-\d\d ·\n\d+ day\(s\) left", text)
+
+
+def test_verify_says_what_the_command_says(web, topup, ledger, ledger_path):
+    assert "ok: 3 records, their history and receipt files all verify" in page_text(web.get("/verify").text)
+    sql(ledger_path, "UPDATE topup SET amount_minor = 1 WHERE id = 1")
+    cli = topup("verify")
+    page = page_text(web.get("/verify").text)
+    assert cli.exit_code == 3 and all(line in page for line in cli.stdout.splitlines())
+
+
+# ---------------------------------------------------------------- the log form
+
+
+def _form(web, **values):
+    return {"csrf": web.get("/log").text.split('name="csrf" value="')[1].split('"')[0], **values}
+
+
+def test_the_form_offers_cards_in_use_channels_and_the_camera(web, topup_ok, ledger):
+    topup_ok("card", "add", "old", "--kind", "smart")
+    topup_ok("card", "retire", "old")
+    page = web.get("/log").text
+    assert re.findall(r"<option(?: selected)?>([^<]+)</option>", page.split('name="card"')[1].split("</select>")[0]) \
+        == ["八達通", "手机"]
+    assert 'type="file" name="receipt" accept="image/*' in page and "multiple" in page
+    assert 'enctype="multipart/form-data"' in page
+
+
+def test_a_top_up_logged_through_the_form_is_the_one_the_command_logs(web, topup_ok, ledger, tmp_path):
+    values = {"card": "手机", "amount": "１,000", "channel": "支付宝", "at": "2026-05-01 08:30", "ref": " WX-9 ",
+              "note": "月初\n话费", "merchant": "", "paid": "998", "valid_until": "2027-05-01"}
+    answer = web.post("/log", data=_form(web, **values), files=[("receipt", ("收据.png", PNG, "image/png")),
+                                                                 ("receipt", ("", b"", "application/octet-stream"))])
+    assert answer.status_code == 303
+    record_id = int(re.fullmatch(r"/records/(\d+)\?done=[\w-]+", answer.headers["location"])[1])
+    (tmp_path / "收据.png").write_bytes(PNG)
+    twin = json.loads(topup_ok("log", "手机", "１,000", "--channel", "支付宝", "--at", "2026-05-01 08:30", "--ref",
+                               "WX-9", "--note", "月初\n话费", "--paid", "998", "--valid-until", "2027-05-01",
+                               "--receipt", str(tmp_path / "收据.png"), "--force", "--format", "json").stdout)
+    logged = json.loads(topup_ok("show", str(record_id), "--format", "json").stdout)
+    differ = {"id", "created_at", "history"}
+    assert {k: v for k, v in logged.items() if k not in differ} == {k: v for k, v in twin.items() if k not in differ}
+    assert logged["amount"] == "1000.00" and logged["receipts"][0]["name"] == "收据.png"
+    opened = web.get(answer.headers["location"]).text
+    assert f"Logged as record {record_id}." in opened and '<img src="/records/4/receipts/1"' in opened
+    assert "Logged as" not in web.get(answer.headers["location"]).text  # said once
+
+
+@pytest.mark.parametrize(("values", "cli_args"), [
+    ({"card": "八達通", "amount": "1200"}, ["八達通", "1200"]),  # over the single top-up limit
+    ({"card": "八達通", "amount": "-5"}, ["八達通", "-5"]),
+    ({"card": "八達通", "amount": ""}, ["八達通"]),
+    ({"card": "nobody", "amount": "5"}, ["nobody", "5"]),
+    ({"card": "手机", "amount": "5", "ref": "4200001234"}, ["手机", "5", "--ref", "4200001234"]),  # logged before
+    ({"card": "手机", "amount": "5", "at": "2026-02-30"}, ["手机", "5", "--at", "2026-02-30"]),
+    ({"card": "手机", "amount": "5", "channel": "pigeon"}, ["手机", "5", "--channel", "pigeon"]),
+    ({"card": "手机", "amount": "5", "note": "a\x1b[2Jb"}, ["手机", "5", "--note", "a\x1b[2Jb"]),
+])
+def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup, ledger, ledger_path, values,
+                                                                     cli_args):
+    before = table_dump(ledger_path)
+    cli = topup("log", *cli_args)
+    answer = web.post("/log", data=_form(web, **values))
+    assert cli.exit_code == 1 and answer.status_code == 400
+    assert cli.stderr.strip().splitlines()[-1] in page_text(answer.text).splitlines()
+    assert table_dump(ledger_path) == before
+    kept = page_text(answer.text)
+    assert all(value in answer.text for value in values.values() if value and "\x1b" not in value), kept
+
+
+def test_force_logs_over_the_limit_as_the_command_does(web, ledger):
+    answer = web.post("/log", data=_form(web, card="八達通", amount="1200", force="on"))
+    assert answer.status_code == 303
+
+
+def test_an_empty_or_oversized_receipt_is_refused(web, ledger, ledger_path, monkeypatch):
+    before = table_dump(ledger_path)
+    empty = web.post("/log", data=_form(web, card="手机", amount="5"), files={"receipt": ("a.png", b"", "image/png")})
+    assert empty.status_code == 400 and "error: receipt 'a.png' is empty; nothing to keep" in page_text(empty.text)
+    monkeypatch.setattr("ledger.web.pages.MAX_RECEIPT_BYTES", 10)
+    monkeypatch.setattr("ledger.service.evidence.MAX_RECEIPT_BYTES", 10)
+    big = web.post("/log", data=_form(web, card="手机", amount="5"), files={"receipt": ("b.png", PNG, "image/png")})
+    assert big.status_code == 400 and "over the 25 MB limit" in big.text
+    assert table_dump(ledger_path) == before
+
+
+def test_a_form_without_this_runs_csrf_token_or_from_another_origin_is_refused(web, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    assert web.post("/log", data={"card": "手机", "amount": "5"}).status_code == 403
+    assert web.post("/log", data={"csrf": "guess", "card": "手机", "amount": "5"}).status_code == 403
+    other = web.post("/log", data=_form(web, card="手机", amount="5"), headers={"origin": "http://evil.example"})
+    assert other.status_code == 403
+    assert table_dump(ledger_path) == before
+
+
+def test_read_only_serves_no_form(ledger_path, keys, ledger):
+    web = _client(ledger_path, keys, read_only=True)
+    assert 'href="/log"' not in web.get("/").text
+    assert web.get("/log").status_code == 404
+    before = table_dump(ledger_path)
+    assert web.post("/log", data={"csrf": keys.csrf, "card": "手机", "amount": "5"}).status_code in (404, 405)
+    assert table_dump(ledger_path) == before
+
+
+def test_pages_of_a_ledger_not_yet_made_say_how_to_start_and_make_nothing(web, ledger_path):
+    assert "topup card add" in web.get("/").text and "topup card add" in web.get("/log").text
+    assert web.get("/cards").status_code == 200 and not ledger_path.exists()
