@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -194,6 +195,8 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
         tab_env = {**env, "_TOPUP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "2"}
         table.add(name, label, timed(TOPUP, repeat, tab_env), "import typer", typer_floor, 2.0 if on_1m else None)
 
+    bench_serve(table, label, env, repeat, 2.0 if records == SIZES["100k"] else None)
+
     logs = [timed([*TOPUP, "log", card_label(1), "100", "--ref", f"BENCH{n}"], 1, env) for n in range(repeat)]
     table.add("log (end to end)", label, statistics.median(logs), "start-up floor", floor, 1.3 if on_1m else None)
 
@@ -243,6 +246,41 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
               bare.stat().st_size / 2**20, None, unit="MiB")
     bare.unlink()
     return rss
+
+
+def bench_serve(table: Table, label: str, env: dict[str, str], repeat: int, target: float | None) -> None:
+    """The records page of a running `topup serve` (its newest 50 records and the month chart) against
+    `topup search` with the same filter, as a user would otherwise run it."""
+    import urllib.parse
+    import urllib.request
+
+    filters = [("no filter (newest 50)", {}, ["--limit", "50"]),
+               ("text 便利店", {"q": "便利店"}, ["便利店", "--limit", "50"]),
+               ("--card, a year", {"card": card_label(3), "since": "2024", "until": "2024"},
+                ["--card", card_label(3), "--since", "2024", "--until", "2024", "--limit", "50"]),
+               ("--since 2021 (a chart of every record)", {"since": "2021"}, ["--since", "2021", "--limit", "50"])]
+    with subprocess.Popen([*TOPUP, "serve"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                          env={**os.environ, **env}) as server:
+        try:
+            address = server.stdout.readline().strip()
+            base, token = address.split("/?token=")
+            cookie = {"Cookie": f"topup_token={token}"}
+            for name, query, args in filters:
+                url = f"{base}/?{urllib.parse.urlencode(query)}"
+
+                def page(url: str = url) -> float:
+                    start = time.perf_counter()
+                    with urllib.request.urlopen(urllib.request.Request(url, headers=cookie)) as answer:
+                        answer.read()
+                    return time.perf_counter() - start
+
+                page()  # the first request also loads the templates
+                ours = statistics.median(page() for _ in range(repeat))
+                theirs = timed([*TOPUP, "search", *args, "--format", "json"], repeat, env)
+                table.add(f"serve: records page, {name}", label, ours, "topup search", theirs, target)
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
 
 
 def bench_bill(table: Table, folder: Path, repeat: int) -> None:
