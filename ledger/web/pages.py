@@ -111,7 +111,7 @@ class Site:
         media_type = receipt.media_type + ("; charset=utf-8" if kind == "text" else "")
         # Only a picture, a PDF or a pasted message opens in the browser; anything else is a download.
         disposition = "inline" if kind != "file" else "attachment"
-        headers = {"content-disposition": f"{disposition}; filename*=UTF-8''{quote(receipt.name)}",
+        headers = {"content-disposition": f"{disposition}; filename*=UTF-8''{quote(receipt.name, safe='')}",
                    "content-security-policy": RECEIPT_POLICY + ("" if kind == "pdf" else "; sandbox")}
         return Response(receipt.data, media_type=media_type, headers=headers)
 
