@@ -74,7 +74,6 @@ def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
     existing file."""
     if folder.exists() and not folder.is_dir():
         raise InvalidInput(f"{folder} is a file, not a folder; give a folder to write the receipts into")
-    reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
     files = stored_receipts(tx, topup_id)
     if not files:
         raise NotFound(f"record {topup_id} has no receipt files; `topup receipt add {topup_id} FILE` keeps one")
@@ -89,6 +88,7 @@ def write_receipts(tx: Tx, topup_id: int, folder: Path) -> list[Path]:
 def stored_receipts(tx: Tx, topup_id: int) -> list[ReceiptFile]:
     """A record's receipt files as kept, each checked against its digest: a damaged file is never
     handed out as evidence."""
+    reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
     files = [ReceiptFile(name, bytes(data), sha256, media_type)
              for name, sha256, media_type, data in reads.receipt_files(tx.conn, topup_id)]
     for receipt in files:

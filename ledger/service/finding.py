@@ -24,13 +24,14 @@ def show_record(tx: Tx, topup_id: int) -> ShownRecord:
     """One record with its receipt files and every version in its history."""
     from ledger.domain import chain  # loads hashlib, which searches and exports do without
 
+    record = reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
     history: list[Version] = [
         {"version": v["version"], "action": v["action"], "reason": v["reason"],
          "recorded_at": local_iso(v["recorded_at_utc"]) or "", "digest": v["digest"],
          "content": chain.version_fields(v["content"])}
         for v in reads.versions(tx.conn, topup_id)
     ]
-    return {**reads.get_record(tx.conn, topup_id), "history": history}
+    return {**record, "history": history}
 
 
 def search_records(tx: Tx, filters: Filters) -> list[Record]:

@@ -20,6 +20,9 @@ from ledger.store.projection import record_from_row, record_select
 _CARDS = f"SELECT {', '.join(CARD_COLUMNS)} FROM card"
 
 
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: no id, count or limit is larger
+
+
 def no_record(topup_id: int) -> NotFound:
     return NotFound(f"there is no record {topup_id}; `topup search` lists the records")
 
@@ -91,6 +94,8 @@ def card_has_records(conn: sqlite3.Connection, card_id: int) -> bool:
 
 def get_record(conn: sqlite3.Connection, topup_id: int) -> Record:
     """One record with the contract's fields."""
+    if not 0 <= topup_id <= LARGEST_ID:  # no such id could exist; SQLite cannot even compare it
+        raise no_record(topup_id)
     row = conn.execute(record_select() + " WHERE t.id = ?", (topup_id,)).fetchone()
     if row is None:
         raise no_record(topup_id)

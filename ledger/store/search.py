@@ -44,7 +44,6 @@ def _like_pattern(term: str) -> str:
 
 
 _COMMON_MATCHES = 2000
-_LARGEST_LIMIT = 2**63 - 1  # SQLite's largest integer
 
 
 def _text_clause(conn: sqlite3.Connection, term: str) -> tuple[str, list[Any]]:
@@ -122,8 +121,8 @@ def where_clause(conn: sqlite3.Connection, filters: Filters) -> tuple[str, list[
         add("t.outcome = ?", parse_outcome(filters.outcome).value)
     if not filters.with_void:
         add("t.status != 'void'")
-    if filters.limit is not None and not 1 <= filters.limit <= _LARGEST_LIMIT:
-        raise InvalidInput(f"--limit must be between 1 and {_LARGEST_LIMIT}")
+    if filters.limit is not None and not 1 <= filters.limit <= reads.LARGEST_ID:
+        raise InvalidInput(f"--limit must be between 1 and {reads.LARGEST_ID}")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

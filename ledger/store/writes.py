@@ -110,7 +110,7 @@ def stored_topup(tx: Tx, topup_id: int) -> StoredTopup:
     """A record's columns as stored, to change them."""
     from ledger.store.models import Topup
 
-    topup = tx.session.get(Topup, topup_id)
+    topup = tx.session.get(Topup, topup_id) if 0 <= topup_id <= reads.LARGEST_ID else None
     if topup is None:
         raise reads.no_record(topup_id)
     return {field.column: getattr(topup, field.column) for field in STORED if field.column}
