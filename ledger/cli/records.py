@@ -52,14 +52,8 @@ def log(
     with open_ledger(ctx, write=True) as tx:
         logged = topups.log_topup(tx, request)
     record = logged.record
-    if logged.read:
-        found = ", ".join(f"{key} {value}" for key, value in logged.read.items() if value is not None)
-        missing = ", ".join(key for key, value in logged.read.items() if value is None)
-        say(f"read from the message: {found}" + (f"; not in it: {missing}" if missing else ""))
-        for note_line in logged.notes:
-            say(f"note: {note_line}")
-    for warning in logged.warnings:
-        say(f"warning: {warning}")
+    for line in logged.said():
+        say(line)
     if output_format is ItemFormat.json:
         output.print_json(record)
     else:

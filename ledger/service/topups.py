@@ -55,6 +55,16 @@ class Logged:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    def said(self) -> list[str]:
+        """What the person is told besides the new record: what the message gave, notes and warnings."""
+        lines = []
+        if self.read:
+            found = ", ".join(f"{key} {value}" for key, value in self.read.items() if value is not None)
+            missing = ", ".join(key for key, value in self.read.items() if value is None)
+            lines.append(f"read from the message: {found}" + (f"; not in it: {missing}" if missing else ""))
+            lines += [f"note: {note}" for note in self.notes]
+        return lines + [f"warning: {warning}" for warning in self.warnings]
+
 
 def _optional_minor(text: str | None, currency: str, name: str, allow_zero: bool = False) -> int | None:
     """Minor units of an optional amount; empty text means unknown."""
