@@ -113,7 +113,7 @@ def how_shown(receipt: ReceiptFile) -> Shown:
     """Shown inline only when its bytes are what its stored type says; anything else (HTML, SVG, a
     program, a picture that is not one) is a file to download, never active content."""
     stored = receipt.media_type.split(";")[0].strip().lower()
-    if stored.startswith("image/") and picture_type(receipt.data):
+    if stored == picture_type(receipt.data):  # an SVG that starts like a GIF is still an SVG
         return Shown("picture")
     if stored == "application/pdf" and receipt.data.startswith(b"%PDF-"):
         return Shown("pdf")
@@ -122,12 +122,17 @@ def how_shown(receipt: ReceiptFile) -> Shown:
             text = receipt.data.decode()
         except UnicodeDecodeError:
             return Shown("file")
-        if len(text) <= MAX_SHOWN_TEXT:
-            return Shown("text", text)
+        if len(text) <= MAX_SHOWN_TEXT:  # shown, text-direction controls written out rather than obeyed
+            return Shown("text", text.translate({ord(ch): f"\\u{ord(ch):04x}" for ch in BIDI_CONTROLS}))
     return Shown("file")
+
+
+def base_name(name: str) -> str:
+    """A file's own name without any folder before it, in either kind of path."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def safe_file_name(name: str, fallback: str) -> str:
     """A name that stays inside the folder it is written to, whatever the original was (names kept by
     earlier versions were not made safe when they were added)."""
-    return _cleaned(name.replace("\\", "/").rsplit("/", 1)[-1]).lstrip(". ") or fallback
+    return _cleaned(base_name(name)).lstrip(". ") or fallback
