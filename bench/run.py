@@ -264,7 +264,7 @@ def bench_serve(table: Table, label: str, env: dict[str, str], repeat: int, targ
         try:
             address = server.stdout.readline().strip()
             base, token = address.split("/?token=")
-            cookie = {"Cookie": f"topup_token={token}"}
+            cookie = {"Cookie": f"topup_token_{base.rsplit(':', 1)[1]}={token}"}
             for name, query, args in filters:
                 url = f"{base}/?{urllib.parse.urlencode(query)}"
 

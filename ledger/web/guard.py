@@ -2,19 +2,21 @@
 the headers that keep a page from being framed, sniffed or made to run anything.
 
 The token comes once in the URL `topup serve` prints; it is then kept in a cookie (HttpOnly,
-SameSite=Strict) and the URL without it replaces the one in the address bar, so it does not stay
-in the browser's history or go out in a Referer.
+SameSite=Lax) and the URL without it replaces the one in the address bar, so it does not stay in
+the browser's history or go out in a Referer.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
 import secrets
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-COOKIE = "topup_token"
 # Pages load only their own stylesheet and pictures, and run nothing.
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
                "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
@@ -36,6 +38,8 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 class Secrets:
     """The random values of one run of `topup serve`: a new run, new values."""
 
+    # Cookies are told apart by name, not port: two servers on one machine each keep their own.
+    cookie: str = "topup_token"
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
@@ -72,15 +76,27 @@ class Guard:
                 await _refused(scope, receive, send)
                 return
             rest = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
-            target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+            # One leading slash: `//host/` would send the browser to another site.
+            target = "/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
             answer = RedirectResponse(target, status_code=303)
-            answer.set_cookie(COOKIE, self.keys.token, httponly=True, samesite="strict", path="/")
+            # Lax, not Strict: the address opened from a link in a chat or a mail must work. Another
+            # site's form still cannot post with it, and every form carries the CSRF token too.
+            answer.set_cookie(self.keys.cookie, self.keys.token, httponly=True, samesite="lax", path="/")
             await answer(scope, receive, send)
             return
-        if not self.keys.token_ok(request.cookies.get(COOKIE)):
+        if not self.keys.token_ok(request.cookies.get(self.keys.cookie)):
             await _refused(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except asyncio.CancelledError:
+            return  # the server is stopping, and this request (an upload that stalled) did not end in time
+        except Exception as exc:
+            if os.environ.get("TOPUP_DEBUG") == "1":
+                raise
+            # A bug is said in one line, as the command line says it, not as a traceback.
+            sys.stderr.write(f"error: unexpected {type(exc).__name__} on {request.url.path}; nothing was saved. "
+                             "Run again with TOPUP_DEBUG=1 to see the details and report them\n")
 
 
 async def _refused(scope: Scope, receive: Receive, send: Send) -> None:

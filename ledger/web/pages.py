@@ -13,14 +13,15 @@ from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ledger.domain.receipts import MAX_RECEIPT_BYTES, how_shown
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc, parse_period
-from ledger.errors import LedgerError, NotFound
+from ledger.errors import DamageFound, LedgerError, NotFound
 from ledger.service import cards as card_service
 from ledger.service import evidence, finding, topups
 from ledger.store.db import transaction
@@ -33,6 +34,10 @@ LOG_FIELDS = ("card", "amount", "channel", "at", "ref", "merchant", "note", "pai
               "valid_until", "sms")
 # A receipt shown in the page, not as a page of its own: it may not run, load or frame anything.
 RECEIPT_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+MAX_FILES = 20
+# The form's whole body, refused before it is read: its files are kept in memory and on disk while
+# they arrive.
+MAX_FORM_BYTES = 4 * MAX_RECEIPT_BYTES
 
 
 class Site:
@@ -56,13 +61,13 @@ class Site:
     # ---------------------------------------------------------------- pages
 
     def records(self, request: Request) -> HTMLResponse:
-        given = {key: request.query_params.get(key, "").strip() for key in FILTER_KEYS}
+        given = {key: request.query_params.get(key, "") for key in FILTER_KEYS}
+        typed = {key: value or None for key, value in given.items()}  # a field left empty is a filter not given
         with_void = request.query_params.get("with_void") == "on"
         shown = _count(request.query_params.get("shown"))
-        filters = Filters(text=given["q"] or None, card=given["card"] or None, channel=given["channel"] or None,
-                          since=given["since"] or None, until=given["until"] or None,
-                          min_amount=given["min"] or None, max_amount=given["max"] or None, ref=given["ref"] or None,
-                          outcome=given["outcome"] or None, with_void=with_void, limit=shown + 1)
+        filters = Filters(text=typed["q"], card=typed["card"], channel=typed["channel"], since=typed["since"],
+                          until=typed["until"], min_amount=typed["min"], max_amount=typed["max"], ref=typed["ref"],
+                          outcome=typed["outcome"], with_void=with_void, limit=shown + 1)
         today = now_utc().astimezone().date()
         recent = not (filters.since or filters.until)  # then the chart shows the last twelve months, empty ones too
         since_chart = filters.since or (views.chart_since(today) if recent else None)
@@ -70,14 +75,15 @@ class Site:
         chart_filters = Filters(**{**vars(filters), "limit": None, "since": since_chart})
         values: dict[str, Any] = {"given": given, "with_void": with_void, "channels": views.CHANNELS}
         try:
-            with transaction(self.path, missing_is_empty=True) as tx:
+            with transaction(self.path) as tx:
                 values["cards"] = card_service.list_cards(tx)
                 records = finding.search_records(tx, filters)
                 if filters.since:
                     months_asked = (views.month_of(parse_period(filters.since)[0]),)
                 values["charts"] = views.charts(finding.report(tx, "month", chart_filters), *months_asked)
         except LedgerError as error:
-            return self.page("records.html", 400, error=error.message, records=[], charts=[], **values)
+            return self.page("records.html", 400, error=error.message, records=[], charts=[],
+                             **{"cards": [], **values})
         more = None
         if len(records) > shown:
             records = records[:shown]
@@ -87,20 +93,24 @@ class Site:
 
     def record(self, request: Request) -> HTMLResponse:
         topup_id = request.path_params["topup_id"]
+        damage = None
         try:
-            with transaction(self.path, missing_is_empty=True) as tx:
+            with transaction(self.path) as tx:
                 record = dict(finding.show_record(tx, topup_id))
-                files = evidence.stored_receipts(tx, topup_id)
+                try:
+                    files = evidence.stored_receipts(tx, topup_id)
+                except DamageFound as found:  # the record and its history are still worth seeing
+                    files, damage = [], found.message
         except LedgerError as error:
             return self.refused(error)
         done = self.done.pop(request.query_params.get("done", ""), None)
-        return self.page("record.html", record=record, receipts=views.receipts(topup_id, files),
+        return self.page("record.html", record=record, receipts=views.receipts(topup_id, files), damage=damage,
                          versions=views.versions(record["history"]), done=done)
 
     def receipt(self, request: Request) -> Response:
         topup_id, index = request.path_params["topup_id"], request.path_params["index"]
         try:
-            with transaction(self.path, missing_is_empty=True) as tx:
+            with transaction(self.path) as tx:
                 files = evidence.stored_receipts(tx, topup_id)
         except LedgerError as error:
             return self.refused(error)
@@ -117,7 +127,7 @@ class Site:
 
     def cards(self, request: Request) -> HTMLResponse:
         try:
-            with transaction(self.path, missing_is_empty=True) as tx:
+            with transaction(self.path) as tx:
                 shown = views.cards(card_service.list_cards(tx), finding.due(tx, 365_000))
         except LedgerError as error:
             return self.refused(error)
@@ -125,7 +135,7 @@ class Site:
 
     def verify(self, request: Request) -> HTMLResponse:
         try:
-            with transaction(self.path, missing_is_empty=True) as tx:
+            with transaction(self.path) as tx:
                 result = evidence.verify(tx)
         except LedgerError as error:
             return self.refused(error)
@@ -133,24 +143,41 @@ class Site:
                          problems=[evidence.describe(problem) for problem in result.problems])
 
     def log_form(self, request: Request) -> HTMLResponse:
-        return self._form({"channel": "", "at": ""})
+        return self._form({})
 
     async def log(self, request: Request) -> Response:
-        async with request.form(max_files=20, max_fields=40) as form:
-            if not self.keys.csrf_ok(form.get("csrf")) or not _same_origin(request):
-                return self.page("refused.html", 403, error="this form did not come from this page; open it again")
-            given = {key: str(form.get(key) or "") for key in LOG_FIELDS}
-            uploads = [item for item in form.getlist("receipt") if hasattr(item, "read") and item.filename]
-            try:
-                files = [evidence.received_receipt(item.filename, await item.read(MAX_RECEIPT_BYTES + 1),
-                                                   repr(item.filename)) for item in uploads]
-                request_ = topups.LogRequest(**{key: value.strip() or None for key, value in given.items()},
-                                             files=files, force=form.get("force") == "on")
-                logged = await run_in_threadpool(self._write_log, request_)
-            except LedgerError as error:
-                return await run_in_threadpool(self._form, given, error.message, 400)
+        from starlette.exceptions import HTTPException
+
+        if not _same_origin(request):
+            return self.page("refused.html", 403, error="this form did not come from this page; open it again")
+        size = request.headers.get("content-length", "")
+        if not size.isdigit() or int(size) > MAX_FORM_BYTES:
+            return await run_in_threadpool(
+                self._form, {}, f"the form with its files must be under {MAX_FORM_BYTES // 2**20} MB; "
+                "log the top-up with fewer files, then `topup receipt add ID FILE` adds the others", 413)
+        try:
+            async with request.form(max_files=MAX_FILES, max_fields=40) as form:
+                return await self._log_from(form)
+        except HTTPException as refused:  # too many files, a field too long, a body that is not a form
+            return await run_in_threadpool(self._form, {}, str(refused.detail).rstrip("."), 400)
+
+    async def _log_from(self, form: FormData) -> Response:
+        if not self.keys.csrf_ok(form.get("csrf")):
+            return self.page("refused.html", 403, error="this form did not come from this page; open it again")
+        # A browser sends a text area's line breaks as CRLF; typed in a terminal they are LF.
+        given = {key: str(form.get(key) or "").replace("\r\n", "\n") for key in LOG_FIELDS}
+        uploads = [item for item in form.getlist("receipt") if isinstance(item, UploadFile) and item.filename]
+        try:
+            files = [evidence.received_receipt(base_name(item.filename), await item.read(MAX_RECEIPT_BYTES + 1),
+                                               repr(base_name(item.filename))) for item in uploads]
+            # A field left empty is an option not given; anything typed goes to the core as typed.
+            optional = {key: value if value != "" else None for key, value in given.items() if key != "card"}
+            log = topups.LogRequest(card=given["card"], **optional, files=files, force=form.get("force") == "on")
+            logged = await run_in_threadpool(self._write_log, log)
+        except LedgerError as error:
+            return await run_in_threadpool(self._form, given, error.message, 400)
         key = secrets.token_urlsafe(8)
-        self.done[key] = [f"warning: {warning}" for warning in logged.warnings] + logged.notes
+        self.done[key] = logged.said()
         return RedirectResponse(f"/records/{logged.record['id']}?done={key}", status_code=303)
 
     def _write_log(self, request: topups.LogRequest) -> topups.Logged:
@@ -159,7 +186,7 @@ class Site:
 
     def _form(self, given: dict[str, str], error: str | None = None, status: int = 200) -> HTMLResponse:
         try:
-            with transaction(self.path, missing_is_empty=True) as tx:
+            with transaction(self.path) as tx:
                 in_use = [card for card in card_service.list_cards(tx) if not card["retired"]]
         except LedgerError as failure:
             return self.refused(failure)

@@ -52,13 +52,13 @@ def serve(path: Path, out: TextIO, *, port: int = 0, lan: bool = False, read_onl
     """Serve the ledger at `path` until interrupted; the URL to open goes to `out`."""
     import uvicorn
 
-    with transaction(path, missing_is_empty=True) as tx:
-        list_cards(tx)  # a file that is not a ledger, or one too new, is refused before anything listens
+    with transaction(path) as tx:
+        list_cards(tx)  # no ledger, a file that is not one, or one too new: refused before anything listens
     host = lan_address() if lan else LOOPBACK
     listening = bind(host, port)
     bound = listening.getsockname()[1]
     served = {f"{host}:{bound}"} | ({f"localhost:{bound}"} if not lan else set())
-    keys = Secrets()
+    keys = Secrets(cookie=f"topup_token_{bound}")
     url = f"http://{host}:{bound}/?token={keys.token}"
     out.write(url + "\n")
     if lan:
@@ -66,6 +66,7 @@ def serve(path: Path, out: TextIO, *, port: int = 0, lan: bool = False, read_onl
 
         segno.make(url, error="m").terminal(out=out, compact=True)
     out.flush()
+    # Ctrl-C lets requests under way finish, but waits for an upload that stalled only so long.
     config = uvicorn.Config(make_app(path, keys, served, read_only=read_only), log_level="warning",
-                            access_log=False, server_header=False, lifespan="off")
+                            access_log=False, server_header=False, lifespan="off", timeout_graceful_shutdown=5)
     uvicorn.Server(config).run(sockets=[listening])
