@@ -185,7 +185,7 @@ def serve(
     from ledger.web.server import serve as serving
 
     try:
-        serving(ledger_path(ctx), sys.stdout, port=port, lan=lan, read_only=read_only)
+        serving(existing_ledger(ctx), sys.stdout, port=port, lan=lan, read_only=read_only)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serving ends; the server has already finished its requests
     say("stopped")
