@@ -83,12 +83,26 @@ def test_serve_prints_one_url_with_a_token_and_stops_cleanly_on_ctrl_c(cards):
         assert _get(f"http://127.0.0.1:{port}/", {"Host": f"rebound.example:{port}"})[0] == 421
         status, _ = _get(url)
         assert status == 303  # to the same page, the token now in a cookie
-        status, page = _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token={token}"})
+        status, page = _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token_{port}={token}"})
         assert status == 200 and "RC-OLD-1" in page
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
         rest = process.stdout.read()
         assert rest == "" and "stopped" in process.stderr.read()  # stdout held the URL and nothing else
+
+
+def test_ctrl_c_while_an_upload_stalls_stops_within_seconds_without_a_traceback(cards):
+    with serving() as (process, url):
+        port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+        with socket.create_connection(("127.0.0.1", int(port))) as stalled:
+            stalled.sendall(f"POST /log HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: topup_token_{port}={token}\r\n"
+                            "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
+                            "--b\r\nContent-Disposition: form-data; name=\"card\"\r\n\r\n八達通\r\n".encode())
+            _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token_{port}={token}"})  # the upload is under way
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=30) == 0
+        said = process.stderr.read()
+        assert "Traceback" not in said and said.endswith("stopped\n")
 
 
 def test_a_port_in_use_or_a_file_that_is_no_ledger_is_refused_before_anything_listens(cards, tmp_path, ledger_path):
@@ -104,6 +118,9 @@ def test_a_port_in_use_or_a_file_that_is_no_ledger_is_refused_before_anything_li
     refused = run_process("--db", str(other), "serve", timeout=60)
     assert refused.returncode == 1 and refused.stdout == "" and refused.stderr.startswith("error: ")
     assert other.read_text() == "not a ledger"
+    missing = run_process("--db", str(tmp_path / "typo.db"), "serve", timeout=60)
+    assert missing.returncode == 1 and missing.stdout == "" and "there is no ledger at" in missing.stderr
+    assert not (tmp_path / "typo.db").exists()
 
 
 def test_lan_serves_on_the_local_network_address_with_a_qr_code_or_says_there_is_none(cards):
@@ -139,6 +156,8 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
         topup_ok("log", "手机", amount, "--at", f"2026-{month:02d}-12 09:30", "--channel", channel,
                  "--ref", f"42000012342026{month:02d}12", *(["--merchant", merchant] if merchant else []))
     topup_ok("log", "八達通", "300", "--at", "2026-09-01 08:05", "--channel", "7-eleven", "--note", "月票 monthly pass")
+    topup_ok("log", "手机", "20", "--at", "2026-11-02 21:15", "--channel", "online", "--ref", "4200001234202611021234567890",
+             "--merchant", "https://pay.carrier.example/recharge/mobile/online-topup-service/confirm")
 
     photo = tmp_path / "receipt-photo.png"
     photo.write_bytes(_png(160, 96))
@@ -147,6 +166,7 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's screen
             page.goto(url)
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # long values wrap on a phone
             page.click("text=Log a top-up")
             page.select_option("select[name=card]", "八達通")
             page.fill("input[name=amount]", "HK$200")
@@ -157,7 +177,7 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
             page.click("button[type=submit]")
             page.wait_for_load_state()  # the page and its stylesheet
             assert re.search(r"/records/\d+\?done=", page.url), page.inner_text("main")
-            assert "Logged as record 7." in page.inner_text("main")
+            assert "Logged as record 8." in page.inner_text("main")
             _assert_photo_shown(page, 160)
 
             page.goto(url.split("?")[0])
@@ -168,7 +188,7 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
             assert rows.count() == 1 and "200.00 HKD" in rows.first.inner_text()
             assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # fits the phone: no sideways scroll
             rows.first.locator("a").first.click()
-            page.wait_for_url(re.compile(r"/records/7$"))
+            page.wait_for_url(re.compile(r"/records/8$"))
             assert "MTR 站 <增值機>" in page.inner_text("main")
             _assert_photo_shown(page, 160)
 
@@ -181,7 +201,7 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
                 shutil.copy(shot, os.environ["TOPUP_SCREENSHOT"])
         finally:
             browser.close()
-    logged = run_process("show", "7", "--format", "json")
+    logged = run_process("show", "8", "--format", "json")
     assert '"ref": "RC-PHONE-77"' in logged.stdout and '"channel": "kiosk"' in logged.stdout
     assert run_process("verify").returncode == 0
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from ledger.web.guard import COOKIE, Secrets
+from ledger.web.guard import Secrets
 from ledger.web.pages import make_app
 from tests.conftest import page_text, sql, table_dump
 
@@ -61,7 +61,7 @@ def ledger(topup_ok, tmp_path):
 def test_no_page_or_file_without_the_token(ledger_path, keys, ledger):
     stranger = _client(ledger_path, keys, signed_in=False)
     guesser = _client(ledger_path, keys, signed_in=False)
-    guesser.cookies.set(COOKIE, "guess")
+    guesser.cookies.set(keys.cookie, "guess")
     for page in PAGES:
         assert stranger.get(page).status_code == 403, page
         assert guesser.get(page).status_code == 403, page
@@ -69,13 +69,15 @@ def test_no_page_or_file_without_the_token(ledger_path, keys, ledger):
     assert stranger.post("/log", data={"card": "手机", "amount": "5"}).status_code == 403
 
 
-def test_the_token_becomes_a_strict_cookie_and_leaves_the_address(ledger_path, keys, ledger):
+def test_the_token_becomes_a_cookie_and_leaves_the_address(ledger_path, keys, ledger):
     client = _client(ledger_path, keys, signed_in=False)
     answer = client.get(f"/cards?token={keys.token}&card=手机")
     assert answer.status_code == 303 and answer.headers["location"] == "/cards?card=%E6%89%8B%E6%9C%BA"
     cookie = answer.headers["set-cookie"]
-    assert f"{COOKIE}={keys.token}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert f"{keys.cookie}={keys.token}" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert client.get("/cards").status_code == 200
+    elsewhere = client.get(f"http://testserver//evil.example/?token={keys.token}")  # never to another site
+    assert elsewhere.status_code == 303 and elsewhere.headers["location"] == "/evil.example/"
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "localhost", ""])
@@ -226,9 +228,9 @@ def test_the_form_offers_cards_in_use_channels_and_the_camera(web, topup_ok, led
     topup_ok("card", "add", "old", "--kind", "smart")
     topup_ok("card", "retire", "old")
     page = web.get("/log").text
-    assert re.findall(r"<option(?: selected)?>([^<]+)</option>", page.split('name="card"')[1].split("</select>")[0]) \
-        == ["八達通", "手机"]
-    assert 'type="file" name="receipt" accept="image/*' in page and "multiple" in page
+    card_options = re.findall(r'<option value="([^"]*)"', page.split('name="card"')[1].split("</select>")[0])
+    assert card_options == ["", "八達通", "手机"]  # the card is chosen, as the command names it
+    assert '<input type="file" name="receipt" accept="image/*" multiple>' in page  # a phone offers its camera
     assert 'enctype="multipart/form-data"' in page
 
 
@@ -261,6 +263,9 @@ def test_a_top_up_logged_through_the_form_is_the_one_the_command_logs(web, topup
     ({"card": "手机", "amount": "5", "at": "2026-02-30"}, ["手机", "5", "--at", "2026-02-30"]),
     ({"card": "手机", "amount": "5", "channel": "pigeon"}, ["手机", "5", "--channel", "pigeon"]),
     ({"card": "手机", "amount": "5", "note": "a\x1b[2Jb"}, ["手机", "5", "--note", "a\x1b[2Jb"]),
+    ({"card": "手机", "amount": "5", "at": " "}, ["手机", "5", "--at", " "]),  # typed, not left empty
+    ({"card": "手机", "sms": "  "}, ["手机", "--sms", "  "]),
+    ({"card": "", "amount": "5"}, ["", "5"]),
 ])
 def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup, ledger, ledger_path, values,
                                                                      cli_args):
@@ -308,6 +313,70 @@ def test_read_only_serves_no_form(ledger_path, keys, ledger):
     assert table_dump(ledger_path) == before
 
 
-def test_pages_of_a_ledger_not_yet_made_say_how_to_start_and_make_nothing(web, ledger_path):
-    assert "topup card add" in web.get("/").text and "topup card add" in web.get("/log").text
-    assert web.get("/cards").status_code == 200 and not ledger_path.exists()
+def test_a_ledger_with_no_cards_says_how_to_start(web, topup_ok):
+    topup_ok("card", "add", "old", "--kind", "smart")
+    topup_ok("card", "retire", "old")
+    assert "No records match." in web.get("/").text and "topup card add" in web.get("/log").text
+
+
+def test_a_label_with_two_spaces_is_logged_to_and_filtered_by_as_typed(web, topup_ok, ledger):
+    topup_ok("card", "add", "two  spaces", "--kind", "smart")
+    page = web.get("/log").text
+    assert '<option value="two  spaces">' in page
+    assert web.post("/log", data=_form(web, card="two  spaces", amount="5")).status_code == 303
+    assert _ids_shown(web.get("/", params={"card": "two  spaces"}).text) == [4]
+
+
+def test_a_pasted_message_from_a_text_area_is_kept_as_the_command_keeps_it(web, topup_ok, ledger, ledger_path):
+    message = "【中国移动】尊敬的客户，您于2026年05月01日充值50.00元，\n交易流水号：CM202605011234。\n余额：88.00元"
+    answer = web.post("/log", data=_form(web, card="手机", sms=message.replace("\n", "\r\n")))
+    assert answer.status_code == 303
+    said = page_text(web.get(answer.headers["location"]).text)
+    assert re.search(r"^read from the message: amount 50(\.00)?, .*ref CM202605011234", said, re.M), said
+    twin = json.loads(topup_ok("log", "手机", "--sms", message, "--force", "--format", "json").stdout)
+    web_record = json.loads(topup_ok("show", "4", "--format", "json").stdout)
+    assert web_record["receipts"] == twin["receipts"] and web_record["amount"] == twin["amount"] == "50.00"
+
+
+def test_the_limits_of_a_form_are_said_on_the_form(web, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    many = [("receipt", (f"r{n}.png", PNG, "image/png")) for n in range(21)]
+    crowded = web.post("/log", data=_form(web, card="手机", amount="5"), files=many)
+    assert crowded.status_code == 400 and "error: Too many files. Maximum number of files is 20" in crowded.text
+    assert 'name="amount"' in crowded.text
+    huge = web.post("/log", data=_form(web, card="手机", amount="5"), headers={"content-length": str(2**31)})
+    assert huge.status_code == 413 and "error: the form with its files must be under 100 MB" in huge.text
+    assert table_dump(ledger_path) == before
+
+
+def test_an_uploaded_name_loses_its_folders_and_a_picture_must_be_what_its_name_says(web, topup_ok, ledger):
+    gif_svg = b"GIF89a<svg xmlns='http://www.w3.org/2000/svg'><script>alert(5)</script></svg>"
+    answer = web.post("/log", data=_form(web, card="手机", amount="5"),
+                      files=[("receipt", ("../../etc/x.svg", gif_svg, "image/svg+xml"))])
+    shown = json.loads(topup_ok("show", answer.headers["location"].split("/")[2].split("?")[0], "--format",
+                                "json").stdout)
+    assert shown["receipts"][0]["name"] == "x.svg"
+    served = web.get(f"/records/{shown['id']}/receipts/1")
+    assert served.headers["content-disposition"].startswith("attachment")
+
+
+def test_text_direction_controls_in_a_message_are_written_out_not_obeyed(web, topup_ok, ledger):
+    topup_ok("log", "手机", "5", "--sms", "充值 5 元 \u202e退款已处理\u202c")
+    page = web.get("/records/4").text
+    assert "\u202e" not in page and "\\u202e退款已处理\\u202c" in page
+
+
+def test_a_damaged_receipt_leaves_its_record_readable_and_says_so(web, ledger, ledger_path):
+    from tests.conftest import tamper
+
+    tamper(ledger_path, "UPDATE blob SET data = zeroblob(size) WHERE sha256 = (SELECT sha256 FROM receipt "
+                        "WHERE topup_id = 1 ORDER BY id LIMIT 1)")
+    page = web.get("/records/1")
+    assert page.status_code == 200 and "amount\n200.00 HKD" in page_text(page.text)
+    assert "error: receipt 'photo.png' of record 1 is damaged in the ledger; run `topup verify`" in page_text(page.text)
+
+
+@pytest.mark.parametrize("page", ["/records/99999999999999999999", "/records/99999999999999999999/receipts/1"])
+def test_an_id_too_large_for_any_record_is_no_record(web, ledger, page):
+    answer = web.get(page)
+    assert answer.status_code == 404 and "error: there is no record 99999999999999999999" in answer.text
