@@ -169,6 +169,8 @@ def test_a_dispute_pack_of_a_missing_record_writes_nothing(topup, hk_card, tmp_p
     assert result.exit_code == 1 and "no record 1" in result.stderr
     assert list(tmp_path.glob("*.zip")) == [] and not [p for p in tmp_path.iterdir() if "partial" in p.name]
     assert topup("export", "--dispute", "x", "--output", str(pack)).exit_code == 1
+    assert topup("export", "--dispute", "１", "--output", str(pack)).stderr == \
+        "error: there is no record 1; `topup search` lists the records\n"  # full-width digits are ids too
     assert topup("export", "--dispute", "1").exit_code == 1
 
 

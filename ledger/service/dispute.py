@@ -20,7 +20,7 @@ from ledger.domain.fields import FIELD_NAMES
 from ledger.domain.receipts import ReceiptFile, distinct_names, safe_file_name
 from ledger.domain.seal import fingerprint, public_key_line
 from ledger.domain.times import local_iso, now_utc, to_stored
-from ledger.domain.values import Status, clean_text, mask_number
+from ledger.domain.values import Status, clean_text, clean_token, mask_number
 from ledger.errors import InvalidInput
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
@@ -32,11 +32,12 @@ from ledger.store.db import Tx
 if TYPE_CHECKING:
     from ledger.service.sealing import Sealed
 
+
 def parse_ids(texts: list[str]) -> list[int]:
     """Record ids as typed: `3 7 12` or `3,7,12`, each once, in the order given."""
     ids: list[int] = []
     for text in texts:
-        for part in text.replace("，", ",").split(","):
+        for part in clean_token(text).split(","):  # full-width digits and commas (，) fold to ASCII
             part = part.strip()
             if not part:
                 continue
