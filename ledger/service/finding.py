@@ -104,15 +104,19 @@ def card_validity(tx: Tx, card_id: int | None = None) -> list[tuple[Any, ...]]:
     return found
 
 
-def due(tx: Tx, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
-    """Cards in use whose validity ends within `within_days` (or has ended), soonest first."""
-    if within_days < 0:
-        raise InvalidInput("--within must be 0 or more days")
+def validity_ends(tx: Tx, today: date | None = None) -> list[dict[str, Any]]:
+    """Every card in use whose validity has an end, with the days left (negative once ended), soonest first."""
     today = today or now_utc().astimezone().date()
     found = [
         {"card": label, "kind": kind, "number": mask_number(number), "valid_until": end.isoformat(),
          "days_left": (end - today).days, "last_topup_at": local_iso(last_at)}
         for label, kind, number, end, last_at in card_validity(tx)
-        if (end - today).days <= within_days
     ]
     return sorted(found, key=lambda row: (row["valid_until"], row["card"]))
+
+
+def due(tx: Tx, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
+    """Cards in use whose validity ends within `within_days` (or has ended), soonest first."""
+    if within_days < 0:
+        raise InvalidInput("--within must be 0 or more days")
+    return [row for row in validity_ends(tx, today) if row["days_left"] <= within_days]

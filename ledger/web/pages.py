@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
-from ledger.domain.times import now_utc, parse_period
+from ledger.domain.times import now_utc
 from ledger.errors import DamageFound, LedgerError, NotFound
 from ledger.service import cards as card_service
 from ledger.service import evidence, finding, topups
@@ -68,19 +68,14 @@ class Site:
         filters = Filters(text=typed["q"], card=typed["card"], channel=typed["channel"], since=typed["since"],
                           until=typed["until"], min_amount=typed["min"], max_amount=typed["max"], ref=typed["ref"],
                           outcome=typed["outcome"], with_void=with_void, limit=shown + 1)
-        today = now_utc().astimezone().date()
-        recent = not (filters.since or filters.until)  # then the chart shows the last twelve months, empty ones too
-        since_chart = filters.since or (views.chart_since(today) if recent else None)
-        months_asked = (since_chart, views.this_month(today)) if recent else ()
-        chart_filters = Filters(**{**vars(filters), "limit": None, "since": since_chart})
         values: dict[str, Any] = {"given": given, "with_void": with_void, "channels": views.CHANNELS}
         try:
+            since_chart, months = views.chart_months(filters.since, filters.until, now_utc().astimezone().date())
+            chart_filters = Filters(**{**vars(filters), "limit": None, "since": since_chart})
             with transaction(self.path) as tx:
                 values["cards"] = card_service.list_cards(tx)
                 records = finding.search_records(tx, filters)
-                if filters.since:
-                    months_asked = (views.month_of(parse_period(filters.since)[0]),)
-                values["charts"] = views.charts(finding.report(tx, "month", chart_filters), *months_asked)
+                values["charts"] = views.charts(finding.report(tx, "month", chart_filters), *months)
         except LedgerError as error:
             return self.page("records.html", 400, error=error.message, records=[], charts=[],
                              **{"cards": [], **values})
@@ -128,7 +123,7 @@ class Site:
     def cards(self, request: Request) -> HTMLResponse:
         try:
             with transaction(self.path) as tx:
-                shown = views.cards(card_service.list_cards(tx), finding.due(tx, 365_000))
+                shown = views.cards(card_service.list_cards(tx), finding.validity_ends(tx))
         except LedgerError as error:
             return self.refused(error)
         return self.page("cards.html", cards=shown, due_within=views.DUE_WITHIN)

@@ -7,12 +7,13 @@ refusals all come from the service calls the pages make.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ledger.domain.channels import Channel
 from ledger.domain.receipts import ReceiptFile, how_shown
+from ledger.domain.times import parse_period
 
 CHANNELS = [channel.value for channel in Channel]
 RECORDS_SHOWN = 50  # a page's worth; "more" shows as many again
@@ -37,19 +38,21 @@ class Chart:
     height: int = 120
 
 
-def chart_since(today: date) -> str:
-    """The first month of the chart when no time filter is given: the last twelve months."""
-    month = today.year * 12 + today.month - 1 - (CHART_MONTHS - 1)
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+def chart_months(since: str | None, until: str | None, today: date) -> tuple[str | None, tuple[str, ...]]:
+    """The chart's `since` filter, and the first and last months it shows whether they have top-ups
+    or not: with no period asked, the last twelve months up to this one; else from the period's first."""
+    if since:
+        return since, (_month(parse_period(since)[0].astimezone().date()),)
+    if until:
+        return None, ()
+    number = today.year * 12 + today.month - 1 - (CHART_MONTHS - 1)
+    first = f"{number // 12:04d}-{number % 12 + 1:02d}"
+    return first, (first, _month(today))
 
 
-def this_month(today: date) -> str:
-    return f"{today.year:04d}-{today.month:02d}"
-
-
-def month_of(moment: datetime) -> str:
-    """The local month a moment falls in, as the report groups it."""
-    return this_month(moment.astimezone().date())
+def _month(day: date) -> str:
+    """A day's month as the report groups it."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _month_number(month: str) -> int:
