@@ -111,6 +111,16 @@ def test_every_version_is_shown_with_its_reason_and_a_void_record_is_marked(topu
     assert second.lstrip().startswith("VOID: this record was voided") and "voided · 50.00 HKD" in second
 
 
+def test_an_imported_record_says_so_in_each_language(topup_ok, hk_card, tmp_path):
+    bill = tmp_path / "records.csv"
+    bill.write_text("card,amount,occurred_at,channel,ref\nOctopus,80,2025-03-01T09:00:00+08:00,kiosk,K-1\n",
+                    encoding="utf-8")
+    topup_ok("import", str(bill))
+    for language, imported in (("en", "imported"), ("zh-Hant", "匯入"), ("zh-Hans", "导入")):
+        history = page_text(_letter(topup_ok, tmp_path, "1", "--lang", language)).splitlines()
+        assert any(f" · {imported} · 80.00 HKD" in line for line in history), history
+
+
 def test_the_seal_fingerprint_in_the_letter_is_the_one_openssh_prints(topup_ok, hk_card, tmp_path):
     topup_ok("log", hk_card, "100")
     pack = tmp_path / "pack.zip"

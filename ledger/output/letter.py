@@ -84,7 +84,8 @@ _CHOICES: dict[str, dict[str, tuple[str, str, str]]] = {
     },
     "kind": {"sim": ("prepaid SIM", "預付 SIM 卡", "预付 SIM 卡"), "smart": ("smart card", "智能卡", "智能卡")},
     "action": {"log": ("logged", "記錄", "记录"), "amend": ("amended", "修改", "修改"),
-               "void": ("voided", "作廢", "作废"), "receipt": ("receipt added", "加入收據", "加入收据")},
+               "void": ("voided", "作廢", "作废"), "receipt": ("receipt added", "加入收據", "加入收据"),
+               "import": ("imported", "匯入", "导入"), "found": ("found at an upgrade", "升級時已有", "升级时已有")},
 }
 
 
