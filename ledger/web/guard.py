@@ -40,7 +40,9 @@ class Secrets:
 
     # Cookies are told apart by name, not port: two servers on one machine each keep their own.
     cookie: str = "topup_token"
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # 192 random bits: beyond guessing, and short enough that the URL's QR code fits a phone's
+    # 40-column terminal.
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def csrf_ok(self, given: object) -> bool:

@@ -64,7 +64,9 @@ def serve(path: Path, out: TextIO, *, port: int = 0, lan: bool = False, read_onl
     if lan:
         import segno
 
-        segno.make(url, error="m").terminal(out=out, compact=True)
+        # Low error correction and a two-module margin: 37 columns, which a 40-column terminal shows
+        # whole; the screen it is read from is clean, unlike a printed code.
+        segno.make(url, error="l").terminal(out=out, compact=True, border=2)
     out.flush()
     # Ctrl-C lets requests under way finish, but waits for an upload that stalled only so long.
     config = uvicorn.Config(make_app(path, keys, served, read_only=read_only), log_level="warning",
