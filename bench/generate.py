@@ -12,11 +12,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ledger.domain.cards import CARD_COLUMNS
 from ledger.domain.channels import Channel
 from ledger.domain.fields import STORED
 from ledger.domain.times import to_stored
-from ledger.store import writes
-from ledger.store.db import transaction
+from ledger.service.opening import transaction
+from ledger.store.location import at
 
 NOTES = ["在深圳用短信充值", "便利店加值", "月票充值", "auto reload at the station", "topped up at the kiosk",
          "校园卡食堂充值", "話費增值", "paid by WeChat", "支付宝缴费", "weekend trip", "", "", ""]
@@ -33,14 +34,14 @@ def generate(path: Path, records: int, seed: int = 42) -> None:
     path.unlink(missing_ok=True)
     rng = random.Random(seed)
     created = "2025-01-01T00:00:00Z"
-    with transaction(path, write=True) as tx:
+    with transaction(at(path), write=True) as ledger:
         currencies = {}
         for index in range(20):
             currency = CURRENCIES[index % 3]
-            card_id = writes.insert_card(tx.conn, {
+            card_id = ledger.add_card(dict.fromkeys(CARD_COLUMNS) | {  # type: ignore[arg-type]
                 "label": card_label(index), "label_key": card_label(index), "kind": "sim" if index % 2 else "smart",
                 "number": f"{rng.randrange(10**7, 10**8)}", "currency": currency, "validity_days": 180,
-                "created_at_utc": created})
+                "created_at_utc": created}, "add", created)
             currencies[card_id] = currency
         start = datetime(2021, 1, 1, tzinfo=UTC)
         span = (datetime(2025, 12, 31, tzinfo=UTC) - start).total_seconds()
@@ -58,7 +59,7 @@ def generate(path: Path, records: int, seed: int = 42) -> None:
                 "balance_after_minor": rng.randrange(0, 3000) * 100, "status": "active",
                 "created_at_utc": to_stored(moment), "version": 1,
             })
-        writes.insert_many(tx.conn, rows, "log", created)
+        ledger.add_topups(rows, "log", created)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.generate import card_label, generate, sample_refs, write_bill_and_export, write_journal  # noqa: E402
-from ledger.store.search import SEARCH_BODY  # noqa: E402
+from ledger.store.sqlite.search import SEARCH_BODY  # noqa: E402
 
 PY = sys.executable
 TOPUP = [str(Path(PY).with_name("topup"))] if Path(PY).with_name("topup").exists() else [PY, "-m", "ledger"]

@@ -143,18 +143,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
 
 def make_ledger(path: Path) -> None:
     """An empty ledger at `path`, made as the program makes one (no command that only reads does)."""
-    from ledger.store.db import prepare
+    from ledger.store.sqlite.db import prepare
 
     prepare(path)
 
 
 def verify_problems(path: Path) -> list:
     """What `verify` finds in the ledger at `path`, in-process."""
-    from ledger.service.evidence import verify
-    from ledger.store.db import transaction
+    from ledger.service.opening import transaction
+    from ledger.service.verifying import verify
+    from ledger.store.location import at
 
-    with transaction(path) as tx:
-        return verify(tx).problems
+    with transaction(at(path)) as ledger:
+        return verify(ledger).problems
 
 
 def sql_value(path: Path, sql: str, params: tuple = ()) -> object:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ledger.domain import chain, fields
+from ledger.domain.chain import NewLink
 from ledger.domain.fields import Kind, RecordField
-from ledger.store import writes
-from ledger.store.db import transaction
+from ledger.store.sqlite.ledger import transaction
 from tests.conftest import sql
 
 DATA = Path(__file__).with_name("data")
@@ -64,16 +64,15 @@ def upgraded(released, monkeypatch):
 
 def _set_fee(path, topup_id, fee_minor):
     """What the upgraded release does when a fee is set: the record changes and is chained anew."""
-    with transaction(path, write=True) as tx:
-        cursor = tx.conn.execute("SELECT * FROM topup WHERE id = ?", (topup_id,))
+    with transaction(path, write=True) as ledger:
+        cursor = ledger.conn.execute("SELECT * FROM topup WHERE id = ?", (topup_id,))
         row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
         row.update(fee_minor=fee_minor, version=row["version"] + 1, status="amended")
-        tx.conn.execute("UPDATE topup SET fee_minor = ?, version = ?, status = ? WHERE id = ?",
-                        (fee_minor, row["version"], row["status"], topup_id))
-        receipts = tx.conn.execute("SELECT sha256, name, size, media_type FROM receipt WHERE topup_id = ? "
-                                   "ORDER BY id", (topup_id,)).fetchall()
+        ledger.conn.execute("UPDATE topup SET fee_minor = ?, version = ?, status = ? WHERE id = ?",
+                            (fee_minor, row["version"], row["status"], topup_id))
         change = ("amend", "fee", "2026-11-25T00:00:00Z")
-        writes.append_links(tx.conn, [(topup_id, row["version"], *change, chain.content(row, receipts, change))])
+        content = chain.content(row, ledger.kept_receipts(topup_id), change)
+        ledger.append_links([NewLink(topup_id, row["version"], *change, content)])
 
 
 def test_an_upgrade_that_adds_a_field_keeps_every_record_verifying(topup_ok, upgraded):

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
+import ledger.store.schema  # noqa: F401  (the declaration registers the tables)
 from ledger.errors import NotALedger, SchemaTooNew
-from ledger.store import db, migrations, models  # noqa: F401  (models registers the tables)
+from ledger.store.sqlite import db, migrations
 from tests.conftest import RELEASE_0_1_0, run_process, sql_value
 
 

@@ -7,7 +7,7 @@ import typing
 import zipfile
 
 from ledger.domain import fields
-from ledger.store import models
+from ledger.store import schema
 from tests.conftest import log_json, make_ledger
 
 
@@ -25,7 +25,7 @@ def test_the_table_and_its_model_hold_the_registry_columns(topup_ok, ledger_path
     conn.close()
     stored = {f.column for f in fields.STORED}  # a column added later stands last in the table
     assert table == stored
-    assert set(models.Topup.__table__.columns.keys()) == stored
+    assert set(schema.Topup.__table__.columns.keys()) == stored
 
 
 def _awkward_records(topup_ok, tmp_path):

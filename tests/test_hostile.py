@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ledger.domain.receipts import MAX_RECEIPT_BYTES
-from ledger.store import migrations
+from ledger.store.sqlite import migrations
 from tests.conftest import HOSTILE_TALLY, make_ledger, run_process, table_dump
 
 

@@ -140,10 +140,11 @@ def test_a_killed_import_leaves_nothing_half_written(topup_ok, tmp_path, ledger_
 def test_any_text_survives_export_and_import(tmp_path_factory, note, merchant):
     from ledger.errors import InvalidInput
     from ledger.service import cards, finding, importing, topups
-    from ledger.store.db import transaction
+    from ledger.service.opening import transaction
+    from ledger.store.location import at
 
     folder = tmp_path_factory.mktemp("roundtrip")
-    source, target = folder / "a.db", folder / "b.db"
+    source, target = at(folder / "a.db"), at(folder / "b.db")
     with transaction(source, write=True) as tx:
         cards.add_card(tx, "card", cards.CardSpec(kind="smart"))
     try:

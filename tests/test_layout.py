@@ -67,12 +67,13 @@ def _holders(pattern: str, folders=("ledger", "bench")) -> list[str]:
 
 
 def test_one_writer_of_the_hash_chain():
-    assert _holders(r"INSERT INTO (topup_version|ledger_link|chain_head|\{table\} \()") == ["ledger/store/writes.py"]
-    assert _holders(r"link_digest\(") == ["ledger/domain/chain.py", "ledger/store/writes.py"]
+    assert _holders(r"INSERT INTO (topup_version|ledger_link|chain_head|\{table\} \()") == ["ledger/store/sqlite/writes.py"]
+    assert _holders(r"link_digest\(") == ["ledger/domain/chain.py", "ledger/store/sqlite/writes.py"]
 
 
 def test_one_mapping_from_sqlite_errors_to_ours():
-    assert _holders(r"sqlite3\.(OperationalError|IntegrityError)|ledger_error\(") == ["ledger/store/db.py"]
+    assert _holders(r"def ledger_error\(") == ["ledger/store/sqlite/errors.py"]
+    assert all(holder.startswith("ledger/store/sqlite/") for holder in _holders(r"\bsqlite3\b", folders=("ledger",)))
 
 
 def test_one_channel_vocabulary():

@@ -71,10 +71,10 @@ def test_the_ledger_exports_and_backups_are_private(topup_ok, sim, ledger_path, 
 def test_debug_tracebacks_carry_no_card_number(sim, ledger_path):
     # A bug inside a write: the traceback is shown, but SQL parameters (the number) are hidden.
     crash = (
-        "import sys, ledger.store.writes as s\n"
-        "def broken(tx, *a, **k):\n"
-        "    tx.session.connection().exec_driver_sql('SELECT ?, ?', ('" + NUMBER + "',))\n"
-        "s.record_version = broken\n"
+        "import sys, ledger.store.sqlite.ledger as s\n"
+        "def broken(self, *a, **k):\n"
+        "    self.conn.execute('SELECT ?, ?', ('" + NUMBER + "',))\n"
+        "s.SqliteLedger.record_version = broken\n"
         "sys.argv = ['topup', 'log', 'sim', '1']\n"
         "from ledger.cli import main; main()\n"
     )

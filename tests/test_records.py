@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ledger.domain.money import CURRENCIES, format_minor
 from ledger.domain.spreadsheet import guard
 from ledger.domain.times import local_iso, local_offsets, to_stored
-from ledger.store.projection import csv_line_sql, guard_sql, local_time_sql, money_sql, text_cell_sql
+from ledger.store.sqlite.projection import csv_line_sql, guard_sql, local_time_sql, money_sql, text_cell_sql
 
 conn = sqlite3.connect(":memory:")
 

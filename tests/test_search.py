@@ -103,7 +103,7 @@ def test_a_word_is_found_in_card_labels_and_in_text_at_once(topup_ok, records):
 @pytest.mark.parametrize("common_from", [1, 2, 2000])
 def test_common_and_rare_words_give_the_same_results(topup_ok, records, monkeypatch, common_from):
     """A word found in many records is searched by walking records instead of from the index."""
-    from ledger.store import search
+    from ledger.store.sqlite import search
 
     monkeypatch.setattr(search, "_COMMON_MATCHES", common_from)
     log_json(topup_ok, "Octopus", "20", "--at", "2026-11-02 09:00", "--note", "weekly top-up at the kiosk")

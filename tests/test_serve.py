@@ -6,6 +6,7 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from ledger.store.location import at
 from ledger.web.guard import Secrets
 from ledger.web.pages import make_app
 from tests.conftest import page_text, sql, table_dump
@@ -18,7 +19,7 @@ PAGES = ["/", "/records/1", "/records/1/receipts/1", "/cards", "/verify", "/log"
 
 
 def _client(path, keys, *, read_only=False, signed_in=True) -> TestClient:
-    client = TestClient(make_app(path, keys, {"testserver"}, read_only=read_only), base_url="http://testserver",
+    client = TestClient(make_app(at(path), keys, {"testserver"}, read_only=read_only), base_url="http://testserver",
                         follow_redirects=False)
     if signed_in:
         assert client.get(f"/?token={keys.token}").status_code == 303
@@ -289,7 +290,7 @@ def test_an_empty_or_oversized_receipt_is_refused(web, ledger, ledger_path, monk
     empty = web.post("/log", data=_form(web, card="手机", amount="5"), files={"receipt": ("a.png", b"", "image/png")})
     assert empty.status_code == 400 and "error: receipt 'a.png' is empty; nothing to keep" in page_text(empty.text)
     monkeypatch.setattr("ledger.web.pages.MAX_RECEIPT_BYTES", 10)
-    monkeypatch.setattr("ledger.service.evidence.MAX_RECEIPT_BYTES", 10)
+    monkeypatch.setattr("ledger.service.receipts.MAX_RECEIPT_BYTES", 10)
     big = web.post("/log", data=_form(web, card="手机", amount="5"), files={"receipt": ("b.png", PNG, "image/png")})
     assert big.status_code == 400 and "over the 25 MB limit" in big.text
     assert table_dump(ledger_path) == before

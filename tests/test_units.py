@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.store import migrations
+from ledger.store.sqlite import migrations
 from tests.conftest import log_json, run_process, sql, sql_value, table_dump, verify_problems
 
 SCHEMA_5 = Path(__file__).with_name("data") / "dump-schema5.sql"

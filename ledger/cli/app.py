@@ -10,7 +10,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,7 +19,7 @@ from ledger.cli import completion
 from ledger.errors import LedgerError
 
 if TYPE_CHECKING:
-    from ledger.store.db import Tx
+    from ledger.service.opening import Ledger, Location
 
 # The order `topup --help` lists commands in: the daily ones first.
 COMMAND_ORDER = ["log", "show", "search", "check", "void", "amend", "receipt", "export", "import", "report", "due",
@@ -93,30 +92,28 @@ def main_options(
     ctx.obj = {"db": db}
 
 
-def ledger_path(ctx: typer.Context) -> Path:
-    from ledger.store.db import resolve_path
+def ledger_location(ctx: typer.Context) -> "Location":
+    """Where the ledger is: `--db`, else TOPUP_DB, else the default file."""
+    from ledger.service.opening import locate
 
-    return resolve_path(ctx.obj["db"])
+    return locate(ctx.obj["db"])
 
 
-def existing_ledger(ctx: typer.Context) -> Path:
-    """The ledger's path, for a command that writes to it but must not start one (seal, datasette)."""
-    from ledger.store.header import is_ledger_file, refuse_missing
+def existing_ledger(ctx: typer.Context) -> "Location":
+    """The ledger's location, for a command that writes to it but must not start one (seal, datasette)."""
+    from ledger.service.opening import existing
 
-    path = ledger_path(ctx)
-    if not is_ledger_file(path):
-        refuse_missing(path)
-    return path
+    return existing(ledger_location(ctx))
 
 
 @contextmanager
-def open_ledger(ctx: typer.Context, *, write: bool = False, missing_is_empty: bool = False) -> Iterator["Tx"]:
+def open_ledger(ctx: typer.Context, *, write: bool = False, missing_is_empty: bool = False) -> Iterator["Ledger"]:
     """The one transaction a command's service call runs in; a writing one commits only if the call succeeds."""
-    from ledger.store.db import transaction
+    from ledger.service.opening import transaction
 
-    with transaction(ledger_path(ctx), write=write, missing_is_empty=missing_is_empty) as tx:
-        yield tx
-    for notice in tx.notices:
+    with transaction(ledger_location(ctx), write=write, missing_is_empty=missing_is_empty) as ledger:
+        yield ledger
+    for notice in ledger.notices:
         say(notice)
 
 

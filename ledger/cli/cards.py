@@ -38,8 +38,8 @@ def card_add(
 
     spec = cards.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
                             max_topup=max_topup, max_balance=max_balance, validity_days=validity_days)
-    with open_ledger(ctx, write=True) as tx:
-        card = cards.add_card(tx, label, spec)
+    with open_ledger(ctx, write=True) as ledger:
+        card = cards.add_card(ledger, label, spec)
     _show_card(card, output_format)
     say(f"added card {card['label']!r} ({card['kind']}, {card['currency']})")
 
@@ -53,8 +53,8 @@ def card_list(
     """List the cards."""
     from ledger.service import cards
 
-    with open_ledger(ctx) as tx:
-        listed = cards.list_cards(tx, reveal)
+    with open_ledger(ctx) as ledger:
+        listed = cards.list_cards(ledger, reveal)
     render_list(listed, CARD_COLUMNS, list_format(output_format))
 
 
@@ -68,8 +68,8 @@ def card_show(
     """Show one card, with how many top-ups it has and the last one's time."""
     from ledger.service import cards
 
-    with open_ledger(ctx) as tx:
-        card = cards.show_card(tx, label, reveal)
+    with open_ledger(ctx) as ledger:
+        card = cards.show_card(ledger, label, reveal)
     _show_card(card, output_format)
 
 
@@ -94,8 +94,8 @@ def card_edit(
     spec = cards.CardSpec(kind=kind.value if kind else None, number=number, region=region, currency=currency,
                             issuer=issuer, max_topup=max_topup, max_balance=max_balance,
                             validity_days=validity_days, label=new_label)
-    with open_ledger(ctx, write=True) as tx:
-        card = cards.edit_card(tx, label, spec)
+    with open_ledger(ctx, write=True) as ledger:
+        card = cards.edit_card(ledger, label, spec)
     _show_card(card, output_format)
 
 
@@ -104,8 +104,8 @@ def card_retire(ctx: typer.Context, label: LabelArg) -> None:
     """Mark a card as no longer used; its records stay."""
     from ledger.service import cards
 
-    with open_ledger(ctx, write=True) as tx:
-        card = cards.retire_card(tx, label)
+    with open_ledger(ctx, write=True) as ledger:
+        card = cards.retire_card(ledger, label)
     say(f"card {card['label']!r} is retired; its records stay in the ledger")
 
 

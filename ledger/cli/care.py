@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_path, open_ledger, say
+from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_location, open_ledger, say
 
 receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -19,10 +19,10 @@ def receipt_add(
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Receipt files (photos, PDFs, e-receipts).")],
 ) -> None:
     """Keep receipt files with a record; the same file is kept only once."""
-    from ledger.service import evidence
+    from ledger.service import receipts
 
-    with open_ledger(ctx, write=True) as tx:
-        record, added = evidence.add_receipts(tx, record_id, files)
+    with open_ledger(ctx, write=True) as ledger:
+        record, added = receipts.add_receipts(ledger, record_id, files)
     kept = len(record["receipts"])
     say(f"record {record_id}: {added} file(s) added, {kept} kept in all" if added
          else f"record {record_id} already keeps these files; nothing added")
@@ -35,10 +35,10 @@ def receipt_get(
     output_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("."),
 ) -> None:
     """Write a record's receipt files into a folder, byte for byte."""
-    from ledger.service import evidence
+    from ledger.service import receipts
 
-    with open_ledger(ctx) as tx:
-        written = evidence.write_receipts(tx, record_id, output_dir)
+    with open_ledger(ctx) as ledger:
+        written = receipts.write_receipts(ledger, record_id, output_dir)
     for path in written:
         sys.stdout.write(f"{path}\n")
 
@@ -53,18 +53,19 @@ def verify(
     """Check the database, every record's history, every receipt file and every seal issued of the
     ledger (and those given with --seal); exit 3 if anything is wrong."""
     from ledger.cli import output
-    from ledger.service import evidence, sealing
+    from ledger.service import sealing, verifying
 
-    with open_ledger(ctx) as tx:
-        result = evidence.verify(tx)
+    with open_ledger(ctx) as ledger:
+        result = verifying.verify(ledger)
         for path in seal_files or []:
-            result.problems += [evidence.Problem(None, "seal", problem) for problem in sealing.check_files(tx, path)]
+            result.problems += [verifying.Problem(None, "seal", problem)
+                                for problem in sealing.check_files(ledger, path)]
     problems = result.problems
     if output_format is ItemFormat.json:
-        output.print_json({"ok": not problems, "problems": evidence.problems_as_json(problems)})
+        output.print_json({"ok": not problems, "problems": verifying.problems_as_json(problems)})
     else:
         for problem in problems:
-            sys.stdout.write(evidence.describe(problem) + "\n")
+            sys.stdout.write(verifying.describe(problem) + "\n")
     if problems:
         say(f"error: {len(problems)} problem(s) found; nothing was repaired. Compare with a backup "
              "(`topup backup`) before changing anything")
@@ -84,8 +85,8 @@ def seal(
     from ledger.service import sealing
 
     existing_ledger(ctx)
-    with open_ledger(ctx, write=True) as tx:
-        done, target = sealing.seal_to_files(tx, output_file, overwrite=force)
+    with open_ledger(ctx, write=True) as ledger:
+        done, target = sealing.seal_to_files(ledger, output_file, overwrite=force)
     made = done.seal
     signers = sealing.key_folder() / "allowed_signers"
     say(f"sealed {made.links} links (newest {made.head_seq}: {made.head_digest[:16]}…) in {target} and {target}.sig")
@@ -100,9 +101,9 @@ def backup(
 ) -> None:
     """A consistent copy of the ledger, safe to take while it is in use; the copy is verified, and a
     fresh seal of the ledger goes beside it (FILE.seal, FILE.seal.sig)."""
-    from ledger.service import evidence
+    from ledger.service import care
 
-    written = evidence.backup(ledger_path(ctx), target, overwrite=force)
+    written = care.backup(ledger_location(ctx), target, overwrite=force)
     for note in written.notes:
         say(f"note: {note}")
     say(f"backup written to {target}: {written.records} records, verified"
@@ -116,31 +117,31 @@ def doctor(
         "--rebuild-index", help="Build the text index again from the records first.")] = False,
     repair: Annotated[bool, typer.Option(
         "--repair", help="First write back the marks (application id, schema version) that a copy made with "
-                         "sqlite3's .dump lost.")] = False,
+                         "the SQLite shell's .dump lost.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
     from ledger.cli import output
-    from ledger.service import evidence
+    from ledger.service import care, verifying
 
     if repair:
-        version = evidence.repair_marks(ledger_path(ctx))
+        version = care.repair_marks(ledger_location(ctx))
         say("the ledger's marks were all there; nothing was repaired" if version is None else
             f"wrote back the marks the copy had lost: application id and schema {version}; "
             "its journal is now write-ahead, as in every ledger")
     if rebuild_index:
-        with open_ledger(ctx, write=True) as tx:
-            evidence.rebuild_index(tx)
+        with open_ledger(ctx, write=True) as ledger:
+            care.rebuild_index(ledger)
         say("the text index was built again from the records")
 
-    facts, problems = evidence.doctor(ledger_path(ctx))
+    facts, problems = care.doctor(ledger_location(ctx))
     if output_format is ItemFormat.json:
-        output.print_json({**facts, "ok": not problems, "problems": evidence.problems_as_json(problems)})
+        output.print_json({**facts, "ok": not problems, "problems": verifying.problems_as_json(problems)})
     else:
         output.print_fields(facts)
         sys.stdout.write("verify         " + ("ok\n" if not problems else f"{len(problems)} problem(s)\n"))
         for problem in problems:
-            sys.stdout.write("  " + evidence.describe(problem) + "\n")
+            sys.stdout.write("  " + verifying.describe(problem) + "\n")
     if problems:
         say(f"error: {len(problems)} problem(s) found; {'none of them was' if repair else 'nothing was'} repaired")
         raise typer.Exit(3)
@@ -159,16 +160,16 @@ def datasette(
 
     from ledger.service import datasette as opening
 
-    path = existing_ledger(ctx)
-    with open_ledger(ctx, write=True) as tx:
-        target = opening.prepare(tx, write_metadata)
+    location = existing_ledger(ctx)
+    target = opening.prepare(location, write_metadata)
+    path = str(location)
     if write_metadata is not None:
         say(f"wrote {write_metadata}; run: datasette serve {path} --metadata {write_metadata}")
         return
     command = opening.command()
     sys.stdout.flush()
     # Datasette takes this process's place: Ctrl-C and a terminating signal reach it directly.
-    os.execv(command[0], [*command, "serve", str(path), "--metadata", str(target), "--host", "127.0.0.1",
+    os.execv(command[0], [*command, "serve", path, "--metadata", str(target), "--host", "127.0.0.1",
                           "--port", str(port)])
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli import completion
-from ledger.cli.app import ListFormat, app, ledger_path, list_format, open_ledger, render_list, say
+from ledger.cli.app import ListFormat, app, ledger_location, list_format, open_ledger, render_list, say
 from ledger.errors import LedgerError
 
 SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amount", "amount"),
@@ -55,8 +55,8 @@ def search(
     if fmt is ListFormat.table:
         if limit is None:  # a screen holds a page, not years of records; JSON and CSV stay complete
             filters.limit = TABLE_ROWS + 1
-        with open_ledger(ctx) as tx:
-            records = finding.search_records(tx, filters)
+        with open_ledger(ctx) as ledger:
+            records = finding.search_records(ledger, filters)
         if limit is None and len(records) > TABLE_ROWS:
             records = records[:TABLE_ROWS]
             say(f"showing the newest {TABLE_ROWS}; --limit N shows more, --format csv shows all")
@@ -67,8 +67,8 @@ def search(
 
         print_table(records, SEARCH_COLUMNS + unusual, keep=_matched(filters.text, records))
     else:
-        with open_ledger(ctx) as tx:
-            finding.export_records(tx, filters, sys.stdout, fmt.value, bom=False, newest_first=True)
+        with open_ledger(ctx) as ledger:
+            finding.export_records(ledger, filters, sys.stdout, fmt.value, bom=False, newest_first=True)
 
 
 def _matched(text: str | None, records: list[dict]) -> list[str]:
@@ -122,11 +122,11 @@ def export(
         raise LedgerError("--lang, --reveal and --name shape a dispute pack's letter; give them with --dispute")
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, limit)
     bom = not (no_bom or no_guard)  # a BOM is for spreadsheets; programs take UTF-8 as it is
-    with open_ledger(ctx) as tx:
+    with open_ledger(ctx) as ledger:
         if output_file is None:
-            finding.export_records(tx, filters, sys.stdout, output_format.value, bom=bom, guard=not no_guard)
+            finding.export_records(ledger, filters, sys.stdout, output_format.value, bom=bom, guard=not no_guard)
             return
-        count = finding.export_to_file(tx, filters, output_file, output_format.value, bom=bom, guard=not no_guard)
+        count = finding.export_to_file(ledger, filters, output_file, output_format.value, bom=bom, guard=not no_guard)
     say(f"exported {count} records to {output_file}")
 
 
@@ -140,7 +140,7 @@ def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path |
     if output_file is None:
         raise LedgerError("a dispute pack needs --output FILE.zip")
     ids = dispute.parse_ids(ids_text)
-    manifest, notes = dispute.export(ledger_path(ctx), ids, output_file, dispute.letter(*letter))
+    manifest, notes = dispute.export(ledger_location(ctx), ids, output_file, dispute.letter(*letter))
     for note in notes:
         say(f"note: {note}")
     for record in manifest["records"]:
@@ -169,8 +169,8 @@ def report(
     from ledger.service import finding
 
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, None)
-    with open_ledger(ctx) as tx:
-        rows = finding.report(tx, by.value, filters)
+    with open_ledger(ctx) as ledger:
+        rows = finding.report(ledger, by.value, filters)
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
         from ledger.cli.output import add_bars
@@ -195,8 +195,8 @@ def due(
     """Cards whose validity ends within DAYS, soonest first: top them up before the number lapses."""
     from ledger.service import finding
 
-    with open_ledger(ctx) as tx:
-        rows = finding.due(tx, within)
+    with open_ledger(ctx) as ledger:
+        rows = finding.due(ledger, within)
     columns = [("card", "card"), ("kind", "kind"), ("number", "number"), ("valid_until", "valid until"),
                ("days_left", "days left"), ("last_topup_at", "last top-up")]
     fmt = list_format(output_format)

@@ -49,8 +49,8 @@ def log(
         receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
         outcome=outcome, force=force, sms=sms,
     )
-    with open_ledger(ctx, write=True) as tx:
-        logged = topups.log_topup(tx, request)
+    with open_ledger(ctx, write=True) as ledger:
+        logged = topups.log_topup(ledger, request)
     record = logged.record
     for line in logged.said():
         say(line)
@@ -83,8 +83,8 @@ def show(
     from ledger.domain.receipts import shown_safely
     from ledger.service import finding
 
-    with open_ledger(ctx) as tx:
-        record = finding.show_record(tx, record_id)
+    with open_ledger(ctx) as ledger:
+        record = finding.show_record(ledger, record_id)
     if output_format is ItemFormat.json:
         output.print_json(record)
         return
@@ -112,8 +112,8 @@ def void(
     """Void a record: it stays, marked, out of totals."""
     from ledger.service import topups
 
-    with open_ledger(ctx, write=True) as tx:
-        record = topups.void_record(tx, record_id, reason)
+    with open_ledger(ctx, write=True) as ledger:
+        record = topups.void_record(ledger, record_id, reason)
     say(f"record {record['id']} is void; `topup show {record['id']}` lists its history")
 
 
@@ -143,8 +143,8 @@ def amend(
     change = topups.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
                                note=note, outcome=outcome, paid=paid, balance_after=balance_after,
                                valid_until=valid_until, force=force)
-    with open_ledger(ctx, write=True) as tx:
-        record = topups.amend_record(tx, record_id, change)
+    with open_ledger(ctx, write=True) as ledger:
+        record = topups.amend_record(ledger, record_id, change)
     if output_format is ItemFormat.json:
         output.print_json(record)
     say(f"record {record['id']} amended; `topup show {record['id']}` lists every version")
@@ -162,8 +162,8 @@ def check(
     from ledger.cli import output
     from ledger.service import checking
 
-    with open_ledger(ctx) as tx:
-        result = checking.check_before_paying(tx, card, amount, reveal)
+    with open_ledger(ctx) as ledger:
+        result = checking.check_before_paying(ledger, card, amount, reveal)
     if output_format is ItemFormat.json:
         output.print_json(result)
     else:
@@ -216,8 +216,8 @@ def import_csv(
     from ledger.service import importing
 
     # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.
-    with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run, missing_is_empty=True) as tx:
-        result = importing.import_file(tx, file, mapping=importing.parse_map(mapping or []),
+    with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run, missing_is_empty=True) as ledger:
+        result = importing.import_file(ledger, file, mapping=importing.parse_map(mapping or []),
                                        encoding=encoding, card=card, dry_run=dry_run, progress=progress)
     if isinstance(result, importing.BillImport):
         _say_bill(result, dry_run, output_format)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.domain import fields
 
@@ -38,6 +38,44 @@ _OLD_UNITS = {"TWD": 100}
 Receipts = Sequence[Sequence[Any]]  # (sha256, name, size, media_type) of each file, in the order added
 Change = tuple[str, str | None, str]  # (action, reason, UTC time) of a link
 Subject = tuple[str, int | None]  # what a link is about: ("record", id), ("card", id) or ("ledger", None)
+
+
+class Link(NamedTuple):
+    """One link of the chain as stored."""
+
+    seq: int  # its place in the chain
+    subject: str  # record, card or ledger
+    subject_id: int | None
+    version: int
+    action: str
+    reason: str | None
+    at_utc: str
+    content: str
+    prev_digest: str
+    digest: str
+
+    @property
+    def change(self) -> Change:
+        return self.action, self.reason, self.at_utc
+
+
+class Head(NamedTuple):
+    """The chain's newest link, as kept apart from the links."""
+
+    seq: int
+    digest: str
+
+
+class NewLink(NamedTuple):
+    """A change to append to the chain: its subject's id (None for the ledger itself), version,
+    change and content (`content`, `card_content` or `found_content`)."""
+
+    subject_id: int | None
+    version: int
+    action: str
+    reason: str | None
+    at_utc: str
+    content: str
 
 
 def current_scheme() -> int:
@@ -180,30 +218,27 @@ def version_fields(text: str) -> dict[str, Any]:
     }
 
 
-Link = tuple[int, str, int | None, int, str, str | None, str, str, str, str]
-
-
-def broken_links(links: Iterable[Link], head: tuple[int, str] | None) -> list[tuple[Subject, str]]:
-    """Walk the chain, oldest first: (seq, subject, its id, version, action, reason, time, content,
-    prev_digest, digest) of each link, and the stored head. Returns what is wrong, and where."""
+def broken_links(links: Iterable[Link], head: Head | None) -> list[tuple[Subject, str]]:
+    """Walk the chain, oldest first, and compare its end with the stored head. Returns what is
+    wrong, and where."""
     found: list[tuple[Subject, str]] = []
     prev, last_seq = GENESIS, None
     versions: dict[Subject, int] = {}
-    for seq, kind, subject_id, version, action, reason, at_utc, text, prev_digest, digest in links:
-        subject = (kind, subject_id)
-        if prev_digest != prev:
+    for link in links:
+        subject, version = (link.subject, link.subject_id), link.version
+        if link.prev_digest != prev:
             found.append((subject, f"the link before version {version} is missing or out of order "
                                    "(a version was removed or inserted)"))
-        if link_digest(prev_digest, text) != digest:
+        if link_digest(link.prev_digest, link.content) != link.digest:
             found.append((subject, f"version {version} was changed after it was written"))
-        elif not carries(text, subject, version, (action, reason, at_utc)):
+        elif not carries(link.content, subject, version, link.change):
             found.append((subject, f"version {version}'s action, reason, time or place in the history was changed "
                                    "after it was written"))
         want = versions.get(subject, 0) + 1
         if version != want:
             found.append((subject, f"version {version} follows version {want - 1}"))
         versions[subject] = version
-        prev, last_seq = digest, seq
+        prev, last_seq = link.digest, link.seq
     if (head is None and last_seq is not None) or (head is not None and tuple(head) != (last_seq, prev)):
         found.append((("ledger", None), "the newest links of the history are missing or were replaced"))
     return found

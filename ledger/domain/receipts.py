@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ledger.domain.values import BIDI_CONTROLS, INVISIBLE
 
@@ -24,6 +25,15 @@ class ReceiptFile:
     @property
     def size(self) -> int:
         return len(self.data)
+
+
+class KeptReceipt(NamedTuple):
+    """A receipt file as a record keeps it, and as its history chains it, in this order."""
+
+    sha256: str
+    name: str
+    size: int
+    media_type: str
 
 
 def receipt_file(name: str, data: bytes, media_type: str) -> ReceiptFile:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
@@ -42,16 +41,13 @@ def write_csv(stream: TextIO, rows: Iterable[Any], columns: Sequence[str], *, bo
     return count
 
 
-_BATCH = 2000  # lines fetched and written at a time
-
-
-def write_csv_lines(stream: TextIO, cursor: sqlite3.Cursor, columns: Sequence[str], *, bom: bool = True) -> int:
-    """Header, then the finished lines a query built (`store.projection.csv_select`), fetched a
-    batch at a time so that memory stays flat. Returns the line count."""
+def write_csv_lines(stream: TextIO, batches: Iterable[list[str]], columns: Sequence[str], *, bom: bool = True) -> int:
+    """Header, then the finished lines the store made (`Ledger.csv_lines`), a batch at a time, so
+    that memory stays flat. Returns the line count."""
     _start_csv(stream, columns, bom)
     count = 0
-    while batch := cursor.fetchmany(_BATCH):
-        stream.write("".join([line for line, in batch]))
+    for batch in batches:
+        stream.write("".join(batch))
         count += len(batch)
     return count
 

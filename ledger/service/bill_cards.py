@@ -14,8 +14,7 @@ from ledger.domain import bills
 from ledger.domain.cards import Card
 from ledger.domain.values import shell_word
 from ledger.service.cards import card_to_write_on
-from ledger.store import reads
-from ledger.store.db import Tx
+from ledger.store.interface import Ledger
 
 CURRENCY = "CNY"  # WeChat Pay and Alipay bills are in yuan
 
@@ -32,12 +31,12 @@ class NotPlaced(Exception):
 class Placer:
     """Which card a top-up row belongs to: told by the row, or `--card` for rows of its kind."""
 
-    def __init__(self, tx: Tx, default: str | None, channel: str, source: str) -> None:
+    def __init__(self, ledger: Ledger, default: str | None, channel: str, source: str) -> None:
         self.channel, self.source = channel, source
-        every = reads.all_cards(tx.conn)
+        every = ledger.cards()
         self.cards = [c for c in every if c["retired_at_utc"] is None]
         self.retired = [c for c in every if c["retired_at_utc"] is not None]
-        self.default = card_to_write_on(tx, default) if default else None
+        self.default = card_to_write_on(ledger, default) if default else None
         # The names of the smart cards kept: a city's own card the table of top-up words does not know.
         self.own_names = [("smart", name) for c in self.cards if c["kind"] == "smart"
                           for name in (c["label"], c["issuer"]) if name]

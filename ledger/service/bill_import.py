@@ -26,8 +26,9 @@ from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.service.bill_cards import CURRENCY, NotPlaced, Placer
-from ledger.store import reads, writes
-from ledger.store.db import Tx
+from ledger.service.records import shown_record
+from ledger.store.interface import Ledger
+from ledger.store.types import RefMatch
 
 
 @dataclass
@@ -58,14 +59,14 @@ def bill_layout(table: list[tuple[int, list[str]]]) -> str | None:
     return found[0].name if found else None
 
 
-def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None, dry_run: bool,
+def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str | None, dry_run: bool,
                 source: str) -> BillImport:
     """Decide every row of a bill, then add its new top-ups in the caller's transaction (none when `dry_run`).
     `source` names the bill in the commands suggested."""
     found = bills.find_header([cells for _, cells in table[:bills.HEADER_SEARCH]])
     assert found is not None
     layout, header_at, columns = found
-    placer = Placer(tx, card, layout.channel, source)
+    placer = Placer(ledger, card, layout.channel, source)
     rows = [(row, bills.decide(row, placer.own_names)) for row in _bill_rows(table[header_at + 1:], columns)]
     # Order numbers a spreadsheet rewrote (4.2E+27) are all alike: they settle nothing.
     top_ups = {bills.order_number(row.get("order")) for row, decision in rows if decision.kind} - {""}
@@ -78,7 +79,7 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
     result.rows = [_shown(row, now) for row, _ in rows]
     for (row, decision), shown in zip(rows, result.rows, strict=True):  # refunds first: they settle top-ups
         if decision.refund:
-            _refund(tx, row, top_ups, given_back, layout.name, shown, result)
+            _refund(ledger, row, top_ups, given_back, layout.name, shown, result)
     candidates: list[tuple[dict[str, Any], StoredTopup]] = []
     for (row, decision), shown in zip(rows, result.rows, strict=True):
         if decision.refund:
@@ -87,16 +88,16 @@ def import_bill(tx: Tx, table: list[tuple[int, list[str]]], *, card: str | None,
             result.not_topups += 1
             shown |= {"decision": "skipped", "why": decision.reason}
         elif decision.outcome is None:
-            _by_hand(tx, row, decision.reason, shown, result)
-        elif record := _placed(tx, row, decision, placer, given_back, now, shown, result):
+            _by_hand(ledger, row, decision.reason, shown, result)
+        elif record := _placed(ledger, row, decision, placer, given_back, now, shown, result):
             candidates.append((shown, record))
-    _settle(tx, candidates, layout.name, result)
+    _settle(ledger, candidates, layout.name, result)
     new = [record for shown, record in candidates if shown["decision"] == "added"]
     result.added = len(new)
     if new and not dry_run:
-        for record, topup_id in zip(new, writes.next_free_ids(tx.conn, [None] * len(new)), strict=True):
+        for record, topup_id in zip(new, ledger.free_ids([None] * len(new)), strict=True):
             record["id"] = topup_id
-        writes.insert_many(tx.conn, new, "import", to_stored(now))
+        ledger.add_topups(new, "import", to_stored(now))
     return result
 
 
@@ -115,7 +116,7 @@ def _shown(row: bills.BillRow, now: datetime) -> dict[str, Any]:
             "outcome": None, "amount": None}
 
 
-def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str, Decimal], layout: str,
+def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: dict[str, Decimal], layout: str,
             shown: dict[str, Any], result: BillImport) -> None:
     """Settle a refund row: with the top-up of this bill whose order number it extends (2025…001_R1,
     or 2025…0019001), or with the record of the ledger that carries that order number, for which it
@@ -130,16 +131,16 @@ def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str,
         result.refunds += 1
         shown |= {"decision": "skipped", "why": "a refund, settled with its top-up in this bill"}
         return
-    found = (reads.records_with_ref_on_any_card(tx.conn, original, prefer_card=0)
-             or reads.record_whose_ref_begins(tx.conn, order, bills.SHORTEST_EXTENDED_ORDER)) if order else None
+    found = (ledger.ref_on_any_card(original, prefer_card=0)
+             or ledger.ref_extended_by(order, bills.SHORTEST_EXTENDED_ORDER)) if order else None
     if found is None:
         result.not_topups += 1
         shown |= {"decision": "skipped", "why": "a refund of a payment that is no top-up in this bill or the ledger"}
         return
-    topup_id, _, outcome, status = found
+    topup_id, outcome, status = found.id, found.outcome, found.status
     result.refunds += 1
     shown |= {"decision": "skipped", "why": f"a refund of record {topup_id}"}
-    kept = reads.get_record(tx.conn, topup_id)
+    kept = shown_record(ledger, topup_id)
     if outcome != Outcome.refunded.value and status != Status.void.value and \
             amount >= bills.amount_of(kept["paid"] or kept["amount"]):
         reason = shell_word(f"{layout}, line {row.line}")
@@ -147,8 +148,9 @@ def _refund(tx: Tx, row: bills.BillRow, top_ups: set[str], given_back: dict[str,
                                 f"topup amend {topup_id} --outcome refunded --reason {reason}")
 
 
-def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer, given_back: dict[str, Decimal],
-            now: datetime, shown: dict[str, Any], result: BillImport) -> StoredTopup | None:
+def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer: Placer,
+            given_back: dict[str, Decimal], now: datetime, shown: dict[str, Any],
+            result: BillImport) -> StoredTopup | None:
     """The record a top-up row would become on its card, or None (and why, in `shown`) when it cannot."""
     assert decision.kind is not None and decision.outcome is not None
     outcome = decision.outcome
@@ -158,10 +160,10 @@ def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer
     try:
         target = placer.place(row, decision.kind)
     except NotPlaced as problem:
-        if logged := _logged_by_ref(tx, row):  # by hand, on a card the bill does not name (or in its currency)
+        if logged := _logged_by_ref(ledger, row):  # by hand, on a card the bill does not name (or in its currency)
             result.already += 1
-            shown |= {"decision": "already in the ledger", "why": f"record {logged[0]} on card {logged[1]!r}",
-                      "card": logged[1]}
+            shown |= {"decision": "already in the ledger", "why": f"record {logged.id} on card {logged.card!r}",
+                      "card": logged.card}
             return None
         result.unplaced += 1
         shown |= {"decision": "not placed", "why": problem.why}
@@ -171,7 +173,7 @@ def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer
     try:
         record = _record(row, target, outcome, placer.channel, now)
     except LedgerError as exc:  # one unrecordable row does not keep the bill's other top-ups out
-        _by_hand(tx, row, f"{exc.message}; log it by hand", shown, result)
+        _by_hand(ledger, row, f"{exc.message}; log it by hand", shown, result)
         return None
     result.mangled_refs += bool(row.get("order")) and not record["ref"]
     shown |= {"card": target["label"], "outcome": outcome.value,
@@ -179,11 +181,12 @@ def _placed(tx: Tx, row: bills.BillRow, decision: bills.Decision, placer: Placer
     return record
 
 
-def _settle(tx: Tx, candidates: list[tuple[dict[str, Any], StoredTopup]], layout: str, result: BillImport) -> None:
+def _settle(ledger: Ledger, candidates: list[tuple[dict[str, Any], StoredTopup]], layout: str,
+            result: BillImport) -> None:
     """Mark each candidate added or already in the ledger; for a record the bill tells more of (its
     outcome, or the order number or payment it lacks), the amend line that adds it."""
     records = [record for _, record in candidates]
-    for (shown, record), there in zip(candidates, _AlreadyThere(tx, records).which(records), strict=True):
+    for (shown, record), there in zip(candidates, _AlreadyThere(ledger, records).which(records), strict=True):
         if there is None:
             shown["decision"] = "added"
             continue
@@ -191,7 +194,7 @@ def _settle(tx: Tx, candidates: list[tuple[dict[str, Any], StoredTopup]], layout
         shown |= {"decision": "already in the ledger", "why": there.named}
         if there.id is None or there.void:
             continue
-        kept = reads.get_record(tx.conn, there.id)
+        kept = shown_record(ledger, there.id)
         changes, told = {}, []
         if kept["outcome"] != record["outcome"]:
             changes["outcome"] = record["outcome"]
@@ -264,9 +267,9 @@ class _AlreadyThere:
     same order number (on any card, voided ones too), or one of the card of the same amount within ten minutes. Each
     record answers for one row: those with the same outcome are paired first, the nearest in time."""
 
-    def __init__(self, tx: Tx, records: list[StoredTopup]) -> None:
-        self.tx = tx
-        self.labels = {card["id"]: card["label"] for card in reads.all_cards(tx.conn)}
+    def __init__(self, ledger: Ledger, records: list[StoredTopup]) -> None:
+        self.ledger = ledger
+        self.labels = {card["id"]: card["label"] for card in ledger.cards()}
         self.seen: set[tuple[int, str, str, int]] = set()  # card, ref, time and amount of rows further up
         self.near: dict[tuple[int, int], list[tuple[datetime, int, str]]] = defaultdict(list)
         self.matched: set[int] = set()
@@ -275,9 +278,10 @@ class _AlreadyThere:
         window = rules.SAME_AMOUNT_WINDOW
         first = to_stored(min(from_stored(r["occurred_at_utc"]) for r in records) - window)
         last = to_stored(max(from_stored(r["occurred_at_utc"]) for r in records) + window)
-        for topup_id, card_id, at, amount, paid, outcome in reads.standing_records_between(tx.conn, first, last):
-            for value in {amount, paid} - {None}:
-                self.near[(card_id, value)].append((from_stored(at), topup_id, outcome))
+        for standing in ledger.standing_between(first, last):
+            for value in {standing.amount_minor, standing.paid_minor} - {None}:
+                self.near[(standing.card_id, value)].append(
+                    (from_stored(standing.occurred_at_utc), standing.id, standing.outcome))
 
     def which(self, records: list[StoredTopup]) -> list[_Match | None]:
         """For each record, what it is already there as, if it is."""
@@ -296,8 +300,8 @@ class _AlreadyThere:
         if key in self.seen:
             return _Match(None)
         # An order number is the payment's own: on another card it is the same top-up, logged there.
-        if found := reads.records_with_ref_on_any_card(self.tx.conn, ref, prefer_card=card_id):
-            topup_id, label, outcome, status = found
+        if found := self.ledger.ref_on_any_card(ref, prefer_card=card_id):
+            topup_id, label, outcome, status = found.id, found.card, found.outcome, found.status
             elsewhere = f" on card {label!r}" if label != self.labels.get(card_id) else ""
             return _Match(topup_id, outcome, status == Status.void.value, elsewhere)
         self.seen.add(key)
@@ -317,21 +321,21 @@ class _AlreadyThere:
         return _Match(topup_id, outcome)
 
 
-def _by_hand(tx: Tx, row: bills.BillRow, why: str, shown: dict[str, Any], result: BillImport) -> None:
+def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: dict[str, Any], result: BillImport) -> None:
     """A top-up that cannot be recorded as the bill gives it (a status not understood, a value
     refused) is left to log by hand; once it is, the record with its order number is found."""
-    found = _logged_by_ref(tx, row)
+    found = _logged_by_ref(ledger, row)
     if found:
         result.already += 1
-        shown |= {"decision": "already in the ledger", "why": f"record {found[0]}"}
+        shown |= {"decision": "already in the ledger", "why": f"record {found.id}"}
     else:
         result.by_hand += 1
         shown |= {"decision": "not added", "why": why}
 
 
-def _logged_by_ref(tx: Tx, row: bills.BillRow) -> tuple[Any, ...] | None:
+def _logged_by_ref(ledger: Ledger, row: bills.BillRow) -> RefMatch | None:
     """(id, card label, outcome, status) of a record on any card that carries the row's order number."""
     ref = bills.order_number(row.get("order"))
     with suppress(LedgerError):  # an order number no record could carry (a control character) is on none
-        return reads.records_with_ref_on_any_card(tx.conn, clean_ref(ref) or "", prefer_card=0) if ref else None
+        return ledger.ref_on_any_card(clean_ref(ref) or "", prefer_card=0) if ref else None
     return None

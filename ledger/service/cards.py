@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, replace
 
 from ledger.domain import chain
 from ledger.domain.cards import CARD_COLUMNS, Card, CardView, card_view
 from ledger.domain.money import REGION_CURRENCY, check_currency, parse_amount
 from ledger.domain.times import local_iso, now_utc, to_stored
-from ledger.domain.values import CardKind, clean_label, label_key, optional_text, parse_card_number, parse_region
-from ledger.errors import DamageFound, Duplicate, InvalidInput
-from ledger.store import reads, writes
-from ledger.store.db import Tx
+from ledger.domain.values import (
+    CardKind,
+    clean_label,
+    label_key,
+    optional_text,
+    parse_card_number,
+    parse_region,
+    shell_word,
+)
+from ledger.errors import DamageFound, Duplicate, InvalidInput, NotFound
+from ledger.service.records import no_record
+from ledger.store.interface import Ledger
 
 
 @dataclass
@@ -58,16 +67,35 @@ def _apply_card_spec(card: Card, spec: CardSpec) -> None:
         card["validity_days"] = spec.validity_days
 
 
-def card_to_write_on(tx: Tx, label: str) -> Card:
+def find_card(ledger: Ledger, label: str) -> Card:
+    """The card with this label, compared case-insensitively; refused with the closest labels."""
+    card = ledger.card_by_key(label_key(label))
+    if card is not None:
+        return card
+    by_key = {known["label_key"]: known["label"] for known in ledger.cards()}
+    close = difflib.get_close_matches(label_key(label), list(by_key), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(by_key[key] for key in close)}?" if close else ""
+    raise NotFound(f"there is no card {label!r}.{hint} To add it: topup card add {shell_word(label)} --kind sim|smart")
+
+
+def card_of(ledger: Ledger, topup_id: int) -> Card:
+    """The card a record belongs to; refused when there is no such record."""
+    card = ledger.card_of(topup_id)
+    if card is None:
+        raise no_record(topup_id)
+    return card
+
+
+def card_to_write_on(ledger: Ledger, label: str) -> Card:
     """The card a change is about to rely on, refused when it no longer matches its own history:
     only an edit behind the program's back does that, and a record logged on it would take, say, a
     currency nobody chose."""
-    return refuse_altered(tx, reads.find_card(tx.conn, label))
+    return refuse_altered(ledger, find_card(ledger, label))
 
 
-def refuse_altered(tx: Tx, card: Card) -> Card:
+def refuse_altered(ledger: Ledger, card: Card) -> Card:
     """`card`, unless it no longer matches its newest link (see `card_to_write_on`)."""
-    newest = reads.newest_card_content(tx.conn, card["id"])
+    newest = ledger.newest_card_content(card["id"])
     changed = ["all (it has no history)"] if newest is None else chain.card_differences(card, newest)
     if changed:
         raise DamageFound(f"card {card['label']!r} was changed outside topup (in: {', '.join(changed)}), so nothing "
@@ -75,13 +103,13 @@ def refuse_altered(tx: Tx, card: Card) -> Card:
     return card
 
 
-def _refuse_clash(tx: Tx, card: Card) -> None:
-    owner = reads.label_owner(tx.conn, card["label_key"], card.get("id"))
-    if owner is not None:
-        raise Duplicate(f"there is already a card {owner!r}; choose another label or `topup card edit` it")
+def _refuse_clash(ledger: Ledger, card: Card) -> None:
+    owner = ledger.card_by_key(card["label_key"])
+    if owner is not None and owner["id"] != card.get("id"):
+        raise Duplicate(f"there is already a card {owner['label']!r}; choose another label or `topup card edit` it")
 
 
-def add_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
+def add_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
     """Add a card; its currency comes from --currency, else its region, else CNY."""
     if spec.kind is None:
         raise InvalidInput("give the card's kind: --kind sim or --kind smart")
@@ -93,42 +121,42 @@ def add_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
         currency = REGION_CURRENCY[region] if region else "CNY"
     card: Card = dict.fromkeys(CARD_COLUMNS) | {"created_at_utc": to_stored(now_utc())}  # type: ignore[assignment]
     _apply_card_spec(card, CardSpec(**{**spec.__dict__, "label": label, "currency": currency}))
-    _refuse_clash(tx, card)
-    writes.insert_card(tx.conn, card)
-    return card_view(reads.find_card(tx.conn, card["label"]))
+    _refuse_clash(ledger, card)
+    card["id"] = ledger.add_card(card, "add", card["created_at_utc"])
+    return card_view(card)
 
 
-def list_cards(tx: Tx, reveal: bool = False) -> list[CardView]:
-    return [card_view(card, reveal) for card in reads.all_cards(tx.conn)]
+def list_cards(ledger: Ledger, reveal: bool = False) -> list[CardView]:
+    return [card_view(card, reveal) for card in ledger.cards()]
 
 
-def show_card(tx: Tx, label: str, reveal: bool = False) -> CardView:
+def show_card(ledger: Ledger, label: str, reveal: bool = False) -> CardView:
     """One card, with how many records it has and when it was last topped up."""
-    card = reads.find_card(tx.conn, label)
+    card = find_card(ledger, label)
     view = card_view(card, reveal)
-    view["records"], last = reads.card_activity(tx.conn, card["id"])
-    view["last_topup_at"] = local_iso(last)
+    activity = ledger.card_activity(card["id"])
+    view["records"], view["last_topup_at"] = activity.records, local_iso(activity.last_at_utc)
     return view
 
 
-def edit_card(tx: Tx, label: str, spec: CardSpec) -> CardView:
+def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
     """Change a card's settings. Its currency is fixed once it has records."""
-    card = card_to_write_on(tx, label)
+    card = card_to_write_on(ledger, label)
     if spec.currency is not None and check_currency(spec.currency) != card["currency"]:
-        if reads.card_has_records(tx.conn, card["id"]):
+        if ledger.card_has_records(card["id"]):
             raise InvalidInput(f"card {card['label']!r} has records in {card['currency']}; its currency cannot change")
     if spec.kind is not None and spec.number is None and card["number"] is not None:
         spec = replace(spec, number=card["number"])  # the number must pass the new kind's rules too
     _apply_card_spec(card, spec)
-    _refuse_clash(tx, card)
-    writes.update_card(tx.conn, card, "edit", to_stored(now_utc()))
+    _refuse_clash(ledger, card)
+    ledger.update_card(card, "edit", to_stored(now_utc()))
     return card_view(card)
 
 
-def retire_card(tx: Tx, label: str) -> CardView:
+def retire_card(ledger: Ledger, label: str) -> CardView:
     """Mark a card as no longer used; its records stay."""
-    card = card_to_write_on(tx, label)
+    card = card_to_write_on(ledger, label)
     if card["retired_at_utc"] is None:
         card["retired_at_utc"] = to_stored(now_utc())
-        writes.update_card(tx.conn, card, "retire", card["retired_at_utc"])
+        ledger.update_card(card, "retire", card["retired_at_utc"])
     return card_view(card)

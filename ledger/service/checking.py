@@ -15,25 +15,26 @@ from ledger.domain.cards import Card
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import ago, from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
+from ledger.service.cards import find_card
 from ledger.service.finding import card_validity
-from ledger.store import reads
-from ledger.store.db import Tx
+from ledger.store.interface import Ledger
+from ledger.store.types import LastTopup
 
 _RECENT_HOURS = 24
 
 
-def check_before_paying(tx: Tx, label: str, amount_text: str, reveal: bool = False) -> dict[str, Any]:
+def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bool = False) -> dict[str, Any]:
     """What to compare and watch before paying `amount_text` onto a card.
 
     `problems` are limits that paying would break (the command exits 1); `warnings` are things
     to look at first."""
     now = now_utc()
-    card = reads.find_card(tx.conn, label)
+    card = find_card(ledger, label)
     amount = parse_amount(amount_text, card["currency"]).minor
-    last = reads.last_topup(tx.conn, card["id"])
-    balance = reads.last_balance(tx.conn, card["id"])
-    pending = reads.pending_records(tx.conn, card["id"])
-    ends = card_validity(tx, card["id"])
+    last = ledger.last_topup(card["id"])
+    balance = ledger.last_balance(card["id"])
+    pending = ledger.pending_ids(card["id"])
+    ends = card_validity(ledger, card["id"])
 
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, card["currency"])
@@ -45,12 +46,13 @@ def check_before_paying(tx: Tx, label: str, amount_text: str, reveal: bool = Fal
         "currency": card["currency"], "amount": money(amount), "max_topup": money(card["max_topup_minor"]),
         "last_balance": money(balance), "balance_after": money(after),
         "max_balance": money(card["max_balance_minor"]), "last_topup": None,
-        "valid_until": ends[0][3].isoformat() if ends else None,
+        "valid_until": ends[0].ends.isoformat() if ends else None,
         "problems": _problems(card, amount, after, money), "warnings": [],
     }
     if last is not None:
-        result["last_topup"] = dict(zip(("id", "occurred_at", "amount", "channel", "ref", "outcome"),
-                                        (last[0], local_iso(last[1]), money(last[2]), *last[3:]), strict=True))
+        result["last_topup"] = {"id": last.id, "occurred_at": local_iso(last.occurred_at_utc),
+                                "amount": money(last.amount_minor), "channel": last.channel, "ref": last.ref,
+                                "outcome": last.outcome}
     result["warnings"] = _warnings(last, pending, result["valid_until"], now, money)
     return result
 
@@ -64,14 +66,14 @@ def _problems(card: Card, amount: int, after: int | None, money: Callable[[int |
     return [shown[breach.rule](breach) for breach in rules.breaches(card, amount, after)]
 
 
-def _warnings(last: Any, pending: list[int], valid_until: str | None, now: datetime,
+def _warnings(last: LastTopup | None, pending: list[int], valid_until: str | None, now: datetime,
               money: Callable[[int | None], str | None]) -> list[str]:
     warnings = []
     if last is not None:
-        seconds = (now - from_stored(last[1])).total_seconds()
+        seconds = (now - from_stored(last.occurred_at_utc)).total_seconds()
         if seconds < _RECENT_HOURS * 3600:
-            warnings.append(f"this card was topped up {money(last[2])} {ago(seconds)} "
-                            f"(record {last[0]}); make sure you are not paying twice")
+            warnings.append(f"this card was topped up {money(last.amount_minor)} {ago(seconds)} "
+                            f"(record {last.id}); make sure you are not paying twice")
     warnings += [f"record {record_id} is still pending; chase it before paying again" for record_id in pending]
     if valid_until is not None and valid_until < now.astimezone().date().isoformat():
         warnings.append(f"the card's validity ended on {valid_until}")

@@ -8,21 +8,22 @@ import sys
 from pathlib import Path
 
 from ledger.errors import LedgerError
-from ledger.store.datasette import metadata
-from ledger.store.db import Tx
+from ledger.store import engine_at
+from ledger.store.location import Location
 
 
-def prepare(tx: Tx, target: Path | None) -> Path:
-    """Bring the ledger of the writing transaction `tx` to the newest schema (the views came with
-    schema 7) and write Datasette's metadata for it to `target`, else into the user's cache folder;
-    returns where it went."""
+def prepare(location: Location, target: Path | None) -> Path:
+    """Bring the ledger to the newest schema (the views came with schema 7) and write Datasette's
+    metadata for it to `target`, else into the user's cache folder; returns where it went."""
     import platformdirs
 
     target = target or Path(platformdirs.user_cache_dir("topup-ledger")) / "datasette-metadata.json"
-    tx.bring_up_to_date()
+    engine = engine_at(location)
+    with engine.transaction(write=True) as ledger:
+        ledger.bring_up_to_date()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(metadata(tx.path.stem), ensure_ascii=False, indent=2), encoding="utf-8")
+        target.write_text(json.dumps(engine.datasette_metadata(), ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
         raise LedgerError(f"cannot write {target}: {exc.strerror}") from None
     return target

@@ -25,9 +25,11 @@ from ledger.errors import InvalidInput
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
 from ledger.output.letter import PackedRecord, SealShown, default_language, parse_language, render
-from ledger.service.evidence import stored_receipts
-from ledger.store import migrations, reads
-from ledger.store.db import Tx
+from ledger.service.cards import card_of
+from ledger.service.receipts import stored_receipts
+from ledger.service.records import shown_record
+from ledger.store.interface import Ledger
+from ledger.store.location import Location
 
 if TYPE_CHECKING:
     from ledger.service.sealing import Sealed
@@ -86,38 +88,39 @@ def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
     return Letter(parse_language(language) if language is not None else None, reveal, name or None)
 
 
-def export(path: Path, ids: list[int], target: Path, letter: Letter) -> tuple[dict[str, Any], list[str]]:
-    """The dispute pack of the ledger at `path`, with a fresh seal of it; its manifest, and what to say
-    of the seal."""
+def export(location: Location, ids: list[int], target: Path, letter: Letter) -> tuple[dict[str, Any], list[str]]:
+    """The dispute pack of the ledger at `location`, with a fresh seal of it; its manifest, and what to
+    say of the seal."""
     from ledger.service import sealing
-    from ledger.store.db import transaction
+    from ledger.service.opening import transaction
 
-    done, notes = sealing.fresh(path)
-    with transaction(path) as tx:
-        manifest = write_pack(tx, ids, target, letter, done)
-    return manifest, notes + (sealing.listed(path, done) if done else [])
+    done, notes = sealing.fresh(location)
+    with transaction(location) as ledger:
+        manifest = write_pack(ledger, ids, target, letter, done)
+    return manifest, notes + (sealing.listed(location, done) if done else [])
 
 
-def write_pack(tx: Tx, ids: list[int], target: Path, letter: Letter, sealed: Sealed | None = None) -> dict[str, Any]:
+def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
+               sealed: Sealed | None = None) -> dict[str, Any]:
     """Write the pack to `target` (a .zip), with the seal made for it if there is one; returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
     records: list[dict[str, Any]] = []
     packed: list[PackedRecord] = []
     for topup_id in ids:
-        record: dict[str, Any] = dict(reads.get_record(tx.conn, topup_id))
-        card = reads.card_of(tx.conn, topup_id)
+        record: dict[str, Any] = dict(shown_record(ledger, topup_id))
+        card = card_of(ledger, topup_id)
         # Every version with its values: an amended record shows what it was, what it became and why.
         record["history"] = [
-            {"version": v["version"], "action": v["action"], "reason": v["reason"],
-             "recorded_at": local_iso(v["recorded_at_utc"]), "values": chain.version_fields(v["content"]),
-             "prev_digest": v["prev_digest"], "digest": v["digest"]}
-            for v in reads.versions(tx.conn, topup_id)
+            {"version": link.version, "action": link.action, "reason": link.reason,
+             "recorded_at": local_iso(link.at_utc), "values": chain.version_fields(link.content),
+             "prev_digest": link.prev_digest, "digest": link.digest}
+            for link in ledger.versions(topup_id)
         ]
         record["card_number"] = mask_number(card["number"])
         record["card_issuer"] = card["issuer"]
         records.append(record)
-        packed.append(PackedRecord(record, dict(card), _receipt_files(tx, topup_id)))
+        packed.append(PackedRecord(record, dict(card), _receipt_files(ledger, topup_id)))
     made_at = local_iso(to_stored(now_utc()))
     payload = {
         "records.csv": _csv(records),
@@ -130,7 +133,7 @@ def write_pack(tx: Tx, ids: list[int], target: Path, letter: Letter, sealed: Sea
     }
     manifest = {
         "generated_at": made_at,
-        "ledger_schema": migrations.LATEST,
+        "ledger_schema": ledger.schema,
         "records": [{"id": r["id"], "chain_digest": r["history"][-1]["digest"],
                      "void": r["status"] == Status.void.value} for r in records],
         "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -140,16 +143,16 @@ def write_pack(tx: Tx, ids: list[int], target: Path, letter: Letter, sealed: Sea
     # Whoever receives the pack checks every file with `sha256sum -c SHA256SUMS`, without this program.
     payload["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
                                     for name, data in payload.items()).encode()
-    with replaced_when_done(target, ledger=tx.path) as partial, \
+    with replaced_when_done(target, ledger=ledger.location.path) as partial, \
             zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
         for name, data in payload.items():
             pack.writestr(name, data)
     return manifest
 
 
-def _receipt_files(tx: Tx, topup_id: int) -> list[tuple[ReceiptFile, str]]:
+def _receipt_files(ledger: Ledger, topup_id: int) -> list[tuple[ReceiptFile, str]]:
     """Each receipt file of a record, checked, with a name of its own in the pack."""
-    files = stored_receipts(tx, topup_id)
+    files = stored_receipts(ledger, topup_id)
     names = distinct_names([safe_file_name(f.name, f"receipt-{index}") for index, f in enumerate(files, 1)])
     return [(receipt, f"receipts/record-{topup_id}/{name}") for receipt, name in zip(files, names, strict=True)]
 

@@ -3,120 +3,186 @@ cards whose validity is about to end. These only read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from ledger.domain.channels import parse_channel
 from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord, Version
-from ledger.domain.money import format_minor
-from ledger.domain.times import from_stored, local_iso, now_utc
-from ledger.domain.values import mask_number
+from ledger.domain.money import CURRENCIES, format_minor, parse_amount
+from ledger.domain.times import from_stored, local_iso, now_utc, parse_period, to_stored
+from ledger.domain.values import clean_ref, clean_token, mask_number, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.store import reads, search
-from ledger.store.db import Tx
-from ledger.store.projection import csv_select, record_from_row
-from ledger.store.search import Filters
+from ledger.service.cards import find_card
+from ledger.service.records import shown_record
+from ledger.store.interface import Ledger
+from ledger.store.types import Query
 
-__all__ = ["Filters", "due", "export_records", "export_to_file", "report", "search_records", "show_record"]
+REPORT_GROUPINGS = ("month", "card", "channel")
+LARGEST_LIMIT = 2**63 - 1  # no ledger holds more records than this
 
 
-def show_record(tx: Tx, topup_id: int) -> ShownRecord:
+@dataclass
+class Filters:
+    """Search filters as typed; None means 'not given'."""
+
+    text: str | None = None
+    card: str | None = None
+    channel: str | None = None
+    since: str | None = None
+    until: str | None = None
+    min_amount: str | None = None
+    max_amount: str | None = None
+    ref: str | None = None
+    outcome: str | None = None
+    with_void: bool = False
+    limit: int | None = None
+
+
+def query(ledger: Ledger, filters: Filters, *, newest_first: bool = True) -> Query:
+    """The filters as typed, checked (in the order they are listed) and turned into the store's values."""
+    terms = tuple(clean_token(filters.text).split()) if filters.text is not None else ()
+    card_id = find_card(ledger, filters.card)["id"] if filters.card is not None else None
+    channel = parse_channel(filters.channel).value if filters.channel is not None else None
+    since = to_stored(parse_period(filters.since)[0]) if filters.since is not None else None
+    until = to_stored(parse_period(filters.until)[1]) if filters.until is not None else None
+    min_minor, max_minor = _bound(filters.min_amount, "--min"), _bound(filters.max_amount, "--max")
+    ref = None
+    if filters.ref is not None:
+        ref = clean_ref(filters.ref)
+        if ref is None:
+            raise InvalidInput("--ref needs a reference")
+    outcome = parse_outcome(filters.outcome).value if filters.outcome is not None else None
+    if filters.limit is not None and not 1 <= filters.limit <= LARGEST_LIMIT:
+        raise InvalidInput(f"--limit must be between 1 and {LARGEST_LIMIT}")
+    return Query(terms, card_id, channel, since, until, min_minor, max_minor, ref, outcome, filters.with_void,
+                 filters.limit, newest_first)
+
+
+def _bound(text: str | None, name: str) -> tuple[tuple[str, int], ...] | None:
+    """An amount bound in every currency it can be written in ('HK$100' only in HKD)."""
+    if text is None:
+        return None
+    found, first_error = [], None
+    for currency in CURRENCIES:
+        try:
+            found.append((currency, parse_amount(text, currency, name).minor))
+        except InvalidInput as exc:
+            first_error = first_error or exc
+    if not found:
+        raise first_error or InvalidInput(f"{name} {text!r} is not an amount")
+    return tuple(found)
+
+
+def show_record(ledger: Ledger, topup_id: int) -> ShownRecord:
     """One record with its receipt files and every version in its history."""
     from ledger.domain import chain  # loads hashlib, which searches and exports do without
 
-    record = reads.get_record(tx.conn, topup_id)  # refuses a record that does not exist
+    record = shown_record(ledger, topup_id)
     history: list[Version] = [
-        {"version": v["version"], "action": v["action"], "reason": v["reason"],
-         "recorded_at": local_iso(v["recorded_at_utc"]) or "", "digest": v["digest"],
-         "content": chain.version_fields(v["content"])}
-        for v in reads.versions(tx.conn, topup_id)
+        {"version": link.version, "action": link.action, "reason": link.reason,
+         "recorded_at": local_iso(link.at_utc) or "", "digest": link.digest,
+         "content": chain.version_fields(link.content)}
+        for link in ledger.versions(topup_id)
     ]
     return {**record, "history": history}
 
 
-def search_records(tx: Tx, filters: Filters) -> list[Record]:
+def search_records(ledger: Ledger, filters: Filters) -> list[Record]:
     """Matching records, newest first."""
-    return [record_from_row(row) for row in search.matching(tx.conn, filters)]
+    return list(ledger.records(query(ledger, filters)))
 
 
-def export_records(tx: Tx, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True, guard: bool = True,
-                   newest_first: bool = False) -> int:
+def export_records(ledger: Ledger, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True,
+                   guard: bool = True, newest_first: bool = False) -> int:
     """Stream every matching record to `stream` as CSV, a JSON array or JSON lines; returns the count.
     CSV is `guard`ed for spreadsheets unless it is for programs."""
     from ledger.output import formats
 
     if fmt == "xlsx":
         raise InvalidInput("a workbook is a file: give it one with --output FILE.xlsx")
+    matching = query(ledger, filters, newest_first=newest_first)
     if fmt in ("json", "jsonl"):
-        rows = search.matching(tx.conn, filters, newest_first=newest_first)
         write = formats.write_json if fmt == "json" else formats.write_json_lines
-        return write(stream, (record_from_row(row) for row in rows))
-    lines = search.matching(tx.conn, filters, newest_first=newest_first, select=csv_select(guard))
-    return formats.write_csv_lines(stream, lines, FIELD_NAMES, bom=bom)
+        return write(stream, ledger.records(matching))
+    return formats.write_csv_lines(stream, ledger.csv_lines(matching, guard), FIELD_NAMES, bom=bom)
 
 
-def export_to_file(tx: Tx, filters: Filters, target: Path, fmt: str, *, bom: bool = True, guard: bool = True) -> int:
+def export_to_file(ledger: Ledger, filters: Filters, target: Path, fmt: str, *, bom: bool = True,
+                   guard: bool = True) -> int:
     """Export into `target`, which appears only once it is complete."""
     from ledger.output.files import replaced_when_done
 
+    own = ledger.location.path
     if fmt == "xlsx":
         from ledger.output.workbook import write_workbook
 
-        rows = search.matching(tx.conn, filters, newest_first=False)
-        with replaced_when_done(target, ledger=tx.path) as partial:
-            return write_workbook(partial, (record_from_row(row) for row in rows))
-    with replaced_when_done(target, ledger=tx.path) as partial, \
-            partial.open("w", encoding="utf-8", newline="") as stream:
-        return export_records(tx, filters, stream, fmt, bom=bom, guard=guard)
+        records = ledger.records(query(ledger, filters, newest_first=False))
+        with replaced_when_done(target, ledger=own) as partial:
+            return write_workbook(partial, records)
+    with replaced_when_done(target, ledger=own) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
+        return export_records(ledger, filters, stream, fmt, bom=bom, guard=guard)
 
 
-def report(tx: Tx, by: str, filters: Filters) -> list[dict[str, Any]]:
+def report(ledger: Ledger, by: str, filters: Filters) -> list[dict[str, Any]]:
     """For each group and currency (currencies never mix): how many top-ups were credited and their
     total, so that count and total describe the same records; then the pending ones (how many and
     how much) and how many failed or were refunded."""
-    if by not in search.REPORT_GROUPINGS:
-        raise InvalidInput(f"--by must be one of {', '.join(search.REPORT_GROUPINGS)}")
+    if by not in REPORT_GROUPINGS:
+        raise InvalidInput(f"--by must be one of {', '.join(REPORT_GROUPINGS)}")
     return [
-        {by: group, "currency": currency, "count": count, "total": format_minor(int(total), currency),
-         "pending": format_minor(int(pending), currency), "pending_count": pending_count,
-         "failed_count": failed, "refunded_count": refunded}
-        for group, currency, count, total, pending_count, pending, failed, refunded
-        in search.report_rows(tx.conn, by, filters)
+        {by: row.group, "currency": row.currency, "count": row.credited_count,
+         "total": format_minor(row.credited_minor, row.currency),
+         "pending": format_minor(row.pending_minor, row.currency), "pending_count": row.pending_count,
+         "failed_count": row.failed_count, "refunded_count": row.refunded_count}
+        for row in ledger.report(query(ledger, filters), by)
     ]
 
 
-def card_validity(tx: Tx, card_id: int | None = None) -> list[tuple[Any, ...]]:
-    """(label, kind, number, validity end, last top-up time) for cards in use that have an end date.
+@dataclass(frozen=True)
+class ValidityEnd:
+    """When a card in use stops being valid, by its stated date or its validity period."""
+
+    card: str
+    kind: str
+    number: str | None
+    ends: date
+    last_topup_utc: str
+
+
+def card_validity(ledger: Ledger, card_id: int | None = None) -> list[ValidityEnd]:
+    """Cards in use that have an end date (or the one card).
 
     The date the carrier stated on the card's newest top-up is the truth. Only when top-ups came
     after the last stated date is the card's validity period, counted from the last of them, used
     instead; with no period known, the last stated date stands.
     """
     found = []
-    for label, kind, number, days, stated, stated_at, last_at in reads.validity_facts(tx.conn, card_id):
-        if stated and (stated_at >= last_at or not days):
-            end = date.fromisoformat(stated)
-        elif days:
-            end = from_stored(last_at).astimezone().date() + timedelta(days=days)
+    for facts in ledger.validity_facts(card_id):
+        if facts.stated_until and (facts.stated_at_utc >= facts.last_at_utc or not facts.validity_days):
+            end = date.fromisoformat(facts.stated_until)
+        elif facts.validity_days:
+            end = from_stored(facts.last_at_utc).astimezone().date() + timedelta(days=facts.validity_days)
         else:
             continue
-        found.append((label, kind, number, end, last_at))
+        found.append(ValidityEnd(facts.label, facts.kind, facts.number, end, facts.last_at_utc))
     return found
 
 
-def validity_ends(tx: Tx, today: date | None = None) -> list[dict[str, Any]]:
+def validity_ends(ledger: Ledger, today: date | None = None) -> list[dict[str, Any]]:
     """Every card in use whose validity has an end, with the days left (negative once ended), soonest first."""
     today = today or now_utc().astimezone().date()
     found = [
-        {"card": label, "kind": kind, "number": mask_number(number), "valid_until": end.isoformat(),
-         "days_left": (end - today).days, "last_topup_at": local_iso(last_at)}
-        for label, kind, number, end, last_at in card_validity(tx)
+        {"card": end.card, "kind": end.kind, "number": mask_number(end.number), "valid_until": end.ends.isoformat(),
+         "days_left": (end.ends - today).days, "last_topup_at": local_iso(end.last_topup_utc)}
+        for end in card_validity(ledger)
     ]
     return sorted(found, key=lambda row: (row["valid_until"], row["card"]))
 
 
-def due(tx: Tx, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
+def due(ledger: Ledger, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
     """Cards in use whose validity ends within `within_days` (or has ended), soonest first."""
     if within_days < 0:
         raise InvalidInput("--within must be 0 or more days")
-    return [row for row in validity_ends(tx, today) if row["days_left"] <= within_days]
+    return [row for row in validity_ends(ledger, today) if row["days_left"] <= within_days]

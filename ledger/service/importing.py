@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.domain.bills import HEADER_SEARCH
-from ledger.domain.cards import Card
+from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.channels import parse_channel
 from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup
 from ledger.domain.money import check_currency, format_minor, parse_amount
@@ -29,8 +29,7 @@ from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.service import sheets
 from ledger.service.bill_import import BillImport, bill_layout, import_bill
 from ledger.service.cards import card_to_write_on
-from ledger.store import reads, writes
-from ledger.store.db import Tx
+from ledger.store.interface import Ledger
 
 _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
                   "reference": "ref", "balance": "balance_after"}
@@ -108,7 +107,7 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
     return {header.index(column): target for column, target in mapping.items()}
 
 
-def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | None = None,
+def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding: str | None = None,
                 card: str | None = None, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> ImportResult | BillImport:
     """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
@@ -120,15 +119,14 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | 
         raise InvalidInput(f"{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
                            "found by themselves (--card places those the bill does not name)")
     if layout:
-        return import_bill(tx, head + list(table), card=card, dry_run=dry_run, source=str(file))
+        return import_bill(ledger, head + list(table), card=card, dry_run=dry_run, source=str(file))
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
     table = chain(head, table)
     rows = read_rows(table, file, mapping)
     now = now_utc()
     result = ImportResult()
-    writes.prepare_for_bulk(tx.conn)
-    cards = _CardBook(tx, card, result)
+    cards = _CardBook(ledger, card, result)
     readers = _readers(now)
     records = []
     for done, (line, values) in enumerate(rows, start=1):
@@ -138,15 +136,14 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | 
             raise type(exc)(f"line {line}: {exc.message}; nothing was imported") from None
         if progress and done % 1000 == 0:
             progress(done, max(about, done))
-    new = _only_new(tx, records)
+    new = _only_new(ledger, records)
     result.skipped = len(records) - len(new)
     if dry_run:
         result.added = [_shown(r, cards) for r in new]
     elif new:
-        for record, topup_id in zip(new, writes.next_free_ids(tx.conn, [r.pop("wanted_id") for r in new]),
-                                    strict=True):
+        for record, topup_id in zip(new, ledger.free_ids([r.pop("wanted_id") for r in new]), strict=True):
             record["id"] = topup_id
-        writes.insert_many(tx.conn, new, "import", to_stored(now))
+        ledger.add_topups(new, "import", to_stored(now))
         result.added_count = len(new)
     if progress:
         progress(len(records), len(records))
@@ -156,10 +153,10 @@ def import_file(tx: Tx, file: Path, *, mapping: dict[str, str], encoding: str | 
 class _CardBook:
     """Cards by label; a card the file names but the ledger lacks is created (own exports only)."""
 
-    def __init__(self, tx: Tx, default: str | None, result: ImportResult) -> None:
-        self.tx, self.result = tx, result
+    def __init__(self, ledger: Ledger, default: str | None, result: ImportResult) -> None:
+        self.ledger, self.result = ledger, result
         self.by_key: dict[str, Card] = {}
-        self.default = card_to_write_on(tx, default) if default else None
+        self.default = card_to_write_on(ledger, default) if default else None
 
     def get(self, values: dict[str, str]) -> Card:
         label = values.get("card", "").strip()
@@ -174,17 +171,18 @@ class _CardBook:
 
     def _find_or_create(self, label: str, values: dict[str, str]) -> Card:
         try:
-            return card_to_write_on(self.tx, label)
+            return card_to_write_on(self.ledger, label)
         except NotFound:
             if not values.get("card_kind") or not values.get("currency"):
                 raise  # with the closest labels
         if values["card_kind"] not in _CARD_KINDS:
             raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
-        card = {"label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
-                "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
-        writes.insert_card(self.tx.conn, card, action="import")
+        card: Card = dict.fromkeys(CARD_COLUMNS) | {  # type: ignore[assignment]
+            "label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
+            "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
+        card["id"] = self.ledger.add_card(card, "import", card["created_at_utc"])
         self.result.new_cards.append(card["label"])
-        return reads.find_card(self.tx.conn, label)
+        return card
 
 
 # What an empty cell of these fields means; any other field left empty is unknown.
@@ -267,14 +265,14 @@ def _key(record: StoredTopup) -> tuple[Any, ...]:
     return record["card_id"], record["occurred_at_utc"], record["amount_minor"], (record["ref"] or "").casefold()
 
 
-def _only_new(tx: Tx, records: list[StoredTopup]) -> list[StoredTopup]:
+def _only_new(ledger: Ledger, records: list[StoredTopup]) -> list[StoredTopup]:
     """Rows beyond those the ledger already has with the same card, time, amount and reference."""
     if not records:
         return []
     existing = Counter(
-        (card_id, at, amount, (ref or "").casefold())
-        for card_id, at, amount, ref in reads.records_between(
-            tx.conn, min(r["occurred_at_utc"] for r in records), max(r["occurred_at_utc"] for r in records))
+        (key.card_id, key.occurred_at_utc, key.amount_minor, (key.ref or "").casefold())
+        for key in ledger.keys_between(min(r["occurred_at_utc"] for r in records),
+                                       max(r["occurred_at_utc"] for r in records))
     )
     new = []
     for record in records:

@@ -21,8 +21,9 @@ from ledger.domain import seal as sealed
 from ledger.domain.seal import Seal
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.errors import InvalidInput, LedgerError
-from ledger.store import seals
-from ledger.store.db import Tx
+from ledger.store.interface import Ledger
+from ledger.store.location import Location
+from ledger.store.types import IssuedSeal
 
 KEY_FILE = "seal_ed25519"
 
@@ -105,24 +106,23 @@ class Sealed:
                 "allowed_signers": (self.allowed_signers + "\n").encode()}
 
 
-def seal(tx: Tx) -> Sealed:
-    """Seal the chain as `tx` sees it. Nothing is written: `record` lists the seal once what it goes
-    with (a seal's files, a backup, a dispute pack) is written."""
-    state, ledger = seals.chain_state(tx.conn), seals.ledger_id(tx.conn)
-    if state is None or ledger is None:
+def seal(ledger: Ledger) -> Sealed:
+    """Seal the chain as the transaction sees it. Nothing is written: `record` lists the seal once
+    what it goes with (a seal's files, a backup, a dispute pack) is written."""
+    state, ledger_id = ledger.chain_state(), ledger.ledger_id()
+    if state is None or ledger_id is None:
         raise InvalidInput("there is nothing to seal yet: the ledger has no cards or records")
-    links, head_seq, head_digest = state
     moment = now_utc()
-    made = Seal(ledger, links, head_seq, head_digest, local_iso(to_stored(moment)))
+    made = Seal(ledger_id, state.links, state.head_seq, state.head_digest, local_iso(to_stored(moment)))
     statement = made.statement()
     key = _signing_key()
     signature = sealed.armored(_raw_public(key), key.sign(sealed.signed_data(statement)))
     return Sealed(made, statement, signature, sealed.allowed_signers_line(_raw_public(key)))
 
 
-def record(tx: Tx, done: Sealed) -> None:
+def record(ledger: Ledger, done: Sealed) -> None:
     """List a seal issued: outside the ledger first (where a rollback of the file cannot reach), then
-    in it, in the writing transaction `tx`."""
+    in it, in the writing transaction `ledger`."""
     made = done.seal
     outside = _outside_list(made.ledger)
     try:
@@ -132,21 +132,21 @@ def record(tx: Tx, done: Sealed) -> None:
     except OSError as exc:
         raise LedgerError(f"cannot list the seal in {outside}: {exc.strerror}") from None
     sealed_at = to_stored(datetime.fromisoformat(made.sealed_at))
-    seals.record_seal(tx.conn, made.links, made.head_seq, made.head_digest, sealed_at,
-                      hashlib.sha256(done.statement).hexdigest())
+    ledger.add_seal(IssuedSeal(made.links, made.head_seq, made.head_digest, sealed_at),
+                    hashlib.sha256(done.statement).hexdigest())
 
 
-def seal_to_files(tx: Tx, target: Path | None, *, overwrite: bool) -> tuple[Sealed, Path]:
-    """`topup seal`: seal the chain in the writing transaction `tx`, write the seal and its
+def seal_to_files(ledger: Ledger, target: Path | None, *, overwrite: bool) -> tuple[Sealed, Path]:
+    """`topup seal`: seal the chain in the writing transaction `ledger`, write the seal and its
     signature (to `target`, else topup-seal-TIME.txt) and list it; returns it and where it went."""
-    done = seal(tx)
+    done = seal(ledger)
     target = target or Path(f"topup-seal-{done.seal.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
-    write_files(done, target, overwrite=overwrite, ledger=tx.path)
-    record(tx, done)
+    write_files(done, target, overwrite=overwrite, ledger=ledger.location.path)
+    record(ledger, done)
     return done, target
 
 
-def write_files(done: Sealed, target: Path, *, overwrite: bool, ledger: Path) -> None:
+def write_files(done: Sealed, target: Path, *, overwrite: bool, ledger: Path | None) -> None:
     """The seal in `target` and its signature in `target`.sig: both, or neither."""
     from ledger.output.files import replaced_when_done
 
@@ -156,58 +156,57 @@ def write_files(done: Sealed, target: Path, *, overwrite: bool, ledger: Path) ->
         signature.write_bytes(done.signature)
 
 
-def fresh(path: Path) -> tuple[Sealed | None, list[str]]:
-    """A seal of the ledger at `path` as it is now, for what leaves with it (a backup, a dispute
+def fresh(location: Location) -> tuple[Sealed | None, list[str]]:
+    """A seal of the ledger at `location` as it is now, for what leaves with it (a backup, a dispute
     pack), not listed yet (`listed`, once that is written). None, and why, when none can be made:
     what it goes with is made all the same."""
-    from ledger.store.db import transaction
-    from ledger.store.header import is_ledger_file
+    from ledger.store import engine_at
 
     try:
-        if not is_ledger_file(path):
+        engine = engine_at(location)
+        if not engine.exists():
             return None, []  # no ledger, nothing to seal: the command itself says what is missing
-        with transaction(path) as tx:
-            return seal(tx), []
+        with engine.transaction() as ledger:
+            return seal(ledger), []
     except LedgerError as exc:
         return None, [f"no seal was made: {exc.message}"]
 
 
-def listed(path: Path, done: Sealed) -> list[str]:
+def listed(location: Location, done: Sealed) -> list[str]:
     """List a seal that went out with a backup or a dispute pack. Where the ledger cannot be written
     (a read-only folder) the seal still holds; it is only not listed in it, and that is said."""
-    from ledger.store.db import transaction
+    from ledger.store import engine_at
 
     try:
-        with transaction(path, write=True) as tx:
-            record(tx, done)
+        with engine_at(location).transaction(write=True) as ledger:
+            record(ledger, done)
     except LedgerError as exc:
         return [f"the seal was made but not listed in the ledger: {exc.message}"]
     return []
 
 
-def _outside_list(ledger: str) -> Path:
+def _outside_list(ledger_id: str) -> Path:
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("topup-ledger")) / "seals" / f"{ledger}.list"
+    return Path(platformdirs.user_data_dir("topup-ledger")) / "seals" / f"{ledger_id}.list"
 
 
-def held(tx: Tx, made: Seal) -> str | None:
+def held(ledger: Ledger, made: Seal) -> str | None:
     """Why the ledger does not hold the sealed state, or None when it does (it may have grown)."""
-    conn = tx.conn
-    if made.ledger != seals.ledger_id(conn):
-        return (f"it seals ledger {made.ledger}, not this one ({seals.ledger_id(conn)}): another ledger, or this "
+    if made.ledger != ledger.ledger_id():
+        return (f"it seals ledger {made.ledger}, not this one ({ledger.ledger_id()}): another ledger, or this "
                 "one rewritten from its first link")
-    digest = seals.digest_at(conn, made.head_seq)
+    digest = ledger.digest_at(made.head_seq)
     if digest is None:
-        state = seals.chain_state(conn)
-        return (f"this file is older than that seal: it has {state[0] if state else 0} links, the seal counts "
+        state = ledger.chain_state()
+        return (f"this file is older than that seal: it has {state.links if state else 0} links, the seal counts "
                 f"{made.links}. Expected of an older backup; a working ledger like this was rolled back")
-    if digest != made.head_digest or seals.links_up_to(conn, made.head_seq) != made.links:
+    if digest != made.head_digest or ledger.links_up_to(made.head_seq) != made.links:
         return f"its link {made.head_seq} is not the one sealed: the history up to it was rewritten"
     return None
 
 
-def check_files(tx: Tx, path: Path) -> list[str]:
+def check_files(ledger: Ledger, path: Path) -> list[str]:
     """What is wrong with the seal in `path` (and its signature in `path`.sig) against the ledger."""
     signature_path = Path(f"{path}.sig")
     try:
@@ -220,7 +219,7 @@ def check_files(tx: Tx, path: Path) -> list[str]:
         return [f"{path}: its signature does not match it: the seal was changed"]
     if public not in trusted_keys():
         return [f"{path}: it was signed with a key not in {key_folder() / 'allowed_signers'}: not a seal of yours"]
-    why = held(tx, made)
+    why = held(ledger, made)
     return [] if why is None else [f"{path}: {why}"]
 
 
@@ -235,22 +234,23 @@ def _signed(public: bytes, signature: bytes, statement: bytes) -> bool:
     return True
 
 
-def known_seals_problems(tx: Tx) -> list[str]:
+def known_seals_problems(ledger: Ledger) -> list[str]:
     """For a plain `verify`: each seal the ledger lists, or the list outside it lists, that the
     ledger no longer holds."""
-    ledger = seals.ledger_id(tx.conn)
-    if ledger is None:
+    ledger_id = ledger.ledger_id()
+    if ledger_id is None:
         return []
     known: dict[tuple[int, str], Seal] = {}
-    for links, seq, digest, at in seals.issued(tx.conn):
-        known[(seq, digest)] = Seal(ledger, links, seq, digest, local_iso(at) or at)
-    outside, unreadable = _outside_list(ledger), []
+    for issued in ledger.issued_seals():
+        known[(issued.head_seq, issued.head_digest)] = Seal(ledger_id, issued.links, issued.head_seq,
+                                                            issued.head_digest, local_iso(issued.sealed_at_utc) or "")
+    outside, unreadable = _outside_list(ledger_id), []
     lines = outside.read_text(encoding="utf-8", errors="replace").splitlines() if outside.exists() else []
     for number, line in enumerate(lines, start=1):
         try:
             links, seq, digest, at = line.split()
-            known.setdefault((int(seq), digest), Seal(ledger, int(links), int(seq), digest, at))
+            known.setdefault((int(seq), digest), Seal(ledger_id, int(links), int(seq), digest, at))
         except ValueError:
             unreadable.append(f"line {number} of {outside} is not a seal's record: {line[:60]!r}")
     return unreadable + [f"the seal of {made.sealed_at}: {why}" for _, made in sorted(known.items())
-                         if (why := held(tx, made)) is not None]
+                         if (why := held(ledger, made)) is not None]

@@ -19,10 +19,10 @@ from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import from_stored, now_utc, parse_day, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.service.cards import card_to_write_on, refuse_altered
-from ledger.service.evidence import read_receipt
-from ledger.store import reads, writes
-from ledger.store.db import Tx
+from ledger.service.cards import card_of, card_to_write_on, refuse_altered
+from ledger.service.receipts import read_receipt
+from ledger.service.records import shown_record, stored_topup
+from ledger.store.interface import Ledger
 
 
 @dataclass
@@ -73,11 +73,11 @@ def _optional_minor(text: str | None, currency: str, name: str, allow_zero: bool
     return parse_amount(text, currency, name, allow_zero=allow_zero).minor
 
 
-def log_topup(tx: Tx, request: LogRequest) -> Logged:
+def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     """Record one top-up with its receipt files."""
     files = [read_receipt(p) for p in request.receipts] + request.files
     now = now_utc()
-    card = card_to_write_on(tx, request.card)
+    card = card_to_write_on(ledger, request.card)
     read: dict[str, str | None] = {}
     notes: list[str] = []
     message = None
@@ -102,29 +102,29 @@ def log_topup(tx: Tx, request: LogRequest) -> Logged:
     if not request.force:
         # A text that names no time, reference, balance or validity may recur: "您已成功充值50元".
         if message is not None and any(read[key] for key in ("at", "ref", "balance_after", "valid_until")):
-            rules.refuse_repeated_message(card, _records_keeping(tx, card, message.data))
-        _refuse_unforced(tx, card, row)
-    row = writes.insert_topup(tx, row)
-    writes.attach_receipts(tx, row["id"], files, to_stored(now))
-    writes.record_version(tx, row, "log", renamed(files), to_stored(now))
-    warning = rules.same_amount_warning(_same_amount_near(tx, row))
-    return Logged(reads.get_record(tx.conn, row["id"]), read, notes, [warning] if warning else [])
+            rules.refuse_repeated_message(card, _records_keeping(ledger, card, message.data))
+        _refuse_unforced(ledger, card, row)
+    row["id"] = ledger.add_topup(row)
+    ledger.add_receipts(row["id"], files, to_stored(now))
+    ledger.record_version(row, "log", renamed(files), to_stored(now))
+    warning = rules.same_amount_warning(_same_amount_near(ledger, row))
+    return Logged(shown_record(ledger, row["id"]), read, notes, [warning] if warning else [])
 
 
-def _records_keeping(tx: Tx, card: Card, message_bytes: bytes) -> list[int]:
+def _records_keeping(ledger: Ledger, card: Card, message_bytes: bytes) -> list[int]:
     """Records of the card that already keep this message (compared as `message.comparable` text)."""
     from ledger.domain.message import MAX_MESSAGE_CHARS, comparable
 
     wanted = comparable(message_bytes.decode())
-    kept = reads.kept_texts(tx.conn, card["id"], 4 * MAX_MESSAGE_CHARS)
-    return sorted({topup_id for topup_id, data in kept if comparable(data.decode(errors="replace")) == wanted})
+    kept = ledger.kept_texts(card["id"], 4 * MAX_MESSAGE_CHARS)
+    return sorted({text.record_id for text in kept if comparable(text.data.decode(errors="replace")) == wanted})
 
 
-def _same_amount_near(tx: Tx, row: StoredTopup) -> list[int]:
+def _same_amount_near(ledger: Ledger, row: StoredTopup) -> list[int]:
     moment = from_stored(row["occurred_at_utc"])
-    return reads.same_amount_between(tx.conn, row["card_id"], row["amount_minor"],
-                                     to_stored(moment - rules.SAME_AMOUNT_WINDOW),
-                                     to_stored(moment + rules.SAME_AMOUNT_WINDOW), row["id"])
+    return ledger.same_amount_between(row["card_id"], row["amount_minor"],
+                                      to_stored(moment - rules.SAME_AMOUNT_WINDOW),
+                                      to_stored(moment + rules.SAME_AMOUNT_WINDOW), row["id"])
 
 
 def _fill_from_message(request: LogRequest, card: Card,
@@ -155,7 +155,7 @@ def _fill_from_message(request: LogRequest, card: Card,
     return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
 
 
-def _refuse_unforced(tx: Tx, card: Card, row: StoredTopup, before: StoredTopup | None = None) -> None:
+def _refuse_unforced(ledger: Ledger, card: Card, row: StoredTopup, before: StoredTopup | None = None) -> None:
     """The refusals `--force` overrides: the card's limits and a receipt reference seen before. For
     an amendment (`before` is the record as it was), only a value it changes is checked again: a
     note corrected on a record logged with --force is no reason to refuse."""
@@ -164,7 +164,7 @@ def _refuse_unforced(tx: Tx, card: Card, row: StoredTopup, before: StoredTopup |
         return row[column] if before is None or row[column] != before[column] else None
 
     ref = changed("ref")
-    same_ref = reads.records_with_ref(tx.conn, card["id"], ref, row.get("id")) if ref else []
+    same_ref = ledger.ids_with_ref(card["id"], ref, row.get("id")) if ref else []
     rules.refuse_unforced(card, changed("amount_minor"), changed("balance_after_minor"), ref, same_ref,
                           retired_ok=before is not None)
 
@@ -172,16 +172,16 @@ def _refuse_unforced(tx: Tx, card: Card, row: StoredTopup, before: StoredTopup |
 # ---------------------------------------------------------------- corrections
 
 
-def void_record(tx: Tx, topup_id: int, reason: str) -> Record:
+def void_record(ledger: Ledger, topup_id: int, reason: str) -> Record:
     """Mark a record void: it stays, with its history, but leaves totals."""
     reason_text = _reason(reason)
-    row = writes.stored_topup(tx, topup_id)
+    row = stored_topup(ledger, topup_id)
     if row["status"] == Status.void.value:
         raise InvalidInput(f"record {topup_id} is already void")
     row.update(status=Status.void.value, version=row["version"] + 1)
-    writes.update_topup(tx, row)
-    writes.record_version(tx, row, "void", reason_text, to_stored(now_utc()))
-    return reads.get_record(tx.conn, topup_id)
+    ledger.update_topup(row)
+    ledger.record_version(row, "void", reason_text, to_stored(now_utc()))
+    return shown_record(ledger, topup_id)
 
 
 @dataclass
@@ -202,13 +202,13 @@ class Amendment:
     force: bool = False
 
 
-def amend_record(tx: Tx, topup_id: int, change: Amendment) -> Record:
+def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
     """Correct a record as a new version; the earlier versions stay in its history."""
     reason_text = _reason(change.reason)
-    before = writes.stored_topup(tx, topup_id)
+    before = stored_topup(ledger, topup_id)
     if before["status"] == Status.void.value:
         raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
-    card = refuse_altered(tx, reads.card_of(tx.conn, topup_id))
+    card = refuse_altered(ledger, card_of(ledger, topup_id))
     currency = before["currency"]
     row = dict(before)
     if change.amount is not None:
@@ -234,11 +234,11 @@ def amend_record(tx: Tx, topup_id: int, change: Amendment) -> Record:
     if row == before:
         raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
     if not change.force:  # correcting an old record of a retired card is fine
-        _refuse_unforced(tx, card, row, before)
+        _refuse_unforced(ledger, card, row, before)
     row.update(status=Status.amended.value, version=row["version"] + 1)
-    writes.update_topup(tx, row)
-    writes.record_version(tx, row, "amend", reason_text, to_stored(now_utc()))
-    return reads.get_record(tx.conn, topup_id)
+    ledger.update_topup(row)
+    ledger.record_version(row, "amend", reason_text, to_stored(now_utc()))
+    return shown_record(ledger, topup_id)
 
 
 def _reason(text: str) -> str:

@@ -1,10 +1,22 @@
-"""The only place that speaks SQL.
+"""Where the ledger is kept, behind one interface.
 
-`db` opens the file and runs every command in one transaction (`db.transaction`), mapping SQLite's
-errors to ours in one place; `migrations` holds the schema steps; `models` the SQLModel tables.
-`reads` and `search` read on plain sqlite3, which keeps reading commands fast and free of
-SQLAlchemy; `projection` has SQLite compute the contract's record fields, down to finished CSV
-lines. `writes` changes the ledger: single records and their receipts through the SQLModel session
-that shares the transaction, cards and bulk imports through plain sqlite3, and every link of the
-hash chain through its one writer, `append_links`.
+`interface` declares it: an `Engine` is a ledger at its location, a `Ledger` one transaction on it;
+`types` declares what crosses it. Each engine is a package of its own, chosen by the ledger's
+location (`location`): `sqlite` for a ledger file. `schema` declares the tables every engine keeps.
 """
+
+from __future__ import annotations
+
+from ledger.errors import InvalidInput
+from ledger.store.interface import Engine
+from ledger.store.location import Location
+
+
+def engine_at(location: Location) -> Engine:
+    """The engine that keeps the ledger at `location`."""
+    if location.path is None:
+        raise InvalidInput(f"{location} is a PostgreSQL database; this topup-ledger keeps a ledger in a file "
+                           "only. Give a file with --db FILE or TOPUP_DB")
+    from ledger.store.sqlite import SqliteEngine
+
+    return SqliteEngine(location.path)

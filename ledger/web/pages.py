@@ -7,7 +7,6 @@ Each page is one service call in one transaction, as each command is; a refusal 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -23,9 +22,9 @@ from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import DamageFound, LedgerError, NotFound
 from ledger.service import cards as card_service
-from ledger.service import evidence, finding, topups
-from ledger.store.db import transaction
-from ledger.store.search import Filters
+from ledger.service import finding, receipts, topups, verifying
+from ledger.service.finding import Filters
+from ledger.service.opening import Location, transaction
 from ledger.web import views
 from ledger.web.guard import Guard, Secrets
 
@@ -43,10 +42,10 @@ MAX_FORM_BYTES = 4 * MAX_RECEIPT_BYTES
 class Site:
     """One ledger served: its path, this run's secrets, and whether the log form is offered."""
 
-    def __init__(self, path: Path, keys: Secrets, *, read_only: bool) -> None:
+    def __init__(self, location: Location, keys: Secrets, *, read_only: bool) -> None:
         import jinja2
 
-        self.path, self.keys, self.read_only = path, keys, read_only
+        self.location, self.keys, self.read_only = location, keys, read_only
         self.done: dict[str, list[str]] = {}  # what to say on the page a logged record opens with
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
@@ -72,10 +71,10 @@ class Site:
         try:
             since_chart, months = views.chart_months(filters.since, filters.until, now_utc().astimezone().date())
             chart_filters = Filters(**{**vars(filters), "limit": None, "since": since_chart})
-            with transaction(self.path) as tx:
-                values["cards"] = card_service.list_cards(tx)
-                records = finding.search_records(tx, filters)
-                values["charts"] = views.charts(finding.report(tx, "month", chart_filters), *months)
+            with transaction(self.location) as ledger:
+                values["cards"] = card_service.list_cards(ledger)
+                records = finding.search_records(ledger, filters)
+                values["charts"] = views.charts(finding.report(ledger, "month", chart_filters), *months)
         except LedgerError as error:
             return self.page("records.html", 400, error=error.message, records=[], charts=[],
                              **{"cards": [], **values})
@@ -90,10 +89,10 @@ class Site:
         topup_id = request.path_params["topup_id"]
         damage = None
         try:
-            with transaction(self.path) as tx:
-                record = dict(finding.show_record(tx, topup_id))
+            with transaction(self.location) as ledger:
+                record = dict(finding.show_record(ledger, topup_id))
                 try:
-                    files = evidence.stored_receipts(tx, topup_id)
+                    files = receipts.stored_receipts(ledger, topup_id)
                 except DamageFound as found:  # the record and its history are still worth seeing
                     files, damage = [], found.message
         except LedgerError as error:
@@ -105,8 +104,8 @@ class Site:
     def receipt(self, request: Request) -> Response:
         topup_id, index = request.path_params["topup_id"], request.path_params["index"]
         try:
-            with transaction(self.path) as tx:
-                files = evidence.stored_receipts(tx, topup_id)
+            with transaction(self.location) as ledger:
+                files = receipts.stored_receipts(ledger, topup_id)
         except LedgerError as error:
             return self.refused(error)
         if not 1 <= index <= len(files):
@@ -122,20 +121,20 @@ class Site:
 
     def cards(self, request: Request) -> HTMLResponse:
         try:
-            with transaction(self.path) as tx:
-                shown = views.cards(card_service.list_cards(tx), finding.validity_ends(tx))
+            with transaction(self.location) as ledger:
+                shown = views.cards(card_service.list_cards(ledger), finding.validity_ends(ledger))
         except LedgerError as error:
             return self.refused(error)
         return self.page("cards.html", cards=shown, due_within=views.DUE_WITHIN)
 
     def verify(self, request: Request) -> HTMLResponse:
         try:
-            with transaction(self.path) as tx:
-                result = evidence.verify(tx)
+            with transaction(self.location) as ledger:
+                result = verifying.verify(ledger)
         except LedgerError as error:
             return self.refused(error)
         return self.page("verify.html", records=result.records,
-                         problems=[evidence.describe(problem) for problem in result.problems])
+                         problems=[verifying.describe(problem) for problem in result.problems])
 
     def log_form(self, request: Request) -> HTMLResponse:
         return self._form({})
@@ -163,7 +162,7 @@ class Site:
         given = {key: str(form.get(key) or "").replace("\r\n", "\n") for key in LOG_FIELDS}
         uploads = [item for item in form.getlist("receipt") if isinstance(item, UploadFile) and item.filename]
         try:
-            files = [evidence.received_receipt(base_name(item.filename), await item.read(MAX_RECEIPT_BYTES + 1),
+            files = [receipts.received_receipt(base_name(item.filename), await item.read(MAX_RECEIPT_BYTES + 1),
                                                repr(base_name(item.filename))) for item in uploads]
             # A field left empty is an option not given; anything typed goes to the core as typed.
             optional = {key: value if value != "" else None for key, value in given.items() if key != "card"}
@@ -176,13 +175,13 @@ class Site:
         return RedirectResponse(f"/records/{logged.record['id']}?done={key}", status_code=303)
 
     def _write_log(self, request: topups.LogRequest) -> topups.Logged:
-        with transaction(self.path, write=True) as tx:
-            return topups.log_topup(tx, request)
+        with transaction(self.location, write=True) as ledger:
+            return topups.log_topup(ledger, request)
 
     def _form(self, given: dict[str, str], error: str | None = None, status: int = 200) -> HTMLResponse:
         try:
-            with transaction(self.path) as tx:
-                in_use = [card for card in card_service.list_cards(tx) if not card["retired"]]
+            with transaction(self.location) as ledger:
+                in_use = [card for card in card_service.list_cards(ledger) if not card["retired"]]
         except LedgerError as failure:
             return self.refused(failure)
         return self.page("log.html", status, cards=in_use, given=given, error=error, channels=views.CHANNELS)
@@ -201,9 +200,9 @@ def _same_origin(request: Request) -> bool:
     return origin is None or origin == f"{request.url.scheme}://{request.headers.get('host')}"
 
 
-def make_app(path: Path, keys: Secrets, hosts: set[str], *, read_only: bool = False) -> Guard:
-    """The whole site for the ledger at `path`, behind its guard."""
-    site = Site(path, keys, read_only=read_only)
+def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: bool = False) -> Guard:
+    """The whole site for the ledger at `location`, behind its guard."""
+    site = Site(location, keys, read_only=read_only)
     routes = [
         Route("/", site.records),
         Route("/records/{topup_id:int}", site.record),

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import errno
 import socket
-from pathlib import Path
 from typing import TextIO
 
 from ledger.errors import LedgerError
 from ledger.service.cards import list_cards
-from ledger.store.db import transaction
+from ledger.service.opening import Location, transaction
 from ledger.web.guard import Secrets
 from ledger.web.pages import make_app
 
@@ -48,12 +47,12 @@ def bind(host: str, port: int) -> socket.socket:
     return listening
 
 
-def serve(path: Path, out: TextIO, *, port: int = 0, lan: bool = False, read_only: bool = False) -> None:
-    """Serve the ledger at `path` until interrupted; the URL to open goes to `out`."""
+def serve(location: Location, out: TextIO, *, port: int = 0, lan: bool = False, read_only: bool = False) -> None:
+    """Serve the ledger at `location` until interrupted; the URL to open goes to `out`."""
     import uvicorn
 
-    with transaction(path) as tx:
-        list_cards(tx)  # no ledger, a file that is not one, or one too new: refused before anything listens
+    with transaction(location) as ledger:
+        list_cards(ledger)  # no ledger, a file that is not one, or one too new: refused before anything listens
     host = lan_address() if lan else LOOPBACK
     listening = bind(host, port)
     bound = listening.getsockname()[1]
@@ -69,6 +68,6 @@ def serve(path: Path, out: TextIO, *, port: int = 0, lan: bool = False, read_onl
         segno.make(url, error="l").terminal(out=out, compact=True, border=2)
     out.flush()
     # Ctrl-C lets requests under way finish, but waits for an upload that stalled only so long.
-    config = uvicorn.Config(make_app(path, keys, served, read_only=read_only), log_level="warning",
+    config = uvicorn.Config(make_app(location, keys, served, read_only=read_only), log_level="warning",
                             access_log=False, server_header=False, lifespan="off", timeout_graceful_shutdown=5)
     uvicorn.Server(config).run(sockets=[listening])

@@ -1,42 +1,28 @@
-"""Opening the ledger file: where it lives, what it must be, and the transaction every command runs in.
+"""The ledger file: what it must be, creating and upgrading it, opening it to read or to write,
+and copying it whole.
 
-The file's identity and schema version are read with plain sqlite3 before anything heavier is
-loaded; a file that is not a topup ledger, or is newer than this program, is refused unread and
-unchanged. An older ledger is copied aside and then upgraded by a command that writes; one that
-only reads it reads an upgraded copy in memory. Every SQLite error becomes one of ours in
-`ledger_error`, and nowhere else.
+The file's identity and schema version are read before anything else is done with it; a file
+that is not a topup ledger, or is newer than this program, is refused unread and unchanged. An
+older ledger is copied aside and then upgraded by a command that writes; one that only reads it
+reads an upgraded copy in memory.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from ledger.domain.values import shell_word
-from ledger.errors import DamageFound, LedgerError, NotALedger, SchemaTooNew
-from ledger.store import migrations
-from ledger.store.header import is_ledger_file, refuse_missing
+from ledger.errors import LedgerError, NotALedger, SchemaTooNew
+from ledger.store.sqlite import migrations
+from ledger.store.sqlite.errors import ledger_error
+from ledger.store.sqlite.header import is_ledger_file, refuse_missing
 
 BUSY_TIMEOUT_SECONDS = 60
 MAX_UPGRADED_IN_MEMORY = 512 << 20  # bytes of an older ledger a reading command copies into memory to upgrade
-
-
-def default_path() -> Path:
-    """`ledger.db` in the platform's user data folder for topup-ledger."""
-    import platformdirs
-
-    return platformdirs.user_data_path("topup-ledger", appauthor=False) / "ledger.db"
-
-
-def resolve_path(given: str | None) -> Path:
-    """The ledger named by `--db`, else by `TOPUP_DB`, else the default."""
-    chosen = given or os.environ.get("TOPUP_DB") or None
-    return Path(chosen).expanduser() if chosen else default_path()
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -71,39 +57,62 @@ def _chain_found_state(conn: sqlite3.Connection, version: int) -> None:
     """Inside an upgrade's transaction: chain what the older schema left outside the chain."""
     if 0 < version < migrations.CHAINED_CARDS:
         from ledger.domain.times import now_utc, to_stored
-        from ledger.store.writes import chain_found_state
+        from ledger.store.sqlite.writes import chain_found_state
 
         chain_found_state(conn, to_stored(now_utc()))
 
 
-def _open_for_reading(path: Path, frozen: bool, tx: Tx) -> sqlite3.Connection:
+@dataclass
+class Opened:
+    """A connection to read or write the ledger through, and what to say of how it was opened."""
+
+    conn: sqlite3.Connection
+    older_schema: int | None = None  # read through an upgraded copy: the file's own schema
+    notices: list[str] = field(default_factory=list)
+
+
+def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
     """A connection for a command that only reads: never creates, upgrades or changes the file. A
-    ledger of an older schema is read through an upgraded copy in memory; `frozen`, the folder is
-    read-only (see `_read_only`)."""
+    ledger of an older schema is read through an upgraded copy in memory; so is none at all, when
+    `missing_is_empty`. A ledger in a read-only folder is read as it stands (see `_read_only`)."""
     if not is_ledger_file(path):
-        if not tx.missing_is_empty:
+        if not missing_is_empty:
             refuse_missing(path)
-        tx.notices.append(f"note: there is no ledger at {path} yet; the file was checked against an empty one")
-        return _in_memory(None)
+        return Opened(_in_memory(None), None,
+                      [f"note: there is no ledger at {path} yet; the file was checked against an empty one"])
+    frozen = _frozen(path)
     wal = path.with_name(path.name + "-wal")
     if frozen and wal.exists() and wal.stat().st_size > 0:
         raise LedgerError(f"the ledger's folder {path.parent} is read-only, and changes to the ledger wait in {wal}, "
                           "which SQLite can only read from a writable folder; copy the folder somewhere writable")
     version = _schema_version(path, immutable=frozen)
     if version == migrations.LATEST:
-        return _read_only(path) if frozen else connect(path)
+        return Opened(_read_only(path) if frozen else connect(path))
     size = sum(p.stat().st_size for p in (path, wal) if p.exists())
     if size > MAX_UPGRADED_IN_MEMORY:
         raise LedgerError(f"{path} was written by an older topup-ledger (schema {version}) and is too large "
                           f"({size >> 20} MiB) to read through an upgraded copy in memory; upgrade it first with any "
                           "command that changes it, such as `topup doctor --rebuild-index` (a copy of it as it was "
                           "is kept beside it)")
-    tx.older_schema = version
-    tx.notices.append(f"note: {path} was written by an older topup-ledger (schema {version}); it was read through "
-                      "an upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a "
-                      "copy of it as it was")
+    notice = (f"note: {path} was written by an older topup-ledger (schema {version}); it was read through an "
+              "upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a copy of "
+              "it as it was")
     # Opened as usual when it can be: a read-only connection would leave SQLite's -wal and -shm behind.
-    return _in_memory(_read_only(path) if frozen else connect(path))
+    return Opened(_in_memory(_read_only(path) if frozen else connect(path)), version, [notice])
+
+
+def open_for_writing(path: Path) -> Opened:
+    """A connection for a command that writes, to a ledger created or upgraded first if need be."""
+    if _frozen(path):
+        raise LedgerError(f"the ledger's folder {path.parent} is read-only, so nothing can be "
+                          "logged or changed there (reading still works)")
+    prepare(path)
+    return Opened(connect(path))
+
+
+def _frozen(path: Path) -> bool:
+    """Whether the ledger's folder exists and this process cannot write in it."""
+    return path.parent.exists() and not os.access(path.parent, os.W_OK)
 
 
 def _in_memory(source: sqlite3.Connection | None) -> sqlite3.Connection:
@@ -240,125 +249,6 @@ def copy_database(source: sqlite3.Connection, target: Path, shown: Path | None =
         dst.close()
 
 
-def ledger_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
-    """SQLite's error as one of ours; `doing` says what could not be done (opened, read, used…)."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return LedgerError(f"the ledger refused the change: {exc}")
-    if type(exc) is sqlite3.DatabaseError:  # SQLite cannot make sense of the file: damage, or not a database
-        if doing == "opened" and not _was_a_ledger(path):
-            return NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched")
-        return DamageFound(f"the ledger {path} is damaged ({exc}); it was left as it is. Keep a copy of the file, "
-                           "then restore your latest backup (`topup backup` makes them)")
-    return LedgerError(f"{'the copy' if doing == 'written' else 'the ledger'} {path} could not be {doing}: {exc}")
-
-
-def _was_a_ledger(path: Path) -> bool:
-    """Whether a file SQLite cannot read still shows a ledger's marks: its application id in the
-    header, or its tables' definitions in the schema pages (looked for only once SQLite has given up)."""
-    import mmap
-
-    try:
-        with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return (data[68:72] == migrations.APPLICATION_ID.to_bytes(4, "big")
-                    or data.find(b"CREATE TABLE topup_version") >= 0)
-    except (OSError, ValueError):  # unreadable, or empty
-        return False
-
-
-# What SQLite says about the file or the data: locked, read-only, a constraint, damage. (SQLite
-# reports a mistake in our own SQL as an OperationalError too, so such a bug reads as a refusal
-# carrying SQLite's own words.)
-_REFUSALS = (sqlite3.OperationalError, sqlite3.IntegrityError)
-
-
-def _is_refusal(exc: BaseException) -> bool:
-    return isinstance(exc, _REFUSALS) or type(exc) is sqlite3.DatabaseError
-
-
-class _SharedConnection:
-    """The transaction's sqlite3 connection as SQLAlchemy sees it: the session runs its statements
-    inside the transaction but never commits, rolls back or closes it; `transaction` does."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._conn, name)
-
-    def commit(self) -> None:
-        pass
-
-    def rollback(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class Tx:
-    """One transaction on the ledger, which every use case receives.
-
-    The file is opened when the use case first needs it, so input refused before that leaves no
-    trace, not even a new file. Reads, cards and bulk writes go through `conn`, plain sqlite3;
-    single records and their receipts are written through `session` (SQLModel), made on first use
-    on the same connection, so that reading commands never load SQLAlchemy and a check and the
-    write after it see the same transaction."""
-
-    def __init__(self, path: Path, write: bool, missing_is_empty: bool = False) -> None:
-        self.path, self.write, self.missing_is_empty = path, write, missing_is_empty
-        self._conn: sqlite3.Connection | None = None
-        self._session: Any = None
-        self.older_schema: int | None = None  # read through an upgraded copy: the file's own schema
-        self.notices: list[str] = []  # what the person should know about how the ledger was read
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """The transaction's connection. A reading transaction holds one snapshot while others write;
-        a writing one begins IMMEDIATE, so it waits for the write lock instead of failing when a
-        read turns into a write."""
-        if self._conn is None:
-            frozen = self.path.parent.exists() and not os.access(self.path.parent, os.W_OK)
-            if not self.write:
-                conn = _open_for_reading(self.path, frozen, self)
-            elif frozen:
-                raise LedgerError(f"the ledger's folder {self.path.parent} is read-only, so nothing can be "
-                                  "logged or changed there (reading still works)")
-            else:
-                prepare(self.path)
-                conn = connect(self.path)
-            try:
-                conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
-                # A newer topup-ledger may have upgraded the file while this one waited for the lock.
-                if self.write and conn.execute("PRAGMA user_version").fetchone()[0] != migrations.LATEST:
-                    raise SchemaTooNew(f"{self.path} was upgraded by a newer topup-ledger just now; "
-                                       "upgrade topup-ledger to use it. Nothing was changed")
-            except (sqlite3.Error, SchemaTooNew):
-                conn.close()
-                raise
-            self._conn = conn
-        return self._conn
-
-    def bring_up_to_date(self) -> None:
-        """For a writing transaction: create or upgrade the file to the newest schema now."""
-        assert self.write
-        self.conn  # noqa: B018 - opening the connection is what prepares the file
-
-    @property
-    def session(self) -> Any:
-        """The SQLModel session inside this transaction."""
-        if self._session is None:
-            from sqlalchemy import create_engine
-            from sqlalchemy.pool import StaticPool
-            from sqlmodel import Session
-
-            conn = self.conn
-            # hide_parameters: an error's text must never carry a card number into a log or a traceback.
-            engine = create_engine("sqlite://", creator=lambda: _SharedConnection(conn), poolclass=StaticPool,
-                                   pool_reset_on_return=None, hide_parameters=True)
-            self._session = Session(engine)
-        return self._session
-
-
 def _read_only(path: Path) -> sqlite3.Connection:
     """A ledger in a folder this process cannot write: SQLite cannot keep its shared-memory index
     there, so the file is read as it stands, which is exact only while no changes wait in its
@@ -366,28 +256,3 @@ def _read_only(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
-
-
-@contextmanager
-def transaction(path: Path, *, write: bool = False, missing_is_empty: bool = False) -> Iterator[Tx]:
-    """A transaction on the ledger at `path` for the block: a writing one commits only if the block
-    succeeds; closing without COMMIT rolls everything back. `missing_is_empty`: a reading one on a
-    path with no ledger sees an empty ledger in memory instead of being refused (a dry run)."""
-    tx = Tx(path, write, missing_is_empty)
-    doing = "used" if write else "read"
-    try:
-        yield tx
-        if tx._session is not None:
-            tx._session.flush()
-        if write and tx._conn is not None:
-            tx._conn.execute("COMMIT")
-    except Exception as exc:
-        orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps SQLite's own error
-        if _is_refusal(orig):
-            raise ledger_error(orig, path, doing) from None
-        raise
-    finally:
-        if tx._session is not None:
-            tx._session.close()
-        if tx._conn is not None:
-            tx._conn.close()

@@ -8,11 +8,9 @@ follows from its kind in the registry (`domain.fields`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import Any
 
-from ledger.domain.fields import FIELD_NAMES, PUBLIC_FIELDS, Kind, Record, RecordField
+from ledger.domain.fields import PUBLIC_FIELDS, Kind, RecordField
 from ledger.domain.money import CURRENCIES, minor_digits
 from ledger.domain.spreadsheet import FORMULA_STARTS
 from ledger.domain.times import local_offsets
@@ -118,10 +116,3 @@ def record_select() -> str:
 def csv_select(guarded: bool = True) -> str:
     """The same fields as one CSV line per record; with `guarded`, safe to open in a spreadsheet."""
     return "SELECT " + csv_line_sql([_csv_sql(field, guarded) for field in PUBLIC_FIELDS]) + _FROM
-
-
-def record_from_row(row: Any) -> Record:
-    """A `record_select()` row as the contract's record."""
-    record: dict[str, Any] = dict(zip(FIELD_NAMES, row, strict=True))
-    record["receipts"] = json.loads(record["receipts"])
-    return record  # type: ignore[return-value]

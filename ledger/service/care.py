@@ -1,0 +1,98 @@
+"""Care of the ledger as a whole: a verified backup with a seal beside it, what `doctor` says of the
+ledger, the text index built again, and the marks a dumped copy lost written back."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import DamageFound
+from ledger.service.opening import transaction
+from ledger.service.verifying import Problem, describe, verify
+from ledger.store import engine_at
+from ledger.store.interface import Ledger
+from ledger.store.location import Location, at
+
+
+def rebuild_index(ledger: Ledger) -> None:
+    """Build the text index again from the records (it is derived from them, never evidence itself)."""
+    ledger.rebuild_index()
+
+
+def repair_marks(location: Location) -> int | None:
+    """Give a ledger copied with its engine's dump tool what the copy lost; its records are then
+    verified as any ledger's are. Returns the schema found, or None when nothing was missing."""
+    return engine_at(location).repair_marks()
+
+
+@dataclass
+class Backup:
+    """What `backup` wrote: how many records, where its seal went (if one was made), what to say."""
+
+    records: int
+    seal: Path | None
+    notes: list[str]
+
+
+def backup(location: Location, target: Path, *, overwrite: bool = False) -> Backup:
+    """A consistent copy, and a fresh seal of the ledger beside it (TARGET.seal, TARGET.seal.sig),
+    taken first so that the copy holds the sealed state."""
+    from ledger.service import sealing
+
+    done, notes = sealing.fresh(location)
+    records = _copy(location, target, overwrite=overwrite)
+    if done is None:
+        return Backup(records, None, notes)
+    seal_file = target.with_name(f"{target.name}.seal")
+    sealing.write_files(done, seal_file, overwrite=True, ledger=location.path)
+    return Backup(records, seal_file, notes + sealing.listed(location, done))
+
+
+def _copy(location: Location, target: Path, *, overwrite: bool) -> int:
+    """A consistent copy made while others may write; refuses to replace a file unless asked.
+
+    The copy is verified before it takes its name; returns the number of records in it."""
+    from ledger.output.files import replaced_when_done
+
+    with transaction(location) as source, \
+            replaced_when_done(target, overwrite=overwrite, ledger=location.path) as partial:
+        source.copy_to_file(partial, shown=target)
+        with transaction(at(partial)) as copy:
+            result = verify(copy)
+        # The text index is derived from the records; one out of step loses nothing and is rebuilt at will.
+        # Seals say whether a ledger holds a history, not whether a copy of it is whole: a copy of a
+        # ledger already below a seal is still a good copy of it.
+        damage = [problem for problem in result.problems if problem.kind not in ("search", "seal")]
+        if damage:
+            raise DamageFound(f"the copy does not verify ({describe(damage[0])}); run `topup verify` on the ledger")
+        return result.records
+
+
+def doctor(location: Location) -> tuple[dict[str, Any], list[Problem]]:
+    """Facts about the ledger, and what `verify` finds in it."""
+    from ledger.output.files import partials_in
+
+    engine = engine_at(location)
+    with engine.transaction() as ledger:
+        stored = ledger.facts()
+        result = verify(ledger)
+    path = location.path
+    assert path is not None  # the only engine keeps a ledger in a file
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    facts: dict[str, Any] = {
+        "path": str(path.resolve()), "size_bytes": engine.size_bytes(),
+        "schema_version": stored.schema_version, f"{stored.engine}_version": stored.engine_version,
+        "journal_mode": stored.journal_mode, "permissions": oct(mode),
+        "cards": stored.cards, "records": stored.records, "void_records": stored.void_records,
+        "receipt_files": stored.receipt_files, "receipt_bytes": stored.receipt_bytes,
+        # Partial outputs a killed command left beside the ledger; the next output to the same name removes them.
+        "leftover_files": [str(p) for p in partials_in(path.parent)],
+    }
+    problems = result.problems
+    if mode & 0o077:
+        problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({facts['permissions']}); "
+                                                     f"run: chmod 600 {path}"))
+    return facts, problems

@@ -1,0 +1,41 @@
+"""Where the ledger is, and the one transaction each command or page runs its use case in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+
+from ledger.errors import LedgerError
+from ledger.store import engine_at
+from ledger.store.interface import Ledger, Peek
+from ledger.store.location import Location, locate
+
+__all__ = ["Ledger", "Location", "existing", "locate", "peek", "transaction"]
+
+
+def transaction(location: Location, *, write: bool = False,
+                missing_is_empty: bool = False) -> AbstractContextManager[Ledger]:
+    """One transaction on the ledger at `location`: a writing one commits only if its block succeeds;
+    `missing_is_empty`, a reading one where there is no ledger yet sees an empty one (a dry run)."""
+    return engine_at(location).transaction(write=write, missing_is_empty=missing_is_empty)
+
+
+def existing(location: Location) -> Location:
+    """`location`, refused when no ledger is there: for a command that writes but must not start one."""
+    engine = engine_at(location)
+    if not engine.exists():
+        engine.refuse_missing()
+    return location
+
+
+@contextmanager
+def peek(given: str | None) -> Iterator[Peek | None]:
+    """A quick look into the ledger named by `--db` (or TOPUP_DB, or the default) for Tab completion,
+    which never changes, upgrades, waits or refuses: None when there is nothing to look at."""
+    try:
+        engine = engine_at(locate(given))
+    except LedgerError:
+        yield None
+        return
+    with engine.peek() as looking:
+        yield looking

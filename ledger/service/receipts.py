@@ -1,0 +1,114 @@
+"""Receipt files as evidence: read from the user's files or a form, kept with a record, and handed
+back byte for byte, each checked against its digest first."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import unicodedata
+from pathlib import Path
+
+from ledger.domain.fields import Record
+from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
+from ledger.domain.times import now_utc, to_stored
+from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
+from ledger.service.records import shown_record, stored_topup
+from ledger.store.interface import Ledger
+
+
+def read_receipt(path_text: str) -> ReceiptFile:
+    """Read one receipt file whole; refuse what is missing, a folder, unreadable or too big."""
+    path = Path(path_text).expanduser()
+    if not path.exists():
+        raise InvalidInput(f"receipt file {path_text!r} does not exist")
+    if path.is_dir():
+        raise InvalidInput(f"receipt {path_text!r} is a folder; give the file inside it")
+    if not path.is_file():
+        raise InvalidInput(f"receipt {path_text!r} is not a regular file")
+    size = path.stat().st_size
+    if size > MAX_RECEIPT_BYTES:
+        raise InvalidInput(f"receipt {path_text!r} is {size:,} bytes; the limit is {MAX_RECEIPT_BYTES:,} (25 MB)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read receipt {path_text!r}: {exc.strerror}") from None
+    return received_receipt(path.name, data, repr(path_text))
+
+
+def received_receipt(name: str, data: bytes, shown: str) -> ReceiptFile:
+    """A receipt file's bytes as read or uploaded, under its name: refused when empty or over the
+    limit; its type is told by its name, whichever way it came."""
+    if not data:
+        raise InvalidInput(f"receipt {shown} is empty; nothing to keep")
+    if len(data) > MAX_RECEIPT_BYTES:
+        raise InvalidInput(f"receipt {shown} is over the 25 MB limit")
+    name = unicodedata.normalize("NFC", name)
+    return receipt_file(name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
+
+
+def add_receipts(ledger: Ledger, topup_id: int, file_paths: list[str]) -> tuple[Record, int]:
+    """Keep more receipt files with a record; returns the record and how many files were new."""
+    files = [read_receipt(p) for p in file_paths]
+    now = to_stored(now_utc())
+    row = stored_topup(ledger, topup_id)
+    added = ledger.add_receipts(topup_id, files, now)
+    if added:
+        row["version"] += 1
+        ledger.update_topup(row)
+        reason = "; ".join(filter(None, [f"{added} receipt file(s) added", renamed(files)]))
+        ledger.record_version(row, "receipt", reason, now)
+    return shown_record(ledger, topup_id), added
+
+
+def write_receipts(ledger: Ledger, topup_id: int, folder: Path) -> list[Path]:
+    """Write a record's receipt files into `folder` (made if missing), byte for byte, never over an
+    existing file."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{folder} is a file, not a folder; give a folder to write the receipts into")
+    files = stored_receipts(ledger, topup_id)
+    if not files:
+        raise NotFound(f"record {topup_id} has no receipt files; `topup receipt add {topup_id} FILE` keeps one")
+    _make_private_folder(folder)
+    written: list[Path] = []
+    for index, receipt in enumerate(files, start=1):
+        name = safe_file_name(receipt.name, f"receipt-{topup_id}-{index}")
+        written.append(_write_new(folder, name, receipt.data, written, ledger.location.path))
+    return written
+
+
+def stored_receipts(ledger: Ledger, topup_id: int) -> list[ReceiptFile]:
+    """A record's receipt files as kept, each checked against its digest: a damaged file is never
+    handed out as evidence."""
+    shown_record(ledger, topup_id)  # refuses a record that does not exist
+    files = ledger.receipt_files(topup_id)
+    for receipt in files:
+        if hashlib.sha256(receipt.data).hexdigest() != receipt.sha256:
+            raise DamageFound(f"receipt {receipt.name!r} of record {topup_id} is damaged in the ledger; "
+                              "run `topup verify`")
+    return files
+
+
+def _make_private_folder(folder: Path) -> None:
+    """Make `folder` and each missing parent, as `mkdir -p` would, but readable only by the user."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        for path in reversed(missing):
+            path.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise LedgerError(f"the folder {folder} could not be made: {exc.strerror}") from None
+
+
+def _write_new(folder: Path, name: str, data: bytes, written: list[Path], ledger: Path | None) -> Path:
+    """Write `data` into `folder` under `name`, or the first free variant of it (also apart from the
+    files just `written`, ignoring case): private (0600), whole or not at all, never over a file."""
+    from ledger.output.files import replaced_when_done
+
+    chosen = {path.name.casefold() for path in written}
+    while True:
+        (free,) = distinct_names([name], taken=lambda n: n.casefold() in chosen or (folder / n).exists())
+        try:
+            with replaced_when_done(folder / free, overwrite=False, ledger=ledger) as partial:
+                partial.write_bytes(data)
+            return folder / free
+        except Duplicate:
+            continue  # another command took that name meanwhile: the next one

@@ -1,0 +1,179 @@
+"""What crosses the store's interface besides cards, records and links: a query, and named read
+models for the few facts the use cases look up. Never a row, a cursor or a connection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Query:
+    """Which records to read, in stored values: the service makes it from what a person typed."""
+
+    terms: tuple[str, ...] = ()  # each must be found in the reference, merchant, note or card label
+    card_id: int | None = None
+    channel: str | None = None
+    since_utc: str | None = None  # from this moment on
+    until_utc: str | None = None  # before this moment
+    # An amount bound in each currency it can be written in: ((currency, minor units), …).
+    min_minor: tuple[tuple[str, int], ...] | None = None
+    max_minor: tuple[tuple[str, int], ...] | None = None
+    ref: str | None = None  # this exact reference, in any case
+    outcome: str | None = None
+    with_void: bool = False
+    limit: int | None = None
+    newest_first: bool = True
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """A group's totals in one currency: credited and pending count and sum, failed and refunded count."""
+
+    group: str
+    currency: str
+    credited_count: int
+    credited_minor: int
+    pending_count: int
+    pending_minor: int
+    failed_count: int
+    refunded_count: int
+
+
+@dataclass(frozen=True)
+class CardActivity:
+    records: int  # void ones aside
+    last_at_utc: str | None
+
+
+@dataclass(frozen=True)
+class RefMatch:
+    """A record found by its reference, on whichever card."""
+
+    id: int
+    card: str  # its card's label
+    outcome: str
+    status: str
+
+
+@dataclass(frozen=True)
+class KeptText:
+    """A plain-text receipt kept with a record: a pasted message, most likely."""
+
+    record_id: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class StandingRecord:
+    """A record not voided, as a bill's import compares its rows with it."""
+
+    id: int
+    card_id: int
+    occurred_at_utc: str
+    amount_minor: int
+    paid_minor: int | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class RecordKey:
+    """What tells a record from a row of an import: card, time, amount and reference."""
+
+    card_id: int
+    occurred_at_utc: str
+    amount_minor: int
+    ref: str | None
+
+
+@dataclass(frozen=True)
+class LastTopup:
+    id: int
+    occurred_at_utc: str
+    amount_minor: int
+    channel: str
+    ref: str | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ValidityFacts:
+    """What a card in use with a credited top-up says of its validity."""
+
+    label: str
+    kind: str
+    number: str | None
+    validity_days: int | None
+    stated_until: str | None  # stated by the newest top-up that states one
+    stated_at_utc: str | None  # when that top-up happened
+    last_at_utc: str  # the newest credited top-up
+
+
+@dataclass(frozen=True)
+class IndexMismatch:
+    """How the text index differs from the records."""
+
+    missing: list[int]  # records it lacks
+    extra: list[int]  # ids it holds that no record has
+    differs: bool  # the text it holds is not the records'
+
+
+@dataclass(frozen=True)
+class ReceiptUse:
+    record_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class DamagedBlob:
+    """A stored file whose bytes no longer match its digest, and the receipts that use it."""
+
+    sha256: str
+    uses: list[ReceiptUse]
+
+
+@dataclass(frozen=True)
+class ChainState:
+    links: int
+    head_seq: int
+    head_digest: str
+
+
+@dataclass(frozen=True)
+class IssuedSeal:
+    links: int
+    head_seq: int
+    head_digest: str
+    sealed_at_utc: str
+
+
+@dataclass(frozen=True)
+class StoreFacts:
+    """What `doctor` says of the ledger's storage."""
+
+    schema_version: int
+    engine: str  # which engine keeps it: sqlite
+    engine_version: str
+    journal_mode: str
+    cards: int
+    records: int
+    void_records: int
+    receipt_files: int
+    receipt_bytes: int
+
+
+@dataclass(frozen=True)
+class CardName:
+    """A card as Tab completion offers it."""
+
+    label: str
+    kind: str
+    retired: bool
+
+
+@dataclass(frozen=True)
+class RecentRecord:
+    """A record as Tab completion offers it: its id, and its card and amount beside it."""
+
+    id: int
+    card: str
+    amount: str
