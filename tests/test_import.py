@@ -149,8 +149,8 @@ def test_any_text_survives_export_and_import(tmp_path_factory, note, merchant):
         cards.add_card(tx, "card", cards.CardSpec(kind="smart"))
     try:
         with transaction(source, write=True) as tx:
-            topups.log_topup(tx, topups.LogRequest(card="card", amount="10", note=note, merchant=merchant,
-                                                   at="2026-01-01 10:00"))
+            topups.log_topup(tx, topups.LogRequest(card="card", values={
+                "amount": "10", "note": note, "merchant": merchant, "at": "2026-01-01 10:00"}))
     except InvalidInput:
         return  # text the ledger refuses (control characters, …) never reaches an export
     csv_path, again = folder / "e.csv", folder / "f.csv"

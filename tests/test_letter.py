@@ -70,7 +70,7 @@ def test_the_card_number_is_masked_unless_revealed_and_the_writer_named(topup_ok
     topup_ok("log", "手机", "100", "--channel", "微信", "--ref", "4200001234")
     masked = page_text(_letter(topup_ok, tmp_path, "1"))
     assert "卡号\n****8000" in masked and "13800138000" not in masked and "申请人\n日期" in masked
-    assert "渠道\n微信支付" in masked and "结果\n已到账" in masked and "交易编号\n4200001234" in masked
+    assert "渠道\n微信支付" in masked and "结果\n已到账" in masked and "交易单号\n4200001234" in masked
     revealed = page_text(_letter(topup_ok, tmp_path, "1", "--reveal", "--name", "陈大文 <a@b.cn>"))
     assert "卡号\n+8613800138000" in revealed and "申请人\n陈大文 <a@b.cn>" in revealed
 
@@ -106,7 +106,7 @@ def test_every_version_is_shown_with_its_reason_and_a_void_record_is_marked(topu
     topup_ok("void", "2", "--reason", "logged twice")
     text = page_text(_letter(topup_ok, tmp_path, "1", "2", "--lang", "en"))
     first, second = text.split("Record 2")
-    assert "Time\n2025-03-14 18:42:00 (UTC+08:00)" in first and "VOID" not in first
+    assert "When\n2025-03-14 18:42:00 (UTC+08:00)" in first and "VOID" not in first
     assert re.search(r"logged · 100\.00 HKD, credited\n.* · amended · 120\.00 HKD, pending · 收據寫 120", first)
     assert second.lstrip().startswith("VOID: this record was voided") and "voided · 50.00 HKD" in second
 

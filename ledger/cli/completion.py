@@ -15,7 +15,7 @@ import typer
 if TYPE_CHECKING:  # completion runs at every Tab press: nothing is imported that it does not use
     from contextlib import AbstractContextManager
 
-    from ledger.store.interface import Peek
+    from ledger.service.opening import Peek
 
 RECORDS_OFFERED = 30  # the newest records a Tab offers; typing digits narrows them
 

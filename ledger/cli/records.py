@@ -11,27 +11,19 @@ import typer
 
 from ledger.cli import completion
 from ledger.cli.app import CardArg, ItemFormat, ListFormat, RecordIdArg, app, list_format, open_ledger, render_list, say
+from ledger.cli.field_options import field_options
 from ledger.errors import LedgerError
 
 
 @app.command("log", context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
+@field_options(leave_out=("amount",))
 def log(
     ctx: typer.Context,
     card: CardArg,
     amount: Annotated[str | None, typer.Argument(
         metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
-    channel: Annotated[str | None, typer.Option(
-        autocompletion=completion.channel_names,
-        help="store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, 支付宝 …).")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="When it happened (default: now).")] = None,
-    ref: Annotated[str | None, typer.Option("--ref", help="Receipt or transaction reference.")] = None,
-    merchant: Annotated[str | None, typer.Option(help="Where it was paid.")] = None,
-    note: Annotated[str | None, typer.Option(help="Anything worth remembering.")] = None,
+    values: dict[str, str | None] | None = None,
     receipt: Annotated[list[str] | None, typer.Option("--receipt", help="A receipt file to keep (repeatable).")] = None,
-    balance_after: Annotated[str | None, typer.Option("--balance-after", help="Balance after the top-up.")] = None,
-    valid_until: Annotated[str | None, typer.Option("--valid-until", help="Date the card stays valid until.")] = None,
-    paid: Annotated[str | None, typer.Option(help="What was charged, when it differs from the amount.")] = None,
-    outcome: Annotated[str | None, typer.Option(help="credited (default), pending or failed.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Log even over a limit or with a repeated reference.")] = False,
     sms: Annotated[str | None, typer.Option(
         "--sms", help="A pasted confirmation message to read the values from ('-' reads stdin).")] = None,
@@ -44,11 +36,8 @@ def log(
 
     if sms == "-":
         sms = _message_from_stdin(MAX_MESSAGE_CHARS)
-    request = topups.LogRequest(
-        card=card, amount=amount, channel=channel, at=at, ref=ref, merchant=merchant, note=note,
-        receipts=receipt or [], balance_after=balance_after, valid_until=valid_until, paid=paid,
-        outcome=outcome, force=force, sms=sms,
-    )
+    request = topups.LogRequest(card=card, values={"amount": amount, **(values or {})}, receipts=receipt or [],
+                                force=force, sms=sms)
     with open_ledger(ctx, write=True) as ledger:
         logged = topups.log_topup(ledger, request)
     record = logged.record
@@ -59,7 +48,7 @@ def log(
     else:
         sys.stdout.write(f"{record['id']}\n")
     say(f"logged {record['amount']} {record['currency']} to {record['card']} ({record['channel']}, "
-         f"{record['occurred_at']}) as record {record['id']}")
+        f"{record['occurred_at']}) as record {record['id']}")
 
 
 def _message_from_stdin(limit: int) -> str:
@@ -118,31 +107,22 @@ def void(
 
 
 @app.command("amend")
+@field_options()
 def amend(
     ctx: typer.Context,
     record_id: RecordIdArg,
     reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
-    amount: Annotated[str | None, typer.Option()] = None,
-    at: Annotated[str | None, typer.Option("--at")] = None,
-    ref: Annotated[str | None, typer.Option("--ref")] = None,
-    channel: Annotated[str | None, typer.Option(autocompletion=completion.channel_names)] = None,
-    merchant: Annotated[str | None, typer.Option()] = None,
-    note: Annotated[str | None, typer.Option()] = None,
-    outcome: Annotated[str | None, typer.Option(help="credited, pending, failed or refunded.")] = None,
-    paid: Annotated[str | None, typer.Option()] = None,
-    balance_after: Annotated[str | None, typer.Option("--balance-after")] = None,
-    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
+    values: dict[str, str | None] | None = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Accept a change over a limit or a repeated reference.")] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Correct a record; the change is a new version and the old ones stay."""
+    """Correct a record; the change is a new version and the old ones stay. An empty value clears a
+    field that may be unknown."""
     from ledger.cli import output
     from ledger.service import topups
 
-    change = topups.Amendment(reason=reason, amount=amount, at=at, ref=ref, channel=channel, merchant=merchant,
-                               note=note, outcome=outcome, paid=paid, balance_after=balance_after,
-                               valid_until=valid_until, force=force)
+    change = topups.Amendment(reason=reason, values=values or {}, force=force)
     with open_ledger(ctx, write=True) as ledger:
         record = topups.amend_record(ledger, record_id, change)
     if output_format is ItemFormat.json:

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
+from ledger.i18n import N_
 
 
 class Channel(StrEnum):
@@ -30,6 +31,21 @@ class Channel(StrEnum):
     marketplace = "marketplace"
     other = "other"
 
+
+# What each channel is called where people read it (looked up in the catalog when shown); what
+# programs read is the channel's own name.
+SHOWN: dict[Channel, str] = {
+    Channel.store: N_("store or counter"),
+    Channel.online: N_("website or online banking"),
+    Channel.app: N_("carrier app"),
+    Channel.wechat: N_("WeChat Pay"),
+    Channel.alipay: N_("Alipay"),
+    Channel.sms: N_("SMS"),
+    Channel.kiosk: N_("self-service kiosk"),
+    Channel.auto: N_("automatic reload"),
+    Channel.marketplace: N_("online marketplace"),
+    Channel.other: N_("other"),
+}
 
 # In order of precedence when a message names more than one.
 ALIASES: dict[Channel, tuple[str, ...]] = {

@@ -1,23 +1,30 @@
 """The one registry of record fields.
 
-Everything that lists a record's fields is derived from `RECORD_FIELDS`: the SQLModel table
-(`store.models`), the SQL that computes the contract's fields (`store.projection`), the CSV and
-JSON columns and which of them are numbers or guarded text, the content each link of the hash
-chain covers (`chain`), the columns an import recognises, and the fields `show` lists for each
-version. Adding a field is a line here, a migration step that adds its column, and the use case
-that sets it.
+Everything that lists a record's fields is derived from `RECORD_FIELDS`: the stored row and its
+defaults, how typed text becomes a stored value (for log, amend and every import), the option that
+sets a field on the command line and in the browser's form, the declared tables and the SQL that
+computes the contract's fields and the `records` view, the CSV, JSON and workbook columns and which
+of them are numbers or guarded text, the content each link of the hash chain covers (`chain`), the
+fields pages, the letter and `show` list for each version.
+
+A new field is a line here (with `since` one above the newest chain scheme, and its option), and a
+schema step that adds its column and makes the views again; its label and help go in the catalogs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypedDict
 
-from ledger.domain.money import format_minor
-from ledger.domain.times import local_iso
-from ledger.domain.values import clean_merchant, clean_note, clean_ref
+from ledger.domain.channels import parse_channel
+from ledger.domain.money import format_minor, parse_amount
+from ledger.domain.times import local_iso, parse_day, parse_moment, to_stored
+from ledger.domain.values import Status, clean_merchant, clean_note, clean_ref, parse_outcome
+from ledger.errors import InvalidInput
+from ledger.i18n import N_
 
 
 class Kind(StrEnum):
@@ -50,6 +57,15 @@ class RecordField:
     since: int = 1  # the chain content scheme that added it (see `chain`)
     clean: Callable[[str | None], str | None] | None = None  # how typed text is kept
     zero_ok: bool = False  # an amount that may be zero (a balance)
+    default: str | None = None  # a code's value when none is given
+    option: str | None = None  # the option, and the form's field, that sets it: --merchant
+    label: str = ""  # what pages and the letter call it (a catalog message)
+    help: str = ""  # what its option is for (a catalog message)
+
+    @property
+    def key(self) -> str:
+        """The name a typed value goes by: its option's (`balance_after` for --balance-after, `at` for --at)."""
+        return self.option.removeprefix("--").replace("-", "_") if self.option else self.name
 
     @property
     def numeric(self) -> bool:
@@ -68,23 +84,34 @@ class RecordField:
 
 
 RECORD_FIELDS: tuple[RecordField, ...] = (
-    RecordField("id", "id", Kind.key, fixed=True),
-    RecordField("card", "card_id", Kind.card, fixed=True),
-    RecordField("card_kind", None, Kind.card_kind, chained=False, fixed=True),
-    RecordField("amount", "amount_minor", Kind.money),
-    RecordField("paid", "paid_minor", Kind.money, optional=True),
-    RecordField("currency", "currency", Kind.code),
-    RecordField("channel", "channel", Kind.code),
-    RecordField("outcome", "outcome", Kind.code),
-    RecordField("occurred_at", "occurred_at_utc", Kind.moment),
-    RecordField("ref", "ref", Kind.text, optional=True, clean=clean_ref),
-    RecordField("merchant", "merchant", Kind.text, optional=True, clean=clean_merchant),
-    RecordField("note", "note", Kind.text, optional=True, clean=clean_note),
-    RecordField("balance_after", "balance_after_minor", Kind.money, optional=True, zero_ok=True),
-    RecordField("valid_until", "valid_until", Kind.day, optional=True),
-    RecordField("status", "status", Kind.code),
-    RecordField("receipts", None, Kind.receipts, importable=False),
-    RecordField("created_at", "created_at_utc", Kind.moment, fixed=True),
+    RecordField("id", "id", Kind.key, fixed=True, label=N_("record")),
+    RecordField("card", "card_id", Kind.card, fixed=True, label=N_("card")),
+    RecordField("card_kind", None, Kind.card_kind, chained=False, fixed=True, label=N_("kind of card")),
+    RecordField("amount", "amount_minor", Kind.money, option="--amount", label=N_("amount credited"),
+                help=N_("Amount credited, e.g. 100, HK$100, ¥50.")),
+    RecordField("paid", "paid_minor", Kind.money, optional=True, option="--paid", label=N_("paid"),
+                help=N_("What was charged, when it differs from the amount.")),
+    RecordField("currency", "currency", Kind.code, label=N_("currency")),
+    RecordField("channel", "channel", Kind.code, default="other", option="--channel", label=N_("channel"),
+                help=N_("store, online, app, wechat, alipay, sms, kiosk, auto, marketplace, other (or 微信, "
+                        "支付宝 …).")),
+    RecordField("outcome", "outcome", Kind.code, default="credited", option="--outcome", label=N_("outcome"),
+                help=N_("credited (default), pending or failed; refunded too when amending.")),
+    RecordField("occurred_at", "occurred_at_utc", Kind.moment, option="--at", label=N_("when"),
+                help=N_("When it happened (default: now).")),
+    RecordField("ref", "ref", Kind.text, optional=True, clean=clean_ref, option="--ref", label=N_("reference"),
+                help=N_("Receipt or transaction reference.")),
+    RecordField("merchant", "merchant", Kind.text, optional=True, clean=clean_merchant, option="--merchant",
+                label=N_("merchant"), help=N_("Where it was paid.")),
+    RecordField("note", "note", Kind.text, optional=True, clean=clean_note, option="--note", label=N_("note"),
+                help=N_("Anything worth remembering.")),
+    RecordField("balance_after", "balance_after_minor", Kind.money, optional=True, zero_ok=True,
+                option="--balance-after", label=N_("balance after"), help=N_("Balance after the top-up.")),
+    RecordField("valid_until", "valid_until", Kind.day, optional=True, option="--valid-until",
+                label=N_("valid until"), help=N_("Date the card stays valid until.")),
+    RecordField("status", "status", Kind.code, default=Status.active.value, label=N_("status")),
+    RecordField("receipts", None, Kind.receipts, importable=False, label=N_("receipts")),
+    RecordField("created_at", "created_at_utc", Kind.moment, fixed=True, label=N_("logged at")),
     RecordField("version", "version", Kind.counter, importable=False, public=False),
 )
 
@@ -93,6 +120,8 @@ FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)  # the contract's order
 NUMERIC_NAMES = frozenset(f.name for f in PUBLIC_FIELDS if f.numeric)
 IMPORTABLE = {f.name: f for f in RECORD_FIELDS if f.importable}
 STORED = tuple(f for f in RECORD_FIELDS if f.column is not None)  # the `topup` table's columns
+SETTABLE = tuple(f for f in RECORD_FIELDS if f.option)  # what a person gives when logging or amending
+BY_NAME = {f.name: f for f in RECORD_FIELDS}
 
 
 class ReceiptInfo(TypedDict):
@@ -101,27 +130,11 @@ class ReceiptInfo(TypedDict):
     size: int
 
 
-class Record(TypedDict):
-    """A record as the contract shows it (JSON keys, CSV columns); kept in step with
-    `RECORD_FIELDS` by a test."""
-
-    id: int
-    card: str
-    card_kind: str
-    amount: str
-    paid: str | None
-    currency: str
-    channel: str
-    outcome: str
-    occurred_at: str
-    ref: str | None
-    merchant: str | None
-    note: str | None
-    balance_after: str | None
-    valid_until: str | None
-    status: str
-    receipts: list[ReceiptInfo]
-    created_at: str
+_SHOWN_TYPES: dict[Kind, Any] = {Kind.key: int, Kind.card: str, Kind.card_kind: str, Kind.money: str, Kind.code: str,
+                                 Kind.moment: str, Kind.day: str, Kind.text: str, Kind.receipts: list[ReceiptInfo]}
+# A record as the contract shows it (JSON keys, CSV columns), one key for each public field.
+Record = TypedDict("Record", {f.name: _SHOWN_TYPES[f.kind] | None if f.optional else _SHOWN_TYPES[f.kind]  # type: ignore[misc]
+                              for f in PUBLIC_FIELDS})
 
 
 class Version(TypedDict):
@@ -135,13 +148,60 @@ class Version(TypedDict):
     content: dict[str, Any]  # the fields an amendment can change, as they were in this version
 
 
-class ShownRecord(Record):
+class ShownRecord(Record):  # type: ignore[valid-type, misc]
     """A record with every version of its history."""
 
     history: list[Version]
 
 
 StoredTopup = dict[str, Any]  # a `topup` row: column name → stored value, as `STORED` lists them
+
+
+def new_row(card_id: int, currency: str, now_utc: str) -> StoredTopup:
+    """A record's first row: every stored field empty or at its default, on a card, logged now."""
+    row: StoredTopup = {f.column: f.default for f in STORED}
+    return row | {"card_id": card_id, "currency": currency, "occurred_at_utc": now_utc, "created_at_utc": now_utc,
+                  "version": 1}
+
+
+def _code(field: RecordField) -> Callable[[str], str]:
+    if field.name == "channel":
+        return lambda text: parse_channel(text).value
+    if field.name == "outcome":
+        return lambda text: parse_outcome(text).value
+
+    def status(text: str) -> str:
+        if text not in tuple(Status):
+            raise InvalidInput(f"status {text!r} must be active, void or amended")
+        return text
+
+    return status
+
+
+def parser(field: RecordField, now: datetime, shown: str | None = None) -> Callable[[str, str], Any]:
+    """How a value typed for `field` (an option, a form's field, an import's cell), and the card's
+    currency, become the value stored, checked by the same rules wherever it comes from; made once
+    for an import's many rows. `shown` is what a refusal calls the value (--paid); the field's name
+    by default."""
+    if field.clean is not None:
+        clean = field.clean
+        return lambda text, currency: clean(text)
+    if field.kind is Kind.money:
+        name, zero_ok = shown or field.name, field.zero_ok
+        return lambda text, currency: parse_amount(text.strip(), currency, name, allow_zero=zero_ok).minor
+    if field.kind is Kind.moment:
+        return lambda text, currency: to_stored(parse_moment(text.strip(), now))
+    if field.kind is Kind.day:
+        return lambda text, currency: parse_day(text.strip()).isoformat()
+    code = _code(field)
+    return lambda text, currency: code(text.strip())
+
+
+def typed(field: RecordField, text: str, currency: str, now: datetime, shown: str | None = None) -> Any:
+    """One typed value as stored (see `parser`); blank text leaves an optional field unknown."""
+    if field.optional and not text.strip():
+        return None
+    return parser(field, now, shown)(text, currency)
 
 
 def shown_value(field: RecordField, stored: Any, currency: str) -> Any:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from ledger.errors import InvalidInput
+from ledger.i18n import N_
 
 
 class CardKind(StrEnum):
@@ -30,6 +31,15 @@ class Status(StrEnum):
     active = "active"
     void = "void"
     amended = "amended"
+
+
+# What each of these words is called where people read it (looked up in the catalog when shown).
+SHOWN: dict[str, str] = {
+    CardKind.sim: N_("prepaid SIM"), CardKind.smart: N_("smart card"),
+    Outcome.credited: N_("credited"), Outcome.pending: N_("pending"), Outcome.failed: N_("failed"),
+    Outcome.refunded: N_("refunded"),
+    Status.active: N_("active"), Status.void: N_("void"), Status.amended: N_("amended"),
+}
 
 
 # Invisible characters that ride along when text is pasted from a chat or an SMS.

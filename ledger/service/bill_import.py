@@ -20,7 +20,7 @@ from typing import Any
 
 from ledger.domain import bills, rules
 from ledger.domain.cards import Card
-from ledger.domain.fields import StoredTopup
+from ledger.domain.fields import StoredTopup, new_row
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, shell_word
@@ -232,19 +232,15 @@ def _moment(when: str, now: datetime) -> datetime:
 def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now: datetime) -> StoredTopup:
     paid = parse_amount(bills.clean_amount(row.get("amount")), CURRENCY, "amount").minor
     face = bills.face_value(row.get("item"))
-    amount = parse_amount(face, CURRENCY, "amount").minor if face else paid
     when = row.get("time") or row.get("created")
     if not when:
         raise InvalidInput("the bill gives it no time")
-    moment = _moment(when, now)
     ref = bills.order_number(row.get("order"))
-    return {
-        "card_id": card["id"], "amount_minor": amount, "paid_minor": paid, "currency": CURRENCY,
-        "channel": channel, "outcome": outcome.value,
-        "occurred_at_utc": to_stored(moment), "ref": clean_ref(ref or None),
-        "merchant": clean_merchant(row.get("counterparty") or None),
-        "note": clean_note(row.get("item") or None), "balance_after_minor": None, "valid_until": None,
-        "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
+    return new_row(card["id"], CURRENCY, to_stored(now)) | {
+        "amount_minor": parse_amount(face, CURRENCY, "amount").minor if face else paid, "paid_minor": paid,
+        "channel": channel, "outcome": outcome.value, "occurred_at_utc": to_stored(_moment(when, now)),
+        "ref": clean_ref(ref or None), "merchant": clean_merchant(row.get("counterparty") or None),
+        "note": clean_note(row.get("item") or None),
     }
 
 

@@ -22,9 +22,10 @@ from ledger.domain.seal import fingerprint, public_key_line
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import Status, clean_text, clean_token, mask_number
 from ledger.errors import InvalidInput
+from ledger.i18n import parse_language
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
-from ledger.output.letter import PackedRecord, SealShown, default_language, parse_language, render
+from ledger.output.letter import PackedRecord, SealShown, default_language, render
 from ledger.service.cards import card_of
 from ledger.service.receipts import stored_receipts
 from ledger.service.records import shown_record
@@ -85,7 +86,10 @@ class Letter:
 def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
     """The letter's options as typed: `--lang zh-TW`, `--reveal`, `--name 陳大文`."""
     name = clean_text(writer, "name", 200, multiline=False) if writer is not None else None
-    return Letter(parse_language(language) if language is not None else None, reveal, name or None)
+    chosen = None
+    if language is not None and (chosen := parse_language(language)) is None:
+        raise InvalidInput(f"--lang {language!r} is not one the letter is written in; use zh-Hant, zh-Hans or en")
+    return Letter(chosen, reveal, name or None)
 
 
 def export(location: Location, ids: list[int], target: Path, letter: Letter) -> tuple[dict[str, Any], list[str]]:

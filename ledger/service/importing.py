@@ -19,12 +19,11 @@ from typing import Any
 
 from ledger.domain.bills import HEADER_SEARCH
 from ledger.domain.cards import CARD_COLUMNS, Card
-from ledger.domain.channels import parse_channel
-from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup
-from ledger.domain.money import check_currency, format_minor, parse_amount
+from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup, parser
+from ledger.domain.money import check_currency, format_minor
 from ledger.domain.spreadsheet import unguard
-from ledger.domain.times import local_iso, now_utc, parse_day, parse_moment, to_stored
-from ledger.domain.values import CardKind, Status, clean_label, label_key, parse_outcome
+from ledger.domain.times import local_iso, now_utc, to_stored
+from ledger.domain.values import CardKind, clean_label, label_key
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.service import sheets
 from ledger.service.bill_import import BillImport, bill_layout, import_bill
@@ -33,7 +32,6 @@ from ledger.store.interface import Ledger
 
 _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
                   "reference": "ref", "balance": "balance_after"}
-_STATUSES = frozenset(s.value for s in Status)
 _CARD_KINDS = frozenset(k.value for k in CardKind)
 
 
@@ -185,45 +183,14 @@ class _CardBook:
         return card
 
 
-# What an empty cell of these fields means; any other field left empty is unknown.
-_DEFAULTS = {"channel": "other", "outcome": "credited", "status": Status.active.value}
-
-
-def _status(text: str) -> str:
-    if text not in _STATUSES:
-        raise InvalidInput(f"status {text!r} must be active, void or amended")
-    return text
-
-
-_CODES: dict[str, Callable[[str], str]] = {
-    "channel": lambda text: parse_channel(text).value,
-    "outcome": lambda text: parse_outcome(text).value,
-    "status": _status,
-}
-
-
 def _reader(spec: RecordField, now: datetime) -> Callable[[str | None, str], Any]:
     """How one column's cells are checked with the rules of `topup log` and stored, made once per
-    import: (cell, the card's currency) → stored value."""
+    import: (cell, the card's currency) → stored value. An empty cell takes the field's default."""
+    parse = parser(spec, now)
     if spec.kind is Kind.text:
-        assert spec.clean is not None
-        return lambda raw, currency: spec.clean(raw)  # type: ignore[misc]
-    if spec.kind is Kind.money:
-        def parse(text: str, currency: str) -> Any:
-            return parse_amount(text, currency, spec.name, allow_zero=spec.zero_ok).minor
-    elif spec.kind is Kind.moment:
-        def parse(text: str, currency: str) -> Any:
-            return to_stored(parse_moment(text, now))
-    elif spec.kind is Kind.day:
-        def parse(text: str, currency: str) -> Any:
-            return parse_day(text).isoformat()
-    else:
-        code = _CODES[spec.name]
-
-        def parse(text: str, currency: str) -> Any:
-            return code(text)
-    if spec.name in _DEFAULTS:
-        empty: Any = _DEFAULTS[spec.name]
+        return lambda raw, currency: parse(raw or "", currency)
+    if spec.default is not None:
+        empty: Any = spec.default
     elif spec.kind is Kind.moment and spec.fixed:  # when it was recorded: now, if the file does not say
         empty = to_stored(now)
     elif spec.optional:
@@ -234,8 +201,8 @@ def _reader(spec: RecordField, now: datetime) -> Callable[[str | None, str], Any
         def refuse() -> Any:
             raise InvalidInput(f"the {what} is empty")
 
-        return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else refuse()
-    return lambda raw, currency: parse(raw.strip(), currency) if raw and raw.strip() else empty
+        return lambda raw, currency: parse(raw, currency) if raw and raw.strip() else refuse()
+    return lambda raw, currency: parse(raw, currency) if raw and raw.strip() else empty
 
 
 Reader = tuple[str, str, Callable[[str | None, str], Any]]

@@ -10,7 +10,7 @@ from ledger.store import engine_at
 from ledger.store.interface import Ledger, Peek
 from ledger.store.location import Location, locate
 
-__all__ = ["Ledger", "Location", "existing", "locate", "peek", "transaction"]
+__all__ = ["Ledger", "Location", "Peek", "existing", "locate", "peek", "transaction"]
 
 
 def transaction(location: Location, *, write: bool = False,

@@ -6,18 +6,16 @@ and chained as the record's newest version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger.domain import rules
+from ledger.domain import fields, rules
 from ledger.domain.cards import Card
-from ledger.domain.channels import parse_channel
 from ledger.domain.fields import Record, StoredTopup
-from ledger.domain.money import parse_amount
 from ledger.domain.receipts import ReceiptFile, renamed
-from ledger.domain.times import from_stored, now_utc, parse_day, parse_moment, to_stored
-from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, optional_text, parse_outcome
+from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
+from ledger.domain.values import Outcome, Status, optional_text, parse_outcome
 from ledger.errors import InvalidInput
 from ledger.service.cards import card_of, card_to_write_on, refuse_altered
 from ledger.service.receipts import read_receipt
@@ -27,21 +25,14 @@ from ledger.store.interface import Ledger
 
 @dataclass
 class LogRequest:
-    """`topup log` as typed; values are parsed against the card's currency and region."""
+    """`topup log` as typed: each value by its option's name (`fields.RecordField.key`: amount, at,
+    channel, balance_after …), parsed against the card's currency and region; a value not given,
+    or left empty, takes the field's default."""
 
     card: str
-    amount: str | None
-    channel: str | None = None
-    at: str | None = None
-    ref: str | None = None
-    merchant: str | None = None
-    note: str | None = None
+    values: dict[str, str | None] = field(default_factory=dict)
     receipts: list[str] = field(default_factory=list)  # paths of files to read
     files: list[ReceiptFile] = field(default_factory=list)  # files already read (uploaded through a form)
-    balance_after: str | None = None
-    valid_until: str | None = None
-    paid: str | None = None
-    outcome: str | None = None
     force: bool = False
     sms: str | None = None
 
@@ -66,11 +57,13 @@ class Logged:
         return lines + [f"warning: {warning}" for warning in self.warnings]
 
 
-def _optional_minor(text: str | None, currency: str, name: str, allow_zero: bool = False) -> int | None:
-    """Minor units of an optional amount; empty text means unknown."""
-    if text is None or not text.strip():
-        return None
-    return parse_amount(text, currency, name, allow_zero=allow_zero).minor
+# What a top-up is logged as: a refund only ever follows a payment that was recorded.
+LOGGED_OUTCOMES = (Outcome.credited, Outcome.pending, Outcome.failed)
+
+
+def _typed(spec: fields.RecordField, text: str, currency: str, now: datetime) -> Any:
+    """A value as typed on the command line or in the form, as stored; a refusal names its option."""
+    return fields.typed(spec, text, currency, now, shown=spec.option if spec.optional else None)
 
 
 def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
@@ -78,27 +71,22 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     files = [read_receipt(p) for p in request.receipts] + request.files
     now = now_utc()
     card = card_to_write_on(ledger, request.card)
+    values = dict(request.values)
     read: dict[str, str | None] = {}
     notes: list[str] = []
     message = None
     if request.sms is not None:
-        request, message, read, notes = _fill_from_message(request, card, now)
+        values, message, read, notes = _fill_from_message(values, request.sms, card, now)
         files.append(message)
-    if request.amount is None:
+    if values.get("amount") is None:
         raise InvalidInput("give the amount credited, e.g. topup log CARD 100")
     currency = card["currency"]
-    row: StoredTopup = {
-        "card_id": card["id"], "amount_minor": parse_amount(request.amount, currency).minor,
-        "paid_minor": _optional_minor(request.paid, currency, "--paid"), "currency": currency,
-        "channel": parse_channel(request.channel).value if request.channel else "other",
-        "outcome": parse_outcome(request.outcome, (Outcome.credited, Outcome.pending, Outcome.failed)).value
-        if request.outcome else Outcome.credited.value,
-        "occurred_at_utc": to_stored(parse_moment(request.at, now) if request.at else now),
-        "ref": clean_ref(request.ref), "merchant": clean_merchant(request.merchant), "note": clean_note(request.note),
-        "balance_after_minor": _optional_minor(request.balance_after, currency, "--balance-after", True),
-        "valid_until": parse_day(request.valid_until).isoformat() if request.valid_until else None,
-        "status": Status.active.value, "created_at_utc": to_stored(now), "version": 1,
-    }
+    row = fields.new_row(card["id"], card["currency"], to_stored(now))
+    for spec in fields.SETTABLE:
+        text = values.get(spec.key)
+        if text is not None and (text or spec.name == "amount"):  # an empty option is one not given, but the amount
+            row[spec.column] = _typed(spec, text, currency, now)  # type: ignore[index]
+    parse_outcome(row["outcome"], LOGGED_OUTCOMES)
     if not request.force:
         # A text that names no time, reference, balance or validity may recur: "您已成功充值50元".
         if message is not None and any(read[key] for key in ("at", "ref", "balance_after", "valid_until")):
@@ -127,19 +115,19 @@ def _same_amount_near(ledger: Ledger, row: StoredTopup) -> list[int]:
                                       to_stored(moment + rules.SAME_AMOUNT_WINDOW), row["id"])
 
 
-def _fill_from_message(request: LogRequest, card: Card,
-                       now: datetime) -> tuple[LogRequest, ReceiptFile, dict[str, str | None], list[str]]:
-    """The request with the values read from its pasted message where the options did not give
-    them; the message to keep as a receipt; what was read, and notes on how."""
+def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
+                       now: datetime) -> tuple[dict[str, str | None], ReceiptFile, dict[str, str | None], list[str]]:
+    """The values given, with those read from a pasted message where none was given; the message to
+    keep as a receipt; what was read, and notes on how."""
     from ledger.domain import message
     from ledger.domain.receipts import text_receipt
 
-    message.check_size(request.sms or "")
-    given_at = parse_moment(request.at, now) if request.at else None
-    reading = message.read_message(request.sms or "", card["currency"], card["region"], now, given_at)
-    if reading.time_problem and request.at is None:
+    message.check_size(text)
+    given_at = parse_moment(given["at"], now) if given.get("at") else None
+    reading = message.read_message(text, card["currency"], card["region"], now, given_at)
+    if reading.time_problem and given.get("at") is None:
         raise InvalidInput(f"{reading.time_problem}; give the time with --at, e.g. --at '2025-03-14 18:42'")
-    if reading.validity_problem and request.valid_until is None:
+    if reading.validity_problem and given.get("valid_until") is None:
         raise InvalidInput(f"{reading.validity_problem}; give it with --valid-until, e.g. --valid-until 2025-06-12")
     read = {
         "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
@@ -148,9 +136,8 @@ def _fill_from_message(request: LogRequest, card: Card,
         "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
         "channel": reading.channel.value if reading.channel else None, "outcome": reading.outcome.value,
     }
-    given = {key: getattr(request, key) for key in read}
-    filled = replace(request, **{key: given[key] if given[key] is not None else read[key] for key in read})
-    if filled.amount is None:
+    filled = given | {key: read[key] for key in read if given.get(key) is None}
+    if filled["amount"] is None:
         raise InvalidInput("could not find the top-up amount in the message; give it: topup log CARD AMOUNT --sms …")
     return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
 
@@ -186,19 +173,11 @@ def void_record(ledger: Ledger, topup_id: int, reason: str) -> Record:
 
 @dataclass
 class Amendment:
-    """`topup amend` as typed; None means 'unchanged', an empty text clears an optional field."""
+    """`topup amend` as typed: each value by its option's name, as for `LogRequest`; a value not
+    given is left as it was, and an empty one clears an optional field."""
 
     reason: str
-    amount: str | None = None
-    at: str | None = None
-    ref: str | None = None
-    channel: str | None = None
-    merchant: str | None = None
-    note: str | None = None
-    outcome: str | None = None
-    paid: str | None = None
-    balance_after: str | None = None
-    valid_until: str | None = None
+    values: dict[str, str | None] = field(default_factory=dict)
     force: bool = False
 
 
@@ -209,35 +188,18 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
     if before["status"] == Status.void.value:
         raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
     card = refuse_altered(ledger, card_of(ledger, topup_id))
-    currency = before["currency"]
-    row = dict(before)
-    if change.amount is not None:
-        row["amount_minor"] = parse_amount(change.amount, currency).minor
-    if change.at is not None:
-        row["occurred_at_utc"] = to_stored(parse_moment(change.at))
-    if change.ref is not None:
-        row["ref"] = clean_ref(change.ref)
-    if change.channel is not None:
-        row["channel"] = parse_channel(change.channel).value
-    if change.merchant is not None:
-        row["merchant"] = clean_merchant(change.merchant)
-    if change.note is not None:
-        row["note"] = clean_note(change.note)
-    if change.outcome is not None:
-        row["outcome"] = parse_outcome(change.outcome).value
-    if change.paid is not None:
-        row["paid_minor"] = _optional_minor(change.paid, currency, "--paid")
-    if change.balance_after is not None:
-        row["balance_after_minor"] = _optional_minor(change.balance_after, currency, "--balance-after", True)
-    if change.valid_until is not None:
-        row["valid_until"] = parse_day(change.valid_until).isoformat() if change.valid_until.strip() else None
+    row, now = dict(before), now_utc()
+    for spec in fields.SETTABLE:
+        text = change.values.get(spec.key)
+        if text is not None:
+            row[spec.column] = _typed(spec, text, before["currency"], now)  # type: ignore[index]
     if row == before:
         raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
     if not change.force:  # correcting an old record of a retired card is fine
         _refuse_unforced(ledger, card, row, before)
     row.update(status=Status.amended.value, version=row["version"] + 1)
     ledger.update_topup(row)
-    ledger.record_version(row, "amend", reason_text, to_stored(now_utc()))
+    ledger.record_version(row, "amend", reason_text, to_stored(now))
     return shown_record(ledger, topup_id)
 
 

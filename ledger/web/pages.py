@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ledger.domain.fields import SETTABLE
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import DamageFound, LedgerError, NotFound
@@ -29,8 +30,7 @@ from ledger.web import views
 from ledger.web.guard import Guard, Secrets
 
 FILTER_KEYS = ("q", "card", "channel", "since", "until", "min", "max", "ref", "outcome")
-LOG_FIELDS = ("card", "amount", "channel", "at", "ref", "merchant", "note", "paid", "outcome", "balance_after",
-              "valid_until", "sms")
+LOG_FIELDS = ("card", *(spec.key for spec in SETTABLE), "sms")
 # A receipt shown in the page, not as a page of its own: it may not run, load or frame anything.
 RECEIPT_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 MAX_FILES = 20
@@ -98,7 +98,8 @@ class Site:
         except LedgerError as error:
             return self.refused(error)
         done = self.done.pop(request.query_params.get("done", ""), None)
-        return self.page("record.html", record=record, receipts=views.receipts(topup_id, files), damage=damage,
+        return self.page("record.html", record=record, fields=views.RECORD_FIELDS,
+                         receipts=views.receipts(topup_id, files), damage=damage,
                          versions=views.versions(record["history"]), done=done)
 
     def receipt(self, request: Request) -> Response:
@@ -165,8 +166,9 @@ class Site:
             files = [receipts.received_receipt(base_name(item.filename), await item.read(MAX_RECEIPT_BYTES + 1),
                                                repr(base_name(item.filename))) for item in uploads]
             # A field left empty is an option not given; anything typed goes to the core as typed.
-            optional = {key: value if value != "" else None for key, value in given.items() if key != "card"}
-            log = topups.LogRequest(card=given["card"], **optional, files=files, force=form.get("force") == "on")
+            typed = {key: value if value != "" else None for key, value in given.items() if key not in ("card", "sms")}
+            log = topups.LogRequest(card=given["card"], values=typed, files=files, sms=given["sms"] or None,
+                                    force=form.get("force") == "on")
             logged = await run_in_threadpool(self._write_log, log)
         except LedgerError as error:
             return await run_in_threadpool(self._form, given, error.message, 400)
@@ -184,7 +186,9 @@ class Site:
                 in_use = [card for card in card_service.list_cards(ledger) if not card["retired"]]
         except LedgerError as failure:
             return self.refused(failure)
-        return self.page("log.html", status, cards=in_use, given=given, error=error, channels=views.CHANNELS)
+        up_front, more = views.log_form()
+        return self.page("log.html", status, cards=in_use, given=given, error=error, up_front=up_front, more=more,
+                         given_keys=[key for key, value in given.items() if value])
 
 
 def _count(text: str | None) -> int:

@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.domain.channels import Channel
+from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
+from ledger.service.topups import LOGGED_OUTCOMES
 
 CHANNELS = [channel.value for channel in Channel]
 RECORDS_SHOWN = 50  # a page's worth; "more" shows as many again
@@ -90,18 +92,18 @@ def receipts(topup_id: int, files: list[ReceiptFile]) -> list[dict[str, Any]]:
     return shown
 
 
-_VERSION_FIELDS = ("amount", "currency", "channel", "outcome", "status", "occurred_at", "ref", "merchant", "note",
-                   "paid", "balance_after", "valid_until")
+_VERSION_FIELDS = tuple(spec.name for spec in PUBLIC_FIELDS if spec.in_history)
+_LABELS = {spec.name: spec.label for spec in PUBLIC_FIELDS}
 
 
 def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every version with its values, and which of them changed from the version before."""
+    """Every version with its values (key, label, value), and which of them changed from the version before."""
     shown, before = [], None
     for version in history:
         values = {key: version["content"].get(key) for key in _VERSION_FIELDS}
         changed = [key for key in _VERSION_FIELDS if before is not None and before[key] != values[key]]
-        shown.append({**version, "values": {key: value for key, value in values.items() if value not in (None, "")},
-                      "changed": changed})
+        kept = [(key, _LABELS[key], value) for key, value in values.items() if value not in (None, "")]
+        shown.append({**version, "changed": changed, "values": kept})
         before = values
     return shown
 
@@ -118,3 +120,41 @@ def cards(views: list[dict[str, Any]], validity: list[dict[str, Any]]) -> list[d
         return (2 if card["retired"] else 0 if due else 1, card["days_left"] if due else 0)
 
     return sorted(shown, key=order)
+
+
+# The log form: these fields up front, every other field a person sets under "More".
+UP_FRONT = ("amount", "channel", "at", "ref", "note")
+_CHOICES = {"channel": CHANNELS, "outcome": [outcome.value for outcome in LOGGED_OUTCOMES]}
+_TEXT_AREAS = ("note",)  # free text of several lines
+_PLACEHOLDERS = {"amount": "100", "at": "now, or 2026-11-25 18:42", "valid_until": "2027-11-25"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """A field of the log form: what it sets, what it is called, and how it is typed."""
+
+    key: str  # the form's field name: the option's (`RecordField.key`)
+    label: str
+    input: str  # text, decimal, area or choice
+    default: str | None = None  # a choice's value when none is chosen
+    choices: tuple[str, ...] = ()
+    placeholder: str = ""
+
+
+def _form_field(spec: RecordField) -> FormField:
+    if spec.key in _CHOICES:
+        choices = tuple(choice for choice in _CHOICES[spec.key] if choice != spec.default)
+        return FormField(spec.key, spec.label, "choice", spec.default, choices)
+    kind = "decimal" if spec.kind is Kind.money else "area" if spec.key in _TEXT_AREAS else "text"
+    return FormField(spec.key, spec.label, kind, placeholder=_PLACEHOLDERS.get(spec.key, ""))
+
+
+def log_form() -> tuple[list[FormField], list[FormField]]:
+    """The fields of the log form: those up front, and the others under "More"."""
+    every = [_form_field(spec) for spec in SETTABLE]
+    return [f for f in every if f.key in UP_FRONT], [f for f in every if f.key not in UP_FRONT]
+
+
+# A record's page: its fields, but those its heading and receipts already show.
+_SHOWN_APART = ("id", "card", "card_kind", "amount", "currency", "receipts")
+RECORD_FIELDS = [(spec.name, spec.label) for spec in PUBLIC_FIELDS if spec.name not in _SHOWN_APART]

@@ -186,42 +186,28 @@ def _twd_in_cents(conn: sqlite3.Connection) -> None:
         """)
 
 
-def _local_time(column: str) -> str:
-    """A UTC column as the contract's local time with its offset, in the zone of whoever reads it."""
-    offset = f"CAST(round((julianday({column}, 'localtime') - julianday({column})) * 1440) AS INTEGER)"
-    return (f"CASE WHEN {column} IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', {column}, 'localtime') || "
-            f"printf('%s%02d:%02d', CASE WHEN {offset} < 0 THEN '-' ELSE '+' END, abs({offset}) / 60, "
-            f"abs({offset}) % 60) END")
-
-
-def _decimal(column: str) -> str:
-    """Minor units as the decimal text the contract shows, by the currency's digits (`u`)."""
-    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN u.digits = 0 THEN CAST({column} AS TEXT) "
-            f"ELSE printf('%d.%0' || u.digits || 'd', {column} / u.scale, {column} % u.scale) END")
-
-
 def _views_for_readers(conn: sqlite3.Connection) -> None:
     # For people who open the file in sqlite3, Datasette or a spreadsheet's database link: the
     # records and cards as the contract shows them, and the decimals of each currency. The
     # currencies' rows are data: a currency added later comes with a step that inserts its row.
     from ledger.domain.money import CURRENCIES, minor_digits
 
-    _run(conn, f"""
+    _run(conn, """
         CREATE TABLE currency (code TEXT PRIMARY KEY, digits INTEGER NOT NULL, scale INTEGER NOT NULL);
         CREATE VIEW records AS SELECT t.id AS id, c.label AS card, c.kind AS card_kind,
-            {_decimal('t.amount_minor')} AS amount, {_decimal('t.paid_minor')} AS paid, t.currency AS currency,
-            t.channel AS channel, t.outcome AS outcome, {_local_time('t.occurred_at_utc')} AS occurred_at,
+            CASE WHEN t.amount_minor IS NULL THEN NULL WHEN u.digits = 0 THEN CAST(t.amount_minor AS TEXT) ELSE printf('%d.%0' || u.digits || 'd', t.amount_minor / u.scale, t.amount_minor % u.scale) END AS amount, CASE WHEN t.paid_minor IS NULL THEN NULL WHEN u.digits = 0 THEN CAST(t.paid_minor AS TEXT) ELSE printf('%d.%0' || u.digits || 'd', t.paid_minor / u.scale, t.paid_minor % u.scale) END AS paid, t.currency AS currency,
+            t.channel AS channel, t.outcome AS outcome, CASE WHEN t.occurred_at_utc IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', t.occurred_at_utc, 'localtime') || printf('%s%02d:%02d', CASE WHEN CAST(round((julianday(t.occurred_at_utc, 'localtime') - julianday(t.occurred_at_utc)) * 1440) AS INTEGER) < 0 THEN '-' ELSE '+' END, abs(CAST(round((julianday(t.occurred_at_utc, 'localtime') - julianday(t.occurred_at_utc)) * 1440) AS INTEGER)) / 60, abs(CAST(round((julianday(t.occurred_at_utc, 'localtime') - julianday(t.occurred_at_utc)) * 1440) AS INTEGER)) % 60) END AS occurred_at,
             t.ref AS ref, t.merchant AS merchant, t.note AS note,
-            {_decimal('t.balance_after_minor')} AS balance_after, t.valid_until AS valid_until, t.status AS status,
+            CASE WHEN t.balance_after_minor IS NULL THEN NULL WHEN u.digits = 0 THEN CAST(t.balance_after_minor AS TEXT) ELSE printf('%d.%0' || u.digits || 'd', t.balance_after_minor / u.scale, t.balance_after_minor % u.scale) END AS balance_after, t.valid_until AS valid_until, t.status AS status,
             (SELECT count(*) FROM receipt AS r WHERE r.topup_id = t.id) AS receipts,
-            {_local_time('t.created_at_utc')} AS created_at
+            CASE WHEN t.created_at_utc IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', t.created_at_utc, 'localtime') || printf('%s%02d:%02d', CASE WHEN CAST(round((julianday(t.created_at_utc, 'localtime') - julianday(t.created_at_utc)) * 1440) AS INTEGER) < 0 THEN '-' ELSE '+' END, abs(CAST(round((julianday(t.created_at_utc, 'localtime') - julianday(t.created_at_utc)) * 1440) AS INTEGER)) / 60, abs(CAST(round((julianday(t.created_at_utc, 'localtime') - julianday(t.created_at_utc)) * 1440) AS INTEGER)) % 60) END AS created_at
           FROM topup AS t JOIN card AS c ON c.id = t.card_id LEFT JOIN currency AS u ON u.code = t.currency;
         CREATE VIEW cards AS SELECT c.label AS label, c.kind AS kind,
             CASE WHEN c.number IS NULL THEN NULL ELSE '****' || substr(c.number, -4) END AS number,
             c.region AS region, c.currency AS currency, c.issuer AS issuer,
-            {_decimal('c.max_topup_minor')} AS max_topup, {_decimal('c.max_balance_minor')} AS max_balance,
+            CASE WHEN c.max_topup_minor IS NULL THEN NULL WHEN u.digits = 0 THEN CAST(c.max_topup_minor AS TEXT) ELSE printf('%d.%0' || u.digits || 'd', c.max_topup_minor / u.scale, c.max_topup_minor % u.scale) END AS max_topup, CASE WHEN c.max_balance_minor IS NULL THEN NULL WHEN u.digits = 0 THEN CAST(c.max_balance_minor AS TEXT) ELSE printf('%d.%0' || u.digits || 'd', c.max_balance_minor / u.scale, c.max_balance_minor % u.scale) END AS max_balance,
             c.validity_days AS validity_days, c.retired_at_utc IS NOT NULL AS retired,
-            {_local_time('c.created_at_utc')} AS created_at
+            CASE WHEN c.created_at_utc IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S', c.created_at_utc, 'localtime') || printf('%s%02d:%02d', CASE WHEN CAST(round((julianday(c.created_at_utc, 'localtime') - julianday(c.created_at_utc)) * 1440) AS INTEGER) < 0 THEN '-' ELSE '+' END, abs(CAST(round((julianday(c.created_at_utc, 'localtime') - julianday(c.created_at_utc)) * 1440) AS INTEGER)) / 60, abs(CAST(round((julianday(c.created_at_utc, 'localtime') - julianday(c.created_at_utc)) * 1440) AS INTEGER)) % 60) END AS created_at
           FROM card AS c LEFT JOIN currency AS u ON u.code = c.currency
         """)
     conn.executemany("INSERT INTO currency (code, digits, scale) VALUES (?, ?, ?)",
@@ -243,6 +229,14 @@ def _seals(conn: sqlite3.Connection) -> None:
         """)
 
 
+def _views_from_the_fields(conn: sqlite3.Connection) -> None:
+    # From here on the views follow the registry of record fields: a step that adds a field's
+    # column makes them again too, with `views.make`.
+    from ledger.store.sqlite import views
+
+    views.make(conn)
+
+
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and top-ups", _cards_and_topups),
     ("full-text search", _search_index),
@@ -252,6 +246,7 @@ STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("TWD amounts in hundredths, as ISO 4217 counts them", _twd_in_cents),
     ("views of records and cards as the contract shows them, and each currency's decimals", _views_for_readers),
     ("the seals issued of the chain", _seals),
+    ("views made from the record fields", _views_from_the_fields),
 ]
 LATEST = len(STEPS)
 STEPS_RECORDED = [step for _, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them

@@ -1,0 +1,119 @@
+"""Every text a person reads, in the language they read: one function, `_`, with named
+placeholders, and a gettext catalog for each language in `locale/` (a language is a catalog, not
+a code change). The message itself, in English, is the key; `N_` marks a message written down to
+be looked up later (a field's label).
+
+What a program reads never goes through here: JSON and CSV keys and values, exit codes, the
+`error:` that begins a refusal, the stored names of channels.
+
+A message may name an option of a command (`Option`): each interface says how its reader knows it,
+`--at` on the command line, the field "When" in a browser, so that no page tells a person to add
+`--force`.
+"""
+
+from __future__ import annotations
+
+import gettext
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+
+LANGUAGES = ("en", "zh-Hant", "zh-Hans")
+DOMAIN = "topup"
+LOCALE = Path(__file__).with_name("locale")
+
+_language: ContextVar[str] = ContextVar("language", default="en")
+
+
+def _(message: str, /, **values: object) -> str:
+    """`message` in the reader's language, its {placeholders} filled in with `values`."""
+    text = catalog(_language.get()).gettext(message)
+    return text.format(**values) if values else text
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
+    """A message written down now and looked up (`_`) when it is shown."""
+    return message
+
+
+def capitalized(text: str) -> str:
+    """A label at the start of a line: its first letter upper case (a Chinese one as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def catalog(language: str) -> gettext.NullTranslations:
+    """The catalog of a language (English needs none: its messages are their own keys)."""
+    return gettext.translation(DOMAIN, LOCALE, languages=[language.replace("-", "_")], fallback=True)
+
+
+def language() -> str:
+    return _language.get()
+
+
+# What a person may type for each language, compared without case and width, `-` and `_` alike.
+_NAMES = {
+    "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "hant", "tc", "繁體", "繁体", "繁體中文", "繁体中文", "正體"),
+    "zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh", "hans", "sc", "简体", "簡體", "简体中文", "簡體中文"),
+    "en": ("en", "en-us", "en-gb", "en-hk", "english", "英文", "英語", "英语"),
+}
+
+
+def parse_language(text: str) -> str | None:
+    """The language a person names: zh-Hant, zh-TW, 繁體, zh-Hans, zh-CN, 简体, en, English …; None
+    for one that is not among `LANGUAGES`."""
+    key = unicodedata.normalize("NFKC", text).strip().casefold().replace("_", "-")
+    return next((language for language, names in _NAMES.items() if key in names), None)
+
+
+@contextmanager
+def speaking(chosen: str) -> Iterator[None]:
+    """Texts made in the block are in `chosen`: a page's language, a dispute letter's."""
+    token = _language.set(chosen)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def use(chosen: str) -> None:
+    """Texts are in `chosen` from now on, in this context: the command line's language."""
+    _language.set(chosen)
+
+
+def _as_option(key: str) -> str:
+    return "add --force" if key == "force" else f"--{key.replace('_', '-')}"
+
+
+_option_names: ContextVar[Callable[[str], str]] = ContextVar("option_names", default=_as_option)
+
+
+class Option:
+    """An option of a command, named in a message as the reader knows it: `--at` on the command line,
+    the field of a form in a browser. `force` stands for the whole act of overriding a refusal
+    ("add --force")."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key  # the option's name with underscores: at, balance_after, force
+
+    def __str__(self) -> str:
+        return _option_names.get()(self.key)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+FORCE = Option("force")
+
+
+@contextmanager
+def naming_options(names: Callable[[str], str]) -> Iterator[None]:
+    """Options named in messages made in the block are named by `names` (a form's field labels)."""
+    token = _option_names.set(names)
+    try:
+        yield
+    finally:
+        _option_names.reset(token)
