@@ -58,8 +58,11 @@ def test_help_and_completion_do_not_load_the_database_layer():
         assert result.stdout.splitlines()[-1] == "loaded:", f"{args}: {result.stdout.splitlines()[-1]}"
 
 
-def test_commands_that_only_read_do_not_load_the_orm(topup_ok, hk_card, tmp_path):
+def test_everyday_commands_do_not_load_the_orm(topup_ok, hk_card, tmp_path):
+    """Only `verify` and `doctor`, which check the tables against their declaration, load SQLAlchemy."""
     topup_ok("log", hk_card, "10")
+    slip = tmp_path / "slip.txt"
+    slip.write_text("slip")
     probe = (
         "import sys\n"
         "sys.argv = ['topup'] + sys.argv[1:]\n"
@@ -67,8 +70,11 @@ def test_commands_that_only_read_do_not_load_the_orm(topup_ok, hk_card, tmp_path
         "try:\n    main()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
         "print('loaded:' + ','.join(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic') if m in sys.modules))\n"
     )
-    for args in (["search", "oct"], ["export"], ["show", "1"], ["card", "list"], ["report"], ["due"], ["verify"],
-                 ["check", hk_card, "10"], ["doctor"], ["export", "--dispute", "1", "--output", str(tmp_path / "d.zip")]):
+    for args in (["search", "oct"], ["export"], ["show", "1"], ["card", "list"], ["report"], ["due"],
+                 ["check", hk_card, "10"], ["export", "--dispute", "1", "--output", str(tmp_path / "d.zip")],
+                 ["log", hk_card, "20", "--receipt", str(slip)], ["amend", "2", "--amount", "30", "--reason", "r"],
+                 ["void", "2", "--reason", "r"], ["receipt", "add", "1", str(slip)], ["card", "add", "x", "--kind", "sim",
+                 "--region", "HK"], ["export", "--output", str(tmp_path / "e.csv")], ["import", str(tmp_path / "e.csv")]):
         result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[-1] == "loaded:", f"{args}: {result.stdout.splitlines()[-1]}"

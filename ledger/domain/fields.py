@@ -9,6 +9,7 @@ fields pages, the letter and `show` list for each version.
 
 A new field is a line here (with `since` one above the newest chain scheme, and its option), and a
 schema step that adds its column and makes the views again; its label and help go in the catalogs.
+README's "A new record field" says it step by step, and a test follows it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, TypedDict
 from ledger.domain.channels import parse_channel
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import local_iso, parse_day, parse_moment, to_stored
-from ledger.domain.values import Status, clean_merchant, clean_note, clean_ref, parse_outcome
+from ledger.domain.values import Status, clean_ref, kept_text, parse_outcome
 from ledger.errors import InvalidInput
 from ledger.i18n import N_
 
@@ -101,10 +102,10 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
                 help=N_("When it happened (default: now).")),
     RecordField("ref", "ref", Kind.text, optional=True, clean=clean_ref, option="--ref", label=N_("reference"),
                 help=N_("Receipt or transaction reference.")),
-    RecordField("merchant", "merchant", Kind.text, optional=True, clean=clean_merchant, option="--merchant",
-                label=N_("merchant"), help=N_("Where it was paid.")),
-    RecordField("note", "note", Kind.text, optional=True, clean=clean_note, option="--note", label=N_("note"),
-                help=N_("Anything worth remembering.")),
+    RecordField("merchant", "merchant", Kind.text, optional=True, clean=kept_text("merchant", 200),
+                option="--merchant", label=N_("merchant"), help=N_("Where it was paid.")),
+    RecordField("note", "note", Kind.text, optional=True, clean=kept_text("note", 10_000), option="--note",
+                label=N_("note"), help=N_("Anything worth remembering.")),
     RecordField("balance_after", "balance_after_minor", Kind.money, optional=True, zero_ok=True,
                 option="--balance-after", label=N_("balance after"), help=N_("Balance after the top-up.")),
     RecordField("valid_until", "valid_until", Kind.day, optional=True, option="--valid-until",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from enum import StrEnum
 from functools import lru_cache
 
@@ -99,14 +100,9 @@ def shell_word(text: str) -> str:
     return text if _SHELL_SAFE.fullmatch(text) else "'" + text.replace("'", "'\"'\"'") + "'"
 
 
-def clean_merchant(text: str | None) -> str | None:
-    """Where a top-up was paid: free text, kept as typed."""
-    return optional_text(text, "merchant", 200)
-
-
-def clean_note(text: str | None) -> str | None:
-    """A note on a record: free text, several lines if need be."""
-    return optional_text(text, "note", 10_000)
+def kept_text(field: str, max_length: int, *, multiline: bool = True) -> Callable[[str | None], str | None]:
+    """How a record field of free text is kept (`optional_text`): refusals name it as `field`."""
+    return lambda text: optional_text(text, field, max_length, multiline=multiline)
 
 
 def clean_ref(text: str | None) -> str | None:

@@ -20,10 +20,10 @@ from typing import Any
 
 from ledger.domain import bills, rules
 from ledger.domain.cards import Card
-from ledger.domain.fields import StoredTopup, new_row
+from ledger.domain.fields import BY_NAME, StoredTopup, new_row
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
-from ledger.domain.values import Outcome, Status, clean_merchant, clean_note, clean_ref, shell_word
+from ledger.domain.values import Outcome, Status, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.service.bill_cards import CURRENCY, NotPlaced, Placer
 from ledger.service.records import shown_record
@@ -239,8 +239,8 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now:
     return new_row(card["id"], CURRENCY, to_stored(now)) | {
         "amount_minor": parse_amount(face, CURRENCY, "amount").minor if face else paid, "paid_minor": paid,
         "channel": channel, "outcome": outcome.value, "occurred_at_utc": to_stored(_moment(when, now)),
-        "ref": clean_ref(ref or None), "merchant": clean_merchant(row.get("counterparty") or None),
-        "note": clean_note(row.get("item") or None),
+        "ref": clean_ref(ref or None), "merchant": BY_NAME["merchant"].clean(row.get("counterparty") or None),
+        "note": BY_NAME["note"].clean(row.get("item") or None),
     }
 
 

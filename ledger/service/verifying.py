@@ -34,8 +34,8 @@ def verify(ledger: Ledger) -> Verification:
     """Check the stored data, every record's and card's hash-chained history, every receipt file, the
     text index and every seal issued of the ledger."""
     try:
-        problems = (_integrity(ledger) + _chain(ledger) + _found_at_upgrade(ledger) + _records(ledger)
-                    + _cards(ledger) + _blobs(ledger) + _text_index(ledger) + _seals(ledger))
+        problems = (_integrity(ledger) + _structure(ledger) + _chain(ledger) + _found_at_upgrade(ledger)
+                    + _records(ledger) + _cards(ledger) + _blobs(ledger) + _text_index(ledger) + _seals(ledger))
         return Verification(problems, ledger.count_records())
     except DamageFound as exc:
         return Verification([Problem(None, "database", exc.message)])
@@ -53,6 +53,10 @@ def problems_as_json(problems: list[Problem]) -> list[dict[str, Any]]:
 
 def _integrity(ledger: Ledger) -> list[Problem]:
     return [Problem(None, "database", detail) for detail in ledger.integrity_problems()]
+
+
+def _structure(ledger: Ledger) -> list[Problem]:
+    return [Problem(None, "schema", detail) for detail in ledger.schema_problems()]
 
 
 def _seals(ledger: Ledger) -> list[Problem]:

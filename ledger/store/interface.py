@@ -294,6 +294,11 @@ class Ledger(ABC):
         """What the engine's own checks find wrong in the stored data."""
 
     @abstractmethod
+    def schema_problems(self) -> list[str]:
+        """Where the ledger's tables, views and currency decimals are not what this program declares
+        (`store.schema`) and makes: a column changed, a view redefined, a currency's decimals edited."""
+
+    @abstractmethod
     def facts(self) -> StoreFacts: ...
 
     @abstractmethod

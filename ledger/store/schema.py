@@ -1,9 +1,10 @@
-"""The ledger's tables as SQLModel classes.
+"""The ledger's tables, declared once for every engine (as SQLModel classes).
 
-The schema itself is created by `migrations.py` (plain SQL, one step per version); these
-classes describe the same tables for the ORM, and a test checks that the two agree. `Topup` is
-built from the registry of record fields, so a new field needs no change here.
-Enum values are stored as their plain text, amounts as integer minor units, moments as UTC text.
+An engine keeps these tables with these columns, their types, keys and what may be empty: SQLite's
+schema steps build them (a test checks each step leads there), and `verify` checks a ledger's
+tables against them, so that a column changed behind the program's back is found. `Topup` is made
+from the registry of record fields, so a new field needs no change here. Amounts are integer minor
+units, moments UTC text, enum values their plain text. Loaded only by what checks a whole ledger.
 """
 
 from __future__ import annotations
@@ -51,12 +52,28 @@ Topup = _topup_model()
 
 
 class TopupVersion(SQLModel, table=True):
-    """One link of the hash chain: a record's content after a log, amend, void or receipt."""
+    """A link of the hash chain about a record: its content after a log, amend, void or receipt."""
 
     __tablename__ = "topup_version"
 
     seq: int | None = Field(default=None, primary_key=True)
     topup_id: int = Field(foreign_key="topup.id")
+    version: int
+    action: str
+    reason: str | None = None
+    recorded_at_utc: str
+    content: str
+    prev_digest: str
+    digest: str = Field(unique=True)
+
+
+class LedgerLink(SQLModel, table=True):
+    """A link of the hash chain about a card, or (with no card) about the ledger as a whole."""
+
+    __tablename__ = "ledger_link"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    card_id: int | None = Field(default=None, foreign_key="card.id")
     version: int
     action: str
     reason: str | None = None
@@ -92,3 +109,31 @@ class Receipt(SQLModel, table=True):
     media_type: str
     size: int
     added_at_utc: str
+
+
+class Currency(SQLModel, table=True):
+    """Each currency's decimals, for the views that show amounts."""
+
+    code: str = Field(primary_key=True)
+    digits: int
+    scale: int
+
+
+class SchemaStep(SQLModel, table=True):
+    """Each schema step a ledger went through, by number and name."""
+
+    __tablename__ = "schema_step"
+
+    version: int | None = Field(default=None, primary_key=True)
+    name: str
+
+
+class Seal(SQLModel, table=True):
+    """A seal issued of the chain: the state it states, and a digest of its statement."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    links: int
+    head_seq: int
+    head_digest: str
+    sealed_at_utc: str
+    statement_sha256: str

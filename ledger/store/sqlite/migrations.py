@@ -1,14 +1,18 @@
-"""Schema steps, applied in order, each in its own transaction, recorded in PRAGMA user_version.
+"""Schema steps, named and applied in order (those missing, in one transaction), recorded in PRAGMA
+user_version and, from step 6 on, in the table `schema_step`.
 
 A step is never edited once released: a change to the schema is a new step at the end. Each step
-spells out its own SQL and uses nothing from the rest of the program, so that changing runtime
-code can never change what an old step does.
+spells out its own SQL, so that changing runtime code can never change what an old step does; the
+one exception is the views, which are made from the registry of record fields (`views.make`) by
+the step that adds a field, as by step 9.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+
+from ledger.store.sqlite import views
 
 APPLICATION_ID = 0x746F7075  # 'topu': marks the file as a topup ledger
 
@@ -232,8 +236,6 @@ def _seals(conn: sqlite3.Connection) -> None:
 def _views_from_the_fields(conn: sqlite3.Connection) -> None:
     # From here on the views follow the registry of record fields: a step that adds a field's
     # column makes them again too, with `views.make`.
-    from ledger.store.sqlite import views
-
     views.make(conn)
 
 

@@ -208,3 +208,8 @@ class Reads:
         for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check"):
             found.append(f"{table} row {rowid} points to a missing {parent}")
         return found
+
+    def schema_problems(self) -> list[str]:
+        from ledger.store.sqlite.structure import problems
+
+        return problems(self.conn)
