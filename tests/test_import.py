@@ -90,7 +90,7 @@ def test_a_foreign_layout_is_read_through_a_column_map(topup_ok, tmp_path, encod
         (BANK_CSV, ["--map", "金額=price"], "COLUMN=FIELD"),
         (BANK_CSV.encode("gb18030"), ["--encoding", "utf-8"], "not utf-8 text; try --encoding with one of gb18030"),
         (BANK_CSV.encode("gb18030") + b"\xff\n", ["--encoding", "gb18030"], "not gb18030 text; try --encoding with one of utf-8"),
-        (BANK_CSV.encode("gb18030") + b"\xff\n", [], "neither UTF-8 nor GB18030"),
+        (BANK_CSV.encode("gb18030") + b"\xff\n", [], "neither UTF-8, GB18030 nor Big5"),
     ],
 )
 def test_a_bad_file_is_refused_whole_with_its_line_number(topup_ok, topup, tmp_path, ledger_path, content, args,

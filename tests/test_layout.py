@@ -24,8 +24,9 @@ ALLOWED = {
     "store": BASE | {"ledger.domain", "ledger.store"},
     "output": BASE | {"ledger.domain", "ledger.output"},
     "service": BASE | {"ledger.domain", "ledger.sources", "ledger.store", "ledger.output", "ledger.service"},
-    "web": BASE | {"ledger.domain", "ledger.output", "ledger.service", "ledger.web"},
-    "cli": BASE | {"ledger.domain", "ledger.output", "ledger.service", "ledger.cli", "ledger.web.server"},
+    "web": BASE | {"ledger.domain", "ledger.sources", "ledger.output", "ledger.service", "ledger.web"},
+    "cli": BASE | {"ledger.domain", "ledger.sources", "ledger.output", "ledger.service", "ledger.cli",
+                   "ledger.web.server"},
 }
 ONLY_IN = {"typer": ("cli",), "click": ("cli",), "rich": ("cli",), "sqlalchemy": ("store",), "sqlmodel": ("store",),
            "starlette": ("web",), "uvicorn": ("web",), "segno": ("web",), "multipart": ("web",),

@@ -6,11 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.channels import parse_channel
-from ledger.domain.message import read_message
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import parse_day, parse_moment, parse_period
 from ledger.domain.values import CardKind, clean_text, parse_card_number
 from ledger.errors import InvalidInput
+from ledger.sources.messages import read_message
 
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
 anything = st.text(max_size=40) | st.from_regex(r"[0-9,.\-/: 年月日时分HK$¥元]{1,20}", fullmatch=True)

@@ -246,8 +246,8 @@ def test_a_paste_too_long_to_be_a_message_is_refused_at_once(topup_ok, topup, le
 def test_reading_a_message_takes_time_in_proportion_to_its_length(text):
     import time
 
-    from ledger.domain.message import read_message
     from ledger.errors import InvalidInput
+    from ledger.sources.messages import read_message
 
     start = time.perf_counter()
     try:

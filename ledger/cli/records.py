@@ -31,8 +31,8 @@ def log(
 ) -> None:
     """Log a top-up; prints the new record's id."""
     from ledger.cli import output
-    from ledger.domain.message import MAX_MESSAGE_CHARS
     from ledger.service import topups
+    from ledger.sources.messages import MAX_MESSAGE_CHARS
 
     if sms == "-":
         sms = _message_from_stdin(MAX_MESSAGE_CHARS)

@@ -11,7 +11,7 @@ import os
 import re
 import time
 import warnings
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from ledger.domain.values import clean_token
@@ -44,6 +44,12 @@ def to_stored(moment: datetime) -> str:
 
 def from_stored(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def offset_in(zone: tzinfo, moment: datetime) -> str:
+    """The UTC offset of `zone` at `moment`, as ISO 8601 writes it: +08:00."""
+    shift = moment.astimezone(zone).strftime("%z")
+    return f"{shift[:3]}:{shift[3:]}"
 
 
 def local_iso(stored: str | None) -> str | None:

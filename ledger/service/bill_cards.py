@@ -10,13 +10,16 @@ placeholders (LABEL, YOUR_NUMBER, HKD_AMOUNT) are no values, and it carries no s
 
 from __future__ import annotations
 
-from ledger.domain import bills
+from ledger.domain import carriers
 from ledger.domain.cards import Card
+from ledger.domain.phones import Phone, phone_in
+from ledger.domain.times import now_utc, offset_in
 from ledger.domain.values import shell_word
 from ledger.service.cards import card_to_write_on
+from ledger.sources import bills
+from ledger.sources.bills.source import BillSource
+from ledger.sources.bills.words import CARD_CURRENCIES
 from ledger.store.interface import Ledger
-
-CURRENCY = "CNY"  # WeChat Pay and Alipay bills are in yuan
 
 
 class NotPlaced(Exception):
@@ -31,8 +34,8 @@ class NotPlaced(Exception):
 class Placer:
     """Which card a top-up row belongs to: told by the row, or `--card` for rows of its kind."""
 
-    def __init__(self, ledger: Ledger, default: str | None, channel: str, source: str) -> None:
-        self.channel, self.source = channel, source
+    def __init__(self, ledger: Ledger, default: str | None, source: BillSource, file: str) -> None:
+        self.source, self.file = source, file
         every = ledger.cards()
         self.cards = [c for c in every if c["retired_at_utc"] is None]
         self.retired = [c for c in every if c["retired_at_utc"] is not None]
@@ -42,24 +45,24 @@ class Placer:
                           for name in (c["label"], c["issuer"]) if name]
 
     def place(self, row: bills.BillRow, kind: str) -> Card:
-        phone = bills.phone_in(row.get("item")) if kind == "sim" else None
+        phone = phone_in(row.get("item"), self.source.phone_region) if kind == "sim" else None
         matching = self._told(self.cards, row, kind, phone)
         default = self.default
         if len(matching) == 1:
-            return self._in_yuan(matching[0], row)
+            return self._in_currency(matching[0], row)
         if len(matching) > 1 and default is not None and default in matching:
-            return self._in_yuan(default, row)
+            return self._in_currency(default, row)
         if len(matching) > 1:
             labels = ", ".join(shell_word(c["label"]) for c in matching)
             raise NotPlaced(f"it could be any of cards {labels}",
-                            f"topup import {shell_word(self.source)} --card LABEL  # one of {labels}")
+                            f"topup import {shell_word(self.file)} --card LABEL  # one of {labels}")
         retired = self._told(self.retired, row, kind, phone)
         if default is not None and default["kind"] == kind and default not in retired and retired:
             raise NotPlaced(f"it names card {retired[0]['label']!r}, which is retired, not {default['label']!r}",
-                            f"topup import {shell_word(self.source)} --card {shell_word(retired[0]['label'])}")
+                            f"topup import {shell_word(self.file)} --card {shell_word(retired[0]['label'])}")
         if default is not None and default["kind"] == kind and (not phone or phone.matches(default["number"])):
             self._answers_to(default, row, kind)
-            return self._in_yuan(default, row)
+            return self._in_currency(default, row)
         if default is not None and default["kind"] == kind and not default["number"]:
             # The row names a number and the card has none kept: whose number it is, is not known.
             raise NotPlaced(f"it tops up {phone}; card {default['label']!r} has no number kept",
@@ -68,56 +71,60 @@ class Placer:
         if retired:
             label = shell_word(retired[0]["label"])
             raise NotPlaced(f"it names card {label}, which is retired",
-                            f"topup import {shell_word(self.source)} --card {label}  # adds it to the retired card")
-        raise NotPlaced(f"no {kind} card is named by it", _suggestion(row, kind, phone))
+                            f"topup import {shell_word(self.file)} --card {label}  # adds it to the retired card")
+        raise NotPlaced(f"no {kind} card is named by it", self._suggestion(row, kind, phone))
 
-    @staticmethod
-    def _answers_to(card: Card, row: bills.BillRow, kind: str) -> None:
+    def _answers_to(self, card: Card, row: bills.BillRow, kind: str) -> None:
         """Refuse `--card` for a row that names a card system (深圳通), a carrier or a place (香港)
         the card does not answer to."""
         label = shell_word(card["label"])
         if kind == "sim" and "香港" in row.text and card["region"] != "HK":
             raise NotPlaced(f"it tops up a Hong Kong number; card {label} is not a Hong Kong SIM",
-                            _suggestion(row, kind, None))
+                            self._suggestion(row, kind, None))
         named = bills.card_named(row.text, kind, specific=True)
         if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
             return
-        if kind == "sim" and bills.carrier(card["issuer"] or "") in (None, bills.carrier(named)):
+        if kind == "sim" and carriers.issuer_carrier(card["issuer"]) in (None, carriers.carrier(named)):
             return  # the same carrier (广东移动 is 中国移动's), or a SIM whose carrier is not kept
         raise NotPlaced(f"it names {named}; card {label} does not",
                         f"topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's")
 
     @staticmethod
-    def _told(cards: list[Card], row: bills.BillRow, kind: str, phone: bills.Phone | None) -> list[Card]:
-        """The cards the row names: by its phone number, else by label or issuer."""
+    def _told(cards: list[Card], row: bills.BillRow, kind: str, phone: Phone | None) -> list[Card]:
+        """The cards the row names: by its phone number, else by label or issuer (a SIM's issuer by
+        its carrier, so that 中国移动 answers to 移动 and 广东移动)."""
         if phone:
             return [c for c in cards if c["kind"] == "sim" and phone.matches(c["number"])]
-        return [c for c in cards if c["kind"] == kind
-                and (bills.names(row.text, c["label"]) or bills.names(row.text, c["issuer"]))]
+        named = carriers.carrier(row.text) if kind == "sim" else None
+        return [c for c in cards if c["kind"] == kind and (
+            bills.names(row.text, c["label"]) or bills.names(row.text, c["issuer"])
+            or (named is not None and carriers.issuer_carrier(c["issuer"]) == named))]
 
-    def _in_yuan(self, card: Card, row: bills.BillRow) -> Card:
-        """The card, when it is kept in yuan; else the `topup log` line for the amount it was credited."""
-        currency = card["currency"]
-        if currency != CURRENCY:
+    def _in_currency(self, card: Card, row: bills.BillRow) -> Card:
+        """The card, when it is kept in the bill's currency; else the `topup log` line for the amount it
+        was credited."""
+        currency, paid_in = card["currency"], self.source.currency
+        if currency != paid_in:
             ref = bills.order_number(row.get("order"))
-            at = shell_word(f"{row.get('time') or row.get('created')} +08:00")
+            when = row.get("time") or row.get("created")
+            at = shell_word(f"{when} {offset_in(self.source.zone, now_utc())}")
             raise NotPlaced(
-                f"card {card['label']!r} is in {currency}; the bill gives yuan paid, not the {currency} credited",
-                f"topup log {shell_word(card['label'])} {currency}_AMOUNT --channel {self.channel} --at {at}"
+                f"card {card['label']!r} is in {currency}; the bill gives what was paid in {paid_in}, not the "
+                f"{currency} credited",
+                f"topup log {shell_word(card['label'])} {currency}_AMOUNT --channel {self.source.channel} --at {at}"
                 + (f" --ref {shell_word(ref)}" if ref else "") + f"  # {currency}_AMOUNT: what the card was credited",
                 card)
         return card
 
-
-def _suggestion(row: bills.BillRow, kind: str, phone: bills.Phone | None) -> str:
-    """The `topup card add` line that would place the row: by its number and carrier, or by the
-    name of the card (校园卡, 深圳通) the row gives, else its counterparty's."""
-    named = bills.card_named(row.text, kind)
-    if kind == "sim":
-        issuer = f" --issuer {named}" if named else ""
-        number = f" --number YOUR_NUMBER  # the one the bill shows as {phone}" if phone else ""
-        region = "HK" if any(word in row.text for word in ("香港", "Hong Kong", "HK")) else "CN"
-        return f"topup card add LABEL --kind sim --region {region}{issuer}{number}"
-    label = named or row.get("counterparty") or row.get("item")
-    currency = bills.CARD_CURRENCIES.get(label.casefold(), CURRENCY)
-    return f"topup card add {shell_word(label)} --kind smart --currency {currency}"
+    def _suggestion(self, row: bills.BillRow, kind: str, phone: Phone | None) -> str:
+        """The `topup card add` line that would place the row: by its number and carrier, or by the
+        name of the card (校园卡, 深圳通) the row gives, else its counterparty's."""
+        named = bills.card_named(row.text, kind)
+        if kind == "sim":
+            issuer = f" --issuer {named}" if named else ""
+            number = f" --number YOUR_NUMBER  # the one the bill shows as {phone}" if phone else ""
+            region = "HK" if any(word in row.text for word in ("香港", "Hong Kong", "HK")) else self.source.phone_region
+            return f"topup card add LABEL --kind sim --region {region}{issuer}{number}"
+        label = named or row.get("counterparty") or row.get("item")
+        currency = CARD_CURRENCIES.get(label.casefold(), self.source.currency)
+        return f"topup card add {shell_word(label)} --kind smart --currency {currency}"

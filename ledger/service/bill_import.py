@@ -18,15 +18,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ledger.domain import bills, rules
+from ledger.domain import rules
 from ledger.domain.cards import Card
 from ledger.domain.fields import BY_NAME, StoredTopup, new_row
 from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
+from ledger.domain.times import from_stored, now_utc, offset_in, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
-from ledger.service.bill_cards import CURRENCY, NotPlaced, Placer
+from ledger.service.bill_cards import NotPlaced, Placer
 from ledger.service.records import shown_record
+from ledger.sources import bills
+from ledger.sources.bills.source import BillSource
 from ledger.store.interface import Ledger
 from ledger.store.types import RefMatch
 
@@ -60,26 +62,26 @@ def bill_layout(table: list[tuple[int, list[str]]]) -> str | None:
 
 
 def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str | None, dry_run: bool,
-                source: str) -> BillImport:
+                file: str) -> BillImport:
     """Decide every row of a bill, then add its new top-ups in the caller's transaction (none when `dry_run`).
-    `source` names the bill in the commands suggested."""
+    `file` names the bill in the commands suggested."""
     found = bills.find_header([cells for _, cells in table[:bills.HEADER_SEARCH]])
     assert found is not None
-    layout, header_at, columns = found
-    placer = Placer(ledger, card, layout.channel, source)
-    rows = [(row, bills.decide(row, placer.own_names)) for row in _bill_rows(table[header_at + 1:], columns)]
+    source, header_at, columns = found
+    placer = Placer(ledger, card, source, file)
+    rows = [(row, bills.decide(row, source, placer.own_names)) for row in _bill_rows(table[header_at + 1:], columns)]
     # Order numbers a spreadsheet rewrote (4.2E+27) are all alike: they settle nothing.
     top_ups = {bills.order_number(row.get("order")) for row, decision in rows if decision.kind} - {""}
     given_back: dict[str, Decimal] = defaultdict(Decimal)  # by the order of a top-up in this bill
     now = now_utc()
-    result = BillImport(layout.name)
+    result = BillImport(source.name)
     if placer.default is not None and placer.default["retired_at_utc"] is not None:
         result.notes.append(f"card {placer.default['label']!r} is retired; the top-ups placed on it with --card "
                             "are added all the same")
-    result.rows = [_shown(row, now) for row, _ in rows]
+    result.rows = [_shown(row, source, now) for row, _ in rows]
     for (row, decision), shown in zip(rows, result.rows, strict=True):  # refunds first: they settle top-ups
         if decision.refund:
-            _refund(ledger, row, top_ups, given_back, layout.name, shown, result)
+            _refund(ledger, row, top_ups, given_back, source, shown, result)
     candidates: list[tuple[dict[str, Any], StoredTopup]] = []
     for (row, decision), shown in zip(rows, result.rows, strict=True):
         if decision.refund:
@@ -91,7 +93,7 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
             _by_hand(ledger, row, decision.reason, shown, result)
         elif record := _placed(ledger, row, decision, placer, given_back, now, shown, result):
             candidates.append((shown, record))
-    _settle(ledger, candidates, layout.name, result)
+    _settle(ledger, candidates, source, result)
     new = [record for shown, record in candidates if shown["decision"] == "added"]
     result.added = len(new)
     if new and not dry_run:
@@ -101,22 +103,22 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
     return result
 
 
-def _shown(row: bills.BillRow, now: datetime) -> dict[str, Any]:
+def _shown(row: bills.BillRow, source: BillSource, now: datetime) -> dict[str, Any]:
     """A row as `--dry-run` lists it: its time (China's, shown in the reader's zone with its offset)
     and its amount as decimals when they can be read (else as the bill gives them), and every field
     a decision fills in, still empty."""
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
-        when = _moment(when, now).astimezone().isoformat() if when else None
+        when = _moment(when, source, now).astimezone().isoformat() if when else None
     paid = bills.clean_amount(row.get("amount"))
     with suppress(LedgerError):
-        paid = format_minor(parse_amount(paid, CURRENCY, "amount", allow_zero=True).minor, CURRENCY)
+        paid = format_minor(parse_amount(paid, source.currency, "amount", allow_zero=True).minor, source.currency)
     return {"line": row.line, "occurred_at": when, "paid": paid, "counterparty": row.get("counterparty"),
             "item": row.get("item"), "ref": row.get("order"), "decision": None, "why": None, "card": None,
             "outcome": None, "amount": None}
 
 
-def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: dict[str, Decimal], layout: str,
+def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: dict[str, Decimal], source: BillSource,
             shown: dict[str, Any], result: BillImport) -> None:
     """Settle a refund row: with the top-up of this bill whose order number it extends (2025…001_R1,
     or 2025…0019001), or with the record of the ledger that carries that order number, for which it
@@ -143,7 +145,7 @@ def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: d
     kept = shown_record(ledger, topup_id)
     if outcome != Outcome.refunded.value and status != Status.void.value and \
             amount >= bills.amount_of(kept["paid"] or kept["amount"]):
-        reason = shell_word(f"{layout}, line {row.line}")
+        reason = shell_word(f"{source.name}, line {row.line}")
         result.differing.append(f"record {topup_id}: it says {outcome}, a refund row gave it all back: "
                                 f"topup amend {topup_id} --outcome refunded --reason {reason}")
 
@@ -171,17 +173,17 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
             result.not_placed.append(problem.suggestion)
         return None
     try:
-        record = _record(row, target, outcome, placer.channel, now)
+        record = _record(row, target, outcome, placer.source, now)
     except LedgerError as exc:  # one unrecordable row does not keep the bill's other top-ups out
         _by_hand(ledger, row, f"{exc.message}; log it by hand", shown, result)
         return None
     result.mangled_refs += bool(row.get("order")) and not record["ref"]
     shown |= {"card": target["label"], "outcome": outcome.value,
-              "amount": format_minor(record["amount_minor"], CURRENCY)}
+              "amount": format_minor(record["amount_minor"], placer.source.currency)}
     return record
 
 
-def _settle(ledger: Ledger, candidates: list[tuple[dict[str, Any], StoredTopup]], layout: str,
+def _settle(ledger: Ledger, candidates: list[tuple[dict[str, Any], StoredTopup]], source: BillSource,
             result: BillImport) -> None:
     """Mark each candidate added or already in the ledger; for a record the bill tells more of (its
     outcome, or the order number or payment it lacks), the amend line that adds it."""
@@ -203,12 +205,12 @@ def _settle(ledger: Ledger, candidates: list[tuple[dict[str, Any], StoredTopup]]
             changes["ref"] = record["ref"]
             told.append("the bill gives its order number")
         if kept["paid"] is None and kept["card"] == shown["card"] and record["paid_minor"] != record["amount_minor"]:
-            changes["paid"] = format_minor(record["paid_minor"], CURRENCY)
+            changes["paid"] = format_minor(record["paid_minor"], source.currency)
             told.append("the bill gives what was paid")
         if changes:
             shown["why"] = f"{there.named}: {'; '.join(told)}"
             options = " ".join(f"--{name} {shell_word(value)}" for name, value in changes.items())
-            reason = shell_word(f"{layout}, line {shown['line']}")
+            reason = shell_word(f"{source.name}, line {shown['line']}")
             result.differing.append(f"{shown['why']}: topup amend {there.id} {options} --reason {reason}")
 
 
@@ -224,21 +226,22 @@ def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) 
                                    for role, index in columns.items()})
 
 
-def _moment(when: str, now: datetime) -> datetime:
-    """A bill's time: China's, whatever the zone of the computer reading it."""
-    return bills.plain_time(when) or parse_moment(f"{when} +08:00", now)
+def _moment(when: str, source: BillSource, now: datetime) -> datetime:
+    """A bill's time, in its source's zone whatever the zone of the computer reading it."""
+    return bills.plain_time(when, source) or parse_moment(f"{when} {offset_in(source.zone, now)}", now)
 
 
-def _record(row: bills.BillRow, card: Card, outcome: Outcome, channel: str, now: datetime) -> StoredTopup:
-    paid = parse_amount(bills.clean_amount(row.get("amount")), CURRENCY, "amount").minor
+def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource, now: datetime) -> StoredTopup:
+    currency = source.currency
+    paid = parse_amount(bills.clean_amount(row.get("amount")), currency, "amount").minor
     face = bills.face_value(row.get("item"))
     when = row.get("time") or row.get("created")
     if not when:
         raise InvalidInput("the bill gives it no time")
     ref = bills.order_number(row.get("order"))
-    return new_row(card["id"], CURRENCY, to_stored(now)) | {
-        "amount_minor": parse_amount(face, CURRENCY, "amount").minor if face else paid, "paid_minor": paid,
-        "channel": channel, "outcome": outcome.value, "occurred_at_utc": to_stored(_moment(when, now)),
+    return new_row(card["id"], currency, to_stored(now)) | {
+        "amount_minor": parse_amount(face, currency, "amount").minor if face else paid, "paid_minor": paid,
+        "channel": source.channel, "outcome": outcome.value, "occurred_at_utc": to_stored(_moment(when, source, now)),
         "ref": clean_ref(ref or None), "merchant": BY_NAME["merchant"].clean(row.get("counterparty") or None),
         "note": BY_NAME["note"].clean(row.get("item") or None),
     }

@@ -17,7 +17,6 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from ledger.domain.bills import HEADER_SEARCH
 from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup, parser
 from ledger.domain.money import check_currency, format_minor
@@ -25,9 +24,10 @@ from ledger.domain.spreadsheet import unguard
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import CardKind, clean_label, label_key
 from ledger.errors import InvalidInput, LedgerError, NotFound
-from ledger.service import sheets
 from ledger.service.bill_import import BillImport, bill_layout, import_bill
 from ledger.service.cards import card_to_write_on
+from ledger.sources import tables
+from ledger.sources.bills import HEADER_SEARCH
 from ledger.store.interface import Ledger
 
 _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
@@ -111,13 +111,13 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
     """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
     whose transaction is a reading one: whatever checking wrote, such as a new card, is undone).
     A WeChat Pay or Alipay bill is read as `bill_import` says."""
-    table, about = sheets.rows(file, encoding)
+    table, about = tables.rows(file, encoding)
     head = list(islice(table, HEADER_SEARCH))
     if (layout := bill_layout(head)) and mapping:
         raise InvalidInput(f"{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
                            "found by themselves (--card places those the bill does not name)")
     if layout:
-        return import_bill(ledger, head + list(table), card=card, dry_run=dry_run, source=str(file))
+        return import_bill(ledger, head + list(table), card=card, dry_run=dry_run, file=str(file))
     if mapping and "card" not in mapping.values() and card is None:
         raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
     table = chain(head, table)

@@ -101,7 +101,7 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
 
 def _records_keeping(ledger: Ledger, card: Card, message_bytes: bytes) -> list[int]:
     """Records of the card that already keep this message (compared as `message.comparable` text)."""
-    from ledger.domain.message import MAX_MESSAGE_CHARS, comparable
+    from ledger.sources.messages import MAX_MESSAGE_CHARS, comparable
 
     wanted = comparable(message_bytes.decode())
     kept = ledger.kept_texts(card["id"], 4 * MAX_MESSAGE_CHARS)
@@ -119,8 +119,8 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
                        now: datetime) -> tuple[dict[str, str | None], ReceiptFile, dict[str, str | None], list[str]]:
     """The values given, with those read from a pasted message where none was given; the message to
     keep as a receipt; what was read, and notes on how."""
-    from ledger.domain import message
     from ledger.domain.receipts import text_receipt
+    from ledger.sources import messages as message
 
     message.check_size(text)
     given_at = parse_moment(given["at"], now) if given.get("at") else None

@@ -24,9 +24,9 @@ from decimal import Decimal
 
 from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
-from ledger.domain.stated_dates import DateProblem, first_moment, take_validity, validity_date
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
+from ledger.sources.stated_dates import DateProblem, first_moment, take_validity, validity_date
 
 # One-time codes: the words that name one, and the code itself: 4 to 10 digits (full-width too),
 # perhaps spaced or dashed (8 8 1 2 3 3, 3355-77), perhaps after a letter prefix (G-385612).

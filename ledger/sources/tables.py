@@ -1,7 +1,6 @@
 """Reading a table file as rows of text: CSV in UTF-8 (with or without BOM), GB18030, Big5 or UTF-16,
-or an Excel workbook (.xlsx, through openpyxl). Without --encoding, the text's encoding is found: a
-UTF-16 BOM is UTF-16, a UTF-8 BOM or valid UTF-8 is UTF-8, anything else is tried as GB18030, the
-encoding of mainland bills.
+a JSON export, or an Excel workbook (.xlsx, through openpyxl). Without --encoding, the text's
+encoding is found, and a file that could be read in two is never read silently in the wrong one.
 """
 
 from __future__ import annotations
@@ -54,26 +53,77 @@ def rows(file: Path, encoding: str | None) -> tuple[Iterator[tuple[int, list[str
 
 
 def decode(data: bytes, file: Path, encoding: str | None) -> str:
-    """The text of a CSV file, in the encoding given or the one found."""
-    if encoding is None and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"  # a spreadsheet's "Unicode text"; its byte-order mark says so
-    if encoding is not None:
-        codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
-        if codec is None:
-            raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5, utf-16 (not {encoding!r})")
-        tried = [codec]
-    else:
-        tried = ["utf-8-sig", "gb18030"]
-    for codec in tried:
+    """The text of a CSV file, in the encoding given or the one found (see `_found`)."""
+    if encoding is None:
+        return _found(data, file)
+    codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
+    if codec is None:
+        raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5, utf-16 (not {encoding!r})")
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        others = ", ".join(name for name in ("utf-8", "gb18030", "big5", "utf-16") if ENCODINGS[name] != codec)
+        raise InvalidInput(f"{file} is not {encoding} text; try --encoding with one of {others}, "
+                           "or leave it out to have the encoding found") from None
+
+
+_CHINESE = ("gb18030", "big5hkscs")  # GBK is a part of GB18030
+
+
+def _found(data: bytes, file: Path) -> str:
+    """The text of a file whose encoding is not given, never decoded silently as the wrong one.
+
+    A UTF-16 byte-order mark is UTF-16 (a spreadsheet's "Unicode text"); valid UTF-8 is UTF-8. Of the
+    Chinese encodings, most bytes of Big5 text are valid GB18030 too, so when both read a file, the
+    one in which a bill's header is found wins, else the one whose Chinese characters are the common
+    ones of either script; when neither clearly is, the file is refused and --encoding asked for."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    readings = {}
+    for codec in _CHINESE:
         try:
-            return data.decode(codec)
+            readings[codec] = data.decode(codec)
         except UnicodeDecodeError:
             continue
-    if encoding is not None:
-        others = ", ".join(name for name in ("utf-8", "gb18030", "big5", "utf-16") if ENCODINGS[name] != tried[0])
-        raise InvalidInput(f"{file} is not {encoding} text; try --encoding with one of {others}, "
-                           "or leave it out to have the encoding found")
-    raise InvalidInput(f"{file} is neither UTF-8 nor GB18030 text; for a Big5 file give --encoding big5")
+    if len(readings) == 1:
+        return next(iter(readings.values()))
+    if not readings:
+        raise InvalidInput(f"{file} is neither UTF-8, GB18030 nor Big5 text; give its encoding with --encoding "
+                           "(utf-8, gb18030, big5 or utf-16)")
+    from ledger.sources.bills import HEADER_SEARCH, find_header
+
+    for text in readings.values():
+        head = list(csv.reader(io.StringIO(text[:65536], newline="")))[:HEADER_SEARCH]
+        if find_header(head):
+            return text
+    (best, best_score), (_, other_score) = sorted(((codec, _ordinary(text)) for codec, text in readings.items()),
+                                                  key=lambda pair: pair[1], reverse=True)
+    if best_score >= 0.9 and best_score - other_score >= 0.15:
+        return readings[best]
+    raise InvalidInput(f"{file} reads as GB18030 and as Big5 text, and which it is cannot be told for certain; "
+                       "say it with --encoding gb18030 (simplified Chinese) or --encoding big5 (traditional)")
+
+
+def _ordinary(text: str) -> float:
+    """How much of a text's Chinese is made of common characters, in either script (the first level of
+    GB2312, or of Big5): nearly all of real text is; bytes read in the wrong encoding give rare ones."""
+    letters = [ch for ch in text[:20_000] if ord(ch) > 0x2E7F and ch.isalpha()]
+    return sum(map(_common, letters)) / len(letters) if letters else 0.0
+
+
+def _common(ch: str) -> bool:
+    for codec, first, last in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
+        try:
+            encoded = ch.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        if len(encoded) == 2 and first <= encoded[0] <= last:
+            return True
+    return False
 
 
 def _json_rows(file: Path, text: str) -> list[tuple[int, list[str]]]:
@@ -116,7 +166,7 @@ def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
         raise InvalidInput(f"{file} is not a workbook this program can read ({type(exc).__name__}); "
                            "save it as .xlsx or CSV") from None
-    from ledger.domain.bills import find_header
+    from ledger.sources.bills import find_header
 
     # The first sheet, unless a later one holds a bill's header (a bill pasted into its owner's workbook).
     try:

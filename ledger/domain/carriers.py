@@ -1,0 +1,43 @@
+"""Mobile carriers, by the names people and bills give them, so that a SIM whose issuer is 中国移动
+takes a top-up naming 移动, 广东移动 or 中國移動, and never one naming 电信.
+
+A carrier is named by its national name (中国移动), a province's or city's branch (广东移动, 上海电信),
+or bare (移动) right beside a phone number, a word for adding value or a phone bill (移动 139****5678,
+联通充值, 电信话费). Each is known by one core name, the same in either script.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ledger.domain.values import fold_width
+
+# Mainland China's carriers by their core names, in either script; the bare ones may mean other
+# things too (移动支付 is paying by phone), so alone they count only beside a number or a top-up.
+_BARE = r"移[动動]|[联聯]通|[电電]信"
+_CORES = rf"{_BARE}|[广廣][电電]"
+# The two characters before a branch's carrier name a place, not what was bought (充值移动 is no carrier).
+_NAMED = re.compile(rf"(?:中[国國]|(?!充值|话费|話費|手机|手機|缴费|繳費|流量)[\u4e00-\u9fff]{{2}}省?)({_CORES})")
+_MENTIONED = re.compile(rf"{_NAMED.pattern}|({_BARE})\s*(?:1\d{{2}}[\d*]{{4}}\d{{4}}|充值|增值|缴费|繳費|话费|話費)")
+_SIMPLIFIED = str.maketrans("動聯電廣", "动联电广")
+
+
+def named_in(text: str) -> str | None:
+    """The carrier a text names by its national or branch name (中国电信, 广东移动), as written."""
+    match = _NAMED.search(text)
+    return match[0] if match else None
+
+
+def carrier(text: str) -> str | None:
+    """Which carrier a text names or mentions, the same for 中国移动, 广东移动 and 中國移動: 移动, 联通,
+    电信 or 广电."""
+    match = _MENTIONED.search(fold_width(text))
+    core = match and (match[1] or match[2])
+    return core.translate(_SIMPLIFIED) if core else None
+
+
+def issuer_carrier(issuer: str | None) -> str | None:
+    """The carrier a card's issuer is, as `carrier` names it: an issuer is a carrier's name, so its core
+    name alone says which (移动, 中国移动, 中國移動 alike)."""
+    match = re.search(_CORES, fold_width(issuer or ""))
+    return match[0].translate(_SIMPLIFIED) if match else None

@@ -1,0 +1,158 @@
+"""Bill layouts as data: each source is one module declaring its currency, zone, encodings, header,
+words and phone region; the readers are tested directly, and a source added as one module works
+end to end. Files are read in the encoding they are in, or refused, never misread."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ledger.domain import carriers
+from ledger.domain.phones import phone_in
+from ledger.domain.values import Outcome
+from ledger.errors import InvalidInput
+from ledger.sources import bills
+from ledger.sources.tables import decode
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _source(name: str) -> bills.BillSource:
+    return next(source for source in bills.sources() if source.name == name)
+
+
+def test_each_layout_module_declares_one_source():
+    assert {(s.name, s.currency, s.channel, s.phone_region) for s in bills.sources()} == {
+        ("WeChat Pay bill", "CNY", "wechat", "CN"), ("Alipay bill", "CNY", "alipay", "CN"),
+        ("Alipay bill (web)", "CNY", "alipay", "CN")}
+
+
+def test_a_header_is_found_below_any_preamble_and_names_its_source():
+    rows = [["微信支付账单明细"], ["起始时间：[2025-04-01]"], [],
+            ["交易时间", "交易类型", "交易对方", "商品", "收/支", "金额(元)", "支付方式", "当前状态", "交易单号", "商户单号", "备注"]]
+    source, index, columns = bills.find_header(rows)
+    assert (source.name, index, columns["amount"], columns["order"]) == ("WeChat Pay bill", 3, 5, 8)
+    assert bills.find_header([["时间", "金额"], ["2025-04-01", "5"]]) is None
+
+
+@pytest.mark.parametrize(("cells", "kind", "outcome"), [
+    ({"counterparty": "中国移动", "item": "话费充值 100元", "direction": "支出", "status": "支付成功"}, "sim",
+     Outcome.credited),
+    ({"counterparty": "深圳通", "item": "深圳通充值", "direction": "支出", "status": "充值中"}, "smart", Outcome.pending),
+    ({"counterparty": "广东电信", "item": "缴费", "direction": "支出", "status": "交易关闭"}, "sim", Outcome.failed),
+    ({"counterparty": "零钱通", "item": "转入零钱通", "direction": "支出", "status": "支付成功"}, None, None),
+    ({"counterparty": "示例饭堂", "item": "午餐", "direction": "支出", "status": "支付成功"}, None, None),
+    ({"counterparty": "中国移动", "item": "话费充值", "direction": "收入", "status": "支付成功"}, None, None),
+])
+def test_which_rows_are_top_ups_and_how_they_ended(cells, kind, outcome):
+    decision = bills.decide(bills.BillRow(5, cells), _source("WeChat Pay bill"))
+    assert (decision.kind, decision.outcome) == (kind, outcome)
+
+
+def test_a_bills_time_is_in_its_sources_zone_whatever_the_readers():
+    moment = bills.plain_time("2025/3/14 18:42", _source("Alipay bill"))
+    assert moment.astimezone(UTC) == datetime(2025, 3, 14, 10, 42, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("issuer", "text", "same"), [
+    ("中国移动", "广东移动 话费充值", True), ("中国移动", "移动 139****5678 充值", True), ("中國移動", "中国移动", True),
+    ("移动", "广东移动", True), ("中国移动", "电信话费100元", False), ("中国电信", "中国联通充值", False),
+])
+def test_a_carrier_is_known_by_any_of_its_names(issuer, text, same):
+    assert (carriers.issuer_carrier(issuer) == carriers.carrier(text)) is same
+
+
+def test_a_number_is_read_by_its_regions_forms():
+    masked, whole = phone_in("话费充值-139****5678 100元", "CN"), phone_in("+86 139-1234-5678", "CN")
+    assert masked.matches("+8613912345678") and not masked.matches("+8613912345679")
+    assert whole.matches("+8613912345678") and str(whole) == "139****5678"
+    assert phone_in("13912345678", "HK") is None  # no forms known for the region: nothing is guessed
+
+
+TRADITIONAL = "交易時間,金額,備註\n2025-03-14 12:05:00,50.00,八達通增值 港鐵站\n2025-04-02 08:30:00,100.00,悠遊卡加值 台北車站\n"
+SIMPLIFIED = "交易时间,金额,备注\n2025-03-14 12:05:00,50.00,校园卡充值\n2025-04-02 08:30:00,100.00,话费充值 中国移动\n"
+
+
+@pytest.mark.parametrize(("text", "codec"), [(TRADITIONAL, "big5hkscs"), (TRADITIONAL, "gb18030"),
+                                             (SIMPLIFIED, "gb18030"), (TRADITIONAL, "utf-8"),
+                                             (TRADITIONAL, "utf-16")])
+def test_a_file_is_read_in_the_encoding_it_is_in(text, codec, tmp_path):
+    assert decode(text.encode(codec), tmp_path / "f.csv", None) == text
+
+
+def test_text_that_reads_two_ways_alike_is_refused_asking_which(tmp_path):
+    # Two characters that are common in either reading: nothing tells which the file is.
+    data = bytes.fromhex("b0a1b0a2")
+    assert data.decode("gb18030") and data.decode("big5hkscs")
+    with pytest.raises(InvalidInput, match="--encoding gb18030 .* or --encoding big5"):
+        decode(data, tmp_path / "f.csv", None)
+
+
+def test_a_big5_bank_statement_imports_with_its_text_as_written(topup_ok, tmp_path):
+    topup_ok("card", "add", "八達通", "--kind", "smart", "--region", "HK")
+    statement = tmp_path / "statement.csv"
+    statement.write_bytes(TRADITIONAL.encode("big5hkscs"))
+    topup_ok("import", str(statement), "--card", "八達通", "--map", "交易時間=occurred_at", "--map", "金額=amount",
+             "--map", "備註=note")
+    notes = [record["note"] for record in json.loads(topup_ok("search", "--format", "json").stdout)]
+    assert notes == ["悠遊卡加值 台北車站", "八達通增值 港鐵站"]
+
+
+def test_a_card_takes_the_rows_of_its_carrier_by_any_name(topup_ok, tmp_path):
+    topup_ok("card", "add", "mobile", "--kind", "sim", "--region", "CN", "--issuer", "中国移动")
+    topup_ok("card", "add", "telecom", "--kind", "sim", "--region", "CN", "--issuer", "中国电信")
+    bill = tmp_path / "bill.csv"
+    bill.write_text("\n".join([
+        "交易时间,交易类型,交易对方,商品,收/支,金额(元),支付方式,当前状态,交易单号,商户单号,备注",
+        "2025-04-06 08:00:00,商户消费,广东移动,话费充值 50元,支出,¥50.00,零钱,支付成功,4200009000000011\t,/\t,/",
+        "2025-04-07 08:00:00,商户消费,某充值平台,电信话费100元,支出,¥99.50,零钱,支付成功,4200009000000012\t,/\t,/",
+    ]) + "\n", encoding="utf-8")
+    topup_ok("import", str(bill), "--card", "mobile")
+    placed = {r["ref"]: r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
+    assert placed == {"4200009000000011": "mobile", "4200009000000012": "telecom"}
+
+
+HK_LAYOUT = '''"""A test layout: a Hong Kong wallet's statement, in English, in Hong Kong dollars."""
+
+from datetime import timedelta, timezone
+
+from ledger.domain.values import Outcome
+from ledger.sources.bills.source import BillSource
+
+SOURCE = BillSource(
+    name="Demo HK wallet statement", channel="app", currency="HKD", zone=timezone(timedelta(hours=8)),
+    encodings=("utf-8-sig",),
+    columns={"time": ("Date/Time",), "counterparty": ("Merchant",), "item": ("Description",),
+             "direction": ("Type",), "amount": ("Amount (HKD)",), "status": ("Status",), "order": ("Ref No.",)},
+    statuses=((("Completed",), Outcome.credited), (("Processing",), Outcome.pending)),
+    paid_out=("Payment",), refund_words=("Refund",), phone_region="HK")
+'''
+
+
+def test_a_source_added_as_one_module_imports_its_bills(tmp_path):
+    copy = tmp_path / "package"
+    shutil.copytree(ROOT / "ledger", copy / "ledger", ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "ledger" / "sources" / "bills" / "layouts" / "demo_hk.py").write_text(HK_LAYOUT, encoding="utf-8")
+    statement = tmp_path / "statement.csv"
+    statement.write_text("Demo wallet, statement of April\n\n"
+                         "Date/Time,Merchant,Description,Type,Amount (HKD),Status,Ref No.\n"
+                         "2025-04-06 08:00:00,MTR,Octopus add value,Payment,200.00,Completed,HK0001\n"
+                         "2025-04-06 09:00:00,Cafe,Lunch,Payment,58.00,Completed,HK0002\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(copy), "TOPUP_DB": str(tmp_path / "l.db"), "TZ": "Europe/London"}
+
+    def topup(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ledger", *args], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=120)
+
+    assert topup("card", "add", "Octopus", "--kind", "smart", "--region", "HK").returncode == 0
+    imported = topup("import", str(statement))
+    assert imported.returncode == 0 and "Demo HK wallet statement: read 2 row(s); added 1 top-up(s)" in imported.stderr
+    (record,) = json.loads(topup("search", "--format", "json").stdout)
+    assert (record["amount"], record["currency"], record["channel"], record["ref"]) == ("200.00", "HKD", "app",
+                                                                                       "HK0001")
+    assert record["occurred_at"] == "2025-04-06T01:00:00+01:00"  # 08:00 in Hong Kong, read in London
