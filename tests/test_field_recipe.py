@@ -103,7 +103,7 @@ def test_log_amend_and_every_output_carry_the_new_fields(package, tmp_path):
     with zipfile.ZipFile(tmp_path / "d.zip") as pack:
         letter = page_text(pack.read("summary.html").decode())
         assert "Fee\n2.00 CNY" in letter and "Voucher\nV-1" in letter
-        assert json.loads(pack.read("records.json"))[0]["history"][0]["values"]["fee"] == "1.50"
+        assert json.loads(pack.read("records.json"))[0]["history"][0]["content"]["fee"] == "1.50"
     assert "ok: 1 records" in _verify(package, ledger)
 
 

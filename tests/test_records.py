@@ -97,3 +97,41 @@ def test_the_shortest_offset_stretch_is_not_skipped(zone_name, stored, shown, mo
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# ---------------------------------------------------------------- the views' SQL and Datasette's, pinned to Python
+
+
+@given(typed_text)
+def test_datasettes_search_pattern_is_the_one_search_makes(text):
+    from ledger.store.sqlite.datasette import PATTERN
+    from ledger.store.sqlite.search import like_pattern
+
+    assert conn.execute(f"SELECT {PATTERN}", {"text": text}).fetchone()[0] == like_pattern(text)
+
+
+def _ledger_in_memory() -> sqlite3.Connection:
+    from ledger.store.sqlite import migrations
+
+    ledger = sqlite3.connect(":memory:", isolation_level=None)
+    migrations.upgrade(ledger)
+    return ledger
+
+
+@settings(max_examples=60)
+@given(st.integers(min_value=1, max_value=10**12), st.sampled_from(sorted(CURRENCIES)),
+       st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2037, 1, 1), timezones=st.just(UTC)),
+       st.text(alphabet="0123456789ABCDEFXYZ", min_size=4, max_size=24))
+def test_the_views_show_what_the_program_shows(minor, currency, moment, number):
+    from ledger.domain.values import mask_number
+
+    ledger = _ledger_in_memory()
+    ledger.execute("INSERT INTO card (id, label, label_key, kind, number, currency, created_at_utc) "
+                   "VALUES (1, 'c', 'c', 'smart', ?, ?, ?)", (number, currency, to_stored(moment)))
+    ledger.execute("INSERT INTO topup (id, card_id, amount_minor, currency, channel, outcome, occurred_at_utc, status, "
+                   "created_at_utc, version) VALUES (1, 1, ?, ?, 'app', 'credited', ?, 'active', ?, 1)",
+                   (minor, currency, to_stored(moment), to_stored(moment)))
+    amount, occurred_at = ledger.execute("SELECT amount, occurred_at FROM records").fetchone()
+    assert (amount, occurred_at) == (format_minor(minor, currency), local_iso(to_stored(moment)))
+    assert ledger.execute("SELECT number FROM cards").fetchone()[0] == mask_number(number)
+    ledger.close()

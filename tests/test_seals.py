@@ -152,7 +152,7 @@ def test_the_pack_shows_every_version_with_its_values_and_marks_a_void_record(to
         records = json.loads(opened.read("records.json"))
         summary = page_text(opened.read("summary.html").decode())
     first = records[0]["history"]
-    assert [(v["values"]["amount"], v["reason"]) for v in first] == [("100.00", None), ("120.00", "the receipt says 120")]
+    assert [(v["content"]["amount"], v["reason"]) for v in first] == [("100.00", None), ("120.00", "the receipt says 120")]
     assert "備註\n第一行\nsecond line\n" in summary
     void_at = summary.index("已作廢")
     assert summary.index("記錄 1") < summary.index("記錄 2") < void_at

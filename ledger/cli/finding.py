@@ -15,8 +15,6 @@ SEARCH_COLUMNS = [("id", "id"), ("occurred_at", "when"), ("card", "card"), ("amo
                   ("currency", "cur"), ("channel", "channel"), ("ref", "ref"), ("merchant", "merchant"),
                   ("note", "note")]
 
-TABLE_ROWS = 50
-
 TextArg = Annotated[list[str] | None, typer.Argument(
     metavar="[TEXT]...", help="Part of a reference, merchant, note or card label; several words must all match.")]
 CardOpt = Annotated[str | None, typer.Option("--card", help="Only this card.", autocompletion=completion.card_labels)]
@@ -54,12 +52,12 @@ def search(
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
         if limit is None:  # a screen holds a page, not years of records; JSON and CSV stay complete
-            filters.limit = TABLE_ROWS + 1
+            filters.limit = finding.PAGE + 1
         with open_ledger(ctx) as ledger:
             records = finding.search_records(ledger, filters)
-        if limit is None and len(records) > TABLE_ROWS:
-            records = records[:TABLE_ROWS]
-            say(f"showing the newest {TABLE_ROWS}; --limit N shows more, --format csv shows all")
+        if limit is None and len(records) > finding.PAGE:
+            records = records[:finding.PAGE]
+            say(f"showing the newest {finding.PAGE}; --limit N shows more, --format csv shows all")
         unusual = [("outcome", "outcome")] if any(r["outcome"] != "credited" for r in records) else []
         if with_void:
             unusual.append(("status", "status"))

@@ -106,6 +106,16 @@ def normalise_cjk(text: str) -> str:
     return text.strip()
 
 
+def day_first_by_numbers(a: int, b: int) -> bool | None:
+    """Whether a numeric date a/b/yyyy puts its day first, as its numbers alone say: one above 12 is
+    the day (and the same number twice reads either way); None when they do not say."""
+    if a > 12 >= b:
+        return True
+    if b > 12 >= a or a == b:
+        return False
+    return None
+
+
 def _day_first(text: str, shown: str) -> bool:
     """Decide the order of a numeric date such as 14/03/2025, refusing one that could be read two ways."""
     match = _NUMERIC_DATE.search(text)
@@ -114,12 +124,8 @@ def _day_first(text: str, shown: str) -> bool:
     first, _, second, last = match.groups()
     if len(first) == 4:
         return False
-    if len(last) == 4:
-        a, b = int(first), int(second)
-        if a > 12 >= b:
-            return True
-        if b > 12 >= a or a == b:
-            return False
+    if len(last) == 4 and (order := day_first_by_numbers(int(first), int(second))) is not None:
+        return order
     raise InvalidInput(
         f"{shown!r} could be read as more than one date; write it as YYYY-MM-DD (e.g. 2025-03-14)"
     )

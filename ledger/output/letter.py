@@ -100,7 +100,7 @@ def _shown(item: PackedRecord, reveal: bool) -> dict[str, Any]:
         fields.append((capitalized(_(field.label)), value))
     history = [{"version": v["version"], "action": _named(v["action"], ACTIONS), "at": _moment(v["recorded_at"]),
                 "reason": v["reason"],
-                "state": f"{v['values']['amount']} {v['values']['currency']}, {_named(v['values']['outcome'])}"}
+                "state": f"{v['content']['amount']} {v['content']['currency']}, {_named(v['content']['outcome'])}"}
                for v in record["history"]]
     return {"id": record["id"], "void": record["status"] == Status.void.value,
             "fields": [(label, value) for label, value in fields if value not in (None, "")],

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain import chain
 from ledger.domain.fields import FIELD_NAMES
 from ledger.domain.receipts import ReceiptFile, distinct_names, safe_file_name
 from ledger.domain.seal import fingerprint, public_key_line
@@ -28,7 +27,7 @@ from ledger.output.files import replaced_when_done
 from ledger.output.letter import PackedRecord, SealShown, default_language, render
 from ledger.service.cards import card_of
 from ledger.service.receipts import stored_receipts
-from ledger.service.records import shown_record
+from ledger.service.records import history, shown_record
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
 
@@ -69,7 +68,7 @@ CHECKING = f"""How to check this pack, with no topup-ledger installed:
       with the one the sender gave you another way: a pack vouches only for a key you know is theirs
 
 manifest.json gives each record's newest chain digest; records.json each record's history: every
-version with its values, action, reason, time and digest.
+version with its values (content), action, reason, time and digest.
 """
 
 
@@ -115,12 +114,7 @@ def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
         record: dict[str, Any] = dict(shown_record(ledger, topup_id))
         card = card_of(ledger, topup_id)
         # Every version with its values: an amended record shows what it was, what it became and why.
-        record["history"] = [
-            {"version": link.version, "action": link.action, "reason": link.reason,
-             "recorded_at": local_iso(link.at_utc), "values": chain.version_fields(link.content),
-             "prev_digest": link.prev_digest, "digest": link.digest}
-            for link in ledger.versions(topup_id)
-        ]
+        record["history"] = history(ledger, topup_id)
         record["card_number"] = mask_number(card["number"])
         record["card_issuer"] = card["issuer"]
         records.append(record)

@@ -9,17 +9,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ledger.domain.channels import parse_channel
-from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord, Version
+from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord
 from ledger.domain.money import CURRENCIES, format_minor, parse_amount
 from ledger.domain.times import from_stored, local_iso, now_utc, parse_period, to_stored
 from ledger.domain.values import clean_ref, clean_token, mask_number, parse_outcome
 from ledger.errors import InvalidInput
 from ledger.service.cards import find_card
-from ledger.service.records import shown_record
+from ledger.service.records import history, shown_record
 from ledger.store.interface import Ledger
 from ledger.store.types import Query
 
 REPORT_GROUPINGS = ("month", "card", "channel")
+PAGE = 50  # records a screen shows at once, on a terminal and in a browser
 LARGEST_LIMIT = 2**63 - 1  # no ledger holds more records than this
 
 
@@ -77,16 +78,8 @@ def _bound(text: str | None, name: str) -> tuple[tuple[str, int], ...] | None:
 
 def show_record(ledger: Ledger, topup_id: int) -> ShownRecord:
     """One record with its receipt files and every version in its history."""
-    from ledger.domain import chain  # loads hashlib, which searches and exports do without
-
     record = shown_record(ledger, topup_id)
-    history: list[Version] = [
-        {"version": link.version, "action": link.action, "reason": link.reason,
-         "recorded_at": local_iso(link.at_utc) or "", "digest": link.digest,
-         "content": chain.version_fields(link.content)}
-        for link in ledger.versions(topup_id)
-    ]
-    return {**record, "history": history}
+    return {**record, "history": history(ledger, topup_id)}
 
 
 def search_records(ledger: Ledger, filters: Filters) -> list[Record]:

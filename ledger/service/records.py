@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.domain.fields import Record, StoredTopup
+from ledger.domain.fields import Record, StoredTopup, Version
+from ledger.domain.times import local_iso
 from ledger.errors import NotFound
 from ledger.store.interface import Ledger
 
@@ -17,6 +18,17 @@ def shown_record(ledger: Ledger, topup_id: int) -> Record:
     if record is None:
         raise no_record(topup_id)
     return record
+
+
+def history(ledger: Ledger, topup_id: int) -> list[Version]:
+    """Every version of a record, oldest first: what was done, why and when, the values it had then,
+    and its place in the hash chain."""
+    from ledger.domain import chain  # loads hashlib, which searches and exports do without
+
+    return [{"version": link.version, "action": link.action, "reason": link.reason,
+             "recorded_at": local_iso(link.at_utc) or "", "content": chain.version_fields(link.content),
+             "prev_digest": link.prev_digest, "digest": link.digest}
+            for link in ledger.versions(topup_id)]
 
 
 def stored_topup(ledger: Ledger, topup_id: int) -> StoredTopup:

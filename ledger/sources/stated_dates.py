@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from ledger.domain.money import REGION_CURRENCY
-from ledger.domain.times import EARLIEST_YEAR, local_moment
+from ledger.domain.times import EARLIEST_YEAR, day_first_by_numbers, local_moment
 from ledger.errors import InvalidInput
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
@@ -182,7 +182,8 @@ def _end_of_day(time: re.Match[str]) -> bool:
     return time["h"] == "24"
 
 
-def _day_first(region: str | None, currency: str) -> tuple[bool, str] | None:
+def _region_order(region: str | None, currency: str) -> tuple[bool, str] | None:
+    """Whether dates put the day first where the card is (its region's, or its currency's), and where that is."""
     where = region or next((r for r, c in REGION_CURRENCY.items() if c == currency), None)
     if where in DAY_FIRST_REGIONS:
         return True, where
@@ -199,13 +200,11 @@ def _day_and_month(form: str, match: re.Match[str], region: str | None, currency
     if form != "numeric":
         return int(parts["d"]), int(parts["m"])
     a, b = int(parts["a"]), int(parts["b"])
-    if a > 12 >= b:
-        return a, b
-    if b > 12 >= a or a == b:
-        return b, a
+    if (day_first := day_first_by_numbers(a, b)) is not None:
+        return (a, b) if day_first else (b, a)
     if a > 12:
         raise DateProblem(f"the message's date {match[0].strip()!r} is not a possible date")
-    order = _day_first(region, currency)
+    order = _region_order(region, currency)
     if order is None:
         raise DateProblem(f"the message's date {match[0].strip()!r} could be read two ways")
     notes.append(f"read {match[0].strip()!r} {'day' if order[0] else 'month'} first, as in {order[1]}")

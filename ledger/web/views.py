@@ -15,10 +15,11 @@ from ledger.domain.channels import Channel
 from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
+from ledger.service.finding import PAGE
 from ledger.service.topups import LOGGED_OUTCOMES
 
 CHANNELS = [channel.value for channel in Channel]
-RECORDS_SHOWN = 50  # a page's worth; "more" shows as many again
+RECORDS_SHOWN = PAGE  # a page's worth; "more" shows as many again
 CHART_MONTHS = 12
 DUE_WITHIN = 30  # days, as `topup due` looks ahead by default
 

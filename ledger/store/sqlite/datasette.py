@@ -14,8 +14,10 @@ from typing import Any
 _TABLES = ("card", "topup", "topup_version", "ledger_link", "chain_head", "receipt", "blob", "currency",
            "schema_step", "topup_fts", "seal")
 
-# The text as a LIKE pattern that matches it literally: % and _ are characters, not wildcards.
-_ANYWHERE = "'%' || replace(replace(replace(:text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\'"
+# The text as a LIKE pattern that matches it literally, as `search.like_pattern` makes it in Python:
+# % and _ are characters, not wildcards.
+PATTERN = "'%' || replace(replace(replace(:text, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+_ANYWHERE = f"{PATTERN} ESCAPE '\\'"
 
 SEARCH_SQL = f"""SELECT r.* FROM records AS r
 WHERE r.id IN (
