@@ -145,9 +145,9 @@ class Version(TypedDict):
     action: str
     reason: str | None
     recorded_at: str
-    content: dict[str, Any]  # the fields an amendment can change, as they were in this version
-    prev_digest: str  # the link before it in the hash chain
     digest: str
+    content: dict[str, Any]  # the fields an amendment can change, as they were in this version
+    prev_digest: str  # the link before it in the hash chain (added later: last)
 
 
 class ShownRecord(Record):  # type: ignore[valid-type, misc]

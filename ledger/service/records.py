@@ -26,8 +26,8 @@ def history(ledger: Ledger, topup_id: int) -> list[Version]:
     from ledger.domain import chain  # loads hashlib, which searches and exports do without
 
     return [{"version": link.version, "action": link.action, "reason": link.reason,
-             "recorded_at": local_iso(link.at_utc) or "", "content": chain.version_fields(link.content),
-             "prev_digest": link.prev_digest, "digest": link.digest}
+             "recorded_at": local_iso(link.at_utc) or "", "digest": link.digest,
+             "content": chain.version_fields(link.content), "prev_digest": link.prev_digest}
             for link in ledger.versions(topup_id)]
 
 
