@@ -1,6 +1,7 @@
 """The hash chain's versioned content: a ledger written by an earlier release keeps verifying and
 showing as it did, and a field added later breaks no record written before it."""
 
+import json
 from pathlib import Path
 
 import pytest
