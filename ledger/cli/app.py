@@ -129,9 +129,11 @@ def say(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def render_list(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: ListFormat) -> None:
+def render_list(rows: list[Any], columns: list[tuple[str, str]], fmt: ListFormat) -> None:
+    """Rows (dicts, or declared types) as JSON, CSV or a table of these (key, heading) columns."""
     from ledger.cli import output
 
+    rows = output.plain(rows)
     if fmt is ListFormat.json:
         output.print_json(rows)
     elif fmt is ListFormat.csv:

@@ -134,7 +134,13 @@ def doctor(
             care.rebuild_index(ledger)
         say("the text index was built again from the records")
 
-    facts, problems = care.doctor(ledger_location(ctx))
+    examined = care.doctor(ledger_location(ctx))
+    stored, problems = examined.stored, examined.problems
+    facts = {"path": examined.path, "size_bytes": examined.size_bytes, "schema_version": stored.schema_version,
+             f"{stored.engine}_version": stored.engine_version, "journal_mode": stored.journal_mode,
+             "permissions": examined.permissions, "cards": stored.cards, "records": stored.records,
+             "void_records": stored.void_records, "receipt_files": stored.receipt_files,
+             "receipt_bytes": stored.receipt_bytes, "leftover_files": examined.leftover_files}
     if output_format is ItemFormat.json:
         output.print_json({**facts, "ok": not problems, "problems": verifying.problems_as_json(problems)})
     else:

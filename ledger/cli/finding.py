@@ -1,6 +1,7 @@
 """Finding records again: search, export (and the dispute pack), report, due."""
 
 import sys
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -141,10 +142,10 @@ def _export_dispute(ctx: typer.Context, ids_text: list[str], output_file: Path |
     manifest, notes = dispute.export(ledger_location(ctx), ids, output_file, dispute.letter(*letter))
     for note in notes:
         say(f"note: {note}")
-    for record in manifest["records"]:
-        if record["void"]:
-            say(f"warning: record {record['id']} is void; it is in the pack marked as such")
-    say(f"dispute pack {output_file}: {len(manifest['records'])} record(s), {len(manifest['files'])} file(s) "
+    for record in manifest.records:
+        if record.void:
+            say(f"warning: record {record.id} is void; it is in the pack marked as such")
+    say(f"dispute pack {output_file}: {len(manifest.records)} record(s), {len(manifest.files)} file(s) "
          "and manifest.json with their SHA-256")
 
 
@@ -168,7 +169,9 @@ def report(
 
     filters = _filters(text, card, channel, since, until, min_amount, max_amount, ref, outcome, with_void, None)
     with open_ledger(ctx) as ledger:
-        rows = finding.report(ledger, by.value, filters)
+        totals = finding.report(ledger, by.value, filters)
+    rows = [{by.value: line.group, **{key: value for key, value in asdict(line).items() if key != "group"}}
+            for line in totals]
     fmt = list_format(output_format)
     if fmt is ListFormat.table:
         from ledger.cli.output import add_bars
@@ -194,7 +197,7 @@ def due(
     from ledger.service import finding
 
     with open_ledger(ctx) as ledger:
-        rows = finding.due(ledger, within)
+        rows = [asdict(validity) for validity in finding.due(ledger, within)]
     columns = [("card", "card"), ("kind", "kind"), ("number", "number"), ("valid_until", "valid until"),
                ("days_left", "days left"), ("last_topup_at", "last top-up")]
     fmt = list_format(output_format)

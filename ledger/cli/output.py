@@ -7,11 +7,20 @@ import shutil
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, is_dataclass
 from typing import Any
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """Data as JSON; a declared type (a dataclass) by its fields, in their order."""
+    sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
+
+
+def plain(data: Any) -> Any:
+    """A dataclass, or a list of them, as the dicts JSON and tables are written from."""
+    if is_dataclass(data) and not isinstance(data, type):
+        return asdict(data)
+    return [plain(item) for item in data] if isinstance(data, list) else data
 
 
 # Free text that may end in an ellipsis when a table is short of room. A card's label or a

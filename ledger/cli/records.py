@@ -3,6 +3,7 @@
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -147,16 +148,16 @@ def check(
     if output_format is ItemFormat.json:
         output.print_json(result)
     else:
-        last = result["last_topup"]
-        shown = {**result, "last_topup": last and f"{last['amount']} on {last['occurred_at']} via {last['channel']} "
-                                                  f"({last['outcome']}, record {last['id']})"}
+        last = result.last_topup
+        shown = {**asdict(result), "last_topup": last and f"{last.amount} on {last.occurred_at} via {last.channel} "
+                                                          f"({last.outcome}, record {last.id})"}
         output.print_fields(shown, ["card", "number", "issuer", "amount", "max_topup", "last_balance", "balance_after",
                                     "max_balance", "last_topup", "valid_until"])
-        for warning in result["warnings"]:
+        for warning in result.warnings:
             say(f"warning: {warning}")
-    for problem in result["problems"]:
+    for problem in result.problems:
         say(f"error: {problem}")
-    if result["problems"]:
+    if result.problems:
         raise typer.Exit(1)
     if output_format is ItemFormat.text:
         say("ok: within the card's limits. Compare the number above with the one you are paying to")
@@ -219,7 +220,7 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
     if dry_run or output_format in (ListFormat.json, ListFormat.csv):
         columns = [("line", "line"), ("occurred_at", "when"), ("paid", "paid"), ("decision", "decision"),
                    ("card", "card"), ("why", "why"), ("item", "item")]
-        if any(row["outcome"] not in (None, "credited") for row in result.rows):  # as search shows it
+        if any(row.outcome not in (None, "credited") for row in result.rows):  # as search shows it
             columns.insert(5, ("outcome", "outcome"))
         render_list(result.rows, columns, list_format(output_format))
     verb = "would add" if dry_run else "added"

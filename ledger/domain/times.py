@@ -13,6 +13,7 @@ import time
 import warnings
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
@@ -231,7 +232,14 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
     return moment
 
 
-def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, datetime]:
+class Period(NamedTuple):
+    """A stretch of time, [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+
+def parse_period(text: str, now: datetime | None = None) -> Period:
     """A period for `--since`/`--until` as [start, end) in UTC: a year, a month, a day or a moment."""
     now = now or now_utc()
     shown = text.strip()
@@ -240,29 +248,29 @@ def parse_period(text: str, now: datetime | None = None) -> tuple[datetime, date
     if keyword and not keyword["rest"]:
         word = keyword["word"].lower()
         if word in ("now", "現在", "现在"):
-            return now, now + timedelta(seconds=1)
+            return Period(now, now + timedelta(seconds=1))
         day = now.astimezone().date() + timedelta(days=_KEYWORDS[word])
-        return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
+        return Period(_utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1))))
     if year := _YEAR.fullmatch(cleaned):
         y = _period_year(year["year"], shown)
-        return _utc(datetime(y, 1, 1).astimezone()), _utc(datetime(y + 1, 1, 1).astimezone())
+        return Period(_utc(datetime(y, 1, 1).astimezone()), _utc(datetime(y + 1, 1, 1).astimezone()))
     if month := _MONTH.fullmatch(cleaned):
         y, m = _period_year(month["year"], shown), int(month["month"])
         if not 1 <= m <= 12:
             raise InvalidInput(f"{shown!r} is not a month; write it like 2026-11")
         start = datetime(y, m, 1)
         end = datetime(y + (m == 12), m % 12 + 1, 1)
-        return _utc(start.astimezone()), _utc(end.astimezone())
+        return Period(_utc(start.astimezone()), _utc(end.astimezone()))
     if keyword:
         moment = parse_moment(cleaned, now)
-        return moment, moment + timedelta(seconds=1)
+        return Period(moment, moment + timedelta(seconds=1))
     moment, has_time = _read(cleaned, shown)
     _period_year(str(moment.year), shown)
     if has_time:
         start = _utc(local_moment(moment, shown))
-        return start, start + timedelta(seconds=1)
+        return Period(start, start + timedelta(seconds=1))
     day = moment.date()
-    return _utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1)))
+    return Period(_utc(_local_midnight(day)), _utc(_local_midnight(day + timedelta(days=1))))
 
 
 def _period_year(text: str, shown: str) -> int:

@@ -16,7 +16,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from ledger.domain import rules
 from ledger.domain.cards import Card
@@ -34,11 +33,32 @@ from ledger.store.types import RefMatch
 
 
 @dataclass
+class RowFate:
+    """A bill's row as `--dry-run` lists it, and what becomes of it: its decision and why, and for a
+    top-up, the card, outcome and amount it is recorded with."""
+
+    line: int
+    occurred_at: str | None
+    paid: str
+    counterparty: str
+    item: str
+    ref: str
+    decision: str | None = None
+    why: str | None = None
+    card: str | None = None
+    outcome: str | None = None
+    amount: str | None = None
+
+    def decided(self, decision: str, why: str) -> None:
+        self.decision, self.why = decision, why
+
+
+@dataclass
 class BillImport:
     """What importing a bill did, or would do, with each of its rows."""
 
     layout: str
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[RowFate] = field(default_factory=list)
     added: int = 0
     not_topups: int = 0
     refunds: int = 0  # refund rows, each settling the top-up of its order
@@ -58,7 +78,7 @@ class BillImport:
 def bill_layout(table: list[tuple[int, list[str]]]) -> str | None:
     """The name of the bill layout the first rows of a file follow, if any."""
     found = bills.find_header([cells for _, cells in table])
-    return found[0].name if found else None
+    return found.source.name if found else None
 
 
 def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str | None, dry_run: bool,
@@ -67,7 +87,7 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
     `file` names the bill in the commands suggested."""
     found = bills.find_header([cells for _, cells in table[:bills.HEADER_SEARCH]])
     assert found is not None
-    source, header_at, columns = found
+    source, header_at, columns = found.source, found.row, found.columns
     placer = Placer(ledger, card, source, file)
     rows = [(row, bills.decide(row, source, placer.own_names)) for row in _bill_rows(table[header_at + 1:], columns)]
     # Order numbers a spreadsheet rewrote (4.2E+27) are all alike: they settle nothing.
@@ -82,19 +102,19 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
     for (row, decision), shown in zip(rows, result.rows, strict=True):  # refunds first: they settle top-ups
         if decision.refund:
             _refund(ledger, row, top_ups, given_back, source, shown, result)
-    candidates: list[tuple[dict[str, Any], StoredTopup]] = []
+    candidates: list[tuple[RowFate, StoredTopup]] = []
     for (row, decision), shown in zip(rows, result.rows, strict=True):
         if decision.refund:
             continue
         if decision.kind is None:
             result.not_topups += 1
-            shown |= {"decision": "skipped", "why": decision.reason}
+            shown.decided("skipped", decision.reason)
         elif decision.outcome is None:
             _by_hand(ledger, row, decision.reason, shown, result)
         elif record := _placed(ledger, row, decision, placer, given_back, now, shown, result):
             candidates.append((shown, record))
     _settle(ledger, candidates, source, result)
-    new = [record for shown, record in candidates if shown["decision"] == "added"]
+    new = [record for shown, record in candidates if shown.decision == "added"]
     result.added = len(new)
     if new and not dry_run:
         for record, topup_id in zip(new, ledger.free_ids([None] * len(new)), strict=True):
@@ -103,23 +123,20 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
     return result
 
 
-def _shown(row: bills.BillRow, source: BillSource, now: datetime) -> dict[str, Any]:
-    """A row as `--dry-run` lists it: its time (China's, shown in the reader's zone with its offset)
-    and its amount as decimals when they can be read (else as the bill gives them), and every field
-    a decision fills in, still empty."""
+def _shown(row: bills.BillRow, source: BillSource, now: datetime) -> RowFate:
+    """A row as `--dry-run` lists it: its time (in the bill's zone, shown in the reader's with its
+    offset) and its amount as decimals when they can be read (else as the bill gives them)."""
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
         when = _moment(when, source, now).astimezone().isoformat() if when else None
     paid = bills.clean_amount(row.get("amount"))
     with suppress(LedgerError):
         paid = format_minor(parse_amount(paid, source.currency, "amount", allow_zero=True).minor, source.currency)
-    return {"line": row.line, "occurred_at": when, "paid": paid, "counterparty": row.get("counterparty"),
-            "item": row.get("item"), "ref": row.get("order"), "decision": None, "why": None, "card": None,
-            "outcome": None, "amount": None}
+    return RowFate(row.line, when, paid, row.get("counterparty"), row.get("item"), row.get("order"))
 
 
 def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: dict[str, Decimal], source: BillSource,
-            shown: dict[str, Any], result: BillImport) -> None:
+            shown: RowFate, result: BillImport) -> None:
     """Settle a refund row: with the top-up of this bill whose order number it extends (2025…001_R1,
     or 2025…0019001), or with the record of the ledger that carries that order number, for which it
     gives the amend line when the record does not say refunded yet."""
@@ -131,17 +148,17 @@ def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: d
     if original in top_ups:
         given_back[original] += amount
         result.refunds += 1
-        shown |= {"decision": "skipped", "why": "a refund, settled with its top-up in this bill"}
+        shown.decided("skipped", "a refund, settled with its top-up in this bill")
         return
     found = (ledger.ref_on_any_card(original, prefer_card=0)
              or ledger.ref_extended_by(order, bills.SHORTEST_EXTENDED_ORDER)) if order else None
     if found is None:
         result.not_topups += 1
-        shown |= {"decision": "skipped", "why": "a refund of a payment that is no top-up in this bill or the ledger"}
+        shown.decided("skipped", "a refund of a payment that is no top-up in this bill or the ledger")
         return
     topup_id, outcome, status = found.id, found.outcome, found.status
     result.refunds += 1
-    shown |= {"decision": "skipped", "why": f"a refund of record {topup_id}"}
+    shown.decided("skipped", f"a refund of record {topup_id}")
     kept = shown_record(ledger, topup_id)
     if outcome != Outcome.refunded.value and status != Status.void.value and \
             amount >= bills.amount_of(kept["paid"] or kept["amount"]):
@@ -151,7 +168,7 @@ def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: d
 
 
 def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer: Placer,
-            given_back: dict[str, Decimal], now: datetime, shown: dict[str, Any],
+            given_back: dict[str, Decimal], now: datetime, shown: RowFate,
             result: BillImport) -> StoredTopup | None:
     """The record a top-up row would become on its card, or None (and why, in `shown`) when it cannot."""
     assert decision.kind is not None and decision.outcome is not None
@@ -164,11 +181,11 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
     except NotPlaced as problem:
         if logged := _logged_by_ref(ledger, row):  # by hand, on a card the bill does not name (or in its currency)
             result.already += 1
-            shown |= {"decision": "already in the ledger", "why": f"record {logged.id} on card {logged.card!r}",
-                      "card": logged.card}
+            shown.decided("already in the ledger", f"record {logged.id} on card {logged.card!r}")
+            shown.card = logged.card
             return None
         result.unplaced += 1
-        shown |= {"decision": "not placed", "why": problem.why}
+        shown.decided("not placed", problem.why)
         if problem.suggestion not in result.not_placed:
             result.not_placed.append(problem.suggestion)
         return None
@@ -178,22 +195,22 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
         _by_hand(ledger, row, f"{exc.message}; log it by hand", shown, result)
         return None
     result.mangled_refs += bool(row.get("order")) and not record["ref"]
-    shown |= {"card": target["label"], "outcome": outcome.value,
-              "amount": format_minor(record["amount_minor"], placer.source.currency)}
+    shown.card, shown.outcome = target["label"], outcome.value
+    shown.amount = format_minor(record["amount_minor"], placer.source.currency)
     return record
 
 
-def _settle(ledger: Ledger, candidates: list[tuple[dict[str, Any], StoredTopup]], source: BillSource,
+def _settle(ledger: Ledger, candidates: list[tuple[RowFate, StoredTopup]], source: BillSource,
             result: BillImport) -> None:
     """Mark each candidate added or already in the ledger; for a record the bill tells more of (its
     outcome, or the order number or payment it lacks), the amend line that adds it."""
     records = [record for _, record in candidates]
     for (shown, record), there in zip(candidates, _AlreadyThere(ledger, records).which(records), strict=True):
         if there is None:
-            shown["decision"] = "added"
+            shown.decision = "added"
             continue
         result.already += 1
-        shown |= {"decision": "already in the ledger", "why": there.named}
+        shown.decided("already in the ledger", there.named)
         if there.id is None or there.void:
             continue
         kept = shown_record(ledger, there.id)
@@ -204,14 +221,14 @@ def _settle(ledger: Ledger, candidates: list[tuple[dict[str, Any], StoredTopup]]
         if not kept["ref"] and record["ref"]:
             changes["ref"] = record["ref"]
             told.append("the bill gives its order number")
-        if kept["paid"] is None and kept["card"] == shown["card"] and record["paid_minor"] != record["amount_minor"]:
+        if kept["paid"] is None and kept["card"] == shown.card and record["paid_minor"] != record["amount_minor"]:
             changes["paid"] = format_minor(record["paid_minor"], source.currency)
             told.append("the bill gives what was paid")
         if changes:
-            shown["why"] = f"{there.named}: {'; '.join(told)}"
+            shown.why = f"{there.named}: {'; '.join(told)}"
             options = " ".join(f"--{name} {shell_word(value)}" for name, value in changes.items())
-            reason = shell_word(f"{source.name}, line {shown['line']}")
-            result.differing.append(f"{shown['why']}: topup amend {there.id} {options} --reason {reason}")
+            reason = shell_word(f"{source.name}, line {shown.line}")
+            result.differing.append(f"{shown.why}: topup amend {there.id} {options} --reason {reason}")
 
 
 def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) -> Iterable[bills.BillRow]:
@@ -320,16 +337,16 @@ class _AlreadyThere:
         return _Match(topup_id, outcome)
 
 
-def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: dict[str, Any], result: BillImport) -> None:
+def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: RowFate, result: BillImport) -> None:
     """A top-up that cannot be recorded as the bill gives it (a status not understood, a value
     refused) is left to log by hand; once it is, the record with its order number is found."""
     found = _logged_by_ref(ledger, row)
     if found:
         result.already += 1
-        shown |= {"decision": "already in the ledger", "why": f"record {found.id}"}
+        shown.decided("already in the ledger", f"record {found.id}")
     else:
         result.by_hand += 1
-        shown |= {"decision": "not added", "why": why}
+        shown.decided("not added", why)
 
 
 def _logged_by_ref(ledger: Ledger, row: bills.BillRow) -> RefMatch | None:

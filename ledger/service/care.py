@@ -7,7 +7,6 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ledger.errors import DamageFound
 from ledger.service.opening import transaction
@@ -15,6 +14,7 @@ from ledger.service.verifying import Problem, describe, verify
 from ledger.store import engine_at
 from ledger.store.interface import Ledger
 from ledger.store.location import Location, at
+from ledger.store.types import StoreFacts
 
 
 def rebuild_index(ledger: Ledger) -> None:
@@ -71,7 +71,20 @@ def _copy(location: Location, target: Path, *, overwrite: bool) -> int:
         return result.records
 
 
-def doctor(location: Location) -> tuple[dict[str, Any], list[Problem]]:
+@dataclass(frozen=True)
+class Examined:
+    """What `doctor` says of the ledger: where it is and how big, its storage, and what `verify` found."""
+
+    path: str
+    size_bytes: int
+    permissions: str
+    stored: StoreFacts
+    leftover_files: list[str]  # partial outputs a killed command left beside it (the next output to their name
+    # removes them)
+    problems: list[Problem]
+
+
+def doctor(location: Location) -> Examined:
     """Facts about the ledger, and what `verify` finds in it."""
     from ledger.output.files import partials_in
 
@@ -82,17 +95,8 @@ def doctor(location: Location) -> tuple[dict[str, Any], list[Problem]]:
     path = location.path
     assert path is not None  # the only engine keeps a ledger in a file
     mode = stat.S_IMODE(os.stat(path).st_mode)
-    facts: dict[str, Any] = {
-        "path": str(path.resolve()), "size_bytes": engine.size_bytes(),
-        "schema_version": stored.schema_version, f"{stored.engine}_version": stored.engine_version,
-        "journal_mode": stored.journal_mode, "permissions": oct(mode),
-        "cards": stored.cards, "records": stored.records, "void_records": stored.void_records,
-        "receipt_files": stored.receipt_files, "receipt_bytes": stored.receipt_bytes,
-        # Partial outputs a killed command left beside the ledger; the next output to the same name removes them.
-        "leftover_files": [str(p) for p in partials_in(path.parent)],
-    }
-    problems = result.problems
     if mode & 0o077:
-        problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({facts['permissions']}); "
-                                                     f"run: chmod 600 {path}"))
-    return facts, problems
+        result.problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({oct(mode)}); "
+                                                            f"run: chmod 600 {path}"))
+    return Examined(str(path.resolve()), engine.size_bytes(), oct(mode), stored,
+                    [str(p) for p in partials_in(path.parent)], result.problems)

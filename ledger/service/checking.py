@@ -7,8 +7,8 @@ limit and the balance cap, do not pay twice, and know when the card's validity e
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from ledger.domain import rules
 from ledger.domain.cards import Card
@@ -23,7 +23,38 @@ from ledger.store.types import LastTopup
 _RECENT_HOURS = 24
 
 
-def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bool = False) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LastTopupShown:
+    id: int
+    occurred_at: str | None
+    amount: str | None
+    channel: str
+    ref: str | None
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """What to compare and watch before paying: the card, the amount against its limits, its last
+    top-up and validity; `problems` are limits paying would break, `warnings` what to look at first."""
+
+    card: str
+    kind: str
+    number: str | None
+    issuer: str | None
+    currency: str
+    amount: str | None
+    max_topup: str | None
+    last_balance: str | None
+    balance_after: str | None
+    max_balance: str | None
+    last_topup: LastTopupShown | None
+    valid_until: str | None
+    problems: list[str]
+    warnings: list[str]
+
+
+def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bool = False) -> Check:
     """What to compare and watch before paying `amount_text` onto a card.
 
     `problems` are limits that paying would break (the command exits 1); `warnings` are things
@@ -40,21 +71,14 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
         return None if minor is None else format_minor(minor, card["currency"])
 
     after = None if balance is None else balance + amount
-    result: dict[str, Any] = {
-        "card": card["label"], "kind": card["kind"],
-        "number": card["number"] if reveal else mask_number(card["number"]), "issuer": card["issuer"],
-        "currency": card["currency"], "amount": money(amount), "max_topup": money(card["max_topup_minor"]),
-        "last_balance": money(balance), "balance_after": money(after),
-        "max_balance": money(card["max_balance_minor"]), "last_topup": None,
-        "valid_until": ends[0].ends.isoformat() if ends else None,
-        "problems": _problems(card, amount, after, money), "warnings": [],
-    }
-    if last is not None:
-        result["last_topup"] = {"id": last.id, "occurred_at": local_iso(last.occurred_at_utc),
-                                "amount": money(last.amount_minor), "channel": last.channel, "ref": last.ref,
-                                "outcome": last.outcome}
-    result["warnings"] = _warnings(last, pending, result["valid_until"], now, money)
-    return result
+    valid_until = ends[0].ends.isoformat() if ends else None
+    return Check(
+        card["label"], card["kind"], card["number"] if reveal else mask_number(card["number"]), card["issuer"],
+        card["currency"], money(amount), money(card["max_topup_minor"]), money(balance), money(after),
+        money(card["max_balance_minor"]),
+        None if last is None else LastTopupShown(last.id, local_iso(last.occurred_at_utc), money(last.amount_minor),
+                                                 last.channel, last.ref, last.outcome),
+        valid_until, _problems(card, amount, after, money), _warnings(last, pending, valid_until, now, money))
 
 
 def _problems(card: Card, amount: int, after: int | None, money: Callable[[int | None], str | None]) -> list[str]:

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +91,33 @@ def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
     return Letter(chosen, reveal, name or None)
 
 
-def export(location: Location, ids: list[int], target: Path, letter: Letter) -> tuple[dict[str, Any], list[str]]:
+@dataclass(frozen=True)
+class PackedId:
+    """A record in the pack: its id, its newest link's digest, and whether it is void."""
+
+    id: int
+    chain_digest: str
+    void: bool
+
+
+@dataclass(frozen=True)
+class PackFile:
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a pack holds, as its manifest.json says."""
+
+    generated_at: str | None
+    ledger_schema: int
+    records: list[PackedId]
+    files: list[PackFile]
+
+
+def export(location: Location, ids: list[int], target: Path, letter: Letter) -> tuple[Manifest, list[str]]:
     """The dispute pack of the ledger at `location`, with a fresh seal of it; its manifest, and what to
     say of the seal."""
     from ledger.service import sealing
@@ -104,7 +130,7 @@ def export(location: Location, ids: list[int], target: Path, letter: Letter) -> 
 
 
 def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
-               sealed: Sealed | None = None) -> dict[str, Any]:
+               sealed: Sealed | None = None) -> Manifest:
     """Write the pack to `target` (a .zip), with the seal made for it if there is one; returns its manifest."""
     if target.suffix.lower() != ".zip":
         raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
@@ -129,15 +155,11 @@ def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
         **(sealed.files("seal.txt") | {"seal.pub": (public_key_line(sealed.allowed_signers) + "\n").encode(),
                                        "CHECK.txt": CHECKING.encode()} if sealed else {}),
     }
-    manifest = {
-        "generated_at": made_at,
-        "ledger_schema": ledger.schema,
-        "records": [{"id": r["id"], "chain_digest": r["history"][-1]["digest"],
-                     "void": r["status"] == Status.void.value} for r in records],
-        "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-                  for name, data in payload.items()],
-    }
-    payload["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    manifest = Manifest(made_at, ledger.schema,
+                        [PackedId(r["id"], r["history"][-1]["digest"], r["status"] == Status.void.value)
+                         for r in records],
+                        [PackFile(name, hashlib.sha256(data).hexdigest(), len(data)) for name, data in payload.items()])
+    payload["manifest.json"] = json.dumps(asdict(manifest), ensure_ascii=False, indent=2).encode()
     # Whoever receives the pack checks every file with `sha256sum -c SHA256SUMS`, without this program.
     payload["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
                                     for name, data in payload.items()).encode()

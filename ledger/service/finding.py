@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from ledger.domain.channels import parse_channel
 from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord
@@ -46,8 +46,8 @@ def query(ledger: Ledger, filters: Filters, *, newest_first: bool = True) -> Que
     terms = tuple(clean_token(filters.text).split()) if filters.text is not None else ()
     card_id = find_card(ledger, filters.card)["id"] if filters.card is not None else None
     channel = parse_channel(filters.channel).value if filters.channel is not None else None
-    since = to_stored(parse_period(filters.since)[0]) if filters.since is not None else None
-    until = to_stored(parse_period(filters.until)[1]) if filters.until is not None else None
+    since = to_stored(parse_period(filters.since).start) if filters.since is not None else None
+    until = to_stored(parse_period(filters.until).end) if filters.until is not None else None
     min_minor, max_minor = _bound(filters.min_amount, "--min"), _bound(filters.max_amount, "--max")
     ref = None
     if filters.ref is not None:
@@ -118,19 +118,30 @@ def export_to_file(ledger: Ledger, filters: Filters, target: Path, fmt: str, *, 
         return export_records(ledger, filters, stream, fmt, bom=bom, guard=guard)
 
 
-def report(ledger: Ledger, by: str, filters: Filters) -> list[dict[str, Any]]:
-    """For each group and currency (currencies never mix): how many top-ups were credited and their
-    total, so that count and total describe the same records; then the pending ones (how many and
-    how much) and how many failed or were refunded."""
+@dataclass(frozen=True)
+class Totals:
+    """A group's top-ups in one currency: how many were credited and their total (so that count and
+    total describe the same records), how many are pending and how much, how many failed or were
+    refunded."""
+
+    group: str  # a month (YYYY-MM), a card's label or a channel
+    currency: str
+    count: int
+    total: str
+    pending: str
+    pending_count: int
+    failed_count: int
+    refunded_count: int
+
+
+def report(ledger: Ledger, by: str, filters: Filters) -> list[Totals]:
+    """The totals of the matching records by month, card or channel, each currency apart (they never mix)."""
     if by not in REPORT_GROUPINGS:
         raise InvalidInput(f"--by must be one of {', '.join(REPORT_GROUPINGS)}")
-    return [
-        {by: row.group, "currency": row.currency, "count": row.credited_count,
-         "total": format_minor(row.credited_minor, row.currency),
-         "pending": format_minor(row.pending_minor, row.currency), "pending_count": row.pending_count,
-         "failed_count": row.failed_count, "refunded_count": row.refunded_count}
-        for row in ledger.report(query(ledger, filters), by)
-    ]
+    return [Totals(row.group, row.currency, row.credited_count, format_minor(row.credited_minor, row.currency),
+                   format_minor(row.pending_minor, row.currency), row.pending_count, row.failed_count,
+                   row.refunded_count)
+            for row in ledger.report(query(ledger, filters), by)]
 
 
 @dataclass(frozen=True)
@@ -163,19 +174,29 @@ def card_validity(ledger: Ledger, card_id: int | None = None) -> list[ValidityEn
     return found
 
 
-def validity_ends(ledger: Ledger, today: date | None = None) -> list[dict[str, Any]]:
-    """Every card in use whose validity has an end, with the days left (negative once ended), soonest first."""
+@dataclass(frozen=True)
+class Validity:
+    """A card in use whose validity has an end, as `due` shows it: the days left are negative once it ended."""
+
+    card: str
+    kind: str
+    number: str | None  # masked
+    valid_until: str
+    days_left: int
+    last_topup_at: str | None
+
+
+def validity_ends(ledger: Ledger, today: date | None = None) -> list[Validity]:
+    """Every card in use whose validity has an end, soonest first."""
     today = today or now_utc().astimezone().date()
-    found = [
-        {"card": end.card, "kind": end.kind, "number": mask_number(end.number), "valid_until": end.ends.isoformat(),
-         "days_left": (end.ends - today).days, "last_topup_at": local_iso(end.last_topup_utc)}
-        for end in card_validity(ledger)
-    ]
-    return sorted(found, key=lambda row: (row["valid_until"], row["card"]))
+    found = [Validity(end.card, end.kind, mask_number(end.number), end.ends.isoformat(), (end.ends - today).days,
+                      local_iso(end.last_topup_utc))
+             for end in card_validity(ledger)]
+    return sorted(found, key=lambda validity: (validity.valid_until, validity.card))
 
 
-def due(ledger: Ledger, within_days: int, today: date | None = None) -> list[dict[str, Any]]:
+def due(ledger: Ledger, within_days: int, today: date | None = None) -> list[Validity]:
     """Cards in use whose validity ends within `within_days` (or has ended), soonest first."""
     if within_days < 0:
         raise InvalidInput("--within must be 0 or more days")
-    return [row for row in validity_ends(ledger, today) if row["days_left"] <= within_days]
+    return [validity for validity in validity_ends(ledger, today) if validity.days_left <= within_days]

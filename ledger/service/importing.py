@@ -35,11 +35,25 @@ _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_
 _CARD_KINDS = frozenset(k.value for k in CardKind)
 
 
+@dataclass(frozen=True)
+class ToAdd:
+    """A row a dry run would add, as it lists it."""
+
+    id: int | None
+    card: str
+    amount: str
+    currency: str
+    channel: str
+    occurred_at: str | None
+    ref: str | None
+    note: str | None
+
+
 @dataclass
 class ImportResult:
     """What an import added (the records themselves only for a dry run), skipped and created."""
 
-    added: list[dict[str, Any]] = field(default_factory=list)
+    added: list[ToAdd] = field(default_factory=list)
     added_count: int = 0
     skipped: int = 0
     new_cards: list[str] = field(default_factory=list)
@@ -251,9 +265,8 @@ def _only_new(ledger: Ledger, records: list[StoredTopup]) -> list[StoredTopup]:
     return new
 
 
-def _shown(record: StoredTopup, cards: _CardBook) -> dict[str, Any]:
+def _shown(record: StoredTopup, cards: _CardBook) -> ToAdd:
     label = next((c["label"] for c in cards.by_key.values() if c["id"] == record["card_id"]),
                  cards.default["label"] if cards.default else "")
-    return {"id": record.get("id"), "card": label, "amount": format_minor(record["amount_minor"], record["currency"]),
-            "currency": record["currency"], "channel": record["channel"],
-            "occurred_at": local_iso(record["occurred_at_utc"]), "ref": record["ref"], "note": record["note"]}
+    return ToAdd(record.get("id"), label, format_minor(record["amount_minor"], record["currency"]), record["currency"],
+                 record["channel"], local_iso(record["occurred_at_utc"]), record["ref"], record["note"])

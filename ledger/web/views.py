@@ -11,11 +11,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ledger.domain.cards import CardView
 from ledger.domain.channels import Channel
 from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
-from ledger.service.finding import PAGE
+from ledger.service.finding import PAGE, Totals, Validity
 from ledger.service.topups import LOGGED_OUTCOMES
 
 CHANNELS = [channel.value for channel in Channel]
@@ -45,7 +46,7 @@ def chart_months(since: str | None, until: str | None, today: date) -> tuple[str
     """The chart's `since` filter, and the first and last months it shows whether they have top-ups
     or not: with no period asked, the last twelve months up to this one; else from the period's first."""
     if since:
-        return since, (_month(parse_period(since)[0].astimezone().date()),)
+        return since, (_month(parse_period(since).start.astimezone().date()),)
     if until:
         return None, ()
     number = today.year * 12 + today.month - 1 - (CHART_MONTHS - 1)
@@ -62,22 +63,23 @@ def _month_number(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
-def charts(report: list[dict[str, Any]], first: str | None = None, last: str | None = None) -> list[Chart]:
+def charts(report: list[Totals], first: str | None = None, last: str | None = None) -> list[Chart]:
     """One bar chart of credited totals per currency (currencies never mix), a bar for every month
     from `first` (or the report's first) to `last` (or its last), the newest twelve of them."""
-    by_currency: dict[str, dict[str, dict[str, Any]]] = {}
-    for row in report:
-        by_currency.setdefault(row["currency"], {})[row["month"]] = row
+    by_currency: dict[str, dict[str, Totals]] = {}
+    for totals in report:
+        by_currency.setdefault(totals.currency, {})[totals.group] = totals
     made = []
-    for currency, rows in sorted(by_currency.items()):
-        start = _month_number(min([*rows, *([first] if first else [])]))
-        end = _month_number(max([*rows, *([last] if last else [])]))
+    for currency, months_with_totals in sorted(by_currency.items()):
+        start = _month_number(min([*months_with_totals, *([first] if first else [])]))
+        end = _month_number(max([*months_with_totals, *([last] if last else [])]))
         months = [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(max(start, end - CHART_MONTHS + 1), end + 1)]
-        shown = [rows.get(month, {"total": "0", "count": 0}) for month in months]
-        largest = max(Decimal(row["total"]) for row in shown) or Decimal(1)
+        shown = [(totals.total, totals.count) if (totals := months_with_totals.get(month)) else ("0", 0)
+                 for month in months]
+        largest = max(Decimal(total) for total, _ in shown) or Decimal(1)
         step = 40
-        bars = [Bar(month, row["total"], row["count"], index * step, int(Decimal(row["total"]) / largest * 90))
-                for index, (month, row) in enumerate(zip(months, shown, strict=True))]
+        bars = [Bar(month, total, count, index * step, int(Decimal(total) / largest * 90))
+                for index, (month, (total, count)) in enumerate(zip(months, shown, strict=True))]
         made.append(Chart(currency, bars, len(bars) * step))
     return made
 
@@ -109,12 +111,12 @@ def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return shown
 
 
-def cards(views: list[dict[str, Any]], validity: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def cards(views: list[CardView], validity: list[Validity]) -> list[dict[str, Any]]:
     """Cards with their validity and days left: those due within 30 days first, soonest first; then
     the others in use; retired cards last."""
-    ends = {row["card"]: row for row in validity}
-    shown = [{**view, "valid_until": ends.get(view["label"], {}).get("valid_until"),
-              "days_left": ends.get(view["label"], {}).get("days_left")} for view in views]
+    ends = {line.card: line for line in validity}
+    shown = [{**view, "valid_until": end.valid_until if (end := ends.get(view["label"])) else None,
+              "days_left": end.days_left if end else None} for view in views]
 
     def order(card: dict[str, Any]) -> tuple[int, int]:
         due = card["days_left"] is not None and card["days_left"] <= DUE_WITHIN

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import NamedTuple
 
 from ledger.domain import carriers
 from ledger.domain.values import Outcome, fold_width, label_key
@@ -80,16 +81,23 @@ def clean_amount(text: str) -> str:
     return clean_cell(text).lstrip("¥￥").replace(",", "").strip()
 
 
-def find_header(rows: list[list[str]]) -> tuple[BillSource, int, dict[str, int]] | None:
-    """The source whose layout a file's rows follow, the index of its header row (within its first
-    HEADER_SEARCH rows), and each role's column."""
+class Header(NamedTuple):
+    """Where a bill's header is: whose layout it is, its row's index, and each role's column."""
+
+    source: BillSource
+    row: int
+    columns: dict[str, int]
+
+
+def find_header(rows: list[list[str]]) -> Header | None:
+    """The header of the layout a file's rows follow, within their first HEADER_SEARCH rows."""
     for index, row in enumerate(rows[:HEADER_SEARCH]):
         names = [clean_cell(cell) for cell in row]
         for source in sources():
             found = {role: names.index(name) for role, options in source.columns.items()
                      for name in options if name in names}
             if all(role in found for role in source.required):
-                return source, index, found
+                return Header(source, index, found)
     return None
 
 
