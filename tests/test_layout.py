@@ -111,3 +111,18 @@ def test_no_second_table_of_channels(path):
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_a_module_stays_small_enough_to_hold_in_mind(path):
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400
+
+
+def test_the_store_speaks_in_declared_types():
+    """Nothing crosses the store's interface as a bare row: no tuple, no Any, no cursor or connection."""
+    import inspect
+    import typing
+
+    from ledger.store import interface
+
+    for owner in (interface.Ledger, interface.Engine, interface.Peek):
+        for name, method in inspect.getmembers(owner, inspect.isfunction):
+            if name.startswith("_"):
+                continue
+            returned = str(typing.get_type_hints(method).get("return"))
+            assert not any(word in returned for word in ("tuple[", "Any", "Cursor", "Connection")), (name, returned)

@@ -156,7 +156,10 @@ class ShownRecord(Record):  # type: ignore[valid-type, misc]
     history: list[Version]
 
 
-StoredTopup = dict[str, Any]  # a `topup` row: column name → stored value, as `STORED` lists them
+_STORED_TYPES: dict[Kind, Any] = {Kind.key: int, Kind.card: int, Kind.money: int, Kind.counter: int, Kind.code: str,
+                                  Kind.moment: str, Kind.day: str, Kind.text: str}
+# A `topup` row as stored: one key for each column `STORED` lists.
+StoredTopup = TypedDict("StoredTopup", {f.column: _STORED_TYPES[f.kind] | None for f in STORED})  # type: ignore[misc]
 
 
 def new_row(card_id: int, currency: str, now_utc: str) -> StoredTopup:

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from ledger.domain import chain
 from ledger.domain.cards import Card
@@ -33,6 +33,8 @@ from ledger.store.types import (
     IssuedSeal,
     KeptText,
     LastTopup,
+    OldLink,
+    OldReceipt,
     Query,
     RecentRecord,
     RecordKey,
@@ -241,13 +243,12 @@ class Ledger(ABC):
         """The content of each link that says what an upgrade chained that older links left out."""
 
     @abstractmethod
-    def unchained_link_facts(self) -> Iterator[tuple[object, ...]]:
-        """(seq, record, version, action, reason, time) of each record link of the first content
-        scheme, which did not chain these facts itself."""
+    def unchained_link_facts(self) -> Iterator[OldLink]:
+        """Each record link of the first content scheme, which did not chain these facts itself."""
 
     @abstractmethod
-    def unchained_receipt_facts(self, last: int | None) -> Iterator[tuple[object, ...]]:
-        """(id, record, sha256, name, media type, size, time) of each receipt up to id `last` (None: all)."""
+    def unchained_receipt_facts(self, last: int | None) -> Iterator[OldReceipt]:
+        """Each receipt up to id `last` (None: all), as the first content scheme left it unchained."""
 
     def record_version(self, row: StoredTopup, action: str, reason: str | None, at_utc: str) -> None:
         """Chain a record's state as stored now, its receipts included, as its newest link."""
@@ -342,7 +343,7 @@ class Engine(ABC):
         there is nothing to look at."""
 
     @abstractmethod
-    def datasette_metadata(self) -> dict[str, Any]:
+    def datasette_metadata(self) -> dict[str, object]:
         """What Datasette needs to show the ledger as people read it."""
 
 

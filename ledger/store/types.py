@@ -4,6 +4,7 @@ models for the few facts the use cases look up. Never a row, a cursor or a conne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,29 @@ class StoreFacts:
     void_records: int
     receipt_files: int
     receipt_bytes: int
+
+
+class OldLink(NamedTuple):
+    """What a link of the first content scheme did not chain itself, in the order it is digested."""
+
+    seq: int
+    record_id: int
+    version: int
+    action: str
+    reason: str | None
+    at_utc: str
+
+
+class OldReceipt(NamedTuple):
+    """What a receipt kept under the first content scheme was, in the order it is digested."""
+
+    id: int
+    record_id: int
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+    added_at_utc: str
 
 
 @dataclass(frozen=True)

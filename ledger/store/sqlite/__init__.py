@@ -55,7 +55,7 @@ class SqliteEngine(Engine):
         with peek(self.path) as looking:
             yield looking
 
-    def datasette_metadata(self) -> dict[str, Any]:
+    def datasette_metadata(self) -> dict[str, object]:
         from ledger.store.sqlite.datasette import metadata
 
         return metadata(self.path.stem)

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from ledger.domain.chain import SCHEME_TAG, Head, Link
-from ledger.store.types import ChainState, IssuedSeal
+from ledger.store.types import ChainState, IssuedSeal, OldLink, OldReceipt
 
 _RECORD_LINK = ("SELECT seq, 'record', topup_id, version, action, reason, recorded_at_utc, content, prev_digest, "
                 "digest FROM topup_version")
@@ -57,14 +57,15 @@ class ChainReads:
         return [row[0] for row in self.conn.execute("SELECT content FROM ledger_link WHERE card_id IS NULL "
                                                     "AND action = 'found' ORDER BY seq")]
 
-    def unchained_link_facts(self) -> Iterator[tuple[object, ...]]:
-        yield from self.conn.execute("SELECT seq, topup_id, version, action, reason, recorded_at_utc "
-                                     "FROM topup_version WHERE substr(content, 1, length(?1)) != ?1 ORDER BY seq",
-                                     (SCHEME_TAG,))
+    def unchained_link_facts(self) -> Iterator[OldLink]:
+        yield from map(OldLink._make, self.conn.execute(
+            "SELECT seq, topup_id, version, action, reason, recorded_at_utc FROM topup_version "
+            "WHERE substr(content, 1, length(?1)) != ?1 ORDER BY seq", (SCHEME_TAG,)))
 
-    def unchained_receipt_facts(self, last: int | None) -> Iterator[tuple[object, ...]]:
-        yield from self.conn.execute("SELECT id, topup_id, sha256, name, media_type, size, added_at_utc FROM receipt "
-                                     "WHERE ?1 IS NULL OR id <= ?1 ORDER BY id", (last,))
+    def unchained_receipt_facts(self, last: int | None) -> Iterator[OldReceipt]:
+        yield from map(OldReceipt._make, self.conn.execute(
+            "SELECT id, topup_id, sha256, name, media_type, size, added_at_utc FROM receipt "
+            "WHERE ?1 IS NULL OR id <= ?1 ORDER BY id", (last,)))
 
     # ------------------------------------------------------------ the ledger's id and seals
 
