@@ -381,3 +381,31 @@ def test_a_damaged_receipt_leaves_its_record_readable_and_says_so(web, ledger, l
 def test_an_id_too_large_for_any_record_is_no_record(web, ledger, page):
     answer = web.get(page)
     assert answer.status_code == 404 and "error: there is no record 99999999999999999999" in answer.text
+
+
+# ---------------------------------------------------------------- refusals and bugs, answered once
+
+
+def test_a_bug_in_a_page_is_answered_with_a_page_that_says_so(ledger_path, keys, ledger, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("card 123456789 exploded")
+
+    monkeypatch.setattr("ledger.service.finding.cards_ahead", broken)
+    web = TestClient(make_app(at(ledger_path), keys, {"testserver"}), base_url="http://testserver",
+                     follow_redirects=False, raise_server_exceptions=False)
+    web.get(f"/?token={keys.token}")
+    answer = web.get("/cards")
+    assert answer.status_code == 500
+    assert "error: unexpected RuntimeError on /cards; nothing was saved" in page_text(answer.text)
+    assert "123456789" not in answer.text and "Traceback" not in answer.text
+    assert "error: unexpected RuntimeError on /cards" in capsys.readouterr().err
+
+
+def test_what_a_logged_record_has_yet_to_say_is_kept_for_the_newest_only(web, ledger, monkeypatch):
+    monkeypatch.setattr("ledger.web.pages.DONE_KEPT", 2)
+    opened = []
+    for amount in ("1", "2", "3"):
+        answer = web.post("/log", data=_form(web, card="手机", amount=amount))
+        opened.append(answer.headers["location"])
+    pages = [web.get(location).text for location in opened]
+    assert ["Logged as record" in page for page in pages] == [False, True, True]

@@ -71,10 +71,10 @@ def show(
     """Show one record with its receipt files and every version of its history."""
     from ledger.cli import output
     from ledger.domain.receipts import shown_safely
-    from ledger.service import finding
+    from ledger.service import records
 
     with open_ledger(ctx) as ledger:
-        record = finding.show_record(ledger, record_id)
+        record = records.show_record(ledger, record_id)
     if output_format is ItemFormat.json:
         output.print_json(record)
         return

@@ -3,19 +3,19 @@ cards whose validity is about to end. These only read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from ledger.domain.cards import CardView
 from ledger.domain.channels import parse_channel
-from ledger.domain.fields import FIELD_NAMES, Record, ShownRecord
+from ledger.domain.fields import FIELD_NAMES, Record
 from ledger.domain.money import CURRENCIES, format_minor, parse_amount
 from ledger.domain.times import from_stored, local_iso, now_utc, parse_period, to_stored
 from ledger.domain.values import clean_ref, clean_token, mask_number, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.service.cards import find_card
-from ledger.service.records import history, shown_record
+from ledger.service.cards import find_card, list_cards
 from ledger.store.interface import Ledger
 from ledger.store.types import Query
 
@@ -76,15 +76,26 @@ def _bound(text: str | None, name: str) -> tuple[tuple[str, int], ...] | None:
     return tuple(found)
 
 
-def show_record(ledger: Ledger, topup_id: int) -> ShownRecord:
-    """One record with its receipt files and every version in its history."""
-    record = shown_record(ledger, topup_id)
-    return {**record, "history": history(ledger, topup_id)}
-
-
 def search_records(ledger: Ledger, filters: Filters) -> list[Record]:
     """Matching records, newest first."""
     return list(ledger.records(query(ledger, filters)))
+
+
+@dataclass(frozen=True)
+class Browsed:
+    """Records to look through: the cards to filter by, the matching records, and each currency's
+    credited totals per month, from `chart_since`."""
+
+    cards: list[CardView]
+    records: list[Record]
+    totals: list[Totals]
+
+
+def browse(ledger: Ledger, filters: Filters, chart_since: str | None) -> Browsed:
+    """The matching records, newest first, with the cards and the monthly totals beside them."""
+    records = search_records(ledger, filters)
+    totals = report(ledger, "month", replace(filters, limit=None, since=chart_since))
+    return Browsed(list_cards(ledger), records, totals)
 
 
 def export_records(ledger: Ledger, filters: Filters, stream: TextIO, fmt: str, *, bom: bool = True,
@@ -184,6 +195,18 @@ class Validity:
     valid_until: str
     days_left: int
     last_topup_at: str | None
+
+
+@dataclass(frozen=True)
+class CardsAhead:
+    """Every card as shown, and when those in use stop being valid."""
+
+    cards: list[CardView]
+    ends: list[Validity]
+
+
+def cards_ahead(ledger: Ledger) -> CardsAhead:
+    return CardsAhead(list_cards(ledger), validity_ends(ledger))
 
 
 def validity_ends(ledger: Ledger, today: date | None = None) -> list[Validity]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.domain.fields import Record
+from ledger.domain.fields import Record, ShownRecord
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
-from ledger.service.records import shown_record, stored_topup
+from ledger.service.records import show_record, shown_record, stored_topup
 from ledger.store.interface import Ledger
 
 
@@ -74,6 +75,24 @@ def write_receipts(ledger: Ledger, topup_id: int, folder: Path) -> list[Path]:
         name = safe_file_name(receipt.name, f"receipt-{topup_id}-{index}")
         written.append(_write_new(folder, name, receipt.data, written, ledger.location.path))
     return written
+
+
+@dataclass(frozen=True)
+class WithReceipts:
+    """A record, every version of it, and its receipt files; or, when a file is damaged, what is."""
+
+    record: ShownRecord
+    files: list[ReceiptFile]
+    damage: str | None
+
+
+def with_receipts(ledger: Ledger, topup_id: int) -> WithReceipts:
+    """A record with its history and its receipt files; a damaged file leaves the record worth seeing."""
+    record = show_record(ledger, topup_id)
+    try:
+        return WithReceipts(record, stored_receipts(ledger, topup_id), None)
+    except DamageFound as found:
+        return WithReceipts(record, [], found.message)
 
 
 def stored_receipts(ledger: Ledger, topup_id: int) -> list[ReceiptFile]:

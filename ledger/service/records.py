@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.domain.fields import Record, StoredTopup, Version
+from ledger.domain.fields import Record, ShownRecord, StoredTopup, Version
 from ledger.domain.times import local_iso
 from ledger.errors import NotFound
 from ledger.store.interface import Ledger
@@ -29,6 +29,11 @@ def history(ledger: Ledger, topup_id: int) -> list[Version]:
              "recorded_at": local_iso(link.at_utc) or "", "digest": link.digest,
              "content": chain.version_fields(link.content), "prev_digest": link.prev_digest}
             for link in ledger.versions(topup_id)]
+
+
+def show_record(ledger: Ledger, topup_id: int) -> ShownRecord:
+    """One record with its receipt files and every version in its history."""
+    return {**shown_record(ledger, topup_id), "history": history(ledger, topup_id)}
 
 
 def stored_topup(ledger: Ledger, topup_id: int) -> StoredTopup:

@@ -67,7 +67,7 @@ class Guard:
         from starlette.responses import PlainTextResponse, RedirectResponse
 
         request = Request(scope)
-        send = _with_headers(send)
+        send = _Answering(send)
         if request.headers.get("host", "").lower() not in self.hosts:
             await PlainTextResponse("refused: this address is not the one topup serve is serving\n",
                                     status_code=421)(scope, receive, send)
@@ -96,9 +96,18 @@ class Guard:
         except Exception as exc:
             if os.environ.get("TOPUP_DEBUG") == "1":
                 raise
-            # A bug is said in one line, as the command line says it, not as a traceback.
-            sys.stderr.write(f"error: unexpected {type(exc).__name__} on {request.url.path}; nothing was saved. "
-                             "Run again with TOPUP_DEBUG=1 to see the details and report them\n")
+            # A bug is said in one line, as the command line says it, not as a traceback; and the browser
+            # is answered (the site's own page of it), unless an answer is already on its way.
+            sys.stderr.write(f"error: {unexpected(exc, request.url.path)}\n")
+            if not send.started:
+                await PlainTextResponse(f"error: {unexpected(exc, request.url.path)}\n",
+                                        status_code=500)(scope, receive, send)
+
+
+def unexpected(exc: Exception, path: str) -> str:
+    """What a bug is called, in a line, wherever it is said."""
+    return (f"unexpected {type(exc).__name__} on {path}; nothing was saved. Run again with TOPUP_DEBUG=1 to see "
+            "the details and report them")
 
 
 async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
@@ -108,17 +117,20 @@ async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
                             status_code=403)(scope, receive, send)
 
 
-def _with_headers(send: Send) -> Send:
-    """`send` adding the common headers, and the page policy unless the response set its own."""
+class _Answering:
+    """`send` adding the common headers, and the page policy unless the response set its own; it
+    knows whether an answer has begun."""
 
-    async def sending(message: MutableMapping[str, Any]) -> None:
+    def __init__(self, send: Send) -> None:
+        self.send, self.started = send, False
+
+    async def __call__(self, message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
+            self.started = True
             headers = list(message.get("headers", []))
             present = {name.lower() for name, _ in headers}
             added = {**COMMON_HEADERS, "content-security-policy": PAGE_POLICY}
             headers += [(name.encode(), value.encode()) for name, value in added.items()
                         if name.encode() not in present]
             message["headers"] = headers
-        await send(message)
-
-    return sending
+        await self.send(message)

@@ -1,18 +1,22 @@
 """The pages of `topup serve`: records, one record with its receipts, cards, the log form, verify.
 
-Each page is one service call in one transaction, as each command is; a refusal shows the same
-`error:` text the command line prints and changes nothing.
+Each page is one service call in one transaction, as each command is. A refusal from the core is
+turned into a page in one place (`Site.refused`, the app's handler of `LedgerError`): the page
+it was refused on again, with the same `error:` text the command line prints and the values kept,
+and nothing changed.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -21,13 +25,13 @@ from starlette.staticfiles import StaticFiles
 from ledger.domain.fields import SETTABLE
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
-from ledger.errors import DamageFound, LedgerError, NotFound
+from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.service import cards as card_service
 from ledger.service import finding, receipts, topups, verifying
 from ledger.service.finding import Filters
 from ledger.service.opening import Location, transaction
 from ledger.web import views
-from ledger.web.guard import Guard, Secrets
+from ledger.web.guard import Guard, Secrets, unexpected
 
 FILTER_KEYS = ("q", "card", "channel", "since", "until", "min", "max", "ref", "outcome")
 LOG_FIELDS = ("card", *(spec.key for spec in SETTABLE), "sms")
@@ -37,16 +41,19 @@ MAX_FILES = 20
 # The form's whole body, refused before it is read: its files are kept in memory and on disk while
 # they arrive.
 MAX_FORM_BYTES = 4 * MAX_RECEIPT_BYTES
+# What the pages of records just logged have yet to say: a record logged but never opened leaves
+# its words here, so only the newest are kept.
+DONE_KEPT = 100
 
 
 class Site:
-    """One ledger served: its path, this run's secrets, and whether the log form is offered."""
+    """One ledger served: its location, this run's secrets, and whether the log form is offered."""
 
     def __init__(self, location: Location, keys: Secrets, *, read_only: bool) -> None:
         import jinja2
 
         self.location, self.keys, self.read_only = location, keys, read_only
-        self.done: dict[str, list[str]] = {}  # what to say on the page a logged record opens with
+        self.done: OrderedDict[str, list[str]] = OrderedDict()  # what a logged record's page opens with
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
@@ -54,63 +61,62 @@ class Site:
         html = self.templates.get_template(name).render(read_only=self.read_only, csrf=self.keys.csrf, **values)
         return HTMLResponse(html, status_code=status)
 
-    def refused(self, error: LedgerError, **values: Any) -> HTMLResponse:
-        return self.page("refused.html", 404 if isinstance(error, NotFound) else 400, error=error.message, **values)
+    async def refused(self, request: Request, error: Exception) -> Response:
+        """A refusal as a page: the log form or the records page with the error and what was typed,
+        else a page of its own (404 for what does not exist)."""
+        assert isinstance(error, LedgerError)
+        try:  # what was typed was refused (400), even a card that does not exist
+            if (given := getattr(request.state, "form", None)) is not None:
+                return await run_in_threadpool(self._form, given, error.message, 400)
+            if (filters := getattr(request.state, "filters", None)) is not None:
+                return self.page("records.html", 400, error=error.message, records=[], charts=[], cards=[],
+                                 channels=views.CHANNELS, **filters)
+        except LedgerError as failure:  # the page it was refused on cannot be read either (the ledger is gone)
+            error = failure
+        return self.page("refused.html", 404 if isinstance(error, NotFound) else 400, error=error.message)
+
+    async def failed(self, request: Request, error: Exception) -> Response:
+        """A bug, answered with a page that says so; the guard says it on the server's terminal too."""
+        return self.page("refused.html", 500, error=unexpected(error, request.url.path))
 
     # ---------------------------------------------------------------- pages
 
     def records(self, request: Request) -> HTMLResponse:
         given = {key: request.query_params.get(key, "") for key in FILTER_KEYS}
-        typed = {key: value or None for key, value in given.items()}  # a field left empty is a filter not given
         with_void = request.query_params.get("with_void") == "on"
+        request.state.filters = {"given": given, "with_void": with_void}
+        typed = {key: value or None for key, value in given.items()}  # a field left empty is a filter not given
         shown = _count(request.query_params.get("shown"))
         filters = Filters(text=typed["q"], card=typed["card"], channel=typed["channel"], since=typed["since"],
                           until=typed["until"], min_amount=typed["min"], max_amount=typed["max"], ref=typed["ref"],
                           outcome=typed["outcome"], with_void=with_void, limit=shown + 1)
-        values: dict[str, Any] = {"given": given, "with_void": with_void, "channels": views.CHANNELS}
-        try:
-            since_chart, months = views.chart_months(filters.since, filters.until, now_utc().astimezone().date())
-            chart_filters = Filters(**{**vars(filters), "limit": None, "since": since_chart})
-            with transaction(self.location) as ledger:
-                values["cards"] = card_service.list_cards(ledger)
-                records = finding.search_records(ledger, filters)
-                values["charts"] = views.charts(finding.report(ledger, "month", chart_filters), *months)
-        except LedgerError as error:
-            return self.page("records.html", 400, error=error.message, records=[], charts=[],
-                             **{"cards": [], **values})
-        more = None
+        since_chart, months = views.chart_months(filters.since, filters.until, now_utc().astimezone().date())
+        with transaction(self.location) as ledger:
+            browsed = finding.browse(ledger, filters, since_chart)
+        records, more = browsed.records, None
         if len(records) > shown:
             records = records[:shown]
             kept = {key: value for key, value in given.items() if value} | ({"with_void": "on"} if with_void else {})
             more = "?" + urlencode({**kept, "shown": shown + views.RECORDS_SHOWN})
-        return self.page("records.html", records=records, more=more, charts_since=since_chart, **values)
+        return self.page("records.html", records=records, more=more, charts_since=since_chart, cards=browsed.cards,
+                         charts=views.charts(browsed.totals, *months), channels=views.CHANNELS, given=given,
+                         with_void=with_void)
 
     def record(self, request: Request) -> HTMLResponse:
         topup_id = request.path_params["topup_id"]
-        damage = None
-        try:
-            with transaction(self.location) as ledger:
-                record = dict(finding.show_record(ledger, topup_id))
-                try:
-                    files = receipts.stored_receipts(ledger, topup_id)
-                except DamageFound as found:  # the record and its history are still worth seeing
-                    files, damage = [], found.message
-        except LedgerError as error:
-            return self.refused(error)
+        with transaction(self.location) as ledger:
+            shown = receipts.with_receipts(ledger, topup_id)
         done = self.done.pop(request.query_params.get("done", ""), None)
-        return self.page("record.html", record=record, fields=views.RECORD_FIELDS,
-                         receipts=views.receipts(topup_id, files), damage=damage,
-                         versions=views.versions(record["history"]), done=done)
+        return self.page("record.html", record=shown.record, fields=views.RECORD_FIELDS,
+                         receipts=views.receipts(topup_id, shown.files), damage=shown.damage,
+                         versions=views.versions(shown.record["history"]), done=done)
 
     def receipt(self, request: Request) -> Response:
         topup_id, index = request.path_params["topup_id"], request.path_params["index"]
-        try:
-            with transaction(self.location) as ledger:
-                files = receipts.stored_receipts(ledger, topup_id)
-        except LedgerError as error:
-            return self.refused(error)
+        with transaction(self.location) as ledger:
+            files = receipts.stored_receipts(ledger, topup_id)
         if not 1 <= index <= len(files):
-            return self.refused(NotFound(f"record {topup_id} has no receipt {index}"))
+            raise NotFound(f"record {topup_id} has no receipt {index}")
         receipt = files[index - 1]
         kind = how_shown(receipt).kind
         media_type = receipt.media_type + ("; charset=utf-8" if kind == "text" else "")
@@ -121,19 +127,13 @@ class Site:
         return Response(receipt.data, media_type=media_type, headers=headers)
 
     def cards(self, request: Request) -> HTMLResponse:
-        try:
-            with transaction(self.location) as ledger:
-                shown = views.cards(card_service.list_cards(ledger), finding.validity_ends(ledger))
-        except LedgerError as error:
-            return self.refused(error)
-        return self.page("cards.html", cards=shown, due_within=views.DUE_WITHIN)
+        with transaction(self.location) as ledger:
+            ahead = finding.cards_ahead(ledger)
+        return self.page("cards.html", cards=views.cards(ahead.cards, ahead.ends), due_within=views.DUE_WITHIN)
 
     def verify(self, request: Request) -> HTMLResponse:
-        try:
-            with transaction(self.location) as ledger:
-                result = verifying.verify(ledger)
-        except LedgerError as error:
-            return self.refused(error)
+        with transaction(self.location) as ledger:
+            result = verifying.verify(ledger)
         return self.page("verify.html", records=result.records,
                          problems=[verifying.describe(problem) for problem in result.problems])
 
@@ -141,39 +141,37 @@ class Site:
         return self._form({})
 
     async def log(self, request: Request) -> Response:
-        from starlette.exceptions import HTTPException
-
         if not _same_origin(request):
             return self.page("refused.html", 403, error="this form did not come from this page; open it again")
+        request.state.form = {}
         size = request.headers.get("content-length", "")
-        if not size.isdigit() or int(size) > MAX_FORM_BYTES:
+        if not size.isdigit() or int(size) > MAX_FORM_BYTES:  # refused before a byte of it is read
             return await run_in_threadpool(
-                self._form, {}, f"the form with its files must be under {MAX_FORM_BYTES // 2**20} MB; "
-                "log the top-up with fewer files, then `topup receipt add ID FILE` adds the others", 413)
+                self._form, {}, f"the form with its files must be under {MAX_FORM_BYTES // 2**20} MB; log the "
+                "top-up with fewer files, then `topup receipt add ID FILE` adds the others", 413)
         try:
             async with request.form(max_files=MAX_FILES, max_fields=40) as form:
-                return await self._log_from(form)
+                return await self._log_from(request, form)
         except HTTPException as refused:  # too many files, a field too long, a body that is not a form
-            return await run_in_threadpool(self._form, {}, str(refused.detail).rstrip("."), 400)
+            raise InvalidInput(str(refused.detail).rstrip(".")) from None
 
-    async def _log_from(self, form: FormData) -> Response:
+    async def _log_from(self, request: Request, form: FormData) -> Response:
         if not self.keys.csrf_ok(form.get("csrf")):
             return self.page("refused.html", 403, error="this form did not come from this page; open it again")
         # A browser sends a text area's line breaks as CRLF; typed in a terminal they are LF.
-        given = {key: str(form.get(key) or "").replace("\r\n", "\n") for key in LOG_FIELDS}
+        given = request.state.form = {key: str(form.get(key) or "").replace("\r\n", "\n") for key in LOG_FIELDS}
         uploads = [item for item in form.getlist("receipt") if isinstance(item, UploadFile) and item.filename]
-        try:
-            files = [receipts.received_receipt(base_name(item.filename), await item.read(MAX_RECEIPT_BYTES + 1),
-                                               repr(base_name(item.filename))) for item in uploads]
-            # A field left empty is an option not given; anything typed goes to the core as typed.
-            typed = {key: value if value != "" else None for key, value in given.items() if key not in ("card", "sms")}
-            log = topups.LogRequest(card=given["card"], values=typed, files=files, sms=given["sms"] or None,
-                                    force=form.get("force") == "on")
-            logged = await run_in_threadpool(self._write_log, log)
-        except LedgerError as error:
-            return await run_in_threadpool(self._form, given, error.message, 400)
+        files = [receipts.received_receipt(base_name(item.filename), await item.read(MAX_RECEIPT_BYTES + 1),
+                                           repr(base_name(item.filename))) for item in uploads]
+        # A field left empty is an option not given; anything typed goes to the core as typed.
+        typed = {key: value if value != "" else None for key, value in given.items() if key not in ("card", "sms")}
+        log = topups.LogRequest(card=given["card"], values=typed, files=files, sms=given["sms"] or None,
+                                force=form.get("force") == "on")
+        logged = await run_in_threadpool(self._write_log, log)
         key = secrets.token_urlsafe(8)
         self.done[key] = logged.said()
+        while len(self.done) > DONE_KEPT:
+            self.done.popitem(last=False)
         return RedirectResponse(f"/records/{logged.record['id']}?done={key}", status_code=303)
 
     def _write_log(self, request: topups.LogRequest) -> topups.Logged:
@@ -181,11 +179,8 @@ class Site:
             return topups.log_topup(ledger, request)
 
     def _form(self, given: dict[str, str], error: str | None = None, status: int = 200) -> HTMLResponse:
-        try:
-            with transaction(self.location) as ledger:
-                in_use = [card for card in card_service.list_cards(ledger) if not card["retired"]]
-        except LedgerError as failure:
-            return self.refused(failure)
+        with transaction(self.location) as ledger:
+            in_use = [card for card in card_service.list_cards(ledger) if not card["retired"]]
         up_front, more = views.log_form()
         return self.page("log.html", status, cards=in_use, given=given, error=error, up_front=up_front, more=more,
                          given_keys=[key for key, value in given.items() if value])
@@ -217,4 +212,5 @@ def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: b
     ]
     if not read_only:
         routes += [Route("/log", site.log_form, methods=["GET"]), Route("/log", site.log, methods=["POST"])]
-    return Guard(Starlette(routes=routes), keys, hosts)
+    handlers = {LedgerError: site.refused, Exception: site.failed}
+    return Guard(Starlette(routes=routes, exception_handlers=handlers), keys, hosts)
