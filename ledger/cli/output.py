@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from ledger.i18n import english
+
 
 def print_json(data: Any) -> None:
     """Data as JSON; a declared type (a dataclass) by its fields, in their order."""
@@ -17,10 +19,15 @@ def print_json(data: Any) -> None:
 
 
 def plain(data: Any) -> Any:
-    """A dataclass, or a list of them, as the dicts JSON and tables are written from."""
+    """Data as JSON is written from it: declared types (dataclasses) as dicts, and every message in
+    English, since what programs read never changes with the language."""
     if is_dataclass(data) and not isinstance(data, type):
-        return asdict(data)
-    return [plain(item) for item in data] if isinstance(data, list) else data
+        data = asdict(data)
+    if isinstance(data, dict):
+        return {key: plain(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain(item) for item in data]
+    return english(data)
 
 
 # Free text that may end in an ellipsis when a table is short of room. A card's label or a

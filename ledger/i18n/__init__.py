@@ -28,10 +28,31 @@ LOCALE = Path(__file__).with_name("locale")
 _language: ContextVar[str] = ContextVar("language", default="en")
 
 
-def _(message: str, /, **values: object) -> str:
-    """`message` in the reader's language, its {placeholders} filled in with `values`."""
-    text = catalog(_language.get()).gettext(message)
-    return text.format(**values) if values else text
+class Text(str):
+    """A message as the reader reads it, which also knows itself in English (`english`): what a program
+    reads (JSON, CSV) never changes with the language."""
+
+    english: str
+
+    def __new__(cls, shown: str, english: str) -> Text:
+        text = super().__new__(cls, shown)
+        text.english = english
+        return text
+
+
+def _(message: str, /, **values: object) -> Text:
+    """`message` in the reader's language, its {placeholders} filled in with `values` (each in the
+    same language: a value that is itself a `Text` stays one in English)."""
+    shown = catalog(_language.get()).gettext(message)
+    if not values:
+        return Text(shown, message)
+    english = {name: value.english if isinstance(value, Text) else value for name, value in values.items()}
+    return Text(shown.format(**values), message.format(**english))
+
+
+def english(value: object) -> object:
+    """A value as a program reads it: a message in English, anything else as it is."""
+    return value.english if isinstance(value, Text) else value
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
