@@ -132,6 +132,17 @@ def runs(request: pytest.FixtureRequest):
     return choose
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker of a parallel run hands its tally to the run that reports (pytest-xdist)."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["hostile"] = dict(HOSTILE_TALLY)
+
+
+def pytest_testnodedown(node, error) -> None:  # noqa: ARG001
+    for key, count in getattr(node, "workeroutput", {}).get("hostile", {}).items():
+        HOSTILE_TALLY[key] += count
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
     total = HOSTILE_TALLY["refused"] + HOSTILE_TALLY["stored"]
     if total:

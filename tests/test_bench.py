@@ -4,7 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.serial  # the benchmark keeps both cores busy: run alone
 
 
 def test_the_benchmark_runs_on_10k_records():

@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import run_process, sql_value
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.serial  # many processes at once: best run alone
 
 
 def start(*args: str) -> subprocess.Popen:
