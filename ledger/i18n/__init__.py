@@ -39,6 +39,9 @@ class Text(str):
         text.english = english
         return text
 
+    def __reduce__(self) -> tuple[type[Text], tuple[str, str]]:  # copied and pickled whole (dataclasses.asdict copies)
+        return Text, (str(self), self.english)
+
 
 def _(message: str, /, **values: object) -> Text:
     """`message` in the reader's language, its {placeholders} filled in with `values` (each in the
