@@ -25,7 +25,7 @@ from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import local_iso, parse_day, parse_moment, to_stored
 from ledger.domain.values import Status, clean_ref, kept_text, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 
 
 class Kind(StrEnum):
@@ -177,7 +177,7 @@ def _code(field: RecordField) -> Callable[[str], str]:
 
     def status(text: str) -> str:
         if text not in tuple(Status):
-            raise InvalidInput(f"status {text!r} must be active, void or amended")
+            raise InvalidInput(_("status {text!r} must be active, void or amended", text=text))
         return text
 
     return status
