@@ -69,7 +69,10 @@ _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTRO
 
 
 def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:
-    """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content."""
+    """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content.
+
+    Refusals name the text as `field`, looked up in the catalog only when one is made (a word marked
+    with N_, such as "reference"; a name the catalog does not hold stays as it is)."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
     hidden = _HIDDEN.search(text) or (None if multiline else re.search("[\n\t]", text))
     if hidden:
@@ -77,13 +80,18 @@ def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True
         if ch in BIDI_CONTROLS:
             raise InvalidInput(_(
                 "{field} contains a text-direction control (U+{code:04X}) that would make it "
-                "display differently from what is stored; remove it", field=field, code=ord(ch)))
-        raise InvalidInput(_("{field} contains a control character (U+{code:04X}); remove it", field=field,
+                "display differently from what is stored; remove it", field=_named(field), code=ord(ch)))
+        raise InvalidInput(_("{field} contains a control character (U+{code:04X}); remove it", field=_named(field),
                              code=ord(ch)))
     if len(text) > max_length:
-        raise InvalidInput(_("{field} is {length} characters long; the limit is {limit}", field=field,
+        raise InvalidInput(_("{field} is {length} characters long; the limit is {limit}", field=_named(field),
                              length=len(text), limit=max_length))
     return text
+
+
+def _named(field: str) -> Text:
+    """What a refusal calls a value: `field` in the reader's language (one already a Text as it is)."""
+    return field if isinstance(field, Text) else _(field)
 
 
 def optional_text(text: str | None, field: str, max_length: int, *, multiline: bool = True) -> str | None:
@@ -102,7 +110,7 @@ def shell_word(text: str) -> str:
 
 
 def kept_text(field: str, max_length: int, *, multiline: bool = True) -> Callable[[str | None], str | None]:
-    """How a record field of free text is kept (`optional_text`): refusals name it as `field`."""
+    """How a record field of free text is kept (`optional_text`): refusals name it as `field` (see `clean_text`)."""
     return lambda text: optional_text(text, field, max_length, multiline=multiline)
 
 
@@ -110,13 +118,13 @@ def clean_ref(text: str | None) -> str | None:
     """A receipt reference: width-folded and without invisibles, so a pasted one matches a typed one."""
     if text is None:
         return None
-    ref = clean_text(clean_token(text), _("reference"), 100, multiline=False)
+    ref = clean_text(clean_token(text), N_("reference"), 100, multiline=False)
     return ref or None
 
 
 def clean_label(text: str) -> str:
     """A card label: short, one line, not empty."""
-    label = clean_text(text.translate(INVISIBLE), _("card label"), 60, multiline=False)
+    label = clean_text(text.translate(INVISIBLE), N_("card label"), 60, multiline=False)
     if not label:
         raise InvalidInput(_("a card label cannot be empty"))
     return label
