@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ledger.domain import fields
-from ledger.i18n import N_
+from ledger.i18n import N_, Text, _
 
 GENESIS = "0" * 64
 # What each change a link records is called where people read it (looked up in the catalog when shown).
@@ -223,27 +223,28 @@ def version_fields(text: str) -> dict[str, Any]:
     }
 
 
-def broken_links(links: Iterable[Link], head: Head | None) -> list[tuple[Subject, str]]:
+def broken_links(links: Iterable[Link], head: Head | None) -> list[tuple[Subject, Text]]:
     """Walk the chain, oldest first, and compare its end with the stored head. Returns what is
     wrong, and where."""
-    found: list[tuple[Subject, str]] = []
+    found: list[tuple[Subject, Text]] = []
     prev, last_seq = GENESIS, None
     versions: dict[Subject, int] = {}
     for link in links:
         subject, version = (link.subject, link.subject_id), link.version
         if link.prev_digest != prev:
-            found.append((subject, f"the link before version {version} is missing or out of order "
-                                   "(a version was removed or inserted)"))
+            found.append((subject, _("the link before version {version} is missing or out of order "
+                                     "(a version was removed or inserted)", version=version)))
         if link_digest(link.prev_digest, link.content) != link.digest:
-            found.append((subject, f"version {version} was changed after it was written"))
+            found.append((subject, _("version {version} was changed after it was written", version=version)))
         elif not carries(link.content, subject, version, link.change):
-            found.append((subject, f"version {version}'s action, reason, time or place in the history was changed "
-                                   "after it was written"))
+            found.append((subject, _("version {version}'s action, reason, time or place in the history was changed "
+                                     "after it was written", version=version)))
         want = versions.get(subject, 0) + 1
         if version != want:
-            found.append((subject, f"version {version} follows version {want - 1}"))
+            found.append((subject, _("version {version} follows version {previous}", version=version,
+                                     previous=want - 1)))
         versions[subject] = version
         prev, last_seq = link.digest, link.seq
     if (head is None and last_seq is not None) or (head is not None and tuple(head) != (last_seq, prev)):
-        found.append((("ledger", None), "the newest links of the history are missing or were replaced"))
+        found.append((("ledger", None), _("the newest links of the history are missing or were replaced")))
     return found

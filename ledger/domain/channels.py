@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 
 
 class Channel(StrEnum):
@@ -98,7 +98,8 @@ def parse_channel(text: str) -> Channel:
     channel = _BY_KEY.get(_key(text))
     if channel is None:
         listed = ", ".join(c.value for c in Channel)
-        raise InvalidInput(f"unknown channel {text.strip()!r}; use one of {listed} (or 微信, 支付宝, 短信 …)")
+        raise InvalidInput(_("unknown channel {text!r}; use one of {listed} (or 微信, 支付宝, 短信 …)",
+                             text=text.strip(), listed=listed))
     return channel
 
 

@@ -25,7 +25,7 @@ from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import local_iso, parse_day, parse_moment, to_stored
 from ledger.domain.values import Status, clean_ref, kept_text, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.i18n import N_
+from ledger.i18n import N_, _
 
 
 class Kind(StrEnum):
@@ -102,9 +102,9 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
                 help=N_("When it happened (default: now).")),
     RecordField("ref", "ref", Kind.text, optional=True, clean=clean_ref, option="--ref", label=N_("reference"),
                 help=N_("Receipt or transaction reference.")),
-    RecordField("merchant", "merchant", Kind.text, optional=True, clean=kept_text("merchant", 200),
+    RecordField("merchant", "merchant", Kind.text, optional=True, clean=kept_text(N_("merchant"), 200),
                 option="--merchant", label=N_("merchant"), help=N_("Where it was paid.")),
-    RecordField("note", "note", Kind.text, optional=True, clean=kept_text("note", 10_000), option="--note",
+    RecordField("note", "note", Kind.text, optional=True, clean=kept_text(N_("note"), 10_000), option="--note",
                 label=N_("note"), help=N_("Anything worth remembering.")),
     RecordField("balance_after", "balance_after_minor", Kind.money, optional=True, zero_ok=True,
                 option="--balance-after", label=N_("balance after"), help=N_("Balance after the top-up.")),
@@ -177,7 +177,7 @@ def _code(field: RecordField) -> Callable[[str], str]:
 
     def status(text: str) -> str:
         if text not in tuple(Status):
-            raise InvalidInput(f"status {text!r} must be active, void or amended")
+            raise InvalidInput(_("status {text!r} must be active, void or amended", text=text))
         return text
 
     return status

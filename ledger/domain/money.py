@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 # The currencies a card may be kept in. How many digits each has after the decimal point is not
 # written here: `minor_digits` takes it from the ISO 4217 table.
@@ -84,7 +85,7 @@ def check_currency(text: str) -> str:
     code = clean_token(text).upper()
     if code not in CURRENCIES:
         known = ", ".join(sorted(CURRENCIES))
-        raise InvalidInput(f"unknown currency {text!r}; use one of {known}")
+        raise InvalidInput(_("unknown currency {text!r}; use one of {known}", text=text, known=known))
     return code
 
 
@@ -111,18 +112,18 @@ def parse_amount(text: str, currency: str, field: str = "amount", *, allow_zero:
         return money_from_decimal(Decimal(text), currency, field, text, allow_zero)
     cleaned = clean_token(text)
     if cleaned.startswith("-"):
-        raise InvalidInput(f"{field} {text.strip()!r} must be more than zero")
+        raise InvalidInput(_("{field} {shown!r} must be more than zero", field=field, shown=text.strip()))
     match = _AMOUNT.fullmatch(cleaned)
     if not match or any(s and symbol_currencies(s) is None for s in (match["prefix"], match["suffix"])):
-        raise InvalidInput(
-            f"{field} {text.strip()!r} is not an amount; write it like 100, 100.50 or 1,000 "
-            "(commas only between groups of three digits)"
-        )
+        raise InvalidInput(_(
+            "{field} {shown!r} is not an amount; write it like 100, 100.50 or 1,000 "
+            "(commas only between groups of three digits)", field=field, shown=text.strip()))
     for symbol in (match["prefix"], match["suffix"]):
         if not symbol:
             continue
         if currency not in symbol_currencies(symbol):
-            raise InvalidInput(f"{field} {text.strip()!r} is not in {currency}, the card's currency")
+            raise InvalidInput(_("{field} {shown!r} is not in {currency}, the card's currency", field=field,
+                                 shown=text.strip(), currency=currency))
     return money_from_decimal(Decimal(match["number"].replace(",", "")), currency, field, text.strip(), allow_zero)
 
 
@@ -131,11 +132,15 @@ def money_from_decimal(value: Decimal, currency: str, field: str, shown: str, al
     digits = minor_digits(currency)
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > digits:
-        allowed = f"{digits} decimal places" if digits else "no decimal places"
-        raise InvalidInput(f"{field} {shown!r} has more decimals than {currency} has ({allowed}); nothing is rounded")
+        raise InvalidInput(
+            _("{field} {shown!r} has more decimals than {currency} has ({digits} decimal places); nothing is rounded",
+              field=field, shown=shown, currency=currency, digits=digits) if digits else
+            _("{field} {shown!r} has more decimals than {currency} has (no decimal places); nothing is rounded",
+              field=field, shown=shown, currency=currency))
     if value < 0 or (value == 0 and not allow_zero):
-        raise InvalidInput(f"{field} {shown!r} must be more than zero")
+        raise InvalidInput(_("{field} {shown!r} must be more than zero", field=field, shown=shown))
     limit = _MAX_MAJOR.get(currency, _DEFAULT_MAX_MAJOR)
     if value > limit:
-        raise InvalidInput(f"{field} {shown!r} is larger than any top-up ({currency} {limit:,} at most)")
+        raise InvalidInput(_("{field} {shown!r} is larger than any top-up ({currency} {limit:,} at most)",
+                             field=field, shown=shown, currency=currency, limit=limit))
     return Money(int(value.scaleb(digits)), currency)

@@ -13,6 +13,7 @@ from datetime import timedelta
 from ledger.domain.cards import Card
 from ledger.domain.money import format_minor
 from ledger.errors import Duplicate, InvalidInput, LimitExceeded
+from ledger.i18n import FORCE, Text, _
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,20 @@ def refuse_unforced(card: Card, amount_minor: int | None, balance_minor: int | N
 
     for breach in breaches(card, amount_minor, balance_minor):
         if breach.rule == "retired" and not retired_ok:
-            raise InvalidInput(f"card {label!r} is retired; add --force to log on it anyway")
+            raise InvalidInput(_("card {label!r} is retired; {force} to log on it anyway", label=label, force=FORCE))
         if breach.rule == "max_topup":
-            raise LimitExceeded(
-                f"{money(breach.value)} {currency} is over the single top-up limit of card {label!r} "
-                f"({money(breach.limit)}); check the amount, or add --force if it is right")
+            raise LimitExceeded(_(
+                "{amount} {currency} is over the single top-up limit of card {label!r} ({limit}); check the amount, "
+                "or {force} if it is right", amount=money(breach.value), currency=currency, label=label,
+                limit=money(breach.limit), force=FORCE))
         if breach.rule == "max_balance":
-            raise LimitExceeded(
-                f"a balance of {money(breach.value)} is over the balance cap of card {label!r} "
-                f"({money(breach.limit)}); check it, or add --force if it is right")
+            raise LimitExceeded(_(
+                "a balance of {balance} is over the balance cap of card {label!r} ({cap}); check it, or {force} if it "
+                "is right", balance=money(breach.value), label=label, cap=money(breach.limit), force=FORCE))
     if ref and records_with_ref:
         first = records_with_ref[0]
-        raise Duplicate(f"card {label!r} already has reference {ref!r} in record {first} "
-                        f"(`topup show {first}`); add --force if this is a different top-up")
+        raise Duplicate(_("card {label!r} already has reference {ref!r} in record {first} (`topup show {first}`); "
+                          "{force} if this is a different top-up", label=label, ref=ref, first=first, force=FORCE))
 
 
 # Two top-ups of one amount on one card this close together are worth a second look.
@@ -71,16 +73,20 @@ def refuse_repeated_message(card: Card, records_with_message: list[int]) -> None
     """A pasted message already kept with a record of the card is that record's, not a new top-up."""
     if records_with_message:
         first = records_with_message[0]
-        raise Duplicate(f"this message is already kept with record {first} of card {card['label']!r} "
-                        f"(`topup show {first}`); add --force if it is a different top-up")
+        raise Duplicate(_("this message is already kept with record {first} of card {label!r} "
+                          "(`topup show {first}`); {force} if it is a different top-up", first=first,
+                          label=card["label"], force=FORCE))
 
 
-def same_amount_warning(records_near: list[int]) -> str | None:
+def same_amount_warning(records_near: list[int]) -> Text | None:
     """A warning naming the records of the same amount on the same card close in time, if any."""
     if not records_near:
         return None
-    named = ("record " if len(records_near) == 1 else "records ") + ", ".join(str(i) for i in records_near)
     minutes = int(SAME_AMOUNT_WINDOW.total_seconds() // 60)
-    return (f"{named} of this card {'has' if len(records_near) == 1 else 'have'} the same amount within "
-            f"{minutes} minutes of this one; if it is the same top-up, void the extra: "
-            f"topup void ID --reason 'logged twice'")
+    if len(records_near) == 1:
+        return _("record {record} of this card has the same amount within {minutes} minutes of this one; if it is "
+                 "the same top-up, void the extra: topup void ID --reason 'logged twice'", record=records_near[0],
+                 minutes=minutes)
+    return _("records {records} of this card have the same amount within {minutes} minutes of this one; if it is "
+             "the same top-up, void the extra: topup void ID --reason 'logged twice'",
+             records=", ".join(str(i) for i in records_near), minutes=minutes)

@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 NAMESPACE = "topup-seal"  # what the signature is for: a signature made for another purpose never passes
 IDENTITY = "topup-ledger"  # the signer's name in an allowed_signers file
@@ -53,7 +54,7 @@ def read_statement(data: bytes, name: str) -> Seal:
     """The seal a statement states; refused when it is not one this program wrote."""
     match = _STATEMENT.fullmatch(data.decode(errors="replace"))
     if not match:
-        raise InvalidInput(f"{name} is not a topup-ledger seal")
+        raise InvalidInput(_("{name} is not a topup-ledger seal", name=name))
     return Seal(match[1], int(match[2]), int(match[3]), match[4], match[5])
 
 
@@ -98,14 +99,14 @@ def read_armored(data: bytes, name: str) -> tuple[bytes, bytes]:
         blob = base64.b64decode("".join(text[len(_ARMOR[0]):-len(_ARMOR[1])].split()), validate=True)
         if blob[:6] != _MAGIC or blob[6:10] != struct.pack(">I", 1):
             raise ValueError
-        key_blob, namespace, _, hash_name, signature_blob = _strings(blob[10:])
+        key_blob, namespace, _reserved, hash_name, signature_blob = _strings(blob[10:])
         key_type, public_key = _strings(key_blob)
         signature_type, signature = _strings(signature_blob)
         if (namespace, hash_name) != (NAMESPACE.encode(), _HASH.encode()) or {key_type, signature_type} != {_KEY_TYPE}:
             raise ValueError
         return public_key, signature
     except (ValueError, struct.error):
-        raise InvalidInput(f"{name} is not an SSH signature of a topup-ledger seal") from None
+        raise InvalidInput(_("{name} is not an SSH signature of a topup-ledger seal", name=name)) from None
 
 
 def _strings(blob: bytes) -> list[bytes]:

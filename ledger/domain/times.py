@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
+from ledger.i18n import Option, Text, _
 
 EARLIEST_YEAR = 1990
 _FUTURE_TOLERANCE = timedelta(seconds=60)
@@ -122,14 +123,13 @@ def _day_first(text: str, shown: str) -> bool:
     match = _NUMERIC_DATE.search(text)
     if not match:
         return False
-    first, _, second, last = match.groups()
+    first, _separator, second, last = match.groups()
     if len(first) == 4:
         return False
     if len(last) == 4 and (order := day_first_by_numbers(int(first), int(second))) is not None:
         return order
-    raise InvalidInput(
-        f"{shown!r} could be read as more than one date; write it as YYYY-MM-DD (e.g. 2025-03-14)"
-    )
+    raise InvalidInput(_("{shown!r} could be read as more than one date; write it as YYYY-MM-DD (e.g. 2025-03-14)",
+                         shown=shown))
 
 
 def _read(text: str, shown: str) -> tuple[datetime, bool]:
@@ -138,7 +138,7 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
     from dateutil.parser import UnknownTimezoneWarning
 
     if text.startswith(("-", "+")):  # dateutil would drop the sign and read the rest
-        raise InvalidInput(f"{shown!r} is not a date; write it like 2025-03-14 18:42")
+        raise InvalidInput(_("{shown!r} is not a date; write it like 2025-03-14 18:42", shown=shown))
     text = normalise_cjk(text)
     day_first = _day_first(text, shown)
     results = []
@@ -148,20 +148,23 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
                 warnings.simplefilter("error", UnknownTimezoneWarning)
                 results.append(parser.parse(text, default=default, dayfirst=day_first, yearfirst=not day_first))
         except UnknownTimezoneWarning:
-            raise InvalidInput(
-                f"{shown!r} names a time zone this program cannot know; use an offset such as +08:00") from None
+            raise InvalidInput(_("{shown!r} names a time zone this program cannot know; use an offset such as +08:00",
+                                 shown=shown)) from None
         except (ValueError, OverflowError) as exc:
-            impossible = "out of range" in str(exc) or "must be in" in str(exc)
-            reason = "is not a possible date" if impossible else "is not a date"
-            raise InvalidInput(f"{shown!r} {reason}; write it like 2025-03-14 18:42") from None
+            if "out of range" in str(exc) or "must be in" in str(exc):
+                raise InvalidInput(_("{shown!r} is not a possible date; write it like 2025-03-14 18:42",
+                                     shown=shown)) from None
+            raise InvalidInput(_("{shown!r} is not a date; write it like 2025-03-14 18:42", shown=shown)) from None
     first, second = results
     _check_offset(first, shown)
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         if first.year != second.year and first.month != second.month and first.day != second.day:
-            raise InvalidInput(f"{shown!r} has no date; write it like 'today 18:42' or '2025-03-14 18:42'")
-        raise InvalidInput(f"{shown!r} is missing the year, month or day; write the whole date, e.g. 2025-03-14")
+            raise InvalidInput(_("{shown!r} has no date; write it like 'today 18:42' or '2025-03-14 18:42'",
+                                 shown=shown))
+        raise InvalidInput(_("{shown!r} is missing the year, month or day; write the whole date, e.g. 2025-03-14",
+                             shown=shown))
     if first.year < EARLIEST_YEAR:
-        raise InvalidInput(f"{shown!r} is before {EARLIEST_YEAR}; check the year")
+        raise InvalidInput(_("{shown!r} is before {year}; check the year", shown=shown, year=EARLIEST_YEAR))
     return first, first.hour == second.hour
 
 
@@ -175,7 +178,7 @@ def _check_offset(moment: datetime, shown: str) -> None:
     except ValueError:
         offset = _LATEST_OFFSET * 2
     if offset is not None and not _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET:
-        raise InvalidInput(f"{shown!r} has a UTC offset no place uses; give one from -12:00 to +14:00")
+        raise InvalidInput(_("{shown!r} has a UTC offset no place uses; give one from -12:00 to +14:00", shown=shown))
 
 
 def local_moment(wall: datetime, shown: str) -> datetime:
@@ -191,10 +194,12 @@ def local_moment(wall: datetime, shown: str) -> datetime:
         return moment.isoformat(sep=" ", timespec="minutes")
 
     if earlier.replace(tzinfo=None) != wall:  # the clocks jumped over it
-        raise InvalidInput(f"{shown!r} never showed on the clocks here: summer time skipped it. Write the time "
-                           f"with its offset, e.g. '{shown_as(later)}' or '{shown_as(earlier)}'")
-    raise InvalidInput(f"{shown!r} showed twice on the clocks here, when summer time ended. Say which with its "
-                       f"offset: '{shown_as(earlier)}' or '{shown_as(later)}'")
+        raise InvalidInput(_("{shown!r} never showed on the clocks here: summer time skipped it. Write the time "
+                             "with its offset, e.g. '{later}' or '{earlier}'", shown=shown, later=shown_as(later),
+                             earlier=shown_as(earlier)))
+    raise InvalidInput(_("{shown!r} showed twice on the clocks here, when summer time ended. Say which with its "
+                         "offset: '{earlier}' or '{later}'", shown=shown, earlier=shown_as(earlier),
+                         later=shown_as(later)))
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
@@ -207,9 +212,10 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
         try:
             moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidInput(f"{shown!r} is not a possible date; write it like 2025-03-14 18:42") from None
+            raise InvalidInput(_("{shown!r} is not a possible date; write it like 2025-03-14 18:42",
+                                 shown=shown)) from None
         if moment.year < EARLIEST_YEAR:
-            raise InvalidInput(f"{shown!r} is before {EARLIEST_YEAR}; check the year")
+            raise InvalidInput(_("{shown!r} is before {year}; check the year", shown=shown, year=EARLIEST_YEAR))
     elif keyword := _KEYWORD.fullmatch(cleaned):
         word, rest = keyword["word"].lower(), keyword["rest"]
         if word in ("now", "現在", "现在") and not rest:
@@ -219,16 +225,19 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
             if rest:
                 moment = _read(f"{day.isoformat()} {rest}", shown)[0]
                 if moment.date() != day:
-                    raise InvalidInput(f"{shown!r}: after {word} give only a time, like '{word} 18:42'")
+                    raise InvalidInput(_("{shown!r}: after {word} give only a time, like '{word} 18:42'",
+                                         shown=shown, word=word))
             else:
                 moment = _local_midnight(day)
     elif _YEAR.fullmatch(cleaned) or _MONTH.fullmatch(cleaned):
-        raise InvalidInput(f"{shown!r} is a whole period; --at needs a day, e.g. 2025-03-14 or 'today 18:42'")
+        raise InvalidInput(_("{shown!r} is a whole period; {at} needs a day, e.g. 2025-03-14 or 'today 18:42'",
+                             shown=shown, at=Option("at")))
     else:
         moment = _read(cleaned, shown)[0]
     moment = local_moment(moment, shown).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
-        raise InvalidInput(f"{shown!r} is in the future; a top-up can only be logged once it has happened")
+        raise InvalidInput(_("{shown!r} is in the future; a top-up can only be logged once it has happened",
+                             shown=shown))
     return moment
 
 
@@ -257,7 +266,7 @@ def parse_period(text: str, now: datetime | None = None) -> Period:
     if month := _MONTH.fullmatch(cleaned):
         y, m = _period_year(month["year"], shown), int(month["month"])
         if not 1 <= m <= 12:
-            raise InvalidInput(f"{shown!r} is not a month; write it like 2026-11")
+            raise InvalidInput(_("{shown!r} is not a month; write it like 2026-11", shown=shown))
         start = datetime(y, m, 1)
         end = datetime(y + (m == 12), m % 12 + 1, 1)
         return Period(_utc(start.astimezone()), _utc(end.astimezone()))
@@ -276,7 +285,7 @@ def parse_period(text: str, now: datetime | None = None) -> Period:
 def _period_year(text: str, shown: str) -> int:
     year = int(text)
     if not EARLIEST_YEAR <= year <= 9998:
-        raise InvalidInput(f"{shown!r} is not a year of top-ups; check the year")
+        raise InvalidInput(_("{shown!r} is not a year of top-ups; check the year", shown=shown))
     return year
 
 
@@ -289,23 +298,23 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}{'' if number == 1 else 's'}"
-
-
-def ago(seconds: float) -> str:
+def ago(seconds: float) -> Text:
     """How long ago something happened, as a person says it: 'just now', '35 minutes ago'."""
     if seconds < 60:
-        return "just now"
+        return _("just now")
     if seconds < 3600:
-        return f"{_count(int(seconds // 60), 'minute')} ago"
+        minutes = int(seconds // 60)
+        return _("1 minute ago") if minutes == 1 else _("{count} minutes ago", count=minutes)
     if seconds < 48 * 3600:
-        return f"{_count(int(seconds // 3600), 'hour')} ago"
-    return f"{_count(int(seconds // 86400), 'day')} ago"
+        hours = int(seconds // 3600)
+        return _("1 hour ago") if hours == 1 else _("{count} hours ago", count=hours)
+    return _("{count} days ago", count=int(seconds // 86400))  # two days at least
 
 
-def days_until(days: int) -> str:
+def days_until(days: int) -> Text:
     """When a validity ends, from today: 'in 12 days', 'today', 'expired 12 days ago'."""
     if days == 0:
-        return "today"
-    return f"in {_count(days, 'day')}" if days > 0 else f"expired {_count(-days, 'day')} ago"
+        return _("today")
+    if days > 0:
+        return _("in 1 day") if days == 1 else _("in {count} days", count=days)
+    return _("expired 1 day ago") if days == -1 else _("expired {count} days ago", count=-days)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from ledger.errors import InvalidInput
-from ledger.i18n import N_
+from ledger.i18n import N_, Text, _
 
 
 class CardKind(StrEnum):
@@ -69,20 +69,29 @@ _HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTRO
 
 
 def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:
-    """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content."""
+    """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content.
+
+    Refusals name the text as `field`, looked up in the catalog only when one is made (a word marked
+    with N_, such as "reference"; a name the catalog does not hold stays as it is)."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").strip()
     hidden = _HIDDEN.search(text) or (None if multiline else re.search("[\n\t]", text))
     if hidden:
         ch = hidden[0]
         if ch in BIDI_CONTROLS:
-            raise InvalidInput(
-                f"{field} contains a text-direction control (U+{ord(ch):04X}) that would make it "
-                "display differently from what is stored; remove it"
-            )
-        raise InvalidInput(f"{field} contains a control character (U+{ord(ch):04X}); remove it")
+            raise InvalidInput(_(
+                "{field} contains a text-direction control (U+{code:04X}) that would make it "
+                "display differently from what is stored; remove it", field=_named(field), code=ord(ch)))
+        raise InvalidInput(_("{field} contains a control character (U+{code:04X}); remove it", field=_named(field),
+                             code=ord(ch)))
     if len(text) > max_length:
-        raise InvalidInput(f"{field} is {len(text)} characters long; the limit is {max_length}")
+        raise InvalidInput(_("{field} is {length} characters long; the limit is {limit}", field=_named(field),
+                             length=len(text), limit=max_length))
     return text
+
+
+def _named(field: str) -> Text:
+    """What a refusal calls a value: `field` in the reader's language (one already a Text as it is)."""
+    return field if isinstance(field, Text) else _(field)
 
 
 def optional_text(text: str | None, field: str, max_length: int, *, multiline: bool = True) -> str | None:
@@ -101,7 +110,7 @@ def shell_word(text: str) -> str:
 
 
 def kept_text(field: str, max_length: int, *, multiline: bool = True) -> Callable[[str | None], str | None]:
-    """How a record field of free text is kept (`optional_text`): refusals name it as `field`."""
+    """How a record field of free text is kept (`optional_text`): refusals name it as `field` (see `clean_text`)."""
     return lambda text: optional_text(text, field, max_length, multiline=multiline)
 
 
@@ -109,15 +118,15 @@ def clean_ref(text: str | None) -> str | None:
     """A receipt reference: width-folded and without invisibles, so a pasted one matches a typed one."""
     if text is None:
         return None
-    ref = clean_text(clean_token(text), "reference", 100, multiline=False)
+    ref = clean_text(clean_token(text), N_("reference"), 100, multiline=False)
     return ref or None
 
 
 def clean_label(text: str) -> str:
     """A card label: short, one line, not empty."""
-    label = clean_text(text.translate(INVISIBLE), "card label", 60, multiline=False)
+    label = clean_text(text.translate(INVISIBLE), N_("card label"), 60, multiline=False)
     if not label:
-        raise InvalidInput("a card label cannot be empty")
+        raise InvalidInput(_("a card label cannot be empty"))
     return label
 
 
@@ -136,7 +145,8 @@ def parse_outcome(text: str, allowed: tuple[Outcome, ...] = tuple(Outcome)) -> O
     for outcome in allowed:
         if outcome.value == value:
             return outcome
-    raise InvalidInput(f"unknown outcome {text!r}; use one of {', '.join(o.value for o in allowed)}")
+    raise InvalidInput(_("unknown outcome {text!r}; use one of {allowed}", text=text,
+                         allowed=", ".join(o.value for o in allowed)))
 
 
 _NUMBER_SEPARATORS = re.compile(r"[\s\-()\[\]{}（）【】./]+")
@@ -158,44 +168,61 @@ def parse_card_number(kind: CardKind, text: str, region: str | None) -> str:
     Refusals name the number by its last four characters only: messages end up in logs."""
     raw = clean_token(text)
     compact = _NUMBER_SEPARATORS.sub("", raw)
-    shown = f"ending {compact[-4:]}" if len(compact) > 4 else repr(raw)
+    last = compact[-4:] if len(compact) > 4 else None  # a refusal names the number "ending 1234", else as typed
     if kind is CardKind.smart:
         if not re.fullmatch(r"[A-Za-z0-9]{4,24}", compact):
             raise InvalidInput(
-                f"smart card number {shown} must be 4 to 24 letters or digits "
-                "(spaces, dashes and brackets are ignored)"
-            )
+                _("smart card number ending {last} must be 4 to 24 letters or digits "
+                  "(spaces, dashes and brackets are ignored)", last=last) if last else
+                _("smart card number {number!r} must be 4 to 24 letters or digits "
+                  "(spaces, dashes and brackets are ignored)", number=raw))
         return compact.upper()
     if re.fullmatch(r"89[0-9]{16,20}", compact):
         if not _luhn_ok(compact):
-            raise InvalidInput(f"ICCID {shown} fails its check digit; copy it again from the SIM card")
+            raise InvalidInput(
+                _("ICCID ending {last} fails its check digit; copy it again from the SIM card", last=last) if last else
+                _("ICCID {number!r} fails its check digit; copy it again from the SIM card", number=raw))
         return compact
-    return _parse_phone(raw, region, shown)
+    return _parse_phone(raw, region, last)
 
 
-def _parse_phone(raw: str, region: str | None, shown: str) -> str:
+def _parse_phone(raw: str, region: str | None, last: str | None) -> str:
     import phonenumbers
 
     if region is None and not raw.startswith("+"):
         raise InvalidInput(
-            f"cannot check phone number {shown} without a region; add --region (e.g. --region HK) "
-            "or write the number with its country code (+852…)"
-        )
+            _("cannot check phone number ending {last} without a region; add --region (e.g. --region HK) "
+              "or write the number with its country code (+852…)", last=last) if last else
+            _("cannot check phone number {number!r} without a region; add --region (e.g. --region HK) "
+              "or write the number with its country code (+852…)", number=raw))
     try:
         parsed = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise InvalidInput(f"number {shown} is not a phone number") from None
+        raise InvalidInput(_("number ending {last} is not a phone number", last=last) if last else
+                           _("number {number!r} is not a phone number", number=raw)) from None
     if not phonenumbers.is_valid_number(parsed):
-        where = f"region {region}" if region else "its country code"
-        raise InvalidInput(f"number {shown} is not a valid phone number for {where}; check the digits")
+        raise InvalidInput(_not_valid(raw, region, last))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _not_valid(raw: str, region: str | None, last: str | None) -> Text:
+    """Why a phone number is refused as not valid: for the region given, or for its country code."""
+    if region and last:
+        return _("number ending {last} is not a valid phone number for region {region}; check the digits",
+                 last=last, region=region)
+    if region:
+        return _("number {number!r} is not a valid phone number for region {region}; check the digits",
+                 number=raw, region=region)
+    if last:
+        return _("number ending {last} is not a valid phone number for its country code; check the digits", last=last)
+    return _("number {number!r} is not a valid phone number for its country code; check the digits", number=raw)
 
 
 def parse_region(text: str) -> str:
     """A two-letter ISO 3166 region code such as HK, CN, TW."""
     region = clean_token(text).upper()
     if not re.fullmatch(r"[A-Z]{2}", region):
-        raise InvalidInput(f"region {text!r} must be a two-letter country code such as HK, CN or TW")
+        raise InvalidInput(_("region {text!r} must be a two-letter country code such as HK, CN or TW", text=text))
     return region
 
 

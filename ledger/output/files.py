@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.errors import Duplicate, InvalidInput, LedgerError
+from ledger.i18n import _
 
 _PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.partial(?:-journal|-wal|-shm)?")
 _NEW_LEDGER = re.compile(r"\..+\.[^.]+\.new(?:-journal|-wal|-shm)?")  # store.db makes a ledger under such a name
@@ -30,26 +31,27 @@ def replaced_when_done(target: Path, *, overwrite: bool = True, ledger: Path | N
     target = target.expanduser()
     folder = target.parent
     if not folder.is_dir():
-        raise InvalidInput(f"folder {folder} does not exist")
+        raise InvalidInput(_("folder {folder} does not exist", folder=folder))
     if target.is_dir():
-        raise InvalidInput(f"{target} is a folder; give a file name")
+        raise InvalidInput(_("{target} is a folder; give a file name", target=target))
     if ledger is not None and target.resolve() in {ledger.resolve().with_name(ledger.resolve().name + end)
                                                     for end in ("", "-wal", "-shm", "-journal")}:
-        raise InvalidInput(f"{target} is the ledger itself; give the output another name")
+        raise InvalidInput(_("{target} is the ledger itself; give the output another name", target=target))
     if not overwrite and target.exists():
-        raise Duplicate(f"{target} already exists; choose another name or add --force")
+        raise Duplicate(_("{target} already exists; choose another name or add --force", target=target))
     remove_stale_partials(folder, target.name)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".partial", dir=folder)
     except OSError as exc:
-        raise LedgerError(f"cannot write into {folder}: {exc.strerror}") from None
+        raise LedgerError(_("cannot write into {folder}: {error}", folder=folder, error=exc.strerror)) from None
     fcntl.flock(fd, fcntl.LOCK_EX)  # held while this output is under way: a sweep by anyone else leaves it be
     partial = Path(name)
     try:
         yield partial
         _put_in_place(partial, target, overwrite)
     except OSError as exc:
-        raise LedgerError(f"could not write {target}: {exc.strerror}; nothing was written to it") from None
+        raise LedgerError(_("could not write {target}: {error}; nothing was written to it", target=target,
+                            error=exc.strerror)) from None
     finally:
         for leftover in (partial, *_journals(partial)):
             leftover.unlink(missing_ok=True)
@@ -63,7 +65,7 @@ def _put_in_place(partial: Path, target: Path, overwrite: bool) -> None:
     try:
         os.link(partial, target)  # fails rather than replace a file that appeared meanwhile
     except FileExistsError:
-        raise Duplicate(f"{target} already exists; choose another name or add --force") from None
+        raise Duplicate(_("{target} already exists; choose another name or add --force", target=target)) from None
 
 
 def _journals(partial: Path) -> list[Path]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 SERVER_SCHEMES = ("postgresql", "postgres")
@@ -39,8 +40,8 @@ def locate(given: str | None) -> Location:
         return Location(path=default_path())
     if found := _URL.match(chosen):
         if found["scheme"].lower() not in SERVER_SCHEMES:
-            raise InvalidInput(f"{shown_url(chosen)} is not a place a ledger can live; give a file's path or a "
-                               "postgresql:// URL")
+            raise InvalidInput(_("{url} is not a place a ledger can live; give a file's path or a postgresql:// URL",
+                                 url=shown_url(chosen)))
         return Location(url=chosen)
     return Location(path=Path(chosen).expanduser())
 

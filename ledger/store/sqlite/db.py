@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ledger.domain.values import shell_word
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
+from ledger.i18n import _
 from ledger.store.sqlite import migrations
 from ledger.store.sqlite.errors import ledger_error
 from ledger.store.sqlite.header import is_ledger_file, refuse_missing
@@ -79,24 +80,26 @@ def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
         if not missing_is_empty:
             refuse_missing(path)
         return Opened(_in_memory(None), None,
-                      [f"note: there is no ledger at {path} yet; the file was checked against an empty one"])
+                      ["note: " + _("there is no ledger at {path} yet; the file was checked against an empty one",
+                                    path=path)])
     frozen = _frozen(path)
     wal = path.with_name(path.name + "-wal")
     if frozen and wal.exists() and wal.stat().st_size > 0:
-        raise LedgerError(f"the ledger's folder {path.parent} is read-only, and changes to the ledger wait in {wal}, "
-                          "which SQLite can only read from a writable folder; copy the folder somewhere writable")
+        raise LedgerError(_("the ledger's folder {folder} is read-only, and changes to the ledger wait in {wal}, "
+                            "which SQLite can only read from a writable folder; copy the folder somewhere writable",
+                            folder=path.parent, wal=wal))
     version = _schema_version(path, immutable=frozen)
     if version == migrations.LATEST:
         return Opened(_read_only(path) if frozen else connect(path))
     size = sum(p.stat().st_size for p in (path, wal) if p.exists())
     if size > MAX_UPGRADED_IN_MEMORY:
-        raise LedgerError(f"{path} was written by an older topup-ledger (schema {version}) and is too large "
-                          f"({size >> 20} MiB) to read through an upgraded copy in memory; upgrade it first with any "
-                          "command that changes it, such as `topup doctor --rebuild-index` (a copy of it as it was "
-                          "is kept beside it)")
-    notice = (f"note: {path} was written by an older topup-ledger (schema {version}); it was read through an "
-              "upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a copy of "
-              "it as it was")
+        raise LedgerError(_("{path} was written by an older topup-ledger (schema {version}) and is too large "
+                            "({mebibytes} MiB) to read through an upgraded copy in memory; upgrade it first with any "
+                            "command that changes it, such as `topup doctor --rebuild-index` (a copy of it as it was "
+                            "is kept beside it)", path=path, version=version, mebibytes=size >> 20))
+    notice = "note: " + _("{path} was written by an older topup-ledger (schema {version}); it was read through an "
+                          "upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a "
+                          "copy of it as it was", path=path, version=version)
     # Opened as usual when it can be: a read-only connection would leave SQLite's -wal and -shm behind.
     return Opened(_in_memory(_read_only(path) if frozen else connect(path)), version, [notice])
 
@@ -104,8 +107,8 @@ def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
 def open_for_writing(path: Path) -> Opened:
     """A connection for a command that writes, to a ledger created or upgraded first if need be."""
     if _frozen(path):
-        raise LedgerError(f"the ledger's folder {path.parent} is read-only, so nothing can be "
-                          "logged or changed there (reading still works)")
+        raise LedgerError(_("the ledger's folder {folder} is read-only, so nothing can be "
+                            "logged or changed there (reading still works)", folder=path.parent))
     prepare(path)
     return Opened(connect(path))
 
@@ -139,7 +142,8 @@ def _create(path: Path) -> None:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
         os.close(fd)
     except OSError as exc:
-        raise LedgerError(f"the ledger {path} could not be created: {exc.strerror}") from None
+        raise LedgerError(_("the ledger {path} could not be created: {error}", path=path,
+                            error=exc.strerror)) from None
     new = Path(name)
     try:
         conn = connect(new)
@@ -158,7 +162,8 @@ def _create(path: Path) -> None:
     except sqlite3.Error as exc:
         raise ledger_error(exc, path, "created") from None
     except OSError as exc:
-        raise LedgerError(f"the ledger {path} could not be created: {exc.strerror}") from None
+        raise LedgerError(_("the ledger {path} could not be created: {error}", path=path,
+                            error=exc.strerror)) from None
     finally:
         for leftover in (new, *(new.with_name(new.name + end) for end in ("-wal", "-shm", "-journal"))):
             leftover.unlink(missing_ok=True)
@@ -181,20 +186,20 @@ def _schema_version(path: Path, *, immutable: bool = False) -> int:
     finally:
         conn.close()
     if app_id == 0 and not has_tables:
-        raise NotALedger(f"{path} is an empty database: it holds no ledger. If your records should be there, restore "
-                         "a backup; to start a new ledger at this path, remove the file first")
+        raise NotALedger(_("{path} is an empty database: it holds no ledger. If your records should be there, "
+                           "restore a backup; to start a new ledger at this path, remove the file first", path=path))
     if unmarked:
-        raise NotALedger(f"{path} holds a topup ledger (schema {unmarked}) without the marks that a copy made with "
-                         "sqlite3's .dump leaves out (application_id, user_version); it was left untouched. "
-                         f"`topup --db {shell_word(str(path))} doctor --repair` writes them back, then checks every "
-                         "record")
+        raise NotALedger(_("{path} holds a topup ledger (schema {version}) without the marks that a copy made with "
+                           "sqlite3's .dump leaves out (application_id, user_version); it was left untouched. "
+                           "`topup --db {db} doctor --repair` writes them back, then checks every record",
+                           path=path, version=unmarked, db=shell_word(str(path))))
     if app_id != migrations.APPLICATION_ID:
-        raise NotALedger(f"{path} is an SQLite database of another program, not a topup ledger; it was left untouched")
+        raise NotALedger(_("{path} is an SQLite database of another program, not a topup ledger; it was left "
+                           "untouched", path=path))
     if version > migrations.LATEST:
-        raise SchemaTooNew(
-            f"{path} was written by a newer topup-ledger (schema {version}; this one knows {migrations.LATEST}); "
-            "upgrade topup-ledger to use it. The file was left untouched"
-        )
+        raise SchemaTooNew(_("{path} was written by a newer topup-ledger (schema {version}; this one knows {latest}); "
+                             "upgrade topup-ledger to use it. The file was left untouched", path=path, version=version,
+                             latest=migrations.LATEST))
     return version
 
 
@@ -208,7 +213,8 @@ def repair_marks(path: Path) -> int | None:
         conn = connect(path)
         return migrations.restore_marks(conn)
     except ValueError as problem:
-        raise NotALedger(f"{path} was left as it was: {problem}, so there is nothing to repair") from None
+        raise NotALedger(_("{path} was left as it was: {problem}, so there is nothing to repair", path=path,
+                           problem=problem.args[0] if problem.args else problem)) from None
     except sqlite3.Error as exc:
         raise ledger_error(exc, path, "opened") from None
     finally:
@@ -228,7 +234,7 @@ def backup_before_upgrade(path: Path, version: int) -> Path:
                 return target
             except FileExistsError:
                 continue
-        raise LedgerError(f"could not find a free name beside {path} for a copy before upgrading it")
+        raise LedgerError(_("could not find a free name beside {path} for a copy before upgrading it", path=path))
     finally:
         source.close()
 

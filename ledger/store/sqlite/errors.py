@@ -11,19 +11,31 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ledger.errors import DamageFound, LedgerError, NotALedger
+from ledger.i18n import N_, _
 from ledger.store.sqlite.migrations import APPLICATION_ID
+
+# What could not be done, by `doing` (looked up in the catalog when said); SQLite's own words follow.
+_COULD_NOT = {
+    "opened": N_("the ledger {path} could not be opened: {error}"),
+    "read": N_("the ledger {path} could not be read: {error}"),
+    "used": N_("the ledger {path} could not be used: {error}"),
+    "prepared": N_("the ledger {path} could not be prepared: {error}"),
+    "created": N_("the ledger {path} could not be created: {error}"),
+    "written": N_("the copy {path} could not be written: {error}"),
+}
 
 
 def ledger_error(exc: sqlite3.Error, path: Path, doing: str) -> LedgerError:
-    """SQLite's error as one of ours; `doing` says what could not be done (opened, read, used…)."""
+    """SQLite's error as one of ours; `doing` says what could not be done: one of `_COULD_NOT` (opened,
+    read, used…)."""
     if isinstance(exc, sqlite3.IntegrityError):
-        return LedgerError(f"the ledger refused the change: {exc}")
+        return LedgerError(_("the ledger refused the change: {error}", error=exc))
     if type(exc) is sqlite3.DatabaseError:  # SQLite cannot make sense of the file: damage, or not a database
         if doing == "opened" and not _was_a_ledger(path):
-            return NotALedger(f"{path} is not a topup ledger ({exc}); it was left untouched")
-        return DamageFound(f"the ledger {path} is damaged ({exc}); it was left as it is. Keep a copy of the file, "
-                           "then restore your latest backup (`topup backup` makes them)")
-    return LedgerError(f"{'the copy' if doing == 'written' else 'the ledger'} {path} could not be {doing}: {exc}")
+            return NotALedger(_("{path} is not a topup ledger ({error}); it was left untouched", path=path, error=exc))
+        return DamageFound(_("the ledger {path} is damaged ({error}); it was left as it is. Keep a copy of the file, "
+                             "then restore your latest backup (`topup backup` makes them)", path=path, error=exc))
+    return LedgerError(_(_COULD_NOT[doing], path=path, error=exc))
 
 
 def _was_a_ledger(path: Path) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ledger.errors import NotALedger, NotFound
+from ledger.i18n import N_, _
 
 
 def journal_mode(path: Path) -> str:
@@ -19,12 +20,13 @@ def journal_mode(path: Path) -> str:
 
 
 def refuse_missing(path: Path) -> NoReturn:
-    raise NotFound(f"there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
-                   "(or name another with --db FILE or TOPUP_DB)")
+    raise NotFound(_("there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
+                     "(or name another with --db FILE or TOPUP_DB)", path=path))
 
 
-_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device"}
+# What each other kind of file is called where people read it (looked up in the catalog when shown).
+_KINDS = {stat.S_IFIFO: N_("a named pipe (FIFO)"), stat.S_IFSOCK: N_("a socket"),
+          stat.S_IFCHR: N_("a character device"), stat.S_IFBLK: N_("a block device")}
 
 
 def is_ledger_file(path: Path) -> bool:
@@ -33,17 +35,21 @@ def is_ledger_file(path: Path) -> bool:
         mode = path.stat().st_mode
     except FileNotFoundError:
         if path.is_symlink():
-            raise NotALedger(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist; "
-                             "point it at the ledger or remove it") from None
+            raise NotALedger(_("{path} is a symbolic link to {target}, which does not exist; "
+                               "point it at the ledger or remove it", path=path, target=os.readlink(path))) from None
         return False
     except OSError as exc:  # a loop of symbolic links, a name too long, a folder that cannot be entered
-        raise NotALedger(f"{path} cannot be used as the ledger: {exc.strerror}") from None
+        raise NotALedger(_("{path} cannot be used as the ledger: {reason}", path=path, reason=exc.strerror)) from None
     if stat.S_ISDIR(mode):
-        raise NotALedger(f"{path} is a folder; give the path of a ledger file")
+        raise NotALedger(_("{path} is a folder; give the path of a ledger file", path=path))
     if not stat.S_ISREG(mode):
-        raise NotALedger(f"{path} is {_KINDS.get(stat.S_IFMT(mode), 'not a regular file')}, not a ledger file; "
-                         "give the path of a ledger file")
+        kind = _KINDS.get(stat.S_IFMT(mode))
+        if kind is None:
+            raise NotALedger(_("{path} is not a regular file, not a ledger file; give the path of a ledger file",
+                               path=path))
+        raise NotALedger(_("{path} is {kind}, not a ledger file; give the path of a ledger file", path=path,
+                           kind=_(kind)))
     if path.stat().st_size == 0:
-        raise NotALedger(f"{path} is empty (0 bytes): it holds no ledger. If your records should be there, restore "
-                         "a backup; to start a new ledger at this path, remove the empty file first")
+        raise NotALedger(_("{path} is empty (0 bytes): it holds no ledger. If your records should be there, restore "
+                           "a backup; to start a new ledger at this path, remove the empty file first", path=path))
     return True

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ledger.errors import SchemaTooNew
+from ledger.i18n import _
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
 from ledger.store.sqlite import db, migrations
@@ -44,8 +45,8 @@ class SqliteLedger(Writes, Finding, Ledger):
                 conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
                 # A newer topup-ledger may have upgraded the file while this one waited for the lock.
                 if self.write and conn.execute("PRAGMA user_version").fetchone()[0] != migrations.LATEST:
-                    raise SchemaTooNew(f"{self.path} was upgraded by a newer topup-ledger just now; "
-                                       "upgrade topup-ledger to use it. Nothing was changed")
+                    raise SchemaTooNew(_("{path} was upgraded by a newer topup-ledger just now; "
+                                         "upgrade topup-ledger to use it. Nothing was changed", path=self.path))
             except (sqlite3.Error, SchemaTooNew):
                 conn.close()
                 raise

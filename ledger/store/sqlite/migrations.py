@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from ledger.i18n import _
 from ledger.store.sqlite import views
 
 APPLICATION_ID = 0x746F7075  # 'topu': marks the file as a topup ledger
@@ -251,8 +252,8 @@ STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("views made from the record fields", _views_from_the_fields),
 ]
 LATEST = len(STEPS)
-STEPS_RECORDED = [step for _, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them
-CHAINED_CARDS = [step for _, step in STEPS].index(_chained_cards) + 1  # from this step on, cards are chained
+STEPS_RECORDED = [step for _name, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them
+CHAINED_CARDS = [step for _name, step in STEPS].index(_chained_cards) + 1  # from this step on, cards are chained
 
 
 def upgrade(conn: sqlite3.Connection, target: int = LATEST,
@@ -320,7 +321,7 @@ def restore_marks(conn: sqlite3.Connection) -> int | None:
             return None
         version = version_without_marks(conn)
         if version is None:
-            raise ValueError("its tables are not those of any topup ledger")
+            raise ValueError(_("its tables are not those of any topup ledger"))  # words for a person: db.repair_marks
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("COMMIT")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.fields import STORED, StoredTopup
 from ledger.domain.receipts import KeptReceipt, ReceiptFile
+from ledger.i18n import _
 from ledger.store.types import (
     CardActivity,
     DamagedBlob,
@@ -204,9 +205,9 @@ class Reads:
     # ------------------------------------------------------------ the file as a whole
 
     def integrity_problems(self) -> list[str]:
-        found = [row[0] for row in self.conn.execute("PRAGMA integrity_check") if row[0] != "ok"]
-        for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check"):
-            found.append(f"{table} row {rowid} points to a missing {parent}")
+        found = [row[0] for row in self.conn.execute("PRAGMA integrity_check") if row[0] != "ok"]  # SQLite's words
+        for table, rowid, parent, _key in self.conn.execute("PRAGMA foreign_key_check"):
+            found.append(_("{table} row {rowid} points to a missing {parent}", table=table, rowid=rowid, parent=parent))
         return found
 
     def schema_problems(self) -> list[str]:

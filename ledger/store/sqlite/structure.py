@@ -9,6 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 
+from ledger.i18n import N_, Text, _
+
+# What is wrong with an index or a trigger (SQLite's `type` of it), looked up in the catalog when said.
+_MISSING = {"index": N_("the index {name} is missing"), "trigger": N_("the trigger {name} is missing")}
+_NOT_MADE = {"index": N_("the index {name} is not one topup-ledger makes"),
+             "trigger": N_("the trigger {name} is not one topup-ledger makes")}
+_CHANGED = {"index": N_("the index {name} was changed"), "trigger": N_("the trigger {name} was changed")}
+
 
 def _affinity(declared: str) -> str:
     """The column affinity SQLite gives a declared type (its own rules, in order)."""
@@ -22,7 +30,7 @@ def _affinity(declared: str) -> str:
     return "NUMERIC"
 
 
-def problems(conn: sqlite3.Connection) -> list[str]:
+def problems(conn: sqlite3.Connection) -> list[Text]:
     """What differs, in words; empty when nothing does."""
     from sqlalchemy.dialects import sqlite
 
@@ -33,38 +41,40 @@ def problems(conn: sqlite3.Connection) -> list[str]:
     found = []
     for table in schema.SQLModel.metadata.sorted_tables:
         stored = {name: (_affinity(kind), bool(notnull), bool(pk))
-                  for _, name, kind, notnull, _, pk in conn.execute(f"PRAGMA table_info({table.name})")}
+                  for _cid, name, kind, notnull, _default, pk in conn.execute(f"PRAGMA table_info({table.name})")}
         if not stored:
-            found.append(f"table {table.name} is missing")
+            found.append(_("table {table} is missing", table=table.name))
             continue
         declared = {column.name: (_affinity(column.type.compile(dialect=sqlite.dialect())),
                                   not column.nullable and not column.primary_key, column.primary_key)
                     for column in table.columns}
         for name in sorted(stored.keys() - declared.keys()):
-            found.append(f"table {table.name} has a column {name} that no topup-ledger makes")
+            found.append(_("table {table} has a column {column} that no topup-ledger makes", table=table.name,
+                           column=name))
         for name in sorted(declared.keys() - stored.keys()):
-            found.append(f"table {table.name} lacks its column {name}")
+            found.append(_("table {table} lacks its column {column}", table=table.name, column=name))
         for name in sorted(stored.keys() & declared.keys()):
             kind, notnull, pk = stored[name]
             want_kind, want_notnull, want_pk = declared[name]
             if (kind, pk) != (want_kind, want_pk) or (notnull != want_notnull and not pk):
-                found.append(f"column {table.name}.{name} was changed (its type, key or whether it may be empty)")
+                found.append(_("column {table}.{column} was changed (its type, key or whether it may be empty)",
+                               table=table.name, column=name))
     found += _made_by_the_steps(conn)
     held = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
     for name, sql in views.made(conn).items():
         if held.get(name) != sql:
-            found.append(f"the view {name} is not the one topup-ledger makes, so sqlite3 and Datasette show other "
-                         "values than the records hold")
+            found.append(_("the view {name} is not the one topup-ledger makes, so sqlite3 and Datasette show other "
+                           "values than the records hold", name=name))
     digits = {code: (minor_digits(code), 10 ** minor_digits(code)) for code in CURRENCIES}
     kept = {code: (places, scale) for code, places, scale in conn.execute("SELECT code, digits, scale FROM currency")}
     if kept != digits:
         changed = sorted(code for code in kept.keys() | digits.keys() if kept.get(code) != digits.get(code))
-        found.append(f"the decimals of {', '.join(changed)} in the table currency are not ISO 4217's, so the views "
-                     "show their amounts wrongly")
+        found.append(_("the decimals of {codes} in the table currency are not ISO 4217's, so the views "
+                       "show their amounts wrongly", codes=", ".join(changed)))
     return found
 
 
-def _made_by_the_steps(conn: sqlite3.Connection) -> list[str]:
+def _made_by_the_steps(conn: sqlite3.Connection) -> list[Text]:
     """The indexes and triggers of the ledger, compared with those of a ledger made afresh."""
     from ledger.store.sqlite import migrations
 
@@ -76,8 +86,8 @@ def _made_by_the_steps(conn: sqlite3.Connection) -> list[str]:
     finally:
         fresh.close()
     held = {(kind, name): sql for kind, name, sql in conn.execute(query)}
-    found = [f"the {kind} {name} is missing" for kind, name in sorted(made.keys() - held.keys())]
-    found += [f"the {kind} {name} is not one topup-ledger makes" for kind, name in sorted(held.keys() - made.keys())]
-    found += [f"the {kind} {name} was changed" for kind, name in sorted(made.keys() & held.keys())
+    found = [_(_MISSING[kind], name=name) for kind, name in sorted(made.keys() - held.keys())]
+    found += [_(_NOT_MADE[kind], name=name) for kind, name in sorted(held.keys() - made.keys())]
+    found += [_(_CHANGED[kind], name=name) for kind, name in sorted(made.keys() & held.keys())
               if made[(kind, name)] != held[(kind, name)]]
     return found
