@@ -150,14 +150,14 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
     try:
         reading.occurred_at = first_moment(without_validity, region, currency, now, reading.notes)
     except DateProblem as problem:
-        reading.time_problem = str(problem)
+        reading.time_problem = problem.message
     if stated_validity is not None:
         try:
             topped_up = topped_up_at or reading.occurred_at
             reading.valid_until = validity_date(stated_validity, region, currency, topped_up or now,
                                                 reading.notes, stated_top_up=topped_up is not None)
         except DateProblem as problem:
-            reading.validity_problem = str(problem)
+            reading.validity_problem = problem.message
     reading.channel = channel_in_message(masked_flat)
     reading.outcome = next((o for o, pattern in OUTCOME_WORDS if pattern.search(masked_flat)), Outcome.credited)
     if had_code:
