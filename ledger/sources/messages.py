@@ -26,6 +26,7 @@ from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.sources.stated_dates import DateProblem, first_moment, take_validity, validity_date
 
 # One-time codes: the words that name one, and the code itself: 4 to 10 digits (full-width too),
@@ -49,8 +50,9 @@ MAX_MESSAGE_CHARS = 10_000
 def check_size(text: str) -> None:
     """Refuse at once a paste too long to be a confirmation message (it would be kept as a receipt)."""
     if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInput(f"the message is {len(text):,} characters long; a confirmation is a few hundred "
-                           f"(at most {MAX_MESSAGE_CHARS:,} are read). Paste only the message itself")
+        raise InvalidInput(_("the message is {length:,} characters long; a confirmation is a few hundred "
+                             "(at most {most:,} are read). Paste only the message itself",
+                             length=len(text), most=MAX_MESSAGE_CHARS))
 
 
 # Marks that make a number money: every symbol and code the money module knows, longest first
@@ -95,7 +97,8 @@ OUTCOME_WORDS: list[tuple[Outcome, re.Pattern[str]]] = [
 
 @dataclass
 class Reading:
-    """What a message said; None where it did not say."""
+    """What a message said; None where it did not say. The notes and problems are for the person,
+    messages (`Text`) in their language."""
 
     amount: str | None = None
     paid: str | None = None
@@ -137,31 +140,31 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
     # Invisible characters carry nothing, and could split a code so that masking misses it.
     original = unicodedata.normalize("NFC", text).translate(INVISIBLE).strip()
     if not original:
-        raise InvalidInput("the message is empty; paste the whole confirmation text")
+        raise InvalidInput(_("the message is empty; paste the whole confirmation text"))
     kept, had_code = mask_codes(original)
     masked_flat = clean_token(fold_width(kept)).replace("\u2028", " ").replace("\n", " ")
     reading = Reading(kept_text=kept)
     reading.ref = _find_ref(masked_flat)
     if had_code and reading.ref is None:
-        raise InvalidInput("this is a verification-code message, not a receipt; it is not kept. "
-                           "Never share such a code with anyone")
+        raise InvalidInput(_("this is a verification-code message, not a receipt; it is not kept. "
+                             "Never share such a code with anyone"))
     _read_amounts(masked_flat, currency, reading)
     stated_validity, without_validity, reading.validity_problem = take_validity(masked_flat)
     try:
         reading.occurred_at = first_moment(without_validity, region, currency, now, reading.notes)
     except DateProblem as problem:
-        reading.time_problem = str(problem)
+        reading.time_problem = problem.message
     if stated_validity is not None:
         try:
             topped_up = topped_up_at or reading.occurred_at
             reading.valid_until = validity_date(stated_validity, region, currency, topped_up or now,
                                                 reading.notes, stated_top_up=topped_up is not None)
         except DateProblem as problem:
-            reading.validity_problem = str(problem)
+            reading.validity_problem = problem.message
     reading.channel = channel_in_message(masked_flat)
     reading.outcome = next((o for o, pattern in OUTCOME_WORDS if pattern.search(masked_flat)), Outcome.credited)
     if had_code:
-        reading.notes.append("a one-time code in the message was masked before keeping it")
+        reading.notes.append(_("a one-time code in the message was masked before keeping it"))
     return reading
 
 
@@ -180,8 +183,8 @@ def _money_mentions(text: str, currency: str) -> list[tuple[int, int, Decimal]]:
         for mark in marks:
             meanings = symbol_currencies(mark)
             if meanings is not None and currency not in meanings:
-                raise InvalidInput(
-                    f"the message's amount {match[0].strip()!r} is not in {currency}, the card's currency")
+                raise InvalidInput(_("the message's amount {amount!r} is not in {currency}, the card's currency",
+                                     amount=match[0].strip(), currency=currency))
         found.append((match.start(), match.end(), Decimal(match["num"].replace(",", ""))))
     return found
 
@@ -205,14 +208,14 @@ def _read_amounts(text: str, currency: str, reading: Reading) -> None:
             amounts.append(value)
         previous_end = end
     if not amounts:
-        unlabelled = [v for s, _, v in mentions if not any(p.search(text[max(0, s - 24): s]) for _, p in LABELS)]
+        unlabelled = [v for s, _end, v in mentions if not any(p.search(text[max(0, s - 24): s]) for _kind, p in LABELS)]
         if len(unlabelled) != 1:
-            reading.notes.append("could not tell which number is the top-up amount")
+            reading.notes.append(_("could not tell which number is the top-up amount"))
             return
         amounts = unlabelled
     if bonus:
         reading.paid = reading.paid or str(amounts[0])
-        reading.notes.append(f"a bonus of {bonus} is counted in the amount credited")
+        reading.notes.append(_("a bonus of {bonus} is counted in the amount credited", bonus=bonus))
     digits = minor_digits(currency)
     reading.amount = _in_currency(amounts[0] + bonus, digits)
     reading.paid = reading.paid and _in_currency(Decimal(reading.paid), digits)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from ledger.domain.money import REGION_CURRENCY
 from ledger.domain.times import EARLIEST_YEAR, day_first_by_numbers, local_moment
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
 MONTH_FIRST_REGIONS = frozenset({"PH", "US", "CA"})
@@ -83,7 +84,12 @@ _RANGE_TO = re.compile(r"\s*(?:至|到|~|～|-|–|to|until)\s*", re.I)
 
 
 class DateProblem(ValueError):
-    """A date or time in the message that cannot be read for certain."""
+    """A date or time in the message that cannot be read for certain; `message` says which (a `Text`,
+    which `str()` of the exception would not keep)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -111,7 +117,7 @@ def take_validity(text: str) -> tuple[StatedValidity | None, str, str | None]:
                 return StatedValidity(form, match, leading), _blank(text, keyword.start(), match.end()), None
         if unread := _DATE_LIKE.match(text, start):
             return (None, _blank(text, keyword.start(), unread.end()),
-                    f"the message's validity date {unread[0].strip()!r} cannot be read for certain")
+                    _("the message's validity date {date!r} cannot be read for certain", date=unread[0].strip()))
     return None, text, None
 
 
@@ -133,7 +139,7 @@ def validity_date(stated: StatedValidity, region: str | None, currency: str, top
     if _end_of_day(stated.time_before or stated.match):
         day -= timedelta(days=1)  # 24:00 of the 31st is the end of the 31st
     if stated_top_up and day < topped_up.astimezone().date():
-        raise DateProblem(f"the message's validity date {stated.match[0].strip()!r} is before the top-up")
+        raise DateProblem(_("the message's validity date {date!r} is before the top-up", date=stated.match[0].strip()))
     return day
 
 
@@ -146,14 +152,16 @@ def first_moment(text: str, region: str | None, currency: str, now: datetime, no
             earliest = (form, match)
     if earliest is None:
         if unread := _looks_like_a_date(text):
-            raise DateProblem(f"the message's {unread!r} looks like a date or time but cannot be read for certain")
+            raise DateProblem(_("the message's {text!r} looks like a date or time but cannot be read for certain",
+                                text=unread))
         return None
     form, match = earliest
     before = None if match["h"] else _TIME_BEFORE.search(text, max(0, match.start() - 24), match.start())
     if before and not (before["mi"] or before["cmi"] or before["half"]):
         before = None  # a bare "30點" before a date is points or a count, not an hour
     if not match["h"] and not before and (loose := _LOOSE_TIME.match(text, match.end())):
-        raise DateProblem(f"the message's time {(match[0] + loose[0]).strip()!r} cannot be read for certain")
+        raise DateProblem(_("the message's time {time!r} cannot be read for certain",
+                            time=(match[0] + loose[0]).strip()))
     return _to_moment(form, match, before, region, currency, now, notes, validity=False)
 
 
@@ -203,12 +211,16 @@ def _day_and_month(form: str, match: re.Match[str], region: str | None, currency
     if (day_first := day_first_by_numbers(a, b)) is not None:
         return (a, b) if day_first else (b, a)
     if a > 12:
-        raise DateProblem(f"the message's date {match[0].strip()!r} is not a possible date")
+        raise DateProblem(_("the message's date {date!r} is not a possible date", date=match[0].strip()))
     order = _region_order(region, currency)
     if order is None:
-        raise DateProblem(f"the message's date {match[0].strip()!r} could be read two ways")
-    notes.append(f"read {match[0].strip()!r} {'day' if order[0] else 'month'} first, as in {order[1]}")
-    return (a, b) if order[0] else (b, a)
+        raise DateProblem(_("the message's date {date!r} could be read two ways", date=match[0].strip()))
+    day_first_there, where = order
+    if day_first_there:
+        notes.append(_("read {date!r} day first, as in {region}", date=match[0].strip(), region=where))
+        return a, b
+    notes.append(_("read {date!r} month first, as in {region}", date=match[0].strip(), region=where))
+    return b, a
 
 
 def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, int, int, timezone | None]:
@@ -219,18 +231,18 @@ def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, 
     marker = parts.get("ampm") or (parts.get("preampm") or "")[:1]
     half = marker.lower() + "m" if marker else _HALF_DAY.get(parts.get("half") or "")
     if half == "?" or parts.get("unclear_zone"):
-        raise DateProblem(f"the message's time {shown!r} does not make clear which hour it is")
+        raise DateProblem(_("the message's time {time!r} does not make clear which hour it is", time=shown))
     if half:
         if hour == 12 and parts.get("half") in _EVENING:
-            raise DateProblem(f"the message's time {shown!r} could be noon or midnight")
+            raise DateProblem(_("the message's time {time!r} could be noon or midnight", time=shown))
         if not 1 <= hour <= 12 and not (half == "pm" and 12 < hour < 24) and not (half == "am" and hour == 0):
-            raise DateProblem(f"the message's time {shown!r} is not a time of day")
+            raise DateProblem(_("the message's time {time!r} is not a time of day", time=shown))
         hour = hour % 12 + (12 if half == "pm" else 0)
     if (hour > 23 and (hour, minute, second) != (24, 0, 0)) or minute > 59 or second > 59:
-        raise DateProblem(f"the message's time {shown!r} is not a time of day")
+        raise DateProblem(_("the message's time {time!r} is not a time of day", time=shown))
     stated = parts.get("tz") or parts.get("spaced_tz")
     if stated and stated.startswith("-") and not iso_t:
-        raise DateProblem(f"the message's time {shown!r} could be a range of hours or a UTC offset")
+        raise DateProblem(_("the message's time {time!r} could be a range of hours or a UTC offset", time=shown))
     if parts.get("utc") and not parts.get("gmt"):
         stated = "Z"
     stated = stated or re.sub(r"\s", "", parts.get("gmt") or "").replace("\u2212", "-")
@@ -243,8 +255,25 @@ def _offset(stated: str, shown: str) -> timezone:
     hours, minutes = (digits[:-2], digits[-2:]) if len(digits) > 2 else (digits, "0")
     offset = timedelta(hours=int(hours), minutes=int(minutes)) * (-1 if stated[0] == "-" else 1)
     if not timedelta(hours=-12) <= offset <= timedelta(hours=14) or int(minutes) > 59:
-        raise DateProblem(f"the message's time {shown!r} has a UTC offset no place uses")
+        raise DateProblem(_("the message's time {time!r} has a UTC offset no place uses", time=shown))
     return timezone(offset)
+
+
+def _local_moment(wall: datetime, shown: str) -> datetime:
+    """`local_moment`, its refusal of a time summer time skipped or doubled said of the message's time,
+    with the same two choices."""
+    try:
+        return local_moment(wall, shown)
+    except InvalidInput:
+        pass
+    earlier, later = wall.replace(fold=0).astimezone(), wall.replace(fold=1).astimezone()
+    choices = {"earlier": earlier.isoformat(sep=" ", timespec="minutes"),
+               "later": later.isoformat(sep=" ", timespec="minutes")}
+    if earlier.replace(tzinfo=None) != wall:  # the clocks jumped over it
+        raise DateProblem(_("the message's time {time!r} never showed on the clocks here: summer time skipped it. "
+                            "Write the time with its offset, e.g. '{later}' or '{earlier}'", time=shown, **choices))
+    raise DateProblem(_("the message's time {time!r} showed twice on the clocks here, when summer time ended. "
+                        "Say which with its offset: '{earlier}' or '{later}'", time=shown, **choices))
 
 
 def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | None, region: str | None,
@@ -258,7 +287,7 @@ def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | Non
     roc = form == "roc" or (form == "cjk" and len(stated_year or "") == 3)  # 114年 is a year of the ROC calendar
     year = int(stated_year) + 1911 if roc else int(stated_year) if stated_year else local_now.year
     if not EARLIEST_YEAR <= year <= 9998:
-        raise DateProblem(f"the message's date {shown!r} is not a year of top-ups")
+        raise DateProblem(_("the message's date {date!r} is not a year of top-ups", date=shown))
     clock = time_before or match
     hour, minute, second, zone = _clock(clock.groupdict(), shown, iso_t="T" in (match.groupdict().get("sep") or ""))
     try:
@@ -270,18 +299,22 @@ def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | Non
                 wall = wall.replace(year=year + 1)
         if hour == 24:
             wall = wall.replace(hour=0) + timedelta(days=1)
-        moment = local_moment(wall, shown)
+        moment = _local_moment(wall, shown)
         moment.astimezone(UTC)
+    except DateProblem:  # a ValueError too, but one that says what is wrong
+        raise
     except (ValueError, OverflowError):
-        raise DateProblem(f"the message's date {shown!r} is not a possible date") from None
-    except InvalidInput as problem:
-        raise DateProblem(problem.message.replace("'", "the message's time '", 1)) from None
+        raise DateProblem(_("the message's date {date!r} is not a possible date", date=shown)) from None
     if not stated_year:
-        which = "the first such day on or after the top-up" if validity else "the latest such day"
-        notes.append(f"the message gives no year for {match[0].strip()!r}; read it as "
-                     f"{(moment - timedelta(days=hour == 24)).date().isoformat()}, {which}")
+        without_year, read_as = match[0].strip(), (moment - timedelta(days=hour == 24)).date().isoformat()
+        if validity:
+            notes.append(_("the message gives no year for {date!r}; read it as {day}, the first such day on or after "
+                           "the top-up", date=without_year, day=read_as))
+        else:
+            notes.append(_("the message gives no year for {date!r}; read it as {day}, the latest such day",
+                           date=without_year, day=read_as))
     if roc:
-        notes.append(f"read the ROC year {stated_year} as {year}")
+        notes.append(_("read the ROC year {stated} as {year}", stated=stated_year, year=year))
     if not validity and moment > local_now + timedelta(minutes=1):
-        raise DateProblem(f"the message's time {shown!r} is in the future")
+        raise DateProblem(_("the message's time {time!r} is in the future", time=shown))
     return moment.astimezone(UTC)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
              "big5": "big5hkscs", "big5hkscs": "big5hkscs", "utf-16": "utf-16"}
@@ -28,18 +29,19 @@ def read_bytes(file: Path) -> bytes:
     try:
         return file.read_bytes()
     except FileNotFoundError:
-        raise InvalidInput(f"file {str(file)!r} does not exist") from None
+        raise InvalidInput(_("file {file!r} does not exist", file=str(file))) from None
     except IsADirectoryError:
-        raise InvalidInput(f"{str(file)!r} is a folder; give a CSV or XLSX file") from None
+        raise InvalidInput(_("{file!r} is a folder; give a CSV or XLSX file", file=str(file))) from None
     except OSError as exc:
-        raise InvalidInput(f"{str(file)!r} cannot be read: {exc.strerror}") from None
+        raise InvalidInput(_("{file!r} cannot be read: {reason}", file=str(file), reason=exc.strerror)) from None
 
 
 def rows(file: Path, encoding: str | None) -> tuple[Iterator[tuple[int, list[str]]], int]:
     """(line number, cells) of each row of a CSV or XLSX file, and about how many rows there are."""
     data = read_bytes(file)
     if data.startswith(_OLD_EXCEL):
-        raise InvalidInput(f"{file} is an old Excel workbook (.xls); save it as .xlsx or CSV and import that")
+        raise InvalidInput(_("{file} is an old Excel workbook (.xls); save it as .xlsx or CSV and import that",
+                             file=file))
     if data.startswith(_ZIP):
         table = _workbook_rows(file, data)
         return iter(table), len(table)
@@ -58,13 +60,15 @@ def decode(data: bytes, file: Path, encoding: str | None) -> str:
         return _found(data, file)
     codec = ENCODINGS.get(encoding.lower().replace("_", "-"))
     if codec is None:
-        raise InvalidInput(f"--encoding must be one of utf-8, gb18030, big5, utf-16 (not {encoding!r})")
+        raise InvalidInput(_("--encoding must be one of utf-8, gb18030, big5, utf-16 (not {encoding!r})",
+                             encoding=encoding))
     try:
         return data.decode(codec)
     except UnicodeDecodeError:
         others = ", ".join(name for name in ("utf-8", "gb18030", "big5", "utf-16") if ENCODINGS[name] != codec)
-        raise InvalidInput(f"{file} is not {encoding} text; try --encoding with one of {others}, "
-                           "or leave it out to have the encoding found") from None
+        raise InvalidInput(_("{file} is not {encoding} text; try --encoding with one of {others}, "
+                             "or leave it out to have the encoding found", file=file, encoding=encoding,
+                             others=others)) from None
 
 
 _CHINESE = ("gb18030", "big5hkscs")  # GBK is a part of GB18030
@@ -92,20 +96,21 @@ def _found(data: bytes, file: Path) -> str:
     if len(readings) == 1:
         return next(iter(readings.values()))
     if not readings:
-        raise InvalidInput(f"{file} is neither UTF-8, GB18030 nor Big5 text; give its encoding with --encoding "
-                           "(utf-8, gb18030, big5 or utf-16)")
+        raise InvalidInput(_("{file} is neither UTF-8, GB18030 nor Big5 text; give its encoding with --encoding "
+                             "(utf-8, gb18030, big5 or utf-16)", file=file))
     from ledger.sources.bills import HEADER_SEARCH, find_header
 
     for text in readings.values():
         head = list(csv.reader(io.StringIO(text[:65536], newline="")))[:HEADER_SEARCH]
         if find_header(head):
             return text
-    (best, best_score), (_, other_score) = sorted(((codec, _ordinary(text)) for codec, text in readings.items()),
-                                                  key=lambda pair: pair[1], reverse=True)
+    (best, best_score), (_other, other_score) = sorted(
+        ((codec, _ordinary(text)) for codec, text in readings.items()), key=lambda pair: pair[1], reverse=True)
     if best_score >= 0.9 and best_score - other_score >= 0.15:
         return readings[best]
-    raise InvalidInput(f"{file} reads as GB18030 and as Big5 text, and which it is cannot be told for certain; "
-                       "say it with --encoding gb18030 (simplified Chinese) or --encoding big5 (traditional)")
+    raise InvalidInput(_("{file} reads as GB18030 and as Big5 text, and which it is cannot be told for certain; "
+                         "say it with --encoding gb18030 (simplified Chinese) or --encoding big5 (traditional)",
+                         file=file))
 
 
 def _ordinary(text: str) -> float:
@@ -139,11 +144,13 @@ def _json_rows(file: Path, text: str) -> list[tuple[int, list[str]]]:
             if line.strip():
                 records.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            raise InvalidInput(f"{file} is not valid JSON (line {exc.lineno + number - 1}: {exc.msg})") from None
+            raise InvalidInput(_("{file} is not valid JSON (line {line}: {reason})", file=file,
+                                 line=exc.lineno + number - 1, reason=exc.msg)) from None
     if whole:
         records = records[0]
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
-        raise InvalidInput(f"{file} is JSON but not a list of records, as `topup export --format json` writes")
+        raise InvalidInput(_("{file} is JSON but not a list of records, as `topup export --format json` writes",
+                             file=file))
     header = list(dict.fromkeys(key for record in records for key in record))
     return [(1, header)] + [(number, [_cell_text(record.get(key)) for key in header])
                             for number, record in enumerate(records, start=2)]
@@ -154,7 +161,7 @@ def _csv_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
         for values in reader:
             yield reader.line_num, values
     except csv.Error as exc:
-        raise InvalidInput(f"line {reader.line_num}: not valid CSV ({exc})") from None
+        raise InvalidInput(_("line {line}: not valid CSV ({reason})", line=reader.line_num, reason=exc)) from None
 
 
 def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
@@ -164,8 +171,8 @@ def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise InvalidInput(f"{file} is not a workbook this program can read ({type(exc).__name__}); "
-                           "save it as .xlsx or CSV") from None
+        raise InvalidInput(_("{file} is not a workbook this program can read ({error}); save it as .xlsx or CSV",
+                             file=file, error=type(exc).__name__)) from None
     from ledger.sources.bills import find_header
 
     # The first sheet, unless a later one holds a bill's header (a bill pasted into its owner's workbook).
@@ -176,7 +183,7 @@ def _workbook_rows(file: Path, data: bytes) -> list[tuple[int, list[str]]]:
                     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
             if first is None:
                 first = rows
-            if find_header([cells for _, cells in rows]):
+            if find_header([cells for _number, cells in rows]):
                 return rows
         return first or []
     finally:

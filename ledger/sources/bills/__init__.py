@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from ledger.domain import carriers
 from ledger.domain.values import Outcome, fold_width, label_key
+from ledger.i18n import _
 from ledger.sources.bills import layouts, words
 from ledger.sources.bills.source import BillSource
 
@@ -62,7 +63,8 @@ class BillRow:
 
 @dataclass
 class Decision:
-    """What becomes of a bill row: a top-up of a kind of card (with its outcome), or skipped and why."""
+    """What becomes of a bill row: a top-up of a kind of card (with its outcome), or skipped and why
+    (`reason`, a `Text`: the import shows it, and writes it in English as a row's `why`)."""
 
     kind: str | None  # None: not a top-up
     outcome: Outcome | None = None  # None for a top-up: its status is not understood
@@ -107,16 +109,18 @@ def decide(row: BillRow, source: BillSource, own_cards: Iterable[tuple[str, str]
     a top-up of that kind even when the table does not know the name (a city's own transit card)."""
     text = fold_width(row.text).casefold()
     if is_refund(row, source):
-        return Decision(None, reason="a refund, settled with its top-up", refund=True)
+        return Decision(None, reason=_("a refund, settled with its top-up"), refund=True)
     if any(word in text for word in words.NOT_ADDING_VALUE):
-        return Decision(None, reason="not a top-up: power, a post's views, or a carrier's other service")
+        return Decision(None, reason=_("not a top-up: power, a post's views, or a carrier's other service"))
     if any(word in f"{row.get('kind')} {text}" for word in source.not_topups) or \
             any(word in row.get("kind") for word in source.not_topup_kinds):
-        return Decision(None, reason="money moved within the wallet, a transfer or a red packet")
+        return Decision(None, reason=_("money moved within the wallet, a transfer or a red packet"))
     if words.BUYS_VOUCHER.search(row.get("item")):
-        return Decision(None, reason="a voucher bought, not a top-up")
+        return Decision(None, reason=_("a voucher bought, not a top-up"))
     if row.get("direction") not in source.paid_out:
-        return Decision(None, reason=f"not a payment ({row.get('direction') or 'no direction'})")
+        if not row.get("direction"):
+            return Decision(None, reason=_("not a payment (no direction)"))
+        return Decision(None, reason=_("not a payment ({direction})", direction=row.get("direction")))
     adding_value = any(word in text for word in words.ADDING_VALUE)
     kind = next((kind for kind, named in words.TOPUP_WORDS.items() if any(_says(text, word) for word in named)
                  and (kind == "sim" or adding_value)), None)
@@ -126,18 +130,18 @@ def decide(row: BillRow, source: BillSource, own_cards: Iterable[tuple[str, str]
     if kind is None and adding_value:
         kind = next((kind for kind, name in own_cards if names(text, name)), None)
     if kind is None:
-        return Decision(None, reason="not a top-up")
+        return Decision(None, reason=_("not a top-up"))
     status = row.get("status")
     outcome = next((outcome for said, outcome in source.statuses if any(word in status for word in said)), None)
     if outcome is None:  # a top-up all the same: it is not skipped, it is left to the person to log
-        return Decision(kind, reason=f"its status {status!r} is not understood; log it by hand")
+        return Decision(kind, reason=_("its status {status!r} is not understood; log it by hand", status=status))
     if outcome is Outcome.refunded and partly_refunded(status, clean_amount(row.get("amount"))):
         outcome = Outcome.credited  # part came back: the top-up itself went through
     refunded = amount_of(row.get("refunded"))
     if refunded > 0:  # the web layout's 成功退款 column
         outcome = Outcome.refunded if refunded >= amount_of(row.get("amount")) else outcome
     if row.get("created") and not row.get("time") and outcome is Outcome.failed:
-        return Decision(None, reason="closed before it was paid")
+        return Decision(None, reason=_("closed before it was paid"))
     return Decision(kind, outcome)
 
 
