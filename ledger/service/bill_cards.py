@@ -15,11 +15,15 @@ from ledger.domain.cards import Card
 from ledger.domain.phones import Phone, phone_in
 from ledger.domain.times import now_utc, offset_in
 from ledger.domain.values import shell_word
+from ledger.i18n import N_, _
 from ledger.service.cards import card_to_write_on
 from ledger.sources import bills
 from ledger.sources.bills.source import BillSource
 from ledger.sources.bills.words import CARD_CURRENCIES
 from ledger.store.interface import Ledger
+
+# Why a row is not placed when no card of its kind is named by it.
+_NONE_NAMED = {"sim": N_("no sim card is named by it"), "smart": N_("no smart card is named by it")}
 
 
 class NotPlaced(Exception):
@@ -54,40 +58,45 @@ class Placer:
             return self._in_currency(default, row)
         if len(matching) > 1:
             labels = ", ".join(shell_word(c["label"]) for c in matching)
-            raise NotPlaced(f"it could be any of cards {labels}",
-                            f"topup import {shell_word(self.file)} --card LABEL  # one of {labels}")
+            raise NotPlaced(_("it could be any of cards {labels}", labels=labels),
+                            _("topup import {file} --card LABEL  # one of {labels}", file=shell_word(self.file),
+                              labels=labels))
         retired = self._told(self.retired, row, kind, phone)
         if default is not None and default["kind"] == kind and default not in retired and retired:
-            raise NotPlaced(f"it names card {retired[0]['label']!r}, which is retired, not {default['label']!r}",
+            raise NotPlaced(_("it names card {label!r}, which is retired, not {default!r}",
+                              label=retired[0]["label"], default=default["label"]),
                             f"topup import {shell_word(self.file)} --card {shell_word(retired[0]['label'])}")
         if default is not None and default["kind"] == kind and (not phone or phone.matches(default["number"])):
             self._answers_to(default, row, kind)
             return self._in_currency(default, row)
         if default is not None and default["kind"] == kind and not default["number"]:
             # The row names a number and the card has none kept: whose number it is, is not known.
-            raise NotPlaced(f"it tops up {phone}; card {default['label']!r} has no number kept",
-                            f"topup card edit {shell_word(default['label'])} --number YOUR_NUMBER  # the one "
-                            f"the bill shows as {phone}")
+            raise NotPlaced(_("it tops up {phone}; card {label!r} has no number kept", phone=phone,
+                              label=default["label"]),
+                            _("topup card edit {label} --number YOUR_NUMBER  # the one the bill shows as {phone}",
+                              label=shell_word(default["label"]), phone=phone))
         if retired:
             label = shell_word(retired[0]["label"])
-            raise NotPlaced(f"it names card {label}, which is retired",
-                            f"topup import {shell_word(self.file)} --card {label}  # adds it to the retired card")
-        raise NotPlaced(f"no {kind} card is named by it", self._suggestion(row, kind, phone))
+            raise NotPlaced(_("it names card {label}, which is retired", label=label),
+                            _("topup import {file} --card {label}  # adds it to the retired card",
+                              file=shell_word(self.file), label=label))
+        raise NotPlaced(_(_NONE_NAMED[kind]), self._suggestion(row, kind, phone))
 
     def _answers_to(self, card: Card, row: bills.BillRow, kind: str) -> None:
         """Refuse `--card` for a row that names a card system (深圳通), a carrier or a place (香港)
         the card does not answer to."""
         label = shell_word(card["label"])
         if kind == "sim" and "香港" in row.text and card["region"] != "HK":
-            raise NotPlaced(f"it tops up a Hong Kong number; card {label} is not a Hong Kong SIM",
+            raise NotPlaced(_("it tops up a Hong Kong number; card {label} is not a Hong Kong SIM", label=label),
                             self._suggestion(row, kind, None))
         named = bills.card_named(row.text, kind, specific=True)
         if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
             return
         if kind == "sim" and carriers.issuer_carrier(card["issuer"]) in (None, carriers.carrier(named)):
             return  # the same carrier (广东移动 is 中国移动's), or a SIM whose carrier is not kept
-        raise NotPlaced(f"it names {named}; card {label} does not",
-                        f"topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's")
+        raise NotPlaced(_("it names {named}; card {label} does not", named=named, label=label),
+                        _("topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's",
+                          label=label, named=named))
 
     @staticmethod
     def _told(cards: list[Card], row: bills.BillRow, kind: str, phone: Phone | None) -> list[Card]:
@@ -108,12 +117,16 @@ class Placer:
             ref = bills.order_number(row.get("order"))
             when = row.get("time") or row.get("created")
             at = shell_word(f"{when} {offset_in(self.source.zone, now_utc())}")
-            raise NotPlaced(
-                f"card {card['label']!r} is in {currency}; the bill gives what was paid in {paid_in}, not the "
-                f"{currency} credited",
-                f"topup log {shell_word(card['label'])} {currency}_AMOUNT --channel {self.source.channel} --at {at}"
-                + (f" --ref {shell_word(ref)}" if ref else "") + f"  # {currency}_AMOUNT: what the card was credited",
-                card)
+            why = _("card {label!r} is in {currency}; the bill gives what was paid in {paid_in}, not the {currency} "
+                    "credited", label=card["label"], currency=currency, paid_in=paid_in)
+            label, channel = shell_word(card["label"]), self.source.channel
+            if ref:
+                raise NotPlaced(why, _("topup log {label} {currency}_AMOUNT --channel {channel} --at {at} --ref {ref}"
+                                       "  # {currency}_AMOUNT: what the card was credited", label=label,
+                                       currency=currency, channel=channel, at=at, ref=shell_word(ref)), card)
+            raise NotPlaced(why, _("topup log {label} {currency}_AMOUNT --channel {channel} --at {at}  # "
+                                   "{currency}_AMOUNT: what the card was credited", label=label, currency=currency,
+                                   channel=channel, at=at), card)
         return card
 
     def _suggestion(self, row: bills.BillRow, kind: str, phone: Phone | None) -> str:
@@ -121,10 +134,15 @@ class Placer:
         name of the card (校园卡, 深圳通) the row gives, else its counterparty's."""
         named = bills.card_named(row.text, kind)
         if kind == "sim":
-            issuer = f" --issuer {named}" if named else ""
-            number = f" --number YOUR_NUMBER  # the one the bill shows as {phone}" if phone else ""
             region = "HK" if any(word in row.text for word in ("香港", "Hong Kong", "HK")) else self.source.phone_region
-            return f"topup card add LABEL --kind sim --region {region}{issuer}{number}"
+            if phone and named:
+                return _("topup card add LABEL --kind sim --region {region} --issuer {issuer} --number YOUR_NUMBER  "
+                         "# the one the bill shows as {phone}", region=region, issuer=named, phone=phone)
+            if phone:
+                return _("topup card add LABEL --kind sim --region {region} --number YOUR_NUMBER  # the one the bill "
+                         "shows as {phone}", region=region, phone=phone)
+            # A command and nothing else: no words to translate.
+            return f"topup card add LABEL --kind sim --region {region}" + (f" --issuer {named}" if named else "")
         label = named or row.get("counterparty") or row.get("item")
         currency = CARD_CURRENCIES.get(label.casefold(), self.source.currency)
         return f"topup card add {shell_word(label)} --kind smart --currency {currency}"

@@ -24,6 +24,7 @@ from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import from_stored, now_utc, offset_in, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
+from ledger.i18n import Text, _
 from ledger.service.bill_cards import NotPlaced, Placer
 from ledger.service.records import shown_record
 from ledger.sources import bills
@@ -34,8 +35,9 @@ from ledger.store.types import RefMatch
 
 @dataclass
 class RowFate:
-    """A bill's row as `--dry-run` lists it, and what becomes of it: its decision and why, and for a
-    top-up, the card, outcome and amount it is recorded with."""
+    """A bill's row as `--dry-run` lists it, and what becomes of it: its decision and why (messages,
+    which JSON and CSV give in English), and for a top-up, the card, outcome and amount it is
+    recorded with."""
 
     line: int
     occurred_at: str | None
@@ -77,7 +79,7 @@ class BillImport:
 
 def bill_layout(table: list[tuple[int, list[str]]]) -> str | None:
     """The name of the bill layout the first rows of a file follow, if any."""
-    found = bills.find_header([cells for _, cells in table])
+    found = bills.find_header([cells for _line, cells in table])
     return found.source.name if found else None
 
 
@@ -85,7 +87,7 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
                 file: str) -> BillImport:
     """Decide every row of a bill, then add its new top-ups in the caller's transaction (none when `dry_run`).
     `file` names the bill in the commands suggested."""
-    found = bills.find_header([cells for _, cells in table[:bills.HEADER_SEARCH]])
+    found = bills.find_header([cells for _line, cells in table[:bills.HEADER_SEARCH]])
     assert found is not None
     source, header_at, columns = found.source, found.row, found.columns
     placer = Placer(ledger, card, source, file)
@@ -96,9 +98,9 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
     now = now_utc()
     result = BillImport(source.name)
     if placer.default is not None and placer.default["retired_at_utc"] is not None:
-        result.notes.append(f"card {placer.default['label']!r} is retired; the top-ups placed on it with --card "
-                            "are added all the same")
-    result.rows = [_shown(row, source, now) for row, _ in rows]
+        result.notes.append(_("card {label!r} is retired; the top-ups placed on it with --card are added all the "
+                              "same", label=placer.default["label"]))
+    result.rows = [_shown(row, source, now) for row, _decision in rows]
     for (row, decision), shown in zip(rows, result.rows, strict=True):  # refunds first: they settle top-ups
         if decision.refund:
             _refund(ledger, row, top_ups, given_back, source, shown, result)
@@ -108,13 +110,12 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
             continue
         if decision.kind is None:
             result.not_topups += 1
-            shown.decided("skipped", decision.reason)
+            shown.decided(_("skipped"), decision.reason)
         elif decision.outcome is None:
             _by_hand(ledger, row, decision.reason, shown, result)
         elif record := _placed(ledger, row, decision, placer, given_back, now, shown, result):
             candidates.append((shown, record))
-    _settle(ledger, candidates, source, result)
-    new = [record for shown, record in candidates if shown.decision == "added"]
+    new = _settle(ledger, candidates, source, result)
     result.added = len(new)
     if new and not dry_run:
         for record, topup_id in zip(new, ledger.free_ids([None] * len(new)), strict=True):
@@ -148,23 +149,23 @@ def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: d
     if original in top_ups:
         given_back[original] += amount
         result.refunds += 1
-        shown.decided("skipped", "a refund, settled with its top-up in this bill")
+        shown.decided(_("skipped"), _("a refund, settled with its top-up in this bill"))
         return
     found = (ledger.ref_on_any_card(original, prefer_card=0)
              or ledger.ref_extended_by(order, bills.SHORTEST_EXTENDED_ORDER)) if order else None
     if found is None:
         result.not_topups += 1
-        shown.decided("skipped", "a refund of a payment that is no top-up in this bill or the ledger")
+        shown.decided(_("skipped"), _("a refund of a payment that is no top-up in this bill or the ledger"))
         return
     topup_id, outcome, status = found.id, found.outcome, found.status
     result.refunds += 1
-    shown.decided("skipped", f"a refund of record {topup_id}")
+    shown.decided(_("skipped"), _("a refund of record {id}", id=topup_id))
     kept = shown_record(ledger, topup_id)
     if outcome != Outcome.refunded.value and status != Status.void.value and \
             amount >= bills.amount_of(kept["paid"] or kept["amount"]):
-        reason = shell_word(f"{source.name}, line {row.line}")
-        result.differing.append(f"record {topup_id}: it says {outcome}, a refund row gave it all back: "
-                                f"topup amend {topup_id} --outcome refunded --reason {reason}")
+        reason = shell_word(f"{source.name}, line {row.line}")  # the reason the amendment keeps: evidence
+        result.differing.append(_("record {id}: it says {outcome}, a refund row gave it all back: topup amend {id} "
+                                  "--outcome refunded --reason {reason}", id=topup_id, outcome=outcome, reason=reason))
 
 
 def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer: Placer,
@@ -181,18 +182,19 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
     except NotPlaced as problem:
         if logged := _logged_by_ref(ledger, row):  # by hand, on a card the bill does not name (or in its currency)
             result.already += 1
-            shown.decided("already in the ledger", f"record {logged.id} on card {logged.card!r}")
+            shown.decided(_("already in the ledger"), _("record {id} on card {label!r}", id=logged.id,
+                                                        label=logged.card))
             shown.card = logged.card
             return None
         result.unplaced += 1
-        shown.decided("not placed", problem.why)
+        shown.decided(_("not placed"), problem.why)
         if problem.suggestion not in result.not_placed:
             result.not_placed.append(problem.suggestion)
         return None
     try:
         record = _record(row, target, outcome, placer.source, now)
     except LedgerError as exc:  # one unrecordable row does not keep the bill's other top-ups out
-        _by_hand(ledger, row, f"{exc.message}; log it by hand", shown, result)
+        _by_hand(ledger, row, _("{problem}; log it by hand", problem=exc.message), shown, result)
         return None
     result.mangled_refs += bool(row.get("order")) and not record["ref"]
     shown.card, shown.outcome = target["label"], outcome.value
@@ -201,34 +203,44 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
 
 
 def _settle(ledger: Ledger, candidates: list[tuple[RowFate, StoredTopup]], source: BillSource,
-            result: BillImport) -> None:
-    """Mark each candidate added or already in the ledger; for a record the bill tells more of (its
-    outcome, or the order number or payment it lacks), the amend line that adds it."""
-    records = [record for _, record in candidates]
+            result: BillImport) -> list[StoredTopup]:
+    """Mark each candidate added or already in the ledger, and return those added; for a record the
+    bill tells more of (its outcome, or the order number or payment it lacks), the amend line that
+    adds it."""
+    records = [record for _row, record in candidates]
+    added = []
     for (shown, record), there in zip(candidates, _AlreadyThere(ledger, records).which(records), strict=True):
         if there is None:
-            shown.decision = "added"
+            shown.decision = _("added")
+            added.append(record)
             continue
         result.already += 1
-        shown.decided("already in the ledger", there.named)
+        shown.decided(_("already in the ledger"), there.named)
         if there.id is None or there.void:
             continue
         kept = shown_record(ledger, there.id)
         changes, told = {}, []
         if kept["outcome"] != record["outcome"]:
             changes["outcome"] = record["outcome"]
-            told.append(f"it says {kept['outcome']}, the bill {record['outcome']}")
+            told.append(_("it says {kept}, the bill {bill}", kept=kept["outcome"], bill=record["outcome"]))
         if not kept["ref"] and record["ref"]:
             changes["ref"] = record["ref"]
-            told.append("the bill gives its order number")
+            told.append(_("the bill gives its order number"))
         if kept["paid"] is None and kept["card"] == shown.card and record["paid_minor"] != record["amount_minor"]:
             changes["paid"] = format_minor(record["paid_minor"], source.currency)
-            told.append("the bill gives what was paid")
+            told.append(_("the bill gives what was paid"))
         if changes:
-            shown.why = f"{there.named}: {'; '.join(told)}"
+            shown.why = _("{record}: {told}", record=there.named, told=_joined(told, "; "))
             options = " ".join(f"--{name} {shell_word(value)}" for name, value in changes.items())
-            reason = shell_word(f"{source.name}, line {shown.line}")
-            result.differing.append(f"{shown.why}: topup amend {there.id} {options} --reason {reason}")
+            reason = shell_word(f"{source.name}, line {shown.line}")  # the reason the amendment keeps: evidence
+            result.differing.append(_("{why}: topup amend {id} {options} --reason {reason}", why=shown.why,
+                                      id=there.id, options=options, reason=reason))
+    return added
+
+
+def _joined(clauses: list[Text], separator: str) -> Text:
+    """Whole clauses said one after another; in English too, for JSON."""
+    return Text(separator.join(clauses), separator.join(clause.english for clause in clauses))
 
 
 def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) -> Iterable[bills.BillRow]:
@@ -254,7 +266,7 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource
     face = bills.face_value(row.get("item"))
     when = row.get("time") or row.get("created")
     if not when:
-        raise InvalidInput("the bill gives it no time")
+        raise InvalidInput(_("the bill gives it no time"))
     ref = bills.order_number(row.get("order"))
     return new_row(card["id"], currency, to_stored(now)) | {
         "amount_minor": parse_amount(face, currency, "amount").minor if face else paid, "paid_minor": paid,
@@ -271,11 +283,15 @@ class _Match:
     id: int | None
     outcome: str = ""
     void: bool = False
-    elsewhere: str = ""  # " on card 'X'" when the record is on another card than the row's
+    elsewhere: str | None = None  # the record's card, when it is another card than the row's
 
     @property
-    def named(self) -> str:
-        return f"record {self.id}{self.elsewhere}" if self.id is not None else "a row above in this bill"
+    def named(self) -> Text:
+        if self.id is None:
+            return _("a row above in this bill")
+        if self.elsewhere is not None:
+            return _("record {id} on card {label!r}", id=self.id, label=self.elsewhere)
+        return _("record {id}", id=self.id)
 
 
 class _AlreadyThere:
@@ -318,7 +334,7 @@ class _AlreadyThere:
         # An order number is the payment's own: on another card it is the same top-up, logged there.
         if found := self.ledger.ref_on_any_card(ref, prefer_card=card_id):
             topup_id, label, outcome, status = found.id, found.card, found.outcome, found.status
-            elsewhere = f" on card {label!r}" if label != self.labels.get(card_id) else ""
+            elsewhere = label if label != self.labels.get(card_id) else None
             return _Match(topup_id, outcome, status == Status.void.value, elsewhere)
         self.seen.add(key)
         return None
@@ -343,10 +359,10 @@ def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: RowFate, resul
     found = _logged_by_ref(ledger, row)
     if found:
         result.already += 1
-        shown.decided("already in the ledger", f"record {found.id}")
+        shown.decided(_("already in the ledger"), _("record {id}", id=found.id))
     else:
         result.by_hand += 1
-        shown.decided("not added", why)
+        shown.decided(_("not added"), why)
 
 
 def _logged_by_ref(ledger: Ledger, row: bills.BillRow) -> RefMatch | None:

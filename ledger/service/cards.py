@@ -19,6 +19,7 @@ from ledger.domain.values import (
     shell_word,
 )
 from ledger.errors import DamageFound, Duplicate, InvalidInput, NotFound
+from ledger.i18n import _
 from ledger.service.records import no_record
 from ledger.store.interface import Ledger
 
@@ -47,7 +48,7 @@ def _apply_card_spec(card: Card, spec: CardSpec) -> None:
         try:
             card["kind"] = CardKind(spec.kind.strip().lower()).value
         except ValueError:
-            raise InvalidInput(f"card kind {spec.kind!r} must be sim or smart") from None
+            raise InvalidInput(_("card kind {kind!r} must be sim or smart", kind=spec.kind)) from None
     if spec.region is not None:
         card["region"] = parse_region(spec.region) if spec.region.strip() else None
     if spec.currency is not None:
@@ -63,7 +64,7 @@ def _apply_card_spec(card: Card, spec: CardSpec) -> None:
             card[column] = parse_amount(text, card["currency"], option).minor if text.strip() else None
     if spec.validity_days is not None:
         if not 1 <= spec.validity_days <= 3660:
-            raise InvalidInput("--validity-days must be between 1 and 3660")
+            raise InvalidInput(_("--validity-days must be between 1 and 3660"))
         card["validity_days"] = spec.validity_days
 
 
@@ -74,8 +75,12 @@ def find_card(ledger: Ledger, label: str) -> Card:
         return card
     by_key = {known["label_key"]: known["label"] for known in ledger.cards()}
     close = difflib.get_close_matches(label_key(label), list(by_key), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(by_key[key] for key in close)}?" if close else ""
-    raise NotFound(f"there is no card {label!r}.{hint} To add it: topup card add {shell_word(label)} --kind sim|smart")
+    if close:
+        raise NotFound(_("there is no card {label!r}. Did you mean {close}? To add it: topup card add {word} --kind "
+                         "sim|smart", label=label, close=", ".join(by_key[key] for key in close),
+                         word=shell_word(label)))
+    raise NotFound(_("there is no card {label!r}. To add it: topup card add {word} --kind sim|smart", label=label,
+                     word=shell_word(label)))
 
 
 def card_of(ledger: Ledger, topup_id: int) -> Card:
@@ -96,28 +101,34 @@ def card_to_write_on(ledger: Ledger, label: str) -> Card:
 def refuse_altered(ledger: Ledger, card: Card) -> Card:
     """`card`, unless it no longer matches its newest link (see `card_to_write_on`)."""
     newest = ledger.newest_card_content(card["id"])
-    changed = ["all (it has no history)"] if newest is None else chain.card_differences(card, newest)
+    if newest is None:
+        raise DamageFound(_("card {label!r} was changed outside topup (in: all (it has no history)), so nothing was "
+                            "written. `topup verify` lists what changed; compare the ledger with a backup",
+                            label=card["label"]))
+    changed = chain.card_differences(card, newest)
     if changed:
-        raise DamageFound(f"card {card['label']!r} was changed outside topup (in: {', '.join(changed)}), so nothing "
-                          "was written. `topup verify` lists what changed; compare the ledger with a backup")
+        raise DamageFound(_("card {label!r} was changed outside topup (in: {fields}), so nothing was written. "
+                            "`topup verify` lists what changed; compare the ledger with a backup",
+                            label=card["label"], fields=", ".join(changed)))
     return card
 
 
 def _refuse_clash(ledger: Ledger, card: Card) -> None:
     owner = ledger.card_by_key(card["label_key"])
     if owner is not None and owner["id"] != card.get("id"):
-        raise Duplicate(f"there is already a card {owner['label']!r}; choose another label or `topup card edit` it")
+        raise Duplicate(_("there is already a card {label!r}; choose another label or `topup card edit` it",
+                          label=owner["label"]))
 
 
 def add_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
     """Add a card; its currency comes from --currency, else its region, else CNY."""
     if spec.kind is None:
-        raise InvalidInput("give the card's kind: --kind sim or --kind smart")
+        raise InvalidInput(_("give the card's kind: --kind sim or --kind smart"))
     currency = spec.currency
     if currency is None:
         region = parse_region(spec.region) if spec.region else None
         if region and region not in REGION_CURRENCY:
-            raise InvalidInput(f"no currency is known for region {region}; add --currency")
+            raise InvalidInput(_("no currency is known for region {region}; add --currency", region=region))
         currency = REGION_CURRENCY[region] if region else "CNY"
     card: Card = dict.fromkeys(CARD_COLUMNS) | {"created_at_utc": to_stored(now_utc())}  # type: ignore[assignment]
     _apply_card_spec(card, CardSpec(**{**spec.__dict__, "label": label, "currency": currency}))
@@ -144,7 +155,8 @@ def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
     card = card_to_write_on(ledger, label)
     if spec.currency is not None and check_currency(spec.currency) != card["currency"]:
         if ledger.card_has_records(card["id"]):
-            raise InvalidInput(f"card {card['label']!r} has records in {card['currency']}; its currency cannot change")
+            raise InvalidInput(_("card {label!r} has records in {currency}; its currency cannot change",
+                                 label=card["label"], currency=card["currency"]))
     if spec.kind is not None and spec.number is None and card["number"] is not None:
         spec = replace(spec, number=card["number"])  # the number must pass the new kind's rules too
     _apply_card_spec(card, spec)

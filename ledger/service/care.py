@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.errors import DamageFound
+from ledger.i18n import _
 from ledger.service.opening import transaction
 from ledger.service.verifying import Problem, describe, verify
 from ledger.store import engine_at
@@ -67,7 +68,8 @@ def _copy(location: Location, target: Path, *, overwrite: bool) -> int:
         # ledger already below a seal is still a good copy of it.
         damage = [problem for problem in result.problems if problem.kind not in ("search", "seal")]
         if damage:
-            raise DamageFound(f"the copy does not verify ({describe(damage[0])}); run `topup verify` on the ledger")
+            raise DamageFound(_("the copy does not verify ({problem}); run `topup verify` on the ledger",
+                                problem=describe(damage[0])))
         return result.records
 
 
@@ -96,7 +98,7 @@ def doctor(location: Location) -> Examined:
     assert path is not None  # the only engine keeps a ledger in a file
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if mode & 0o077:
-        result.problems.append(Problem(None, "permissions", f"the ledger file is readable by others ({oct(mode)}); "
-                                                            f"run: chmod 600 {path}"))
+        result.problems.append(Problem(None, "permissions", _("the ledger file is readable by others ({mode}); run: "
+                                                              "chmod 600 {path}", mode=oct(mode), path=path)))
     return Examined(str(path.resolve()), engine.size_bytes(), oct(mode), stored,
                     [str(p) for p in partials_in(path.parent)], result.problems)

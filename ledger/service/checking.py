@@ -15,6 +15,7 @@ from ledger.domain.cards import Card
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import ago, from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
+from ledger.i18n import _
 from ledger.service.cards import find_card
 from ledger.service.finding import card_validity
 from ledger.store.interface import Ledger
@@ -83,9 +84,11 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
 
 def _problems(card: Card, amount: int, after: int | None, money: Callable[[int | None], str | None]) -> list[str]:
     shown = {
-        "retired": lambda b: f"card {card['label']!r} is retired",
-        "max_topup": lambda b: f"{money(b.value)} is over the single top-up limit of {money(b.limit)}",
-        "max_balance": lambda b: f"the balance would be {money(b.value)}, over the cap of {money(b.limit)}",
+        "retired": lambda b: _("card {label!r} is retired", label=card["label"]),
+        "max_topup": lambda b: _("{amount} is over the single top-up limit of {limit}", amount=money(b.value),
+                                 limit=money(b.limit)),
+        "max_balance": lambda b: _("the balance would be {balance}, over the cap of {cap}", balance=money(b.value),
+                                   cap=money(b.limit)),
     }
     return [shown[breach.rule](breach) for breach in rules.breaches(card, amount, after)]
 
@@ -96,9 +99,9 @@ def _warnings(last: LastTopup | None, pending: list[int], valid_until: str | Non
     if last is not None:
         seconds = (now - from_stored(last.occurred_at_utc)).total_seconds()
         if seconds < _RECENT_HOURS * 3600:
-            warnings.append(f"this card was topped up {money(last.amount_minor)} {ago(seconds)} "
-                            f"(record {last.id}); make sure you are not paying twice")
-    warnings += [f"record {record_id} is still pending; chase it before paying again" for record_id in pending]
+            warnings.append(_("this card was topped up {amount} {ago} (record {id}); make sure you are not paying "
+                              "twice", amount=money(last.amount_minor), ago=ago(seconds), id=last.id))
+    warnings += [_("record {id} is still pending; chase it before paying again", id=record_id) for record_id in pending]
     if valid_until is not None and valid_until < now.astimezone().date().isoformat():
-        warnings.append(f"the card's validity ended on {valid_until}")
+        warnings.append(_("the card's validity ended on {day}", day=valid_until))
     return warnings

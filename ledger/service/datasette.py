@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ledger.errors import LedgerError
+from ledger.i18n import _
 from ledger.store import engine_at
 from ledger.store.location import Location
 
@@ -25,7 +26,7 @@ def prepare(location: Location, target: Path | None) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(engine.datasette_metadata(), ensure_ascii=False, indent=2), encoding="utf-8")
     except OSError as exc:
-        raise LedgerError(f"cannot write {target}: {exc.strerror}") from None
+        raise LedgerError(_("cannot write {path}: {reason}", path=target, reason=exc.strerror)) from None
     return target
 
 
@@ -38,5 +39,5 @@ def command() -> list[str]:
         return [found]
     if importlib.util.find_spec("datasette") is not None:
         return [sys.executable, "-m", "datasette"]
-    raise LedgerError("Datasette is not installed: `pipx install datasette` (or `pip install datasette`), then run "
-                      "this again; or write the metadata with --write-metadata FILE")
+    raise LedgerError(_("Datasette is not installed: `pipx install datasette` (or `pip install datasette`), then "
+                        "run this again; or write the metadata with --write-metadata FILE"))

@@ -21,7 +21,7 @@ from ledger.domain.seal import fingerprint, public_key_line
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import Status, clean_text, clean_token, mask_number
 from ledger.errors import InvalidInput
-from ledger.i18n import parse_language
+from ledger.i18n import N_, _, parse_language, speaking
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
 from ledger.output.letter import PackedRecord, SealShown, default_language, render
@@ -44,22 +44,23 @@ def parse_ids(texts: list[str]) -> list[int]:
             if not part:
                 continue
             if not part.isascii() or not part.isdigit():
-                raise InvalidInput(f"{part!r} is not a record id; give ids such as --dispute 3 7 12")
+                raise InvalidInput(_("{part!r} is not a record id; give ids such as --dispute 3 7 12", part=part))
             if int(part) not in ids:
                 ids.append(int(part))
     if not ids:
-        raise InvalidInput("give the ids of the records in dispute, e.g. --dispute 3 7")
+        raise InvalidInput(_("give the ids of the records in dispute, e.g. --dispute 3 7"))
     return ids
 
 
 SUM_CHECK = "sha256sum -c SHA256SUMS"
 SEAL_CHECK = "ssh-keygen -Y verify -f allowed_signers -I topup-ledger -n topup-seal -s seal.txt.sig < seal.txt"
-CHECKING = f"""How to check this pack, with no topup-ledger installed:
+# CHECK.txt, in the letter's language; the commands are given as values, so that no translation changes them.
+CHECKING = N_("""How to check this pack, with no topup-ledger installed:
 
-  {SUM_CHECK}
+  {sum_check}
       every file in the pack is as it was written (SHA256SUMS lists them all)
 
-  {SEAL_CHECK}
+  {seal_check}
       seal.txt was signed with the key in allowed_signers: the ledger held the history it states
       (its number of links and the newest link's digest) at the time it states
 
@@ -69,7 +70,7 @@ CHECKING = f"""How to check this pack, with no topup-ledger installed:
 
 manifest.json gives each record's newest chain digest; records.json each record's history: every
 version with its values (content), action, reason, time and digest.
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
     name = clean_text(writer, "name", 200, multiline=False) if writer is not None else None
     chosen = None
     if language is not None and (chosen := parse_language(language)) is None:
-        raise InvalidInput(f"--lang {language!r} is not one the letter is written in; use zh-Hant, zh-Hans or en")
+        raise InvalidInput(_("--lang {language!r} is not one the letter is written in; use zh-Hant, zh-Hans or en",
+                             language=language))
     return Letter(chosen, reveal, name or None)
 
 
@@ -133,7 +135,8 @@ def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
                sealed: Sealed | None = None) -> Manifest:
     """Write the pack to `target` (a .zip), with the seal made for it if there is one; returns its manifest."""
     if target.suffix.lower() != ".zip":
-        raise InvalidInput(f"the dispute pack is a zip file; name it like {target.with_suffix('.zip').name}")
+        raise InvalidInput(_("the dispute pack is a zip file; name it like {name}",
+                             name=target.with_suffix(".zip").name))
     records: list[dict[str, Any]] = []
     packed: list[PackedRecord] = []
     for topup_id in ids:
@@ -146,14 +149,17 @@ def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
         records.append(record)
         packed.append(PackedRecord(record, dict(card), _receipt_files(ledger, topup_id)))
     made_at = local_iso(to_stored(now_utc()))
+    language = _language(packed, letter)
+    with speaking(language):  # the receiver reads CHECK.txt in the letter's language
+        checking = _(CHECKING, sum_check=SUM_CHECK, seal_check=SEAL_CHECK)
     payload = {
         "records.csv": _csv(records),
         "records.json": json.dumps(records, ensure_ascii=False, indent=2).encode(),
         "records.xlsx": _workbook(records),
-        "summary.html": _letter(packed, letter, made_at, sealed).encode(),
+        "summary.html": _letter(packed, letter, language, made_at, sealed).encode(),
         **{place: receipt.data for item in packed for receipt, place in item.receipts},
         **(sealed.files("seal.txt") | {"seal.pub": (public_key_line(sealed.allowed_signers) + "\n").encode(),
-                                       "CHECK.txt": CHECKING.encode()} if sealed else {}),
+                                       "CHECK.txt": checking.encode()} if sealed else {}),
     }
     manifest = Manifest(made_at, ledger.schema,
                         [PackedId(r["id"], r["history"][-1]["digest"], r["status"] == Status.void.value)
@@ -177,13 +183,18 @@ def _receipt_files(ledger: Ledger, topup_id: int) -> list[tuple[ReceiptFile, str
     return [(receipt, f"receipts/record-{topup_id}/{name}") for receipt, name in zip(files, names, strict=True)]
 
 
-def _letter(packed: list[PackedRecord], letter: Letter, made_at: str, sealed: Sealed | None) -> str:
+def _language(packed: list[PackedRecord], letter: Letter) -> str:
+    """The letter's language: the one asked for, else that of the first record's card."""
     first = packed[0].card
+    return letter.language or default_language(first["region"], first["currency"])
+
+
+def _letter(packed: list[PackedRecord], letter: Letter, language: str, made_at: str, sealed: Sealed | None) -> str:
     shown = SealShown(sealed.seal.ledger, sealed.seal.links, sealed.seal.head_digest, sealed.seal.sealed_at,
                       fingerprint(sealed.allowed_signers)) if sealed else None
     checks = f"{SUM_CHECK}\n{SEAL_CHECK}" if sealed else SUM_CHECK
-    return render(packed, language=letter.language or default_language(first["region"], first["currency"]),
-                  reveal=letter.reveal, writer=letter.writer, made_at=made_at, seal=shown, checking=checks)
+    return render(packed, language=language, reveal=letter.reveal, writer=letter.writer, made_at=made_at, seal=shown,
+                  checking=checks)
 
 
 def _workbook(records: list[dict[str, Any]]) -> bytes:

@@ -15,6 +15,7 @@ from ledger.domain.money import CURRENCIES, format_minor, parse_amount
 from ledger.domain.times import from_stored, local_iso, now_utc, parse_period, to_stored
 from ledger.domain.values import clean_ref, clean_token, mask_number, parse_outcome
 from ledger.errors import InvalidInput
+from ledger.i18n import _
 from ledger.service.cards import find_card, list_cards
 from ledger.store.interface import Ledger
 from ledger.store.types import Query
@@ -53,10 +54,10 @@ def query(ledger: Ledger, filters: Filters, *, newest_first: bool = True) -> Que
     if filters.ref is not None:
         ref = clean_ref(filters.ref)
         if ref is None:
-            raise InvalidInput("--ref needs a reference")
+            raise InvalidInput(_("--ref needs a reference"))
     outcome = parse_outcome(filters.outcome).value if filters.outcome is not None else None
     if filters.limit is not None and not 1 <= filters.limit <= LARGEST_LIMIT:
-        raise InvalidInput(f"--limit must be between 1 and {LARGEST_LIMIT}")
+        raise InvalidInput(_("--limit must be between 1 and {largest}", largest=LARGEST_LIMIT))
     return Query(terms, card_id, channel, since, until, min_minor, max_minor, ref, outcome, filters.with_void,
                  filters.limit, newest_first)
 
@@ -72,7 +73,7 @@ def _bound(text: str | None, name: str) -> tuple[tuple[str, int], ...] | None:
         except InvalidInput as exc:
             first_error = first_error or exc
     if not found:
-        raise first_error or InvalidInput(f"{name} {text!r} is not an amount")
+        raise first_error or InvalidInput(_("{option} {text!r} is not an amount", option=name, text=text))
     return tuple(found)
 
 
@@ -105,7 +106,7 @@ def export_records(ledger: Ledger, filters: Filters, stream: TextIO, fmt: str, *
     from ledger.output import formats
 
     if fmt == "xlsx":
-        raise InvalidInput("a workbook is a file: give it one with --output FILE.xlsx")
+        raise InvalidInput(_("a workbook is a file: give it one with --output FILE.xlsx"))
     matching = query(ledger, filters, newest_first=newest_first)
     if fmt in ("json", "jsonl"):
         write = formats.write_json if fmt == "json" else formats.write_json_lines
@@ -148,7 +149,7 @@ class Totals:
 def report(ledger: Ledger, by: str, filters: Filters) -> list[Totals]:
     """The totals of the matching records by month, card or channel, each currency apart (they never mix)."""
     if by not in REPORT_GROUPINGS:
-        raise InvalidInput(f"--by must be one of {', '.join(REPORT_GROUPINGS)}")
+        raise InvalidInput(_("--by must be one of {groupings}", groupings=", ".join(REPORT_GROUPINGS)))
     return [Totals(row.group, row.currency, row.credited_count, format_minor(row.credited_minor, row.currency),
                    format_minor(row.pending_minor, row.currency), row.pending_count, row.failed_count,
                    row.refunded_count)
@@ -221,5 +222,5 @@ def validity_ends(ledger: Ledger, today: date | None = None) -> list[Validity]:
 def due(ledger: Ledger, within_days: int, today: date | None = None) -> list[Validity]:
     """Cards in use whose validity ends within `within_days` (or has ended), soonest first."""
     if within_days < 0:
-        raise InvalidInput("--within must be 0 or more days")
+        raise InvalidInput(_("--within must be 0 or more days"))
     return [validity for validity in validity_ends(ledger, today) if validity.days_left <= within_days]

@@ -24,6 +24,7 @@ from ledger.domain.spreadsheet import unguard
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import CardKind, clean_label, label_key
 from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.i18n import _
 from ledger.service.bill_import import BillImport, bill_layout, import_bill
 from ledger.service.cards import card_to_write_on
 from ledger.sources import tables
@@ -66,7 +67,8 @@ def parse_map(pairs: list[str]) -> dict[str, str]:
         column, sep, target = pair.partition("=")
         target = _FIELD_ALIASES.get(target.strip().lower(), target.strip().lower())
         if not sep or not column.strip() or target not in IMPORTABLE:
-            raise InvalidInput(f"--map {pair!r} must be COLUMN=FIELD, FIELD one of {', '.join(IMPORTABLE)}")
+            raise InvalidInput(_("--map {pair!r} must be COLUMN=FIELD, FIELD one of {fields}", pair=pair,
+                                 fields=", ".join(IMPORTABLE)))
         mapping[column.strip()] = target
     return mapping
 
@@ -78,7 +80,7 @@ def read_rows(rows: Iterator[tuple[int, list[str]]], file: Path,
     try:
         _, first = next(rows)
     except StopIteration:
-        raise InvalidInput(f"{file} is empty") from None
+        raise InvalidInput(_("{file} is empty", file=file)) from None
     header = [h.strip() for h in first]
     return _data_rows(rows, len(header), _columns(header, mapping))
 
@@ -89,7 +91,8 @@ def _data_rows(rows: Iterator[tuple[int, list[str]]], width: int,
         if not any(v.strip() for v in values):
             continue
         if len(values) != width:
-            raise InvalidInput(f"line {line}: {len(values)} cells where the header has {width}")
+            raise InvalidInput(_("line {line}: {cells} cells where the header has {width}", line=line,
+                                 cells=len(values), width=width))
         # Only a cell starting with an apostrophe can carry a spreadsheet guard.
         yield line, {target: unguard(values[i]) if values[i].startswith("'") else values[i]
                      for i, target in columns.items()}
@@ -108,14 +111,15 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
         header = [_field_name(name) for name in header]
         known = set(IMPORTABLE) | {"receipts"}
         if not set(header) <= known or not {"amount", "occurred_at"} <= set(header):
-            raise InvalidInput("this file is in no layout this program knows: a topup export (CSV or JSON), a CSV "
-                               "whose columns are record fields (amount, occurred_at, card …), or a WeChat Pay or "
-                               "Alipay bill as downloaded. Name its columns with --map COLUMN=FIELD, e.g. --map "
-                               "交易時間=occurred_at --map 金額=amount --map 備註=note --card LABEL")
+            raise InvalidInput(_("this file is in no layout this program knows: a topup export (CSV or JSON), a "
+                                 "CSV whose columns are record fields (amount, occurred_at, card …), or a WeChat Pay "
+                                 "or Alipay bill as downloaded. Name its columns with --map COLUMN=FIELD, e.g. --map "
+                                 "交易時間=occurred_at --map 金額=amount --map 備註=note --card LABEL"))
         return {i: name for i, name in enumerate(header) if name in IMPORTABLE}
     missing = [column for column in mapping if column not in header]
     if missing:
-        raise InvalidInput(f"the file has no column {missing[0]!r}; its columns are {', '.join(header)}")
+        raise InvalidInput(_("the file has no column {column!r}; its columns are {columns}", column=missing[0],
+                             columns=", ".join(header)))
     return {header.index(column): target for column, target in mapping.items()}
 
 
@@ -128,12 +132,13 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
     table, about = tables.rows(file, encoding)
     head = list(islice(table, HEADER_SEARCH))
     if (layout := bill_layout(head)) and mapping:
-        raise InvalidInput(f"{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
-                           "found by themselves (--card places those the bill does not name)")
+        raise InvalidInput(_("{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
+                             "found by themselves (--card places those the bill does not name)", file=file,
+                             layout=layout))
     if layout:
         return import_bill(ledger, head + list(table), card=card, dry_run=dry_run, file=str(file))
     if mapping and "card" not in mapping.values() and card is None:
-        raise InvalidInput("the file has no card column; name the card with --card LABEL or --map COLUMN=card")
+        raise InvalidInput(_("the file has no card column; name the card with --card LABEL or --map COLUMN=card"))
     table = chain(head, table)
     rows = read_rows(table, file, mapping)
     now = now_utc()
@@ -145,7 +150,8 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
         try:
             records.append(_record(values, cards, readers))
         except LedgerError as exc:
-            raise type(exc)(f"line {line}: {exc.message}; nothing was imported") from None
+            raise type(exc)(_("line {line}: {problem}; nothing was imported", line=line,
+                              problem=exc.message)) from None
         if progress and done % 1000 == 0:
             progress(done, max(about, done))
     new = _only_new(ledger, records)
@@ -175,7 +181,7 @@ class _CardBook:
         if self.default is not None:
             return self.default
         if not label:
-            raise InvalidInput("no card on this row; give --card LABEL")
+            raise InvalidInput(_("no card on this row; give --card LABEL"))
         key = label_key(label)
         if key not in self.by_key:
             self.by_key[key] = self._find_or_create(label, values)
@@ -188,7 +194,7 @@ class _CardBook:
             if not values.get("card_kind") or not values.get("currency"):
                 raise  # with the closest labels
         if values["card_kind"] not in _CARD_KINDS:
-            raise InvalidInput(f"card_kind {values['card_kind']!r} must be sim or smart")
+            raise InvalidInput(_("card_kind {kind!r} must be sim or smart", kind=values["card_kind"]))
         card: Card = dict.fromkeys(CARD_COLUMNS) | {  # type: ignore[assignment]
             "label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
             "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
@@ -210,10 +216,10 @@ def _reader(spec: RecordField, now: datetime) -> Callable[[str | None, str], Any
     elif spec.optional:
         empty = None
     else:
-        what = "time" if spec.kind is Kind.moment else spec.name
-
         def refuse() -> Any:
-            raise InvalidInput(f"the {what} is empty")
+            if spec.kind is Kind.moment:
+                raise InvalidInput(_("the time is empty"))
+            raise InvalidInput(_("the {field} is empty", field=spec.name))
 
         return lambda raw, currency: parse(raw, currency) if raw and raw.strip() else refuse()
     return lambda raw, currency: parse(raw, currency) if raw and raw.strip() else empty
@@ -234,7 +240,8 @@ def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader]) -> 
     card = cards.get(values)
     currency = card["currency"]
     if values.get("currency") and check_currency(values["currency"]) != currency:
-        raise InvalidInput(f"currency {values['currency']} is not {currency}, the currency of card {card['label']!r}")
+        raise InvalidInput(_("currency {given} is not {currency}, the currency of card {label!r}",
+                             given=values["currency"], currency=currency, label=card["label"]))
     row: StoredTopup = {"card_id": card["id"], "currency": currency, "version": 1}
     for name, column, read in readers:
         row[column] = read(values.get(name), currency)

@@ -13,6 +13,7 @@ from ledger.domain.fields import Record, ShownRecord
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
+from ledger.i18n import _
 from ledger.service.records import show_record, shown_record, stored_topup
 from ledger.store.interface import Ledger
 
@@ -21,18 +22,19 @@ def read_receipt(path_text: str) -> ReceiptFile:
     """Read one receipt file whole; refuse what is missing, a folder, unreadable or too big."""
     path = Path(path_text).expanduser()
     if not path.exists():
-        raise InvalidInput(f"receipt file {path_text!r} does not exist")
+        raise InvalidInput(_("receipt file {path!r} does not exist", path=path_text))
     if path.is_dir():
-        raise InvalidInput(f"receipt {path_text!r} is a folder; give the file inside it")
+        raise InvalidInput(_("receipt {path!r} is a folder; give the file inside it", path=path_text))
     if not path.is_file():
-        raise InvalidInput(f"receipt {path_text!r} is not a regular file")
+        raise InvalidInput(_("receipt {path!r} is not a regular file", path=path_text))
     size = path.stat().st_size
     if size > MAX_RECEIPT_BYTES:
-        raise InvalidInput(f"receipt {path_text!r} is {size:,} bytes; the limit is {MAX_RECEIPT_BYTES:,} (25 MB)")
+        raise InvalidInput(_("receipt {path!r} is {size:,} bytes; the limit is {limit:,} (25 MB)", path=path_text,
+                             size=size, limit=MAX_RECEIPT_BYTES))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InvalidInput(f"cannot read receipt {path_text!r}: {exc.strerror}") from None
+        raise InvalidInput(_("cannot read receipt {path!r}: {reason}", path=path_text, reason=exc.strerror)) from None
     return received_receipt(path.name, data, repr(path_text))
 
 
@@ -40,9 +42,9 @@ def received_receipt(name: str, data: bytes, shown: str) -> ReceiptFile:
     """A receipt file's bytes as read or uploaded, under its name: refused when empty or over the
     limit; its type is told by its name, whichever way it came."""
     if not data:
-        raise InvalidInput(f"receipt {shown} is empty; nothing to keep")
+        raise InvalidInput(_("receipt {name} is empty; nothing to keep", name=shown))
     if len(data) > MAX_RECEIPT_BYTES:
-        raise InvalidInput(f"receipt {shown} is over the 25 MB limit")
+        raise InvalidInput(_("receipt {name} is over the 25 MB limit", name=shown))
     name = unicodedata.normalize("NFC", name)
     return receipt_file(name, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
 
@@ -56,6 +58,7 @@ def add_receipts(ledger: Ledger, topup_id: int, file_paths: list[str]) -> tuple[
     if added:
         row["version"] += 1
         ledger.update_topup(row)
+        # Kept in the history, which is evidence: the same words whatever the reader's language.
         reason = "; ".join(filter(None, [f"{added} receipt file(s) added", renamed(files)]))
         ledger.record_version(row, "receipt", reason, now)
     return shown_record(ledger, topup_id), added
@@ -65,10 +68,11 @@ def write_receipts(ledger: Ledger, topup_id: int, folder: Path) -> list[Path]:
     """Write a record's receipt files into `folder` (made if missing), byte for byte, never over an
     existing file."""
     if folder.exists() and not folder.is_dir():
-        raise InvalidInput(f"{folder} is a file, not a folder; give a folder to write the receipts into")
+        raise InvalidInput(_("{folder} is a file, not a folder; give a folder to write the receipts into",
+                             folder=folder))
     files = stored_receipts(ledger, topup_id)
     if not files:
-        raise NotFound(f"record {topup_id} has no receipt files; `topup receipt add {topup_id} FILE` keeps one")
+        raise NotFound(_("record {id} has no receipt files; `topup receipt add {id} FILE` keeps one", id=topup_id))
     _make_private_folder(folder)
     written: list[Path] = []
     for index, receipt in enumerate(files, start=1):
@@ -102,8 +106,8 @@ def stored_receipts(ledger: Ledger, topup_id: int) -> list[ReceiptFile]:
     files = ledger.receipt_files(topup_id)
     for receipt in files:
         if hashlib.sha256(receipt.data).hexdigest() != receipt.sha256:
-            raise DamageFound(f"receipt {receipt.name!r} of record {topup_id} is damaged in the ledger; "
-                              "run `topup verify`")
+            raise DamageFound(_("receipt {name!r} of record {id} is damaged in the ledger; run `topup verify`",
+                                name=receipt.name, id=topup_id))
     return files
 
 
@@ -114,7 +118,8 @@ def _make_private_folder(folder: Path) -> None:
         for path in reversed(missing):
             path.mkdir(mode=0o700, exist_ok=True)
     except OSError as exc:
-        raise LedgerError(f"the folder {folder} could not be made: {exc.strerror}") from None
+        raise LedgerError(_("the folder {folder} could not be made: {reason}", folder=folder,
+                            reason=exc.strerror)) from None
 
 
 def _write_new(folder: Path, name: str, data: bytes, written: list[Path], ledger: Path | None) -> Path:

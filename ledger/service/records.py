@@ -5,11 +5,12 @@ from __future__ import annotations
 from ledger.domain.fields import Record, ShownRecord, StoredTopup, Version
 from ledger.domain.times import local_iso
 from ledger.errors import NotFound
+from ledger.i18n import _
 from ledger.store.interface import Ledger
 
 
 def no_record(topup_id: int) -> NotFound:
-    return NotFound(f"there is no record {topup_id}; `topup search` lists the records")
+    return NotFound(_("there is no record {id}; `topup search` lists the records", id=topup_id))
 
 
 def shown_record(ledger: Ledger, topup_id: int) -> Record:

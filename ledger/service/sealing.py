@@ -21,6 +21,7 @@ from ledger.domain import seal as sealed
 from ledger.domain.seal import Seal
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.errors import InvalidInput, LedgerError
+from ledger.i18n import _
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
 from ledger.store.types import IssuedSeal
@@ -48,7 +49,8 @@ def _signing_key():  # type: ignore[no-untyped-def]
     except FileExistsError:  # made before, or by another command just now
         return _load_key(path)
     except OSError as exc:
-        raise LedgerError(f"cannot make the seal key in {path.parent}: {exc.strerror}") from None
+        raise LedgerError(_("cannot make the seal key in {folder}: {reason}", folder=path.parent,
+                            reason=exc.strerror)) from None
     with os.fdopen(descriptor, "wb") as written:
         written.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                         serialization.NoEncryption()))
@@ -66,9 +68,11 @@ def _load_key(path: Path):  # type: ignore[no-untyped-def]
     try:
         key = serialization.load_ssh_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError) as exc:
-        raise LedgerError(f"the seal key {path} cannot be used ({exc}); move it aside and a new one is made") from None
+        raise LedgerError(_("the seal key {path} cannot be used ({problem}); move it aside and a new one is made",
+                            path=path, problem=exc)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise LedgerError(f"the seal key {path} is not an Ed25519 key; move it aside and a new one is made")
+        raise LedgerError(_("the seal key {path} is not an Ed25519 key; move it aside and a new one is made",
+                            path=path))
     return key
 
 
@@ -111,7 +115,7 @@ def seal(ledger: Ledger) -> Sealed:
     what it goes with (a seal's files, a backup, a dispute pack) is written."""
     state, ledger_id = ledger.chain_state(), ledger.ledger_id()
     if state is None or ledger_id is None:
-        raise InvalidInput("there is nothing to seal yet: the ledger has no cards or records")
+        raise InvalidInput(_("there is nothing to seal yet: the ledger has no cards or records"))
     moment = now_utc()
     made = Seal(ledger_id, state.links, state.head_seq, state.head_digest, local_iso(to_stored(moment)))
     statement = made.statement()
@@ -130,7 +134,7 @@ def record(ledger: Ledger, done: Sealed) -> None:
         with outside.open("a", encoding="utf-8") as listed:
             listed.write(f"{made.links} {made.head_seq} {made.head_digest} {made.sealed_at}\n")
     except OSError as exc:
-        raise LedgerError(f"cannot list the seal in {outside}: {exc.strerror}") from None
+        raise LedgerError(_("cannot list the seal in {path}: {reason}", path=outside, reason=exc.strerror)) from None
     sealed_at = to_stored(datetime.fromisoformat(made.sealed_at))
     ledger.add_seal(IssuedSeal(made.links, made.head_seq, made.head_digest, sealed_at),
                     hashlib.sha256(done.statement).hexdigest())
@@ -169,7 +173,7 @@ def fresh(location: Location) -> tuple[Sealed | None, list[str]]:
         with engine.transaction() as ledger:
             return seal(ledger), []
     except LedgerError as exc:
-        return None, [f"no seal was made: {exc.message}"]
+        return None, [_("no seal was made: {reason}", reason=exc.message)]
 
 
 def listed(location: Location, done: Sealed) -> list[str]:
@@ -181,7 +185,7 @@ def listed(location: Location, done: Sealed) -> list[str]:
         with engine_at(location).transaction(write=True) as ledger:
             record(ledger, done)
     except LedgerError as exc:
-        return [f"the seal was made but not listed in the ledger: {exc.message}"]
+        return [_("the seal was made but not listed in the ledger: {reason}", reason=exc.message)]
     return []
 
 
@@ -194,15 +198,16 @@ def _outside_list(ledger_id: str) -> Path:
 def held(ledger: Ledger, made: Seal) -> str | None:
     """Why the ledger does not hold the sealed state, or None when it does (it may have grown)."""
     if made.ledger != ledger.ledger_id():
-        return (f"it seals ledger {made.ledger}, not this one ({ledger.ledger_id()}): another ledger, or this "
-                "one rewritten from its first link")
+        return _("it seals ledger {sealed}, not this one ({this}): another ledger, or this one rewritten from its "
+                 "first link", sealed=made.ledger, this=ledger.ledger_id())
     digest = ledger.digest_at(made.head_seq)
     if digest is None:
         state = ledger.chain_state()
-        return (f"this file is older than that seal: it has {state.links if state else 0} links, the seal counts "
-                f"{made.links}. Expected of an older backup; a working ledger like this was rolled back")
+        return _("this file is older than that seal: it has {links} links, the seal counts {sealed}. Expected of an "
+                 "older backup; a working ledger like this was rolled back", links=state.links if state else 0,
+                 sealed=made.links)
     if digest != made.head_digest or ledger.links_up_to(made.head_seq) != made.links:
-        return f"its link {made.head_seq} is not the one sealed: the history up to it was rewritten"
+        return _("its link {seq} is not the one sealed: the history up to it was rewritten", seq=made.head_seq)
     return None
 
 
@@ -212,15 +217,16 @@ def check_files(ledger: Ledger, path: Path) -> list[str]:
     try:
         statement, signature = path.read_bytes(), signature_path.read_bytes()
     except OSError as exc:
-        raise LedgerError(f"cannot read the seal {exc.filename}: {exc.strerror}") from None
+        raise LedgerError(_("cannot read the seal {path}: {reason}", path=exc.filename, reason=exc.strerror)) from None
     made = sealed.read_statement(statement, str(path))
     public, raw = sealed.read_armored(signature, str(signature_path))
     if not _signed(public, raw, statement):
-        return [f"{path}: its signature does not match it: the seal was changed"]
+        return [_("{path}: its signature does not match it: the seal was changed", path=path)]
     if public not in trusted_keys():
-        return [f"{path}: it was signed with a key not in {key_folder() / 'allowed_signers'}: not a seal of yours"]
+        return [_("{path}: it was signed with a key not in {signers}: not a seal of yours", path=path,
+                  signers=key_folder() / "allowed_signers")]
     why = held(ledger, made)
-    return [] if why is None else [f"{path}: {why}"]
+    return [] if why is None else [_("{path}: {why}", path=path, why=why)]
 
 
 def _signed(public: bytes, signature: bytes, statement: bytes) -> bool:
@@ -251,6 +257,7 @@ def known_seals_problems(ledger: Ledger) -> list[str]:
             links, seq, digest, at = line.split()
             known.setdefault((int(seq), digest), Seal(ledger_id, int(links), int(seq), digest, at))
         except ValueError:
-            unreadable.append(f"line {number} of {outside} is not a seal's record: {line[:60]!r}")
-    return unreadable + [f"the seal of {made.sealed_at}: {why}" for _, made in sorted(known.items())
-                         if (why := held(ledger, made)) is not None]
+            unreadable.append(_("line {number} of {path} is not a seal's record: {line!r}", number=number,
+                                path=outside, line=line[:60]))
+    return unreadable + [_("the seal of {sealed_at}: {why}", sealed_at=made.sealed_at, why=why)
+                         for _key, made in sorted(known.items()) if (why := held(ledger, made)) is not None]

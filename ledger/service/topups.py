@@ -17,6 +17,7 @@ from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, optional_text, parse_outcome
 from ledger.errors import InvalidInput
+from ledger.i18n import Option, _
 from ledger.service.cards import card_of, card_to_write_on, refuse_altered
 from ledger.service.receipts import read_receipt
 from ledger.service.records import shown_record, stored_topup
@@ -52,9 +53,10 @@ class Logged:
         if self.read:
             found = ", ".join(f"{key} {value}" for key, value in self.read.items() if value is not None)
             missing = ", ".join(key for key, value in self.read.items() if value is None)
-            lines.append(f"read from the message: {found}" + (f"; not in it: {missing}" if missing else ""))
-            lines += [f"note: {note}" for note in self.notes]
-        return lines + [f"warning: {warning}" for warning in self.warnings]
+            lines.append(_("read from the message: {found}; not in it: {missing}", found=found, missing=missing)
+                         if missing else _("read from the message: {found}", found=found))
+            lines += [_("note: {note}", note=note) for note in self.notes]
+        return lines + [_("warning: {warning}", warning=warning) for warning in self.warnings]
 
 
 # What a top-up is logged as: a refund only ever follows a payment that was recorded.
@@ -79,7 +81,7 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
         values, message, read, notes = _fill_from_message(values, request.sms, card, now)
         files.append(message)
     if values.get("amount") is None:
-        raise InvalidInput("give the amount credited, e.g. topup log CARD 100")
+        raise InvalidInput(_("give the amount credited, e.g. topup log CARD 100"))
     currency = card["currency"]
     row = fields.new_row(card["id"], card["currency"], to_stored(now))
     for spec in fields.SETTABLE:
@@ -126,9 +128,11 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
     given_at = parse_moment(given["at"], now) if given.get("at") else None
     reading = message.read_message(text, card["currency"], card["region"], now, given_at)
     if reading.time_problem and given.get("at") is None:
-        raise InvalidInput(f"{reading.time_problem}; give the time with --at, e.g. --at '2025-03-14 18:42'")
+        raise InvalidInput(_("{problem}; give the time with {at}, e.g. {at} '2025-03-14 18:42'",
+                             problem=reading.time_problem, at=Option("at")))
     if reading.validity_problem and given.get("valid_until") is None:
-        raise InvalidInput(f"{reading.validity_problem}; give it with --valid-until, e.g. --valid-until 2025-06-12")
+        raise InvalidInput(_("{problem}; give it with {valid_until}, e.g. {valid_until} 2025-06-12",
+                             problem=reading.validity_problem, valid_until=Option("valid_until")))
     read = {
         "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
         "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
@@ -138,7 +142,7 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
     }
     filled = given | {key: read[key] for key in read if given.get(key) is None}
     if filled["amount"] is None:
-        raise InvalidInput("could not find the top-up amount in the message; give it: topup log CARD AMOUNT --sms …")
+        raise InvalidInput(_("could not find the top-up amount in the message; give it: topup log CARD AMOUNT --sms …"))
     return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
 
 
@@ -164,7 +168,7 @@ def void_record(ledger: Ledger, topup_id: int, reason: str) -> Record:
     reason_text = _reason(reason)
     row = stored_topup(ledger, topup_id)
     if row["status"] == Status.void.value:
-        raise InvalidInput(f"record {topup_id} is already void")
+        raise InvalidInput(_("record {id} is already void", id=topup_id))
     row.update(status=Status.void.value, version=row["version"] + 1)
     ledger.update_topup(row)
     ledger.record_version(row, "void", reason_text, to_stored(now_utc()))
@@ -186,7 +190,7 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
     reason_text = _reason(change.reason)
     before = stored_topup(ledger, topup_id)
     if before["status"] == Status.void.value:
-        raise InvalidInput(f"record {topup_id} is void; log a new top-up instead of amending it")
+        raise InvalidInput(_("record {id} is void; log a new top-up instead of amending it", id=topup_id))
     card = refuse_altered(ledger, card_of(ledger, topup_id))
     row, now = dict(before), now_utc()
     for spec in fields.SETTABLE:
@@ -194,7 +198,7 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
         if text is not None:
             row[spec.column] = _typed(spec, text, before["currency"], now)  # type: ignore[index]
     if row == before:
-        raise InvalidInput(f"the amendment changes nothing in record {topup_id}")
+        raise InvalidInput(_("the amendment changes nothing in record {id}", id=topup_id))
     if not change.force:  # correcting an old record of a retired card is fine
         _refuse_unforced(ledger, card, row, before)
     row.update(status=Status.amended.value, version=row["version"] + 1)
@@ -206,5 +210,5 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
 def _reason(text: str) -> str:
     reason = optional_text(text, "reason", 1000)
     if not reason:
-        raise InvalidInput("give a --reason; it is kept in the record's history")
+        raise InvalidInput(_("give a --reason; it is kept in the record's history"))
     return reason

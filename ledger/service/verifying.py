@@ -5,17 +5,19 @@ said exactly, so that a damaged ledger can be compared with a backup by a person
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.domain import chain
 from ledger.errors import DamageFound
+from ledger.i18n import N_, Text, _
 from ledger.store.interface import Ledger
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing `verify` found wrong: where, what kind, and in words."""
+    """One thing `verify` found wrong: where, what kind (a code), and in words (a message, which JSON
+    gives in English)."""
 
     record: int | None
     kind: str
@@ -43,12 +45,14 @@ def verify(ledger: Ledger) -> Verification:
 
 def describe(problem: Problem) -> str:
     """One line for a person: where, then what."""
-    where = f"record {problem.record}" if problem.record is not None else "ledger"
-    return f"{where}: {problem.kind}: {problem.detail}"
+    if problem.record is None:
+        return _("ledger: {kind}: {detail}", kind=problem.kind, detail=problem.detail)
+    return _("record {id}: {kind}: {detail}", id=problem.record, kind=problem.kind, detail=problem.detail)
 
 
 def problems_as_json(problems: list[Problem]) -> list[dict[str, Any]]:
-    return [asdict(p) for p in problems]
+    # Not `asdict`: it deep-copies each value, and a message (a `Text`) cannot be copied that way yet.
+    return [{"record": p.record, "kind": p.kind, "detail": p.detail} for p in problems]
 
 
 def _integrity(ledger: Ledger) -> list[Problem]:
@@ -72,14 +76,14 @@ def _chain(ledger: Ledger) -> list[Problem]:
     for (kind, subject_id), detail in chain.broken_links(ledger.links(), ledger.head()):
         if kind == "record":
             found.append(Problem(subject_id, "history", detail))
+        elif kind == "card" and (label := labels.get(subject_id)) is not None:  # type: ignore[arg-type]
+            found.append(Problem(None, kind, _("card {id} ({label!r}): {detail}", id=subject_id, label=label,
+                                               detail=detail)))
+        elif kind == "card":
+            found.append(Problem(None, kind, _("card {id}: {detail}", id=subject_id, detail=detail)))
         else:
-            name = _card_name(subject_id, labels.get(subject_id)) if kind == "card" else ""  # type: ignore[arg-type]
-            found.append(Problem(None, kind, f"{name}{detail}"))
+            found.append(Problem(None, kind, detail))
     return found
-
-
-def _card_name(card_id: int | None, label: str | None) -> str:
-    return f"card {card_id}{f' ({label!r})' if label is not None else ''}: "
 
 
 def _records(ledger: Ledger) -> list[Problem]:
@@ -91,13 +95,14 @@ def _records(ledger: Ledger) -> list[Problem]:
     for row in ledger.stored_topups():
         link = newest.pop(row["id"], None)
         if link is None:
-            found.append(Problem(row["id"], "record", "has no history: it was added outside topup"))
+            found.append(Problem(row["id"], "record", _("has no history: it was added outside topup")))
             continue
         changed = chain.differences(row, receipts.get(row["id"], []), link.content, link.change, columns)
         if changed:
-            found.append(Problem(row["id"], "record", f"differs from its history in: {', '.join(changed)}"))
+            found.append(Problem(row["id"], "record", _("differs from its history in: {fields}",
+                                                        fields=", ".join(changed))))
     for topup_id in sorted(newest):
-        found.append(Problem(topup_id, "record", "was removed; its history is still in the ledger"))
+        found.append(Problem(topup_id, "record", _("was removed; its history is still in the ledger")))
     return found
 
 
@@ -107,15 +112,18 @@ def _cards(ledger: Ledger) -> list[Problem]:
     found = []
     newest = ledger.newest_card_contents()
     for card in ledger.cards():
-        content, name = newest.pop(card["id"], None), _card_name(card["id"], card["label"])
+        content = newest.pop(card["id"], None)
         if content is None:
-            found.append(Problem(None, "card", f"{name}has no history: it was added outside topup"))
+            found.append(Problem(None, "card", _("card {id} ({label!r}): has no history: it was added outside topup",
+                                                 id=card["id"], label=card["label"])))
             continue
         changed = chain.card_differences(card, content)
         if changed:
-            found.append(Problem(None, "card", f"{name}differs from its history in: {', '.join(changed)}"))
+            found.append(Problem(None, "card", _("card {id} ({label!r}): differs from its history in: {fields}",
+                                                 id=card["id"], label=card["label"], fields=", ".join(changed))))
     for card_id in sorted(newest):
-        found.append(Problem(None, "card", f"card {card_id}: was removed; its history is still in the ledger"))
+        found.append(Problem(None, "card", _("card {id}: was removed; its history is still in the ledger",
+                                             id=card_id)))
     return found
 
 
@@ -125,41 +133,52 @@ def _found_at_upgrade(ledger: Ledger) -> list[Problem]:
     founds = ledger.found_at_upgrade()
     old_links = chain.found_state(ledger.unchained_link_facts(), ())["links"]
     if not founds:
-        return [Problem(None, "history", f"{old_links['count']} version(s) written before the upgrade are no longer "
-                                         "covered: the link the upgrade wrote for them was removed")
+        return [Problem(None, "history", _("{count} version(s) written before the upgrade are no longer covered: the "
+                                           "link the upgrade wrote for them was removed", count=old_links["count"]))
                 ] if old_links["count"] else []
     if len(founds) > 1:
-        return [Problem(None, "history", "more than one link claims to be what the upgrade found")]
+        return [Problem(None, "history", _("more than one link claims to be what the upgrade found"))]
     was = chain.found_of(founds[0])
     if was is None:
-        return [Problem(None, "history", "the link the upgrade wrote no longer holds what it found")]
+        return [Problem(None, "history", _("the link the upgrade wrote no longer holds what it found"))]
     old_receipts = ledger.unchained_receipt_facts(was["receipts"]["last"] or 0)
     now = {"links": old_links, "receipts": chain.found_state((), old_receipts)["receipts"]}
-    words = {"links": "the action, reason or time of a version written before the upgrade",
-             "receipts": "the name, type or size of a receipt file kept before the upgrade"}
-    return [Problem(None, "history", f"{words[key]} was changed or removed after the upgrade chained it")
-            for key in sorted(words) if was[key] != now[key]]
-
-
-REBUILD = "`topup doctor --rebuild-index` builds it again from the records"
+    changed = {"links": N_("the action, reason or time of a version written before the upgrade was changed or "
+                           "removed after the upgrade chained it"),
+               "receipts": N_("the name, type or size of a receipt file kept before the upgrade was changed or "
+                              "removed after the upgrade chained it")}
+    return [Problem(None, "history", _(changed[key])) for key in sorted(changed) if was[key] != now[key]]
 
 
 def _text_index(ledger: Ledger) -> list[Problem]:
     """The text index must hold exactly the records' text, or search hides or invents records."""
     mismatch = ledger.index_mismatch()
-    found = [Problem(topup_id, "search", f"is missing from the text index, so no search finds it; {REBUILD}")
+    found = [Problem(topup_id, "search", _("is missing from the text index, so no search finds it; `topup doctor "
+                                           "--rebuild-index` builds it again from the records"))
              for topup_id in mismatch.missing]
-    found += [Problem(topup_id, "search", f"is in the text index but no such record exists; {REBUILD}")
+    found += [Problem(topup_id, "search", _("is in the text index but no such record exists; `topup doctor "
+                                            "--rebuild-index` builds it again from the records"))
               for topup_id in mismatch.extra]
     if mismatch.differs and not (mismatch.missing or mismatch.extra):
-        found.append(Problem(None, "search", "the text index does not hold the records' text, so searches miss or "
-                                             f"wrongly find records; {REBUILD}"))
+        found.append(Problem(None, "search", _("the text index does not hold the records' text, so searches miss or "
+                                               "wrongly find records; `topup doctor --rebuild-index` builds it again "
+                                               "from the records")))
     return found
 
 
 def _blobs(ledger: Ledger) -> list[Problem]:
     found = []
     for blob in ledger.damaged_blobs():
-        where = ", ".join(f"{use.name!r} of record {use.record_id}" for use in blob.uses) or f"file {blob.sha256[:12]}…"
-        found.append(Problem(None, "receipt", f"receipt file {where} is damaged (its SHA-256 no longer matches)"))
+        if not blob.uses:  # kept by no record: named by the start of its digest
+            found.append(Problem(None, "receipt", _("receipt file file {digest}… is damaged (its SHA-256 no longer "
+                                                    "matches)", digest=blob.sha256[:12])))
+            continue
+        uses = [_("{name!r} of record {id}", name=use.name, id=use.record_id) for use in blob.uses]
+        found.append(Problem(None, "receipt", _("receipt file {uses} is damaged (its SHA-256 no longer matches)",
+                                                uses=_listed(uses))))
     return found
+
+
+def _listed(items: list[Text]) -> Text:
+    """Messages listed in one value, comma apart; in English too, for JSON."""
+    return Text(", ".join(items), ", ".join(item.english for item in items))
