@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from ledger.cli import completion
 from ledger.errors import LedgerError
+from ledger.i18n import _
 
 if TYPE_CHECKING:
     from ledger.service.opening import Ledger, Location
@@ -47,7 +48,7 @@ class LedgerGroup(TyperGroup):
 
 app = typer.Typer(
     cls=LedgerGroup,
-    help="A personal ledger of top-ups to transit, campus and access cards and prepaid SIMs.",
+    help=_("A personal ledger of top-ups to transit, campus and access cards and prepaid SIMs."),
     no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -56,7 +57,7 @@ app = typer.Typer(
 # Arguments many commands share, with what Tab completes for them.
 RecordIdArg = Annotated[int, typer.Argument(metavar="ID", autocompletion=completion.record_ids)]
 CardArg = Annotated[str, typer.Argument(
-    metavar="CARD", help="The card's label.", autocompletion=completion.card_labels)]
+    metavar="CARD", help=_("The card's label."), autocompletion=completion.card_labels)]
 LabelArg = Annotated[str, typer.Argument(metavar="LABEL", autocompletion=completion.card_labels)]
 
 
@@ -84,9 +85,9 @@ def main_options(
     ctx: typer.Context,
     db: Annotated[str | None, typer.Option(
         "--db", metavar="FILE",
-        help="Ledger file (default: TOPUP_DB, else ledger.db in the user data folder).")] = None,
+        help=_("Ledger file (default: TOPUP_DB, else ledger.db in the user data folder)."))] = None,
     _version: Annotated[bool, typer.Option(
-        "--version", "-V", is_eager=True, callback=_print_version, help="Print the version and exit.")] = False,
+        "--version", "-V", is_eager=True, callback=_print_version, help=_("Print the version and exit."))] = False,
 ) -> None:
     # Resolved only when a command needs the file: `topup search --help` runs this callback too.
     ctx.obj = {"db": db}
@@ -139,7 +140,7 @@ def render_list(rows: list[Any], columns: list[tuple[str, str]], fmt: ListFormat
     elif fmt is ListFormat.csv:
         from ledger.output.formats import write_csv
 
-        write_csv(sys.stdout, rows, [key for key, _ in columns], bom=False)
+        write_csv(sys.stdout, rows, [key for key, _heading in columns], bom=False)
     else:
         output.print_table(rows, columns)
 
@@ -157,7 +158,7 @@ def main() -> None:
         finally:
             sys.stdout.flush()  # now rather than at exit, where a closed pipe could not be caught
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted; nothing was changed by the unfinished command\n")
+        say(_("interrupted; nothing was changed by the unfinished command"))
         sys.exit(130)
     except BrokenPipeError:
         _silence_stdout()
@@ -168,8 +169,6 @@ def main() -> None:
 
             traceback.print_exc()
         else:
-            sys.stderr.write(
-                f"error: unexpected {type(exc).__name__}; nothing was saved. "
-                "Run again with TOPUP_DEBUG=1 to see the details and report them\n"
-            )
+            say("error: " + _("unexpected {name}; nothing was saved. Run again with TOPUP_DEBUG=1 to see the details "
+                              "and report them", name=type(exc).__name__))
         sys.exit(1)

@@ -6,34 +6,35 @@ import typer
 
 from ledger.cli.app import ItemFormat, LabelArg, ListFormat, app, list_format, open_ledger, render_list, say
 from ledger.domain.values import CardKind
+from ledger.i18n import _
 
 if TYPE_CHECKING:
     from ledger.domain.cards import CardView
 
-card_app = typer.Typer(help="Cards and SIMs that are topped up.", no_args_is_help=True, rich_markup_mode=None)
+card_app = typer.Typer(help=_("Cards and SIMs that are topped up."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(card_app, name="card")
 
-CARD_COLUMNS = [("label", "card"), ("kind", "kind"), ("number", "number"), ("currency", "cur"),
-                ("region", "region"), ("issuer", "issuer"), ("max_topup", "max top-up"),
-                ("max_balance", "max balance"), ("validity_days", "valid days"), ("retired", "retired")]
+CARD_COLUMNS = [("label", _("card")), ("kind", _("kind")), ("number", _("number")), ("currency", _("cur")),
+                ("region", _("region")), ("issuer", _("issuer")), ("max_topup", _("max top-up")),
+                ("max_balance", _("max balance")), ("validity_days", _("valid days")), ("retired", _("retired"))]
 
 
-@card_app.command("add")
+@card_app.command("add", help=_("Add a card or SIM to the ledger."))
 def card_add(
     ctx: typer.Context,
-    label: Annotated[str, typer.Argument(metavar="LABEL", help="A short name you will type, e.g. 八达通 or work-sim.")],
-    kind: Annotated[CardKind, typer.Option("--kind", help="sim or smart.")],
-    number: Annotated[str | None, typer.Option(help="Phone number or ICCID (sim), card number (smart).")] = None,
-    region: Annotated[str | None, typer.Option(help="Two-letter region, e.g. HK, CN, TW.")] = None,
-    currency: Annotated[str | None, typer.Option(help="ISO 4217 code (default: the region's, else CNY).")] = None,
-    issuer: Annotated[str | None, typer.Option(help="Carrier or card issuer.")] = None,
-    max_topup: Annotated[str | None, typer.Option("--max-topup", help="Single top-up limit.")] = None,
-    max_balance: Annotated[str | None, typer.Option("--max-balance", help="Balance cap.")] = None,
+    label: Annotated[str, typer.Argument(
+        metavar="LABEL", help=_("A short name you will type, e.g. 八达通 or work-sim."))],
+    kind: Annotated[CardKind, typer.Option("--kind", help=_("sim or smart."))],
+    number: Annotated[str | None, typer.Option(help=_("Phone number or ICCID (sim), card number (smart)."))] = None,
+    region: Annotated[str | None, typer.Option(help=_("Two-letter region, e.g. HK, CN, TW."))] = None,
+    currency: Annotated[str | None, typer.Option(help=_("ISO 4217 code (default: the region's, else CNY)."))] = None,
+    issuer: Annotated[str | None, typer.Option(help=_("Carrier or card issuer."))] = None,
+    max_topup: Annotated[str | None, typer.Option("--max-topup", help=_("Single top-up limit."))] = None,
+    max_balance: Annotated[str | None, typer.Option("--max-balance", help=_("Balance cap."))] = None,
     validity_days: Annotated[int | None, typer.Option(
-        "--validity-days", help="Days a top-up keeps the card valid.")] = None,
+        "--validity-days", help=_("Days a top-up keeps the card valid."))] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Add a card or SIM to the ledger."""
     from ledger.service import cards
 
     spec = cards.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
@@ -41,16 +42,16 @@ def card_add(
     with open_ledger(ctx, write=True) as ledger:
         card = cards.add_card(ledger, label, spec)
     _show_card(card, output_format)
-    say(f"added card {card['label']!r} ({card['kind']}, {card['currency']})")
+    say(_("added card {label!r} ({kind}, {currency})", label=card["label"], kind=card["kind"],
+          currency=card["currency"]))
 
 
-@card_app.command("list")
+@card_app.command("list", help=_("List the cards."))
 def card_list(
     ctx: typer.Context,
-    reveal: Annotated[bool, typer.Option("--reveal", help="Show full card numbers.")] = False,
+    reveal: Annotated[bool, typer.Option("--reveal", help=_("Show full card numbers."))] = False,
     output_format: Annotated[ListFormat | None, typer.Option("--format")] = None,
 ) -> None:
-    """List the cards."""
     from ledger.service import cards
 
     with open_ledger(ctx) as ledger:
@@ -58,14 +59,13 @@ def card_list(
     render_list(listed, CARD_COLUMNS, list_format(output_format))
 
 
-@card_app.command("show")
+@card_app.command("show", help=_("Show one card, with how many top-ups it has and the last one's time."))
 def card_show(
     ctx: typer.Context,
     label: LabelArg,
-    reveal: Annotated[bool, typer.Option("--reveal", help="Show the full card number.")] = False,
+    reveal: Annotated[bool, typer.Option("--reveal", help=_("Show the full card number."))] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Show one card, with how many top-ups it has and the last one's time."""
     from ledger.service import cards
 
     with open_ledger(ctx) as ledger:
@@ -73,22 +73,21 @@ def card_show(
     _show_card(card, output_format)
 
 
-@card_app.command("edit")
+@card_app.command("edit", help=_("Change a card's settings."))
 def card_edit(
     ctx: typer.Context,
     label: LabelArg,
-    new_label: Annotated[str | None, typer.Option("--label", help="Rename the card.")] = None,
+    new_label: Annotated[str | None, typer.Option("--label", help=_("Rename the card."))] = None,
     kind: Annotated[CardKind | None, typer.Option("--kind")] = None,
-    number: Annotated[str | None, typer.Option(help="New number; an empty value removes it.")] = None,
+    number: Annotated[str | None, typer.Option(help=_("New number; an empty value removes it."))] = None,
     region: Annotated[str | None, typer.Option()] = None,
     currency: Annotated[str | None, typer.Option()] = None,
     issuer: Annotated[str | None, typer.Option()] = None,
-    max_topup: Annotated[str | None, typer.Option("--max-topup", help="An empty value removes the limit.")] = None,
-    max_balance: Annotated[str | None, typer.Option("--max-balance", help="An empty value removes the cap.")] = None,
+    max_topup: Annotated[str | None, typer.Option("--max-topup", help=_("An empty value removes the limit."))] = None,
+    max_balance: Annotated[str | None, typer.Option("--max-balance", help=_("An empty value removes the cap."))] = None,
     validity_days: Annotated[int | None, typer.Option("--validity-days")] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Change a card's settings."""
     from ledger.service import cards
 
     spec = cards.CardSpec(kind=kind.value if kind else None, number=number, region=region, currency=currency,
@@ -99,14 +98,13 @@ def card_edit(
     _show_card(card, output_format)
 
 
-@card_app.command("retire")
+@card_app.command("retire", help=_("Mark a card as no longer used; its records stay."))
 def card_retire(ctx: typer.Context, label: LabelArg) -> None:
-    """Mark a card as no longer used; its records stay."""
     from ledger.service import cards
 
     with open_ledger(ctx, write=True) as ledger:
         card = cards.retire_card(ledger, label)
-    say(f"card {card['label']!r} is retired; its records stay in the ledger")
+    say(_("card {label!r} is retired; its records stay in the ledger", label=card["label"]))
 
 
 def _show_card(card: "CardView", output_format: ItemFormat) -> None:

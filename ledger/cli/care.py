@@ -7,34 +7,34 @@ from typing import Annotated
 import typer
 
 from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_location, open_ledger, say
+from ledger.i18n import _
 
-receipt_app = typer.Typer(help="Receipt files kept inside the ledger.", no_args_is_help=True, rich_markup_mode=None)
+receipt_app = typer.Typer(help=_("Receipt files kept inside the ledger."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
 
 
-@receipt_app.command("add")
+@receipt_app.command("add", help=_("Keep receipt files with a record; the same file is kept only once."))
 def receipt_add(
     ctx: typer.Context,
     record_id: RecordIdArg,
-    files: Annotated[list[str], typer.Argument(metavar="FILE...", help="Receipt files (photos, PDFs, e-receipts).")],
+    files: Annotated[list[str], typer.Argument(
+        metavar="FILE...", help=_("Receipt files (photos, PDFs, e-receipts)."))],
 ) -> None:
-    """Keep receipt files with a record; the same file is kept only once."""
     from ledger.service import receipts
 
     with open_ledger(ctx, write=True) as ledger:
         record, added = receipts.add_receipts(ledger, record_id, files)
     kept = len(record["receipts"])
-    say(f"record {record_id}: {added} file(s) added, {kept} kept in all" if added
-         else f"record {record_id} already keeps these files; nothing added")
+    say(_("record {id}: {added} file(s) added, {kept} kept in all", id=record_id, added=added, kept=kept) if added
+        else _("record {id} already keeps these files; nothing added", id=record_id))
 
 
-@receipt_app.command("get")
+@receipt_app.command("get", help=_("Write a record's receipt files into a folder, byte for byte."))
 def receipt_get(
     ctx: typer.Context,
     record_id: RecordIdArg,
-    output_dir: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path("."),
+    output_dir: Annotated[Path, typer.Option("--output", "-o", help=_("Folder to write into."))] = Path("."),
 ) -> None:
-    """Write a record's receipt files into a folder, byte for byte."""
     from ledger.service import receipts
 
     with open_ledger(ctx) as ledger:
@@ -43,15 +43,14 @@ def receipt_get(
         sys.stdout.write(f"{path}\n")
 
 
-@app.command("verify")
+@app.command("verify", help=_("Check the database, every record's history, every receipt file and every seal "
+                              "issued of the ledger (and those given with --seal); exit 3 if anything is wrong."))
 def verify(
     ctx: typer.Context,
     seal_files: Annotated[list[Path] | None, typer.Option(
-        "--seal", metavar="FILE", help="A seal (topup seal) the ledger must still hold; repeatable.")] = None,
+        "--seal", metavar="FILE", help=_("A seal (topup seal) the ledger must still hold; repeatable."))] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Check the database, every record's history, every receipt file and every seal issued of the
-    ledger (and those given with --seal); exit 3 if anything is wrong."""
     from ledger.cli import output
     from ledger.service import sealing, verifying
 
@@ -67,21 +66,20 @@ def verify(
         for problem in problems:
             sys.stdout.write(verifying.describe(problem) + "\n")
     if problems:
-        say(f"error: {len(problems)} problem(s) found; nothing was repaired. Compare with a backup "
-             "(`topup backup`) before changing anything")
+        say("error: " + _("{count} problem(s) found; nothing was repaired. Compare with a backup (`topup backup`) "
+                          "before changing anything", count=len(problems)))
         raise typer.Exit(3)
-    say(f"ok: {result.records} records, their history and receipt files all verify")
+    say(_("ok: {records} records, their history and receipt files all verify", records=result.records))
 
 
-@app.command("seal")
+@app.command("seal", help=_("Seal the ledger's history as it is now, signed with a key kept outside the ledger."))
 def seal(
     ctx: typer.Context,
     output_file: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="The seal's file (default topup-seal-TIME.txt); its signature goes beside it, .sig.")]
-    = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the files if they exist.")] = False,
+        "--output", "-o",
+        help=_("The seal's file (default topup-seal-TIME.txt); its signature goes beside it, .sig."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace the files if they exist."))] = False,
 ) -> None:
-    """Seal the ledger's history as it is now, signed with a key kept outside the ledger."""
     from ledger.service import sealing
 
     existing_ledger(ctx)
@@ -89,50 +87,54 @@ def seal(
         done, target = sealing.seal_to_files(ledger, output_file, overwrite=force)
     made = done.seal
     signers = sealing.key_folder() / "allowed_signers"
-    say(f"sealed {made.links} links (newest {made.head_seq}: {made.head_digest[:16]}…) in {target} and {target}.sig")
-    say(f"check it with: ssh-keygen -Y verify -f {signers} -I topup-ledger -n topup-seal -s {target}.sig < {target}")
+    say(_("sealed {links} links (newest {seq}: {digest}…) in {target} and {target}.sig", links=made.links,
+          seq=made.head_seq, digest=made.head_digest[:16], target=target))
+    say(_("check it with: ssh-keygen -Y verify -f {signers} -I topup-ledger -n topup-seal -s {target}.sig < {target}",
+          signers=signers, target=target))
 
 
-@app.command("backup")
+@app.command("backup", help=_("A consistent copy of the ledger, safe to take while it is in use; the copy is "
+                              "verified, and a fresh seal of the ledger goes beside it (FILE.seal, FILE.seal.sig)."))
 def backup(
     ctx: typer.Context,
     target: Annotated[Path, typer.Argument(metavar="FILE")],
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace FILE if it exists."))] = False,
 ) -> None:
-    """A consistent copy of the ledger, safe to take while it is in use; the copy is verified, and a
-    fresh seal of the ledger goes beside it (FILE.seal, FILE.seal.sig)."""
     from ledger.service import care
 
     written = care.backup(ledger_location(ctx), target, overwrite=force)
     for note in written.notes:
         say(f"note: {note}")
-    say(f"backup written to {target}: {written.records} records, verified"
-        + (f"; sealed in {written.seal}" if written.seal else ""))
+    if written.seal:
+        say(_("backup written to {target}: {records} records, verified; sealed in {seal}", target=target,
+              records=written.records, seal=written.seal))
+    else:
+        say(_("backup written to {target}: {records} records, verified", target=target, records=written.records))
 
 
-@app.command("doctor")
+@app.command("doctor", help=_("Where the ledger is and what state it is in, then a full verify; exit 3 if "
+                              "anything is wrong."))
 def doctor(
     ctx: typer.Context,
     rebuild_index: Annotated[bool, typer.Option(
-        "--rebuild-index", help="Build the text index again from the records first.")] = False,
+        "--rebuild-index", help=_("Build the text index again from the records first."))] = False,
     repair: Annotated[bool, typer.Option(
-        "--repair", help="First write back the marks (application id, schema version) that a copy made with "
-                         "the SQLite shell's .dump lost.")] = False,
+        "--repair", help=_("First write back the marks (application id, schema version) that a copy made with "
+                           "the SQLite shell's .dump lost."))] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Where the ledger is and what state it is in, then a full verify; exit 3 if anything is wrong."""
     from ledger.cli import output
     from ledger.service import care, verifying
 
     if repair:
         version = care.repair_marks(ledger_location(ctx))
-        say("the ledger's marks were all there; nothing was repaired" if version is None else
-            f"wrote back the marks the copy had lost: application id and schema {version}; "
-            "its journal is now write-ahead, as in every ledger")
+        say(_("the ledger's marks were all there; nothing was repaired") if version is None else
+            _("wrote back the marks the copy had lost: application id and schema {version}; its journal is now "
+              "write-ahead, as in every ledger", version=version))
     if rebuild_index:
         with open_ledger(ctx, write=True) as ledger:
             care.rebuild_index(ledger)
-        say("the text index was built again from the records")
+        say(_("the text index was built again from the records"))
 
     examined = care.doctor(ledger_location(ctx))
     stored, problems = examined.stored, examined.problems
@@ -145,23 +147,25 @@ def doctor(
         output.print_json({**facts, "ok": not problems, "problems": verifying.problems_as_json(problems)})
     else:
         output.print_fields(facts)
-        sys.stdout.write("verify         " + ("ok\n" if not problems else f"{len(problems)} problem(s)\n"))
+        verified = _("ok") if not problems else _("{count} problem(s)", count=len(problems))
+        sys.stdout.write("verify         " + verified + "\n")
         for problem in problems:
             sys.stdout.write("  " + verifying.describe(problem) + "\n")
     if problems:
-        say(f"error: {len(problems)} problem(s) found; {'none of them was' if repair else 'nothing was'} repaired")
+        say("error: " + (_("{count} problem(s) found; none of them was repaired", count=len(problems)) if repair
+                         else _("{count} problem(s) found; nothing was repaired", count=len(problems))))
         raise typer.Exit(3)
 
 
-@app.command("datasette")
+@app.command("datasette", help=_("Open the ledger in Datasette, if installed: the views records and cards "
+                                 "first, a text search."))
 def datasette(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1 to serve on.")] = 8001,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=_("Port on 127.0.0.1 to serve on."))] = 8001,
     write_metadata: Annotated[Path | None, typer.Option(
         "--write-metadata", metavar="FILE",
-        help="Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE` yourself.")] = None,
+        help=_("Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE` yourself."))] = None,
 ) -> None:
-    """Open the ledger in Datasette, if installed: the views records and cards first, a text search."""
     import os
 
     from ledger.service import datasette as opening
@@ -170,7 +174,7 @@ def datasette(
     target = opening.prepare(location, write_metadata)
     path = str(location)
     if write_metadata is not None:
-        say(f"wrote {write_metadata}; run: datasette serve {path} --metadata {write_metadata}")
+        say(_("wrote {file}; run: datasette serve {path} --metadata {file}", file=write_metadata, path=path))
         return
     command = opening.command()
     sys.stdout.flush()
@@ -179,20 +183,21 @@ def datasette(
                           "--port", str(port)])
 
 
-@app.command("serve")
+@app.command("serve", help=_("The ledger in a browser: records, receipts as pictures, cards, verify, and a "
+                             "form to log a top-up. Prints the address to open (with its token); Ctrl-C stops it."))
 def serve(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to serve on (default: a free one).")] = 0,
+    port: Annotated[int, typer.Option(
+        "--port", min=0, max=65535, help=_("Port to serve on (default: a free one)."))] = 0,
     lan: Annotated[bool, typer.Option(
-        "--lan", help="Serve on this machine's local network address, for a phone; also prints a QR code.")] = False,
-    read_only: Annotated[bool, typer.Option("--read-only", help="Serve without the form that logs a top-up.")] = False,
+        "--lan", help=_("Serve on this machine's local network address, for a phone; also prints a QR code."))] = False,
+    read_only: Annotated[bool, typer.Option(
+        "--read-only", help=_("Serve without the form that logs a top-up."))] = False,
 ) -> None:
-    """The ledger in a browser: records, receipts as pictures, cards, verify, and a form to log a
-    top-up. Prints the address to open (with its token); Ctrl-C stops it."""
     from ledger.web.server import serve as serving
 
     try:
         serving(existing_ledger(ctx), sys.stdout, port=port, lan=lan, read_only=read_only)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how serving ends; the server has already finished its requests
-    say("stopped")
+    say(_("stopped"))

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from ledger.i18n import _
+
 if TYPE_CHECKING:  # completion runs at every Tab press: nothing is imported that it does not use
     from contextlib import AbstractContextManager
 
@@ -30,7 +32,7 @@ def card_labels(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """Card labels, cards in use first (typer keeps those that begin with what was typed)."""
     with _ledger(ctx) as looking:
         found = looking.card_names() if looking else []
-    return [(card.label, f"{card.kind}, retired" if card.retired else card.kind) for card in found]
+    return [(card.label, _("{kind}, retired", kind=card.kind) if card.retired else card.kind) for card in found]
 
 
 def record_ids(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:

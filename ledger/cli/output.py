@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from ledger.i18n import english
+from ledger.i18n import _, english
 
 
 def print_json(data: Any) -> None:
@@ -119,11 +119,11 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str
     `field value` lines."""
     total = terminal_width()
     shown = [(key, heading) for key, heading in columns if not rows or any(_cell(key, r.get(key)) for r in rows)]
-    cells = {key: [_cell(key, row.get(key)) for row in rows] for key, _ in shown}
+    cells = {key: [_cell(key, row.get(key)) for row in rows] for key, _heading in shown}
     left_out: list[str] = []
     gap = _GAPS[0]
     while (widths := _widths(shown, cells, total, gap, keep)) is None:
-        timed = [key for key, _ in shown if key in _MOMENTS and any(len(value) > 10 for value in cells[key])]
+        timed = [key for key, _heading in shown if key in _MOMENTS and any(len(value) > 10 for value in cells[key])]
         going = next((key for key in _GIVES_UP if (key == _TIME_OF_DAY and timed) or (
             key not in keep and key in dict(shown) and (key not in _SAME_FOR_ALL or len(set(cells[key])) == 1))),
                      None)
@@ -139,9 +139,11 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str
             return
         shown = [(key, heading) for key, heading in shown if key != going]
         heading = dict(columns)[going] or going
-        left_out.append(f"{heading} (all {cells[going][0]})" if going in _SAME_FOR_ALL else heading)
+        left_out.append(_("{heading} (all {value})", heading=heading, value=cells[going][0])
+                        if going in _SAME_FOR_ALL else heading)
     if left_out:
-        said = f"note: left out to fit {total} columns: {', '.join(left_out)} (--format json shows every field)"
+        said = "note: " + _("left out to fit {width} columns: {columns} (--format json shows every field)",
+                            width=total, columns=", ".join(left_out))
         sys.stderr.write("\n".join(wrap(said, total)) + "\n")
     for index in range(-1, len(rows)):
         parts = []
@@ -158,7 +160,7 @@ def _widths(shown: Sequence[tuple[str, str]], cells: dict[str, list[str]], total
     they cannot fit `total`."""
     widths = [max([_width(heading), *map(_width, cells[key])]) for key, heading in shown]
     spare = total - sum(widths) - len(gap) * (len(shown) - 1)
-    cuttable = [i for i, (key, _) in enumerate(shown) if key in _CUTTABLE and key not in keep]
+    cuttable = [i for i, (key, _heading) in enumerate(shown) if key in _CUTTABLE and key not in keep]
     while spare < 0 and cuttable:
         widest = max(cuttable, key=lambda i: widths[i])
         if widths[widest] <= _NARROWEST_CUT:
@@ -183,7 +185,7 @@ def _cell(key: str, value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return _("yes") if value else ""
     if isinstance(value, list):
         return str(len(value))
     return str(value).replace("\n", " ⏎ ").replace("\t", " ")
@@ -203,7 +205,7 @@ def print_fields(data: dict[str, Any], keys: Iterable[str] | None = None) -> Non
 def _print_pairs(pairs: Sequence[tuple[str, str]], total: int) -> None:
     """`key  value` lines; a value with a word too long to stand beside its key (a long reference)
     goes on the lines below it, indented, so that the word is never split."""
-    width = max(_width(key) for key, _ in pairs)
+    width = max(_width(key) for key, _value in pairs)
     beside = max(total - width - 2, 10)
     for key, value in pairs:
         label = key + " " * (width - _width(key))

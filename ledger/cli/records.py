@@ -14,23 +14,26 @@ from ledger.cli import completion
 from ledger.cli.app import CardArg, ItemFormat, ListFormat, RecordIdArg, app, list_format, open_ledger, render_list, say
 from ledger.cli.field_options import field_options
 from ledger.errors import LedgerError
+from ledger.i18n import _
 
 
-@app.command("log", context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
+@app.command("log", help=_("Log a top-up; prints the new record's id."),
+             context_settings={"ignore_unknown_options": True})  # so `-5` reaches the amount check
 @field_options(leave_out=("amount",))
 def log(
     ctx: typer.Context,
     card: CardArg,
     amount: Annotated[str | None, typer.Argument(
-        metavar="AMOUNT", help="Amount credited, e.g. 100, HK$100, ¥50.")] = None,
+        metavar="AMOUNT", help=_("Amount credited, e.g. 100, HK$100, ¥50."))] = None,
     values: dict[str, str | None] | None = None,
-    receipt: Annotated[list[str] | None, typer.Option("--receipt", help="A receipt file to keep (repeatable).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Log even over a limit or with a repeated reference.")] = False,
+    receipt: Annotated[list[str] | None, typer.Option(
+        "--receipt", help=_("A receipt file to keep (repeatable)."))] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help=_("Log even over a limit or with a repeated reference."))] = False,
     sms: Annotated[str | None, typer.Option(
-        "--sms", help="A pasted confirmation message to read the values from ('-' reads stdin).")] = None,
+        "--sms", help=_("A pasted confirmation message to read the values from ('-' reads stdin)."))] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Log a top-up; prints the new record's id."""
     from ledger.cli import output
     from ledger.service import topups
     from ledger.sources.messages import MAX_MESSAGE_CHARS
@@ -48,27 +51,27 @@ def log(
         output.print_json(record)
     else:
         sys.stdout.write(f"{record['id']}\n")
-    say(f"logged {record['amount']} {record['currency']} to {record['card']} ({record['channel']}, "
-        f"{record['occurred_at']}) as record {record['id']}")
+    say(_("logged {amount} {currency} to {card} ({channel}, {occurred_at}) as record {id}",
+          amount=record["amount"], currency=record["currency"], card=record["card"], channel=record["channel"],
+          occurred_at=record["occurred_at"], id=record["id"]))
 
 
 def _message_from_stdin(limit: int) -> str:
     """A message piped in, or pasted at the terminal after saying how; one character more than
     `limit` is read, so that a longer paste is refused rather than cut."""
     if sys.stdin is None or sys.stdin.closed:
-        raise LedgerError("--sms - reads the message from standard input, which is closed; pipe the message in")
+        raise LedgerError(_("--sms - reads the message from standard input, which is closed; pipe the message in"))
     if sys.stdin.isatty():
-        say("paste the message, then press Enter and Ctrl-D (Ctrl-Z and Enter on Windows):")
+        say(_("paste the message, then press Enter and Ctrl-D (Ctrl-Z and Enter on Windows):"))
     return sys.stdin.read(limit + 1)
 
 
-@app.command("show")
+@app.command("show", help=_("Show one record with its receipt files and every version of its history."))
 def show(
     ctx: typer.Context,
     record_id: RecordIdArg,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Show one record with its receipt files and every version of its history."""
     from ledger.cli import output
     from ledger.domain.receipts import shown_safely
     from ledger.service import records
@@ -81,45 +84,50 @@ def show(
     history = record.pop("history")
     receipts = record.pop("receipts")
     output.print_fields(record)
-    sys.stdout.write("\nreceipts\n" if receipts else "\nreceipts  none\n")
+    sys.stdout.write("\n" + (_("receipts") if receipts else _("receipts  none")) + "\n")
     for receipt in receipts:
-        output.print_wrapped(f"{shown_safely(receipt['name'])}  {receipt['size']} bytes  sha256 {receipt['sha256']}")
-    sys.stdout.write("\nhistory\n")
+        output.print_wrapped(_("{name}  {size} bytes  sha256 {sha256}", name=shown_safely(receipt["name"]),
+                               size=receipt["size"], sha256=receipt["sha256"]))
+    sys.stdout.write("\n" + _("history") + "\n")
     for version in history:
         fields = version["content"]
-        reason = f"  reason: {version['reason']}" if version["reason"] else ""
-        output.print_wrapped(f"v{version['version']} {version['action']:<7} {version['recorded_at']}  "
-                             f"{fields['amount']} {fields['currency']} {fields['channel']} {fields['outcome']} "
-                             f"{fields['status']}{reason}")
+        values = {"version": version["version"], "action": version["action"], "recorded_at": version["recorded_at"],
+                  "amount": fields["amount"], "currency": fields["currency"], "channel": fields["channel"],
+                  "outcome": fields["outcome"], "status": fields["status"], "reason": version["reason"]}
+        if version["reason"]:
+            line = _("v{version} {action:<7} {recorded_at}  {amount} {currency} {channel} {outcome} {status}  "
+                     "reason: {reason}", **values)
+        else:
+            line = _("v{version} {action:<7} {recorded_at}  {amount} {currency} {channel} {outcome} {status}",
+                     **values)
+        output.print_wrapped(line)
 
 
-@app.command("void")
+@app.command("void", help=_("Void a record: it stays, marked, out of totals."))
 def void(
     ctx: typer.Context,
     record_id: RecordIdArg,
-    reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why; kept in the record's history."))],
 ) -> None:
-    """Void a record: it stays, marked, out of totals."""
     from ledger.service import topups
 
     with open_ledger(ctx, write=True) as ledger:
         record = topups.void_record(ledger, record_id, reason)
-    say(f"record {record['id']} is void; `topup show {record['id']}` lists its history")
+    say(_("record {id} is void; `topup show {id}` lists its history", id=record["id"]))
 
 
-@app.command("amend")
+@app.command("amend", help=_("Correct a record; the change is a new version and the old ones stay. An empty value "
+                             "clears a field that may be unknown."))
 @field_options()
 def amend(
     ctx: typer.Context,
     record_id: RecordIdArg,
-    reason: Annotated[str, typer.Option("--reason", help="Why; kept in the record's history.")],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why; kept in the record's history."))],
     values: dict[str, str | None] | None = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Accept a change over a limit or a repeated reference.")] = False,
+        "--force", help=_("Accept a change over a limit or a repeated reference."))] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Correct a record; the change is a new version and the old ones stay. An empty value clears a
-    field that may be unknown."""
     from ledger.cli import output
     from ledger.service import topups
 
@@ -128,18 +136,18 @@ def amend(
         record = topups.amend_record(ledger, record_id, change)
     if output_format is ItemFormat.json:
         output.print_json(record)
-    say(f"record {record['id']} amended; `topup show {record['id']}` lists every version")
+    say(_("record {id} amended; `topup show {id}` lists every version", id=record["id"]))
 
 
-@app.command("check")
+@app.command("check", help=_("Before paying: the number to compare, the limit, the balance cap, the last top-up, "
+                             "validity."))
 def check(
     ctx: typer.Context,
     card: CardArg,
     amount: Annotated[str, typer.Argument(metavar="AMOUNT")],
-    reveal: Annotated[bool, typer.Option("--reveal", help="Show the full card number.")] = False,
+    reveal: Annotated[bool, typer.Option("--reveal", help=_("Show the full card number."))] = False,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
-    """Before paying: the number to compare, the limit, the balance cap, the last top-up, validity."""
     from ledger.cli import output
     from ledger.service import checking
 
@@ -149,8 +157,9 @@ def check(
         output.print_json(result)
     else:
         last = result.last_topup
-        shown = {**asdict(result), "last_topup": last and f"{last.amount} on {last.occurred_at} via {last.channel} "
-                                                          f"({last.outcome}, record {last.id})"}
+        shown = {**asdict(result), "last_topup": last and _(
+            "{amount} on {occurred_at} via {channel} ({outcome}, record {id})", amount=last.amount,
+            occurred_at=last.occurred_at, channel=last.channel, outcome=last.outcome, id=last.id)}
         output.print_fields(shown, ["card", "number", "issuer", "amount", "max_topup", "last_balance", "balance_after",
                                     "max_balance", "last_topup", "valid_until"])
         for warning in result.warnings:
@@ -160,7 +169,7 @@ def check(
     if result.problems:
         raise typer.Exit(1)
     if output_format is ItemFormat.text:
-        say("ok: within the card's limits. Compare the number above with the one you are paying to")
+        say(_("ok: within the card's limits. Compare the number above with the one you are paying to"))
 
 
 class ImportFormat(StrEnum):
@@ -176,69 +185,112 @@ _LISTED_AS = {ImportFormat.text: ListFormat.table, ImportFormat.table: ListForma
               ImportFormat.json: ListFormat.json, ImportFormat.csv: ListFormat.csv}
 
 
-@app.command("import")
+@app.command("import", help=_("Add top-ups from a file in one transaction; rows already in the ledger are not "
+                              "added again."))
 def import_csv(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(
-        metavar="FILE", help="A topup export, a WeChat Pay or Alipay bill (CSV or XLSX), or any layout with --map.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
+        metavar="FILE",
+        help=_("A topup export, a WeChat Pay or Alipay bill (CSV or XLSX), or any layout with --map."))],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show what would be added; change nothing."))] = False,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
-                       help="Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable.")] = None,
+                       help=_("Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable."))] = None,
     card: Annotated[str | None, typer.Option(
         "--card", autocompletion=completion.card_labels,
-        help="The card every row belongs to; for a bill, the one for top-ups of its kind it does not place.")] = None,
+        help=_("The card every row belongs to; for a bill, the one for top-ups of its kind it does not "
+               "place."))] = None,
     encoding: Annotated[str | None, typer.Option(
-        "--encoding", help="utf-8, gb18030, big5 or utf-16 (found by itself when left out).")] = None,
+        "--encoding", help=_("utf-8, gb18030, big5 or utf-16 (found by itself when left out)."))] = None,
     import_format: Annotated[ImportFormat | None, typer.Option(
-        "--format", help="How rows are listed (--dry-run, or a bill as json or csv): text, json or csv.")] = None,
+        "--format", help=_("How rows are listed (--dry-run, or a bill as json or csv): text, json or csv."))] = None,
 ) -> None:
-    """Add top-ups from a file in one transaction; rows already in the ledger are not added again."""
     output_format = None if import_format is None else _LISTED_AS[import_format]
     from ledger.service import importing
 
     # A dry run's transaction never commits: whatever checking wrote (a new card) is undone.
-    with _progress_bar("importing") as progress, open_ledger(ctx, write=not dry_run, missing_is_empty=True) as ledger:
+    with (_progress_bar(_("importing")) as progress,
+          open_ledger(ctx, write=not dry_run, missing_is_empty=True) as ledger):
         result = importing.import_file(ledger, file, mapping=importing.parse_map(mapping or []),
                                        encoding=encoding, card=card, dry_run=dry_run, progress=progress)
     if isinstance(result, importing.BillImport):
         _say_bill(result, dry_run, output_format)
         return
     if dry_run:
-        columns = [("card", "card"), ("occurred_at", "when"), ("amount", "amount"), ("currency", "cur"),
-                   ("channel", "channel"), ("ref", "ref"), ("note", "note")]
+        columns = [("card", _("card")), ("occurred_at", _("when")), ("amount", _("amount")), ("currency", _("cur")),
+                   ("channel", _("channel")), ("ref", _("ref")), ("note", _("note"))]
         render_list(result.added, columns, list_format(output_format))
-    verb = "would add" if dry_run else "added"
-    count = len(result.added) if dry_run else result.added_count
-    created = "would create" if dry_run else "created"
-    cards = f"; {created} card(s) {', '.join(result.new_cards)}" if result.new_cards else ""
-    say(f"{verb} {count} record(s), {result.skipped} already in the ledger{cards}")
+    counts = {"count": len(result.added) if dry_run else result.added_count, "skipped": result.skipped,
+              "cards": ", ".join(result.new_cards)}
+    if dry_run and result.new_cards:
+        said = _("would add {count} record(s), {skipped} already in the ledger; would create card(s) {cards}", **counts)
+    elif dry_run:
+        said = _("would add {count} record(s), {skipped} already in the ledger", **counts)
+    elif result.new_cards:
+        said = _("added {count} record(s), {skipped} already in the ledger; created card(s) {cards}", **counts)
+    else:
+        said = _("added {count} record(s), {skipped} already in the ledger", **counts)
+    say(said)
 
 
 def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> None:
     """A bill's import: every row and its decision (with --dry-run, or asked for as JSON or CSV); then
     the counts, and how to place the rest."""
     if dry_run or output_format in (ListFormat.json, ListFormat.csv):
-        columns = [("line", "line"), ("occurred_at", "when"), ("paid", "paid"), ("decision", "decision"),
-                   ("card", "card"), ("why", "why"), ("item", "item")]
+        columns = [("line", _("line")), ("occurred_at", _("when")), ("paid", _("paid")), ("decision", _("decision")),
+                   ("card", _("card")), ("why", _("why")), ("item", _("item"))]
         if any(row.outcome not in (None, "credited") for row in result.rows):  # as search shows it
-            columns.insert(5, ("outcome", "outcome"))
+            columns.insert(5, ("outcome", _("outcome")))
         render_list(result.rows, columns, list_format(output_format))
-    verb = "would add" if dry_run else "added"
-    by_hand = f"; {result.by_hand} to log by hand (see --dry-run)" if result.by_hand else ""
-    refunds = f", {result.refunds} refund(s) settled with their top-ups" if result.refunds else ""
-    say(f"{result.layout}: read {result.read} row(s); {verb} {result.added} top-up(s); skipped {result.not_topups} "
-        f"that are not top-ups{refunds} and {result.already} already in the ledger; {result.unplaced} not "
-        f"placed{by_hand}")
+    say(_bill_summary(result, dry_run))
     for line in result.not_placed:
-        say(f"  to place the rest: {line}")
+        say("  " + _("to place the rest: {command}", command=line))
     for line in result.differing:
         say(f"  {line}")
     for line in result.notes:
         say(f"note: {line}")
     if result.mangled_refs:
-        say(f"note: {result.mangled_refs} order number(s) were rewritten by a spreadsheet (like 4.2E+27); those "
-            "top-ups carry no reference and were matched with the ledger by card, time and amount. The bill as "
-            "downloaded keeps them whole")
+        say("note: " + _("{count} order number(s) were rewritten by a spreadsheet (like 4.2E+27); those top-ups "
+                         "carry no reference and were matched with the ledger by card, time and amount. The bill as "
+                         "downloaded keeps them whole", count=result.mangled_refs))
+
+
+def _bill_summary(result: Any, dry_run: bool) -> str:
+    """The one line that counts a bill's rows: a whole sentence for each of its variants (a dry run or
+    not, with refunds or not, with rows to log by hand or not)."""
+    counts = {"layout": result.layout, "read": result.read, "added": result.added, "not_topups": result.not_topups,
+              "refunds": result.refunds, "already": result.already, "unplaced": result.unplaced,
+              "by_hand": result.by_hand}
+    match dry_run, bool(result.refunds), bool(result.by_hand):
+        case False, False, False:
+            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups and {already} already in the ledger; {unplaced} not placed", **counts)
+        case False, False, True:
+            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups and {already} already in the ledger; {unplaced} not placed; {by_hand} to log by hand "
+                     "(see --dry-run)", **counts)
+        case False, True, False:
+            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
+                     "{unplaced} not placed", **counts)
+        case False, True, True:
+            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
+                     "{unplaced} not placed; {by_hand} to log by hand (see --dry-run)", **counts)
+        case True, False, False:
+            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups and {already} already in the ledger; {unplaced} not placed", **counts)
+        case True, False, True:
+            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups and {already} already in the ledger; {unplaced} not placed; {by_hand} to log by hand "
+                     "(see --dry-run)", **counts)
+        case True, True, False:
+            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
+                     "{unplaced} not placed", **counts)
+        case _:  # True, True, True: a dry run, with refunds and rows to log by hand
+            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
+                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
+                     "{unplaced} not placed; {by_hand} to log by hand (see --dry-run)", **counts)
 
 
 @contextmanager
