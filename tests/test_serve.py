@@ -6,9 +6,11 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from ledger.i18n import speaking
 from ledger.store.location import at
+from ledger.web import views
 from ledger.web.guard import Secrets
-from ledger.web.pages import make_app
+from ledger.web.pages import Site, make_app
 from tests.conftest import page_text, sql, table_dump
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
@@ -278,6 +280,33 @@ def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup,
     assert table_dump(ledger_path) == before
     kept = page_text(answer.text)
     assert all(value in answer.text for value in values.values() if value and "\x1b" not in value), kept
+
+
+def test_stored_words_are_shown_by_name_and_sent_as_stored(web, ledger):
+    page = web.get("/", params={"with_void": "on"}).text
+    assert '<option value="wechat">WeChat Pay</option>' in page and "<td>WeChat Pay</td>" in page
+    assert '<option value="credited">credited</option>' in page and '<span class="outcome void">void</span>' in page
+    assert "八達通\nsmart card" in page_text(web.get("/cards").text)
+    assert "channel\nWeChat Pay" in page_text(web.get("/records/2").text)
+    assert '<option value="kiosk">self-service kiosk</option>' in web.get("/log").text
+    with speaking("zh-Hant"):
+        assert views.named("wechat") == "微信支付" and views.named("void") == "已作廢"
+        assert views.named("7-eleven") == "7-eleven"  # a word that is not a stored one, as it is
+
+
+def test_a_page_says_which_language_it_is_in(ledger_path, keys, web, ledger):
+    assert '<html lang="en">' in web.get("/").text
+    site = Site(at(ledger_path), keys, read_only=False)
+    with speaking("zh-Hant"):
+        page = site.page("refused.html", 400, error="x").body.decode()
+    assert '<html lang="zh-Hant">' in page
+
+
+def test_a_message_with_an_element_in_it_escapes_its_values(ledger_path, keys):
+    site = Site(at(ledger_path), keys, read_only=False)
+    page = site.templates.from_string('{{ _("None kept. <code>topup receipt add {id} FILE</code> keeps one.", '
+                                      'id="<b>1</b>") }} {{ _("Open {name}", name="<i>") }}').render()
+    assert page == "None kept. <code>topup receipt add &lt;b&gt;1&lt;/b&gt; FILE</code> keeps one. Open &lt;i&gt;"
 
 
 def test_force_logs_over_the_limit_as_the_command_does(web, ledger):
