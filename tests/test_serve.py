@@ -6,7 +6,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from ledger.i18n import speaking
+from ledger.domain.fields import SETTABLE
+from ledger.errors import InvalidInput
+from ledger.i18n import FORCE, Option, _, speaking
 from ledger.store.location import at
 from ledger.web import views
 from ledger.web.guard import Secrets
@@ -227,6 +229,11 @@ def _form(web, **values):
     return {"csrf": web.get("/log").text.split('name="csrf" value="')[1].split('"')[0], **values}
 
 
+def _as_the_form_names(line: str) -> str:
+    """A refusal of the command line as the browser says it: what `add --force` does, the form's checkbox does."""
+    return line.replace("add --force", "tick “Log it anyway”")
+
+
 def test_the_form_offers_cards_in_use_channels_and_the_camera(web, topup_ok, ledger):
     topup_ok("card", "add", "old", "--kind", "smart")
     topup_ok("card", "retire", "old")
@@ -276,10 +283,46 @@ def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup,
     cli = topup("log", *cli_args)
     answer = web.post("/log", data=_form(web, **values))
     assert cli.exit_code == 1 and answer.status_code == 400
-    assert cli.stderr.strip().splitlines()[-1] in page_text(answer.text).splitlines()
+    said = cli.stderr.strip().splitlines()[-1]
+    # A refusal whose option is an `Option` names it as the form does; one written before it was, as it is.
+    assert {said, _as_the_form_names(said)} & set(page_text(answer.text).splitlines())
     assert table_dump(ledger_path) == before
     kept = page_text(answer.text)
     assert all(value in answer.text for value in values.values() if value and "\x1b" not in value), kept
+
+
+def test_a_refusal_on_the_form_names_the_checkbox_where_the_command_says_add_force(web, topup, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    answer = web.post("/log", data=_form(web, card="八達通", amount="1200"))
+    said = "1200.00 HKD is over the single top-up limit of card '八達通' (1000.00); check the amount, or {} if it is right"
+    assert answer.status_code == 400 and table_dump(ledger_path) == before
+    assert "error: " + said.format("tick “Log it anyway”") in page_text(answer.text).splitlines()
+    assert "--force" not in answer.text
+    assert re.search(r'<input type="checkbox" name="force"> Log it anyway\b', answer.text)  # the checkbox it names
+    cli = topup("log", "八達通", "1200")
+    assert cli.exit_code == 1 and cli.stderr == "error: " + said.format("add --force") + "\n"
+
+
+def test_every_page_names_options_as_the_form_does_even_when_its_work_runs_in_the_thread_pool(web, ledger,
+                                                                                              monkeypatch):
+    def refused(*args, **kwargs):
+        raise InvalidInput(_("give {at} and {valid_until}, or {force}", at=Option("at"),
+                             valid_until=Option("valid_until"), force=FORCE))
+
+    monkeypatch.setattr("ledger.service.finding.cards_ahead", refused)  # /cards is a plain function: a worker thread
+    answer = web.get("/cards")
+    assert answer.status_code == 400
+    assert "error: give “When” and “Valid until”, or tick “Log it anyway”" in page_text(answer.text).splitlines()
+    assert str(Option("at")) == "--at" and str(FORCE) == "add --force"  # the command line's names, outside a request
+
+
+def test_each_option_of_the_log_form_is_named_by_its_label_in_the_form(web, ledger):
+    labels = page_text(web.get("/log").text).splitlines()
+    for key in ("card", *(spec.key for spec in SETTABLE), "sms"):
+        name = views.option_name(key)
+        assert name.startswith("“") and name.endswith("”") and "--" not in name, key
+        assert any(line.startswith(name[1:-1]) for line in labels), (key, name)
+    assert views.option_name("force") == "tick “Log it anyway”"
 
 
 def test_stored_words_are_shown_by_name_and_sent_as_stored(web, ledger):

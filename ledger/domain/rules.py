@@ -13,6 +13,7 @@ from datetime import timedelta
 from ledger.domain.cards import Card
 from ledger.domain.money import format_minor
 from ledger.errors import Duplicate, InvalidInput, LimitExceeded
+from ledger.i18n import FORCE, _
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,10 @@ def refuse_unforced(card: Card, amount_minor: int | None, balance_minor: int | N
         if breach.rule == "retired" and not retired_ok:
             raise InvalidInput(f"card {label!r} is retired; add --force to log on it anyway")
         if breach.rule == "max_topup":
-            raise LimitExceeded(
-                f"{money(breach.value)} {currency} is over the single top-up limit of card {label!r} "
-                f"({money(breach.limit)}); check the amount, or add --force if it is right")
+            raise LimitExceeded(_(
+                "{amount} {currency} is over the single top-up limit of card {label!r} ({limit}); check the amount, "
+                "or {force} if it is right", amount=money(breach.value), currency=currency, label=label,
+                limit=money(breach.limit), force=FORCE))
         if breach.rule == "max_balance":
             raise LimitExceeded(
                 f"a balance of {money(breach.value)} is over the balance cap of card {label!r} "

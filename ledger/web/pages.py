@@ -3,7 +3,8 @@
 Each page is one service call in one transaction, as each command is. A refusal from the core is
 turned into a page in one place (`Site.refused`, the app's handler of `LedgerError`): the page
 it was refused on again, with the same `error:` text the command line prints and the values kept,
-and nothing changed.
+and nothing changed. An option such a text names is named as the form names it (`views.option_name`):
+the browser never tells a person to add `--force`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ledger.domain.fields import SETTABLE
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import InvalidInput, LedgerError, NotFound
-from ledger.i18n import N_, _, capitalized, language
+from ledger.i18n import N_, _, capitalized, language, naming_options
 from ledger.service import cards as card_service
 from ledger.service import finding, receipts, topups, verifying
 from ledger.service.finding import Filters
@@ -252,4 +253,17 @@ def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: b
     if not read_only:
         routes += [Route("/log", site.log_form, methods=["GET"]), Route("/log", site.log, methods=["POST"])]
     handlers = {LedgerError: site.refused, Exception: site.failed}
-    return Guard(Starlette(routes=routes, exception_handlers=handlers), keys, hosts)
+    return Guard(_AsTheFormNames(Starlette(routes=routes, exception_handlers=handlers)), keys, hosts)
+
+
+class _AsTheFormNames:
+    """ASGI middleware: a message made while a request is answered names an option as the log form
+    does ("tick “Log it anyway”", the field “When”), never as the command line does (`add --force`).
+    The names are a context variable: the work of a page run in the thread pool sees them too."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with naming_options(views.option_name):
+            await self.app(scope, receive, send)

@@ -18,7 +18,7 @@ from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
 from ledger.domain.values import SHOWN as WORD_NAMES
-from ledger.i18n import N_, _
+from ledger.i18n import N_, _, capitalized
 from ledger.service.finding import PAGE, Totals, Validity
 from ledger.service.topups import LOGGED_OUTCOMES
 
@@ -154,6 +154,10 @@ _CHOICES = {"channel": CHANNELS, "outcome": [outcome.value for outcome in LOGGED
 _TEXT_AREAS = ("note",)  # free text of several lines
 # Examples in an empty field, looked up when shown (a number or a date is the same in every catalog).
 _PLACEHOLDERS = {"amount": "100", "at": N_("now, or 2026-11-25 18:42"), "valid_until": "2027-11-25"}
+# The form's fields that are not record fields, and the checkbox that logs what a limit would refuse.
+CARD_LABEL = N_("Card")
+SMS_LABEL = N_("Confirmation message")
+FORCE_LABEL = N_("Log it anyway")
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,18 @@ def log_form() -> tuple[list[FormField], list[FormField]]:
     """The fields of the log form: those up front, and the others under "More"."""
     every = [_form_field(spec) for spec in SETTABLE]
     return [f for f in every if f.key in UP_FRONT], [f for f in every if f.key not in UP_FRONT]
+
+
+def option_name(key: str) -> str:
+    """An option named in a message, as the log form names it: its field's label in quotes, and for
+    `force` the checkbox to tick. An option the form has no field for keeps its command-line name."""
+    if key == "force":
+        return _("tick “{label}”", label=_(FORCE_LABEL))
+    up_front, more = log_form()
+    labels = {field.key: field.label for field in (*up_front, *more)} | {"card": CARD_LABEL, "sms": SMS_LABEL}
+    if key not in labels:
+        return "--" + key.replace("_", "-")
+    return _("“{label}”", label=capitalized(_(labels[key])))
 
 
 # A record's page: its fields, but those its heading and receipts already show.
