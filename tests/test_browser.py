@@ -1,5 +1,6 @@
 """`topup serve` as a user runs it: the real command in its own process, and a real Chromium logging a
-top-up with a photo through the form, finding it and seeing the photo."""
+top-up with a photo through the form (after a refusal that names the form's checkbox, not `--force`),
+finding it and seeing the photo."""
 
 import os
 import re
@@ -170,10 +171,16 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
             assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # long values wrap on a phone
             page.click("text=Log a top-up")
             page.select_option("select[name=card]", "八達通")
-            page.fill("input[name=amount]", "HK$200")
+            page.fill("input[name=amount]", "HK$2000")  # over the card's limit: refused, naming the checkbox
             page.select_option("select[name=channel]", "kiosk")
             page.fill("input[name=ref]", "RC-PHONE-77")
             page.fill("textarea[name=note]", "MTR 站 <增值機>")
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            refused = page.inner_text("main")
+            assert "or tick “Log it anyway” if it is right" in refused and "--force" not in refused, refused
+            assert page.get_by_label("Log it anyway").get_attribute("name") == "force"
+            page.fill("input[name=amount]", "HK$200")  # what was typed is kept; a file is chosen again
             page.set_input_files("input[name=receipt]", str(photo))
             page.click("button[type=submit]")
             page.wait_for_load_state()  # the page and its stylesheet

@@ -6,9 +6,13 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from ledger.domain.fields import SETTABLE
+from ledger.errors import InvalidInput
+from ledger.i18n import FORCE, Option, _, speaking
 from ledger.store.location import at
+from ledger.web import views
 from ledger.web.guard import Secrets
-from ledger.web.pages import make_app
+from ledger.web.pages import Site, make_app
 from tests.conftest import page_text, sql, table_dump
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
@@ -225,6 +229,11 @@ def _form(web, **values):
     return {"csrf": web.get("/log").text.split('name="csrf" value="')[1].split('"')[0], **values}
 
 
+def _as_the_form_names(line: str) -> str:
+    """A refusal of the command line as the browser says it: what `add --force` does, the form's checkbox does."""
+    return line.replace("add --force", "tick “Log it anyway”")
+
+
 def test_the_form_offers_cards_in_use_channels_and_the_camera(web, topup_ok, ledger):
     topup_ok("card", "add", "old", "--kind", "smart")
     topup_ok("card", "retire", "old")
@@ -274,10 +283,73 @@ def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup,
     cli = topup("log", *cli_args)
     answer = web.post("/log", data=_form(web, **values))
     assert cli.exit_code == 1 and answer.status_code == 400
-    assert cli.stderr.strip().splitlines()[-1] in page_text(answer.text).splitlines()
+    said = cli.stderr.strip().splitlines()[-1]
+    # A refusal whose option is an `Option` names it as the form does; one written before it was, as it is.
+    assert {said, _as_the_form_names(said)} & set(page_text(answer.text).splitlines())
     assert table_dump(ledger_path) == before
     kept = page_text(answer.text)
     assert all(value in answer.text for value in values.values() if value and "\x1b" not in value), kept
+
+
+def test_a_refusal_on_the_form_names_the_checkbox_where_the_command_says_add_force(web, topup, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    answer = web.post("/log", data=_form(web, card="八達通", amount="1200"))
+    said = "1200.00 HKD is over the single top-up limit of card '八達通' (1000.00); check the amount, or {} if it is right"
+    assert answer.status_code == 400 and table_dump(ledger_path) == before
+    assert "error: " + said.format("tick “Log it anyway”") in page_text(answer.text).splitlines()
+    assert "--force" not in answer.text
+    assert re.search(r'<input type="checkbox" name="force"> Log it anyway\b', answer.text)  # the checkbox it names
+    cli = topup("log", "八達通", "1200")
+    assert cli.exit_code == 1 and cli.stderr == "error: " + said.format("add --force") + "\n"
+
+
+def test_every_page_names_options_as_the_form_does_even_when_its_work_runs_in_the_thread_pool(web, ledger,
+                                                                                              monkeypatch):
+    def refused(*args, **kwargs):
+        raise InvalidInput(_("give {at} and {valid_until}, or {force}", at=Option("at"),
+                             valid_until=Option("valid_until"), force=FORCE))
+
+    monkeypatch.setattr("ledger.service.finding.cards_ahead", refused)  # /cards is a plain function: a worker thread
+    answer = web.get("/cards")
+    assert answer.status_code == 400
+    assert "error: give “When” and “Valid until”, or tick “Log it anyway”" in page_text(answer.text).splitlines()
+    assert str(Option("at")) == "--at" and str(FORCE) == "add --force"  # the command line's names, outside a request
+
+
+def test_each_option_of_the_log_form_is_named_by_its_label_in_the_form(web, ledger):
+    labels = page_text(web.get("/log").text).splitlines()
+    for key in ("card", *(spec.key for spec in SETTABLE), "sms"):
+        name = views.option_name(key)
+        assert name.startswith("“") and name.endswith("”") and "--" not in name, key
+        assert any(line.startswith(name[1:-1]) for line in labels), (key, name)
+    assert views.option_name("force") == "tick “Log it anyway”"
+
+
+def test_stored_words_are_shown_by_name_and_sent_as_stored(web, ledger):
+    page = web.get("/", params={"with_void": "on"}).text
+    assert '<option value="wechat">WeChat Pay</option>' in page and "<td>WeChat Pay</td>" in page
+    assert '<option value="credited">credited</option>' in page and '<span class="outcome void">void</span>' in page
+    assert "八達通\nsmart card" in page_text(web.get("/cards").text)
+    assert "channel\nWeChat Pay" in page_text(web.get("/records/2").text)
+    assert '<option value="kiosk">self-service kiosk</option>' in web.get("/log").text
+    with speaking("zh-Hant"):
+        assert views.named("wechat") == "微信支付" and views.named("void") == "已作廢"
+        assert views.named("7-eleven") == "7-eleven"  # a word that is not a stored one, as it is
+
+
+def test_a_page_says_which_language_it_is_in(ledger_path, keys, web, ledger):
+    assert '<html lang="en">' in web.get("/").text
+    site = Site(at(ledger_path), keys, read_only=False)
+    with speaking("zh-Hant"):
+        page = site.page("refused.html", 400, error="x").body.decode()
+    assert '<html lang="zh-Hant">' in page
+
+
+def test_a_message_with_an_element_in_it_escapes_its_values(ledger_path, keys):
+    site = Site(at(ledger_path), keys, read_only=False)
+    page = site.templates.from_string('{{ _("None kept. <code>topup receipt add {id} FILE</code> keeps one.", '
+                                      'id="<b>1</b>") }} {{ _("Open {name}", name="<i>") }}').render()
+    assert page == "None kept. <code>topup receipt add &lt;b&gt;1&lt;/b&gt; FILE</code> keeps one. Open &lt;i&gt;"
 
 
 def test_force_logs_over_the_limit_as_the_command_does(web, ledger):

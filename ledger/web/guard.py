@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from ledger.i18n import _
+
 # Pages load only their own stylesheet and pictures, and run nothing.
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
                "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
@@ -69,13 +71,12 @@ class Guard:
         request = Request(scope)
         send = _Answering(send)
         if request.headers.get("host", "").lower() not in self.hosts:
-            await PlainTextResponse("refused: this address is not the one topup serve is serving\n",
-                                    status_code=421)(scope, receive, send)
+            await _refusal(_("this address is not the one topup serve is serving"), 421)(scope, receive, send)
             return
         given = request.query_params.get("token")
         if given is not None:
             if not self.keys.token_ok(given):
-                await _refused(scope, receive, send)
+                await _no_token()(scope, receive, send)
                 return
             rest = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
             # One leading slash: `//host/` would send the browser to another site.
@@ -87,7 +88,7 @@ class Guard:
             await answer(scope, receive, send)
             return
         if not self.keys.token_ok(request.cookies.get(self.keys.cookie)):
-            await _refused(scope, receive, send)
+            await _no_token()(scope, receive, send)
             return
         try:
             await self.app(scope, receive, send)
@@ -106,15 +107,20 @@ class Guard:
 
 def unexpected(exc: Exception, path: str) -> str:
     """What a bug is called, in a line, wherever it is said."""
-    return (f"unexpected {type(exc).__name__} on {path}; nothing was saved. Run again with TOPUP_DEBUG=1 to see "
-            "the details and report them")
+    return _("unexpected {error} on {path}; nothing was saved. Run again with TOPUP_DEBUG=1 to see the details and "
+             "report them", error=type(exc).__name__, path=path)
 
 
-async def _refused(scope: Scope, receive: Receive, send: Send) -> None:
+def _no_token() -> App:
+    return _refusal(_("open the address `topup serve` printed, with its token"), 403)
+
+
+def _refusal(message: str, status: int) -> App:
+    """A request refused before any page: `refused: ` (which never changes, as `error: ` does not) and
+    why, in plain text."""
     from starlette.responses import PlainTextResponse
 
-    await PlainTextResponse("refused: open the address `topup serve` printed, with its token\n",
-                            status_code=403)(scope, receive, send)
+    return PlainTextResponse(f"refused: {message}\n", status_code=status)
 
 
 class _Answering:

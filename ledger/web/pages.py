@@ -3,11 +3,13 @@
 Each page is one service call in one transaction, as each command is. A refusal from the core is
 turned into a page in one place (`Site.refused`, the app's handler of `LedgerError`): the page
 it was refused on again, with the same `error:` text the command line prints and the values kept,
-and nothing changed.
+and nothing changed. An option such a text names is named as the form names it (`views.option_name`):
+the browser never tells a person to add `--force`.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import OrderedDict
 from typing import Any
@@ -26,6 +28,7 @@ from ledger.domain.fields import SETTABLE
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.i18n import N_, _, capitalized, language, naming_options
 from ledger.service import cards as card_service
 from ledger.service import finding, receipts, topups, verifying
 from ledger.service.finding import Filters
@@ -44,6 +47,16 @@ MAX_FORM_BYTES = 4 * MAX_RECEIPT_BYTES
 # What the pages of records just logged have yet to say: a record logged but never opened leaves
 # its words here, so only the newest are kept.
 DONE_KEPT = 100
+# What the form's reader (Starlette) says of a form it will not read, in words of the catalog; any
+# other of its refusals is said as it is.
+_FORM_REFUSALS = (
+    (re.compile(r"Too many files\. Maximum number of files is (?P<count>\d+)"),
+     N_("Too many files. Maximum number of files is {count}")),
+    (re.compile(r"Too many fields\. Maximum number of fields is (?P<count>\d+)"),
+     N_("Too many fields. Maximum number of fields is {count}")),
+    (re.compile(r"Part exceeded maximum size of (?P<size>\d+)KB"), N_("Part exceeded maximum size of {size}KB")),
+    (re.compile(r"Field exceeded maximum size of (?P<size>\d+)KB"), N_("Field exceeded maximum size of {size}KB")),
+)
 
 
 class Site:
@@ -56,9 +69,12 @@ class Site:
         self.done: OrderedDict[str, list[str]] = OrderedDict()  # what a logged record's page opens with
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        self.templates.globals.update(_=in_page, shown_value=views.shown_value)
+        self.templates.filters.update(named=views.named, capitalized=capitalized)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
-        html = self.templates.get_template(name).render(read_only=self.read_only, csrf=self.keys.csrf, **values)
+        html = self.templates.get_template(name).render(lang=language(), read_only=self.read_only,
+                                                        csrf=self.keys.csrf, **values)
         return HTMLResponse(html, status_code=status)
 
     async def refused(self, request: Request, error: Exception) -> Response:
@@ -116,7 +132,7 @@ class Site:
         with transaction(self.location) as ledger:
             files = receipts.stored_receipts(ledger, topup_id)
         if not 1 <= index <= len(files):
-            raise NotFound(f"record {topup_id} has no receipt {index}")
+            raise NotFound(_("record {id} has no receipt {index}", id=topup_id, index=index))
         receipt = files[index - 1]
         kind = how_shown(receipt).kind
         media_type = receipt.media_type + ("; charset=utf-8" if kind == "text" else "")
@@ -142,22 +158,26 @@ class Site:
 
     async def log(self, request: Request) -> Response:
         if not _same_origin(request):
-            return self.page("refused.html", 403, error="this form did not come from this page; open it again")
+            return self._not_from_here()
         request.state.form = {}
         size = request.headers.get("content-length", "")
         if not size.isdigit() or int(size) > MAX_FORM_BYTES:  # refused before a byte of it is read
             return await run_in_threadpool(
-                self._form, {}, f"the form with its files must be under {MAX_FORM_BYTES // 2**20} MB; log the "
-                "top-up with fewer files, then `topup receipt add ID FILE` adds the others", 413)
+                self._form, {}, _("the form with its files must be under {size} MB; log the top-up with fewer files, "
+                                  "then `topup receipt add ID FILE` adds the others", size=MAX_FORM_BYTES // 2**20),
+                413)
         try:
             async with request.form(max_files=MAX_FILES, max_fields=40) as form:
                 return await self._log_from(request, form)
         except HTTPException as refused:  # too many files, a field too long, a body that is not a form
-            raise InvalidInput(str(refused.detail).rstrip(".")) from None
+            raise InvalidInput(_form_refusal(str(refused.detail).rstrip("."))) from None
+
+    def _not_from_here(self) -> HTMLResponse:
+        return self.page("refused.html", 403, error=_("this form did not come from this page; open it again"))
 
     async def _log_from(self, request: Request, form: FormData) -> Response:
         if not self.keys.csrf_ok(form.get("csrf")):
-            return self.page("refused.html", 403, error="this form did not come from this page; open it again")
+            return self._not_from_here()
         # A browser sends a text area's line breaks as CRLF; typed in a terminal they are LF.
         given = request.state.form = {key: str(form.get(key) or "").replace("\r\n", "\n") for key in LOG_FIELDS}
         uploads = [item for item in form.getlist("receipt") if isinstance(item, UploadFile) and item.filename]
@@ -184,6 +204,26 @@ class Site:
         up_front, more = views.log_form()
         return self.page("log.html", status, cards=in_use, given=given, error=error, up_front=up_front, more=more,
                          given_keys=[key for key, value in given.items() if value])
+
+
+def in_page(message: str, /, **values: object) -> str:
+    """`_` in a template. A message written with elements in it (`<code>`) is HTML, as Jinja's own
+    gettext makes it: its text is the catalog's, its values are escaped; any other is text, escaped
+    where it is put."""
+    from markupsafe import Markup
+
+    if "<" not in message:
+        return _(message, **values)
+    return Markup(_(message)).format(**values)
+
+
+def _form_refusal(said: str) -> str:
+    """What the form's reader said of a form it would not read, in the reader's language when it is
+    one of the refusals the catalog knows."""
+    for pattern, message in _FORM_REFUSALS:
+        if found := pattern.fullmatch(said):
+            return _(message, **found.groupdict())
+    return said
 
 
 def _count(text: str | None) -> int:
@@ -213,4 +253,17 @@ def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: b
     if not read_only:
         routes += [Route("/log", site.log_form, methods=["GET"]), Route("/log", site.log, methods=["POST"])]
     handlers = {LedgerError: site.refused, Exception: site.failed}
-    return Guard(Starlette(routes=routes, exception_handlers=handlers), keys, hosts)
+    return Guard(_AsTheFormNames(Starlette(routes=routes, exception_handlers=handlers)), keys, hosts)
+
+
+class _AsTheFormNames:
+    """ASGI middleware: a message made while a request is answered names an option as the log form
+    does ("tick “Log it anyway”", the field “When”), never as the command line does (`add --force`).
+    The names are a context variable: the work of a page run in the thread pool sees them too."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        with naming_options(views.option_name):
+            await self.app(scope, receive, send)

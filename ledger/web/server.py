@@ -8,6 +8,7 @@ import socket
 from typing import TextIO
 
 from ledger.errors import LedgerError
+from ledger.i18n import _
 from ledger.service.cards import list_cards
 from ledger.service.opening import Location, transaction
 from ledger.web.guard import Secrets
@@ -26,8 +27,8 @@ def lan_address() -> str:
         except OSError:
             address = ""
     if not address or address.startswith(("127.", "0.")):
-        raise LedgerError("this machine has no local network address; connect it to the network the phone is on, "
-                          "or leave out --lan")
+        raise LedgerError(_("this machine has no local network address; connect it to the network the phone is on, "
+                            "or leave out --lan"))
     return address
 
 
@@ -40,9 +41,10 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         listening.close()
         if exc.errno == errno.EADDRINUSE:
-            raise LedgerError(f"port {port} is in use; choose another with --port, or leave it out for a free one") \
-                from None
-        raise LedgerError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+            raise LedgerError(_("port {port} is in use; choose another with --port, or leave it out for a free one",
+                                port=port)) from None
+        raise LedgerError(_("cannot listen on {host}:{port}: {reason}", host=host, port=port, reason=exc.strerror)) \
+            from None
     listening.listen(64)
     return listening
 

@@ -12,10 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.domain.cards import CardView
+from ledger.domain.channels import SHOWN as CHANNEL_NAMES
 from ledger.domain.channels import Channel
 from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
+from ledger.domain.values import SHOWN as WORD_NAMES
+from ledger.i18n import N_, _, capitalized
 from ledger.service.finding import PAGE, Totals, Validity
 from ledger.service.topups import LOGGED_OUTCOMES
 
@@ -23,6 +26,24 @@ CHANNELS = [channel.value for channel in Channel]
 RECORDS_SHOWN = PAGE  # a page's worth; "more" shows as many again
 CHART_MONTHS = 12
 DUE_WITHIN = 30  # days, as `topup due` looks ahead by default
+
+
+# What a channel, an outcome, a kind of card or a status is called where people read it (a catalog
+# message); the stored word stays what forms send and links carry.
+_NAMES: dict[str, str] = {**WORD_NAMES, **CHANNEL_NAMES}
+# The fields whose values are such words.
+_CODED = frozenset(spec.name for spec in PUBLIC_FIELDS if spec.kind in (Kind.code, Kind.card_kind))
+
+
+def named(word: str | None) -> str | None:
+    """A channel, outcome, kind of card or status as the reader calls it; any other word as it is."""
+    message = _NAMES.get(word) if word is not None else None
+    return _(message) if message else word
+
+
+def shown_value(key: str, value: Any) -> Any:
+    """A record field's value as a page shows it: a stored word by its name, anything else as it is."""
+    return named(value) if key in _CODED and isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -100,12 +121,14 @@ _LABELS = {spec.name: spec.label for spec in PUBLIC_FIELDS}
 
 
 def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every version with its values (key, label, value), and which of them changed from the version before."""
+    """Every version with its values (key, label to look up, value as shown), and which of them changed from
+    the version before."""
     shown, before = [], None
     for version in history:
         values = {key: version["content"].get(key) for key in _VERSION_FIELDS}
         changed = [key for key in _VERSION_FIELDS if before is not None and before[key] != values[key]]
-        kept = [(key, _LABELS[key], value) for key, value in values.items() if value not in (None, "")]
+        kept = [(key, _LABELS[key], shown_value(key, value)) for key, value in values.items()
+                if value not in (None, "")]
         shown.append({**version, "changed": changed, "values": kept})
         before = values
     return shown
@@ -129,7 +152,12 @@ def cards(views: list[CardView], validity: list[Validity]) -> list[dict[str, Any
 UP_FRONT = ("amount", "channel", "at", "ref", "note")
 _CHOICES = {"channel": CHANNELS, "outcome": [outcome.value for outcome in LOGGED_OUTCOMES]}
 _TEXT_AREAS = ("note",)  # free text of several lines
-_PLACEHOLDERS = {"amount": "100", "at": "now, or 2026-11-25 18:42", "valid_until": "2027-11-25"}
+# Examples in an empty field, looked up when shown (a number or a date is the same in every catalog).
+_PLACEHOLDERS = {"amount": "100", "at": N_("now, or 2026-11-25 18:42"), "valid_until": "2027-11-25"}
+# The form's fields that are not record fields, and the checkbox that logs what a limit would refuse.
+CARD_LABEL = N_("Card")
+SMS_LABEL = N_("Confirmation message")
+FORCE_LABEL = N_("Log it anyway")
 
 
 @dataclass(frozen=True)
@@ -137,11 +165,11 @@ class FormField:
     """A field of the log form: what it sets, what it is called, and how it is typed."""
 
     key: str  # the form's field name: the option's (`RecordField.key`)
-    label: str
+    label: str  # a catalog message, looked up when shown
     input: str  # text, decimal, area or choice
     default: str | None = None  # a choice's value when none is chosen
-    choices: tuple[str, ...] = ()
-    placeholder: str = ""
+    choices: tuple[str, ...] = ()  # stored words: the values sent; their names are shown
+    placeholder: str = ""  # a catalog message, looked up when shown
 
 
 def _form_field(spec: RecordField) -> FormField:
@@ -156,6 +184,18 @@ def log_form() -> tuple[list[FormField], list[FormField]]:
     """The fields of the log form: those up front, and the others under "More"."""
     every = [_form_field(spec) for spec in SETTABLE]
     return [f for f in every if f.key in UP_FRONT], [f for f in every if f.key not in UP_FRONT]
+
+
+def option_name(key: str) -> str:
+    """An option named in a message, as the log form names it: its field's label in quotes, and for
+    `force` the checkbox to tick. An option the form has no field for keeps its command-line name."""
+    if key == "force":
+        return _("tick “{label}”", label=_(FORCE_LABEL))
+    up_front, more = log_form()
+    labels = {field.key: field.label for field in (*up_front, *more)} | {"card": CARD_LABEL, "sms": SMS_LABEL}
+    if key not in labels:
+        return "--" + key.replace("_", "-")
+    return _("“{label}”", label=capitalized(_(labels[key])))
 
 
 # A record's page: its fields, but those its heading and receipts already show.
