@@ -6,7 +6,9 @@ outside `_()`; and at run time, with a pseudo-language whose catalog marks every
 line a person reads comes out marked."""
 
 import ast
+import gettext
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ TEMPLATES = sorted(PACKAGE.rglob("templates/*.html"))
 # The refusals of the core, and the exceptions readers raise to be re-worded by their callers.
 REFUSALS = {"LedgerError", "InvalidInput", "NotFound", "Duplicate", "LimitExceeded", "NotALedger", "SchemaTooNew",
             "DamageFound", "DateProblem", "NotPlaced"}
-PREFIXES = ("error: ", "warning: ", "note: ")  # markers scripts look for: never translated
+PREFIXES = ("error: ", "warning: ", "note: ", "refused: ")  # markers scripts look for: never translated
+NAMES = re.compile(r"\btopup\b|SHA-256|\bsha256\b")  # names of things, the same in every language
 
 
 def _written_out(node: ast.AST) -> str | None:
@@ -36,6 +39,7 @@ def _prose(text: str | None) -> bool:
         return False
     for prefix in PREFIXES:
         text = text.removeprefix(prefix)
+    text = NAMES.sub(" ", text)
     return re.search(r"[A-Za-z]{2,}|[\u4e00-\u9fff]", text) is not None
 
 
@@ -69,21 +73,96 @@ def test_help_and_lines_for_people_are_catalog_messages(path):
     assert not written, f"{path}: texts for people written outside _(): {written}"
 
 
-_TAG = re.compile(r"<[^>]*>")
+_JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
 _STYLE = re.compile(r"<style\b.*?</style>", re.S)
-_SHOWN_ATTRIBUTES = re.compile(r'\b(?:placeholder|title|alt|aria-label)="([^"{]*)"')
+_TAG = re.compile(r"<[^>]*>")
+_SHOWN_ATTRIBUTES = re.compile(r'\b(?:placeholder|title|alt|aria-label)="([^"]*)"')
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_page_text_is_catalog_messages(path):
-    import jinja2
-    from jinja2 import nodes
-
-    source = path.read_text(encoding="utf-8")
-    tree = jinja2.Environment().parse(source)
-    written = []
-    for data in tree.find_all(nodes.TemplateData):
-        markup = _STYLE.sub(" ", data.data)  # a stylesheet's words are no text
-        written += [text.strip() for text in _TAG.sub("  ", markup).split("  ") if _prose(text)]
-        written += [text for text in _SHOWN_ATTRIBUTES.findall(markup) if _prose(text)]
+    markup = _STYLE.sub(" ", _JINJA.sub("\x00", path.read_text(encoding="utf-8")))  # a stylesheet's words are no text
+    written = [text for text in _SHOWN_ATTRIBUTES.findall(markup) if _prose(text.replace("\x00", " "))]
+    written += [text.strip() for text in re.split(r"\x00|\n", _TAG.sub("\n", markup)) if _prose(text)]
     assert not written, f"{path}: page text outside _(): {written}"
+
+
+# ---------------------------------------------------------------- at run time, in a language that marks every message
+
+
+class _Marking(gettext.NullTranslations):
+    """A pseudo-language: every message of the catalog comes out between ⟦ and ⟧."""
+
+    def gettext(self, message: str) -> str:
+        return f"⟦{message}⟧"
+
+
+@pytest.fixture
+def marking(monkeypatch):
+    from ledger import i18n
+
+    monkeypatch.setattr(i18n, "catalog", lambda language: _Marking())
+
+
+def _unmarked(lines: str) -> list[str]:
+    """The lines for a person that are not a message of the catalog, whole, after their marker (a
+    message may run over several lines, and hold others)."""
+    while (inner := re.sub(r"⟦[^⟦⟧]*⟧", "\x01", lines)) != lines:
+        lines = inner
+    found = []
+    for line in lines.splitlines():
+        for prefix in PREFIXES:
+            line = line.removeprefix(prefix)
+        line = line.strip()
+        if line.strip("\x01 "):
+            found.append(line)
+    return found
+
+
+def test_every_line_the_command_line_says_is_a_catalog_message(marking, topup, tmp_path, ledger_path):
+    topup("card", "add", "shop", "--kind", "smart", "--max-topup", "100")
+    topup("card", "add", "sim", "--kind", "sim", "--region", "HK", "--number", "9123 4567", "--validity-days", "30")
+    slip = tmp_path / "slip.txt"
+    slip.write_text("slip")
+    garbage = tmp_path / "garbage.csv"
+    garbage.write_text("a,b\n1,2\n")
+    said = []
+    for args in [("log", "shop", "50", "--ref", "R1", "--receipt", str(slip)), ("log", "shop", "50", "--ref", "R1"),
+                 ("log", "shop", "500"), ("log", "shop", "-5"), ("log", "nobody", "5"), ("log", "shop", "5", "--at", "13"),
+                 ("log", "shop", "5", "--channel", "pigeon"), ("log", "sim", "--sms", "充值HK$50，2025年3月14日"),
+                 ("log", "sim", "--sms", "您的验证码是 123456"), ("check", "shop", "80"), ("check", "shop", "500"),
+                 ("void", "1", "--reason", "x"), ("void", "1", "--reason", "x"), ("amend", "1", "--reason", "r"),
+                 ("search", "--since", "13"), ("search", "--limit", "0"), ("import", str(garbage)),
+                 ("export", "--output", str(tmp_path / "no" / "x.csv")), ("card", "add", "shop", "--kind", "smart"),
+                 ("card", "add", "x", "--kind", "sim", "--region", "HK", "--number", "1"), ("due", "--within", "-1"),
+                 ("receipt", "get", "2"), ("show", "99"), ("backup", str(tmp_path / "copy.db")), ("verify",),
+                 ("seal", "--output", str(tmp_path / "seal.txt")), ("doctor",)]:
+        said.append(topup(*args).stderr)
+    conn = sqlite3.connect(ledger_path)
+    conn.execute("UPDATE topup SET amount_minor = 1 WHERE id = 1")
+    conn.commit()
+    conn.close()
+    checked = topup("verify")
+    said += [checked.stderr, checked.stdout]  # the problems verify lists are for a person too
+    assert not [line for text in said for line in _unmarked(text)]
+
+
+def test_every_word_of_the_pages_is_a_catalog_message(marking, topup, ledger_path):
+    from starlette.testclient import TestClient
+
+    from ledger.store.location import at
+    from ledger.web.guard import Secrets
+    from ledger.web.pages import make_app
+    from tests.conftest import page_text
+
+    topup("card", "add", "shop", "--kind", "smart", "--max-topup", "100")
+    topup("log", "shop", "50", "--ref", "R1", "--note", "memo-1")
+    keys = Secrets()
+    web = TestClient(make_app(at(ledger_path), keys, {"testserver"}), base_url="http://testserver")
+    web.get(f"/?token={keys.token}")
+    data = {"R1", "memo-1", "shop", "50.00", "CNY"}  # what the ledger holds, shown as it is
+    for page in ("/", "/records/1", "/cards", "/verify", "/log"):
+        text = page_text(web.get(page).text)
+        unmarked = [line for line in _unmarked(text)
+                    if not all(word in data or re.fullmatch(r"[\d:.+\-T()/#]+|[0-9a-f]{64}", word) for word in line.split())]
+        assert not unmarked, (page, unmarked)

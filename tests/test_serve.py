@@ -159,7 +159,7 @@ def test_a_record_shows_its_fields_every_version_and_its_receipts(web, ledger):
     page = web.get("/records/2").text
     text = page_text(page)
     assert "amount\n50.00 CNY" in text and "reference\n4200001234" in text
-    assert re.search(r"log\n2026-\d\d-\d\d [\d:]+\n.*amount credited\n100\.00", text, re.S)
+    assert re.search(r"logged\n2026-\d\d-\d\d [\d:]+\n.*amount credited\n100\.00", text, re.S)
     assert "amend" in text and "短信说 50" in text
     assert "【中国移动】您已成功充值100元 <b>bold</b>" in text and "<b>bold</b>" not in page  # the message, as text
     first = web.get("/records/1").text

@@ -7,15 +7,13 @@ Content-Security-Policy lets it load nothing and run nothing, and every value is
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.domain.chain import ACTIONS
-from ledger.domain.channels import SHOWN as CHANNEL_NAMES
 from ledger.domain.fields import PUBLIC_FIELDS, Kind
+from ledger.domain.named import action_named, named
 from ledger.domain.receipts import ReceiptFile, how_shown, picture_type
-from ledger.domain.values import SHOWN, Status, mask_number
+from ledger.domain.values import Status, mask_number
 from ledger.i18n import _, capitalized, speaking
 
 _BY_REGION = {"HK": "zh-Hant", "MO": "zh-Hant", "TW": "zh-Hant", "CN": "zh-Hans", "SG": "zh-Hans"}
@@ -66,15 +64,6 @@ def render(packed: list[PackedRecord], *, language: str, reveal: bool, writer: s
             records=[_shown(item, reveal) for item in packed])
 
 
-def _named(word: str | None, names: Mapping[str, str] = SHOWN) -> str | None:
-    """A channel, outcome, kind or action as the letter's reader calls it (a word `names` does not
-    know, as it is)."""
-    if word is None:
-        return None
-    named = names.get(word)
-    return _(named) if named else word
-
-
 def _moment(iso: str | None) -> str | None:
     """2025-03-14T18:42:00+08:00 as 2025-03-14 18:42:00 (UTC+08:00): the offset stays, readably."""
     if iso is None:
@@ -87,7 +76,7 @@ def _shown(item: PackedRecord, reveal: bool) -> dict[str, Any]:
     record, card = item.record, item.card
     currency = record["currency"]
     number = card["number"] if reveal else mask_number(card["number"])
-    fields = [(_("Card"), f"{card['label']} ({_named(card['kind'])})"), (_("Card number"), number),
+    fields = [(_("Card"), f"{card['label']} ({named(card['kind'])})"), (_("Card number"), number),
               (_("Issuer"), card["issuer"])]
     for field in _SHOWN_FIELDS:
         value = record[field.name]
@@ -96,11 +85,11 @@ def _shown(item: PackedRecord, reveal: bool) -> dict[str, Any]:
         elif field.kind is Kind.moment:
             value = _moment(value)
         elif field.kind is Kind.code:
-            value = _named(value, CHANNEL_NAMES if field.name == "channel" else SHOWN)  # type: ignore[arg-type]
+            value = named(value)
         fields.append((capitalized(_(field.label)), value))
-    history = [{"version": v["version"], "action": _named(v["action"], ACTIONS), "at": _moment(v["recorded_at"]),
+    history = [{"version": v["version"], "action": action_named(v["action"]), "at": _moment(v["recorded_at"]),
                 "reason": v["reason"],
-                "state": f"{v['content']['amount']} {v['content']['currency']}, {_named(v['content']['outcome'])}"}
+                "state": f"{v['content']['amount']} {v['content']['currency']}, {named(v['content']['outcome'])}"}
                for v in record["history"]]
     return {"id": record["id"], "void": record["status"] == Status.void.value,
             "fields": [(label, value) for label, value in fields if value not in (None, "")],

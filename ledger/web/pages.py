@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ledger.domain.fields import SETTABLE
+from ledger.domain.named import action_named, named
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import InvalidInput, LedgerError, NotFound
@@ -70,7 +71,7 @@ class Site:
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(_=in_page, shown_value=views.shown_value)
-        self.templates.filters.update(named=views.named, capitalized=capitalized)
+        self.templates.filters.update(named=named, action_named=action_named, capitalized=capitalized)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = self.templates.get_template(name).render(lang=language(), read_only=self.read_only,

@@ -12,12 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.domain.cards import CardView
-from ledger.domain.channels import SHOWN as CHANNEL_NAMES
 from ledger.domain.channels import Channel
 from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
+from ledger.domain.named import named
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
-from ledger.domain.values import SHOWN as WORD_NAMES
 from ledger.i18n import N_, _, capitalized
 from ledger.service.finding import PAGE, Totals, Validity
 from ledger.service.topups import LOGGED_OUTCOMES
@@ -28,17 +27,8 @@ CHART_MONTHS = 12
 DUE_WITHIN = 30  # days, as `topup due` looks ahead by default
 
 
-# What a channel, an outcome, a kind of card or a status is called where people read it (a catalog
-# message); the stored word stays what forms send and links carry.
-_NAMES: dict[str, str] = {**WORD_NAMES, **CHANNEL_NAMES}
 # The fields whose values are such words.
 _CODED = frozenset(spec.name for spec in PUBLIC_FIELDS if spec.kind in (Kind.code, Kind.card_kind))
-
-
-def named(word: str | None) -> str | None:
-    """A channel, outcome, kind of card or status as the reader calls it; any other word as it is."""
-    message = _NAMES.get(word) if word is not None else None
-    return _(message) if message else word
 
 
 def shown_value(key: str, value: Any) -> Any:
