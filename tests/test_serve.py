@@ -481,3 +481,14 @@ def test_what_a_logged_record_has_yet_to_say_is_kept_for_the_newest_only(web, le
         opened.append(answer.headers["location"])
     pages = [web.get(location).text for location in opened]
     assert ["Logged as record" in page for page in pages] == [False, True, True]
+
+
+def test_a_refusal_in_the_form_names_its_fields_and_examples_as_the_form_has_them(web, topup, ledger):
+    message = "充值 HK$50 成功，交易時間 31/02/2025。"
+    answer = page_text(web.post("/log", data=_form(web, card="八達通", sms=message)).text)
+    assert "give the time with “When”, e.g. 2025-03-14 18:42" in answer and "--at" not in answer
+    cli = topup("log", "八達通", "--sms", message)
+    assert "give the time with --at, e.g. --at '2025-03-14 18:42'" in cli.stderr
+    paid = page_text(web.post("/log", data=_form(web, card="八達通", amount="5", paid="-1")).text)
+    assert "error: “Paid” '-1' must be more than zero" in paid.splitlines()
+    assert "error: --paid '-1' must be more than zero" in topup("log", "八達通", "5", "--paid", "-1").stderr

@@ -134,7 +134,7 @@ def render_list(rows: list[Any], columns: list[tuple[str, str]], fmt: ListFormat
     """Rows (dicts, or declared types) as JSON, CSV or a table of these (key, heading) columns."""
     from ledger.cli import output
 
-    rows = output.plain(rows)
+    rows = output.plain(rows, for_programs=fmt is not ListFormat.table)
     if fmt is ListFormat.json:
         output.print_json(rows)
     elif fmt is ListFormat.csv:

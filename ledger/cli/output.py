@@ -18,16 +18,16 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
 
 
-def plain(data: Any) -> Any:
-    """Data as JSON is written from it: declared types (dataclasses) as dicts, and every message in
-    English, since what programs read never changes with the language."""
+def plain(data: Any, *, for_programs: bool = True) -> Any:
+    """Data as JSON, CSV and tables are written from it: declared types (dataclasses) as dicts; and,
+    `for_programs`, every message in English, since what programs read never changes with the language."""
     if is_dataclass(data) and not isinstance(data, type):
         data = asdict(data)
     if isinstance(data, dict):
-        return {key: plain(value) for key, value in data.items()}
+        return {key: plain(value, for_programs=for_programs) for key, value in data.items()}
     if isinstance(data, list):
-        return [plain(item) for item in data]
-    return english(data)
+        return [plain(item, for_programs=for_programs) for item in data]
+    return english(data) if for_programs else data
 
 
 # Free text that may end in an ellipsis when a table is short of room. A card's label or a

@@ -29,8 +29,7 @@ from ledger.i18n import N_, Text, _
 GENESIS = "0" * 64
 # What each change a link records is called where people read it (looked up in the catalog when shown).
 ACTIONS = {"log": N_("logged"), "amend": N_("amended"), "void": N_("voided"), "receipt": N_("receipt added"),
-           "import": N_("imported"), "found": N_("found at an upgrade"), "add": N_("added"), "edit": N_("edited"),
-           "retire": N_("retired")}
+           "import": N_("imported"), "found": N_("found at an upgrade")}
 # Built once: an import encodes one content per row.
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 SCHEME_TAG = '{"_scheme":'  # how every content of scheme 2 or later begins

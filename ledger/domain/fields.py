@@ -183,7 +183,7 @@ def _code(field: RecordField) -> Callable[[str], str]:
     return status
 
 
-def parser(field: RecordField, now: datetime, shown: str | None = None) -> Callable[[str, str], Any]:
+def parser(field: RecordField, now: datetime, shown: object = None) -> Callable[[str, str], Any]:
     """How a value typed for `field` (an option, a form's field, an import's cell), and the card's
     currency, become the value stored, checked by the same rules wherever it comes from; made once
     for an import's many rows. `shown` is what a refusal calls the value (--paid); the field's name
@@ -202,7 +202,7 @@ def parser(field: RecordField, now: datetime, shown: str | None = None) -> Calla
     return lambda text, currency: code(text.strip())
 
 
-def typed(field: RecordField, text: str, currency: str, now: datetime, shown: str | None = None) -> Any:
+def typed(field: RecordField, text: str, currency: str, now: datetime, shown: object = None) -> Any:
     """One typed value as stored (see `parser`); blank text leaves an optional field unknown."""
     if field.optional and not text.strip():
         return None

@@ -104,7 +104,7 @@ def symbol_currencies(symbol: str) -> frozenset[str] | None:
     return SYMBOLS.get(symbol.upper() if symbol.isascii() else symbol)
 
 
-def parse_amount(text: str, currency: str, field: str = "amount", *, allow_zero: bool = False) -> Money:
+def parse_amount(text: str, currency: str, field: object = "amount", *, allow_zero: bool = False) -> Money:
     """A positive amount typed by a person, in `currency`: '1,000', 'HK$100', '¥50', '１００'.
 
     `allow_zero` is for a balance, which may be empty after a top-up cleared a negative one."""
@@ -127,7 +127,7 @@ def parse_amount(text: str, currency: str, field: str = "amount", *, allow_zero:
     return money_from_decimal(Decimal(match["number"].replace(",", "")), currency, field, text.strip(), allow_zero)
 
 
-def money_from_decimal(value: Decimal, currency: str, field: str, shown: str, allow_zero: bool = False) -> Money:
+def money_from_decimal(value: Decimal, currency: str, field: object, shown: str, allow_zero: bool = False) -> Money:
     """Exact conversion to minor units; refuses rounding, zero and absurd sizes."""
     digits = minor_digits(currency)
     exponent = value.as_tuple().exponent

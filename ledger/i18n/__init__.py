@@ -14,6 +14,7 @@ A message may name an option of a command (`Option`): each interface says how it
 from __future__ import annotations
 
 import gettext
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -108,23 +109,29 @@ def use(chosen: str) -> None:
     _language.set(chosen)
 
 
-def _as_option(key: str) -> str:
-    return "add --force" if key == "force" else f"--{key.replace('_', '-')}"
+def _as_option(key: str, example: str | None = None) -> str:
+    if key == "force":
+        return "add --force"
+    named = f"--{key.replace('_', '-')}"
+    return named if example is None else f"{named} {shlex.quote(example)}"
 
 
-_option_names: ContextVar[Callable[[str], str]] = ContextVar("option_names", default=_as_option)
+Naming = Callable[[str, str | None], str]  # (an option's key, a value given as an example) → what a reader types
+_option_names: ContextVar[Naming] = ContextVar("option_names", default=_as_option)
 
 
 class Option:
     """An option of a command, named in a message as the reader knows it: `--at` on the command line,
-    the field of a form in a browser. `force` stands for the whole act of overriding a refusal
-    ("add --force")."""
+    the field of a form in a browser; with an `example`, the option given that value (`--at
+    '2025-03-14 18:42'`, or the value to type in the field). `force` stands for the whole act of
+    overriding a refusal ("add --force")."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, example: str | None = None) -> None:
         self.key = key  # the option's name with underscores: at, balance_after, force
+        self.example = example
 
     def __str__(self) -> str:
-        return _option_names.get()(self.key)
+        return _option_names.get()(self.key, self.example)
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
@@ -134,7 +141,7 @@ FORCE = Option("force")
 
 
 @contextmanager
-def naming_options(names: Callable[[str], str]) -> Iterator[None]:
+def naming_options(names: Naming) -> Iterator[None]:
     """Options named in messages made in the block are named by `names` (a form's field labels)."""
     token = _option_names.set(names)
     try:

@@ -19,7 +19,7 @@ from ledger.domain.values import (
     shell_word,
 )
 from ledger.errors import DamageFound, Duplicate, InvalidInput, NotFound
-from ledger.i18n import _
+from ledger.i18n import N_, _
 from ledger.service.records import no_record
 from ledger.store.interface import Ledger
 
@@ -57,7 +57,7 @@ def _apply_card_spec(card: Card, spec: CardSpec) -> None:
         card["number"] = (parse_card_number(CardKind(card["kind"]), spec.number, card["region"])
                           if spec.number.strip() else None)
     if spec.issuer is not None:
-        card["issuer"] = optional_text(spec.issuer, "issuer", 100)
+        card["issuer"] = optional_text(spec.issuer, N_("issuer"), 100)
     for text, column, option in ((spec.max_topup, "max_topup_minor", "--max-topup"),
                                  (spec.max_balance, "max_balance_minor", "--max-balance")):
         if text is not None:

@@ -85,7 +85,7 @@ class Letter:
 
 def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
     """The letter's options as typed: `--lang zh-TW`, `--reveal`, `--name 陳大文`."""
-    name = clean_text(writer, "name", 200, multiline=False) if writer is not None else None
+    name = clean_text(writer, N_("name"), 200, multiline=False) if writer is not None else None
     chosen = None
     if language is not None and (chosen := parse_language(language)) is None:
         raise InvalidInput(_("--lang {language!r} is not one the letter is written in; use zh-Hant, zh-Hans or en",

@@ -17,7 +17,7 @@ from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, optional_text, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.i18n import Option, _
+from ledger.i18n import N_, Option, _
 from ledger.service.cards import card_of, card_to_write_on, refuse_altered
 from ledger.service.receipts import read_receipt
 from ledger.service.records import shown_record, stored_topup
@@ -65,7 +65,7 @@ LOGGED_OUTCOMES = (Outcome.credited, Outcome.pending, Outcome.failed)
 
 def _typed(spec: fields.RecordField, text: str, currency: str, now: datetime) -> Any:
     """A value as typed on the command line or in the form, as stored; a refusal names its option."""
-    return fields.typed(spec, text, currency, now, shown=spec.option if spec.optional else None)
+    return fields.typed(spec, text, currency, now, shown=Option(spec.key) if spec.optional else None)
 
 
 def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
@@ -128,11 +128,11 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
     given_at = parse_moment(given["at"], now) if given.get("at") else None
     reading = message.read_message(text, card["currency"], card["region"], now, given_at)
     if reading.time_problem and given.get("at") is None:
-        raise InvalidInput(_("{problem}; give the time with {at}, e.g. {at} '2025-03-14 18:42'",
-                             problem=reading.time_problem, at=Option("at")))
+        raise InvalidInput(_("{problem}; give the time with {at}, e.g. {example}", problem=reading.time_problem,
+                             at=Option("at"), example=Option("at", "2025-03-14 18:42")))
     if reading.validity_problem and given.get("valid_until") is None:
-        raise InvalidInput(_("{problem}; give it with {valid_until}, e.g. {valid_until} 2025-06-12",
-                             problem=reading.validity_problem, valid_until=Option("valid_until")))
+        raise InvalidInput(_("{problem}; give it with {valid_until}, e.g. {example}", problem=reading.validity_problem,
+                             valid_until=Option("valid_until"), example=Option("valid_until", "2025-06-12")))
     read = {
         "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
         "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
@@ -208,7 +208,7 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
 
 
 def _reason(text: str) -> str:
-    reason = optional_text(text, "reason", 1000)
+    reason = optional_text(text, N_("reason"), 1000)
     if not reason:
         raise InvalidInput(_("give a --reason; it is kept in the record's history"))
     return reason

@@ -82,7 +82,11 @@ def _found(data: bytes, file: Path) -> str:
     one in which a bill's header is found wins, else the one whose Chinese characters are the common
     ones of either script; when neither clearly is, the file is refused and --encoding asked for."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InvalidInput(_("{file} begins as UTF-16 text but is not; give its encoding with --encoding "
+                                 "(utf-8, gb18030, big5 or utf-16)", file=str(file))) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -176,9 +176,12 @@ def log_form() -> tuple[list[FormField], list[FormField]]:
     return [f for f in every if f.key in UP_FRONT], [f for f in every if f.key not in UP_FRONT]
 
 
-def option_name(key: str) -> str:
+def option_name(key: str, example: str | None = None) -> str:
     """An option named in a message, as the log form names it: its field's label in quotes, and for
-    `force` the checkbox to tick. An option the form has no field for keeps its command-line name."""
+    `force` the checkbox to tick; with an example, the value to type. An option the form has no
+    field for keeps its command-line name."""
+    if example is not None:
+        return example
     if key == "force":
         return _("tick “{label}”", label=_(FORCE_LABEL))
     up_front, more = log_form()
