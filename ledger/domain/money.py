@@ -7,27 +7,27 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
+from typing import NamedTuple
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
 from ledger.i18n import _
 
-# The currencies a card may be kept in. How many digits each has after the decimal point is not
-# written here: `minor_digits` takes it from the ISO 4217 table.
-CURRENCIES = ("CNY", "HKD", "MOP", "TWD", "JPY", "KRW", "SGD", "MYR", "PHP", "THB", "VND", "IDR", "INR", "USD",
-              "EUR", "GBP", "AUD", "CAD", "NZD", "CHF")
+# The currencies a card may be kept in, and how many digits each has after the decimal point: the
+# minor units of ISO 4217, in which every stored amount is counted (HKD 2, JPY 0). They are written
+# here, not read from the ISO table at each start, because they are part of what the ledger stores:
+# should ISO 4217 change one, stored amounts need a schema step to rescale them (as TWD had).
+# tests/test_money.py checks each against the published table.
+MINOR_DIGITS = {"CNY": 2, "HKD": 2, "MOP": 2, "TWD": 2, "JPY": 0, "KRW": 0, "SGD": 2, "MYR": 2, "PHP": 2, "THB": 2,
+                "VND": 0, "IDR": 2, "INR": 2, "USD": 2, "EUR": 2, "GBP": 2, "AUD": 2, "CAD": 2, "NZD": 2, "CHF": 2}
+CURRENCIES = tuple(MINOR_DIGITS)
 
 
-@cache
 def minor_digits(currency: str) -> int:
-    """Digits after the decimal point of `currency` in ISO 4217 (HKD, CNY, TWD 2; JPY, KRW 0), from
-    the table of the maintained iso4217 package, read on first use."""
-    from iso4217 import Currency
-
-    return Currency(currency).exponent
+    """Digits after the decimal point of `currency` as the ledger counts it (ISO 4217's minor units)."""
+    return MINOR_DIGITS[currency]
 
 
 REGION_CURRENCY = {
@@ -68,8 +68,7 @@ _MAX_MAJOR = {"VND": 10**9, "IDR": 10**9, "KRW": 10**8, "JPY": 10**7}
 _DEFAULT_MAX_MAJOR = 10**6
 
 
-@dataclass(frozen=True, order=True)
-class Money:
+class Money(NamedTuple):
     """An exact amount: `minor` units (cents, fen) of `currency` (ISO 4217)."""
 
     minor: int
