@@ -78,3 +78,36 @@ def test_everyday_commands_do_not_load_the_orm(topup_ok, hk_card, tmp_path):
         result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[-1] == "loaded:", f"{args}: {result.stdout.splitlines()[-1]}"
+
+
+def test_a_plain_log_loads_no_message_reader(hk_card):
+    """Reading a pasted message costs more than the rest of a log: only `--sms` loads it."""
+    probe = (
+        "import sys\n"
+        "sys.argv = ['topup'] + sys.argv[1:]\n"
+        "from ledger.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
+        "print('loaded:' + ','.join(m for m in ('ledger.sources.messages', 'ledger.sources.stated_dates')"
+        " if m in sys.modules))\n"
+    )
+    plain = subprocess.run([sys.executable, "-c", probe, "log", hk_card, "10", "--ref", "A1"], capture_output=True,
+                           text=True)
+    assert plain.stdout.splitlines()[-1] == "loaded:", plain.stderr
+    pasted = subprocess.run([sys.executable, "-c", probe, "log", hk_card, "--sms", "充值HK$20成功 交易编号B2"],
+                            capture_output=True, text=True)
+    assert "ledger.sources.messages" in pasted.stdout.splitlines()[-1], pasted.stderr
+
+
+def test_a_command_named_first_behaves_as_in_the_whole_app(ledger_path):
+    """The program builds only the command named first on the line (it starts faster); what that
+    command says must be what the whole app, reached with an option before the name, says."""
+    from ledger.cli import app
+
+    names = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]
+    assert len(names) >= 18
+    for words in [[name, "--help"] for name in names] + [["card", "add", "--help"], ["log"], ["log", "x", "--nope"]]:
+        alone, whole = run_process(*words), run_process("--db", str(ledger_path), *words)
+        assert (alone.returncode, alone.stdout, alone.stderr) == (whole.returncode, whole.stdout, whole.stderr), words
+    run_process("card", "add", "campus", "--kind", "smart")
+    assert run_process("log", "campus", "10").stdout == "1\n"
+    assert run_process("--db", str(ledger_path), "log", "campus", "12").stdout == "2\n"

@@ -2,9 +2,10 @@
 
 Commands live in the modules beside this one, by concept. Each opens the ledger with
 `open_ledger` and makes one service call in that transaction. They import the core inside each
-command, so `--help` and shell completion never load SQLAlchemy.
+command, so `--help` and shell completion load none of it.
 """
 
+import copy
 import os
 import sys
 from collections.abc import Iterator
@@ -150,11 +151,24 @@ def _silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _app_for(first: list[str]) -> typer.Typer:
+    """The app with only the command named first on the line, when one is: typer builds every
+    command's options before it runs one, and a top-up need not wait for the twenty others. Anything
+    else (`topup --db FILE log`, `topup`, Tab completion) gets the whole app."""
+    commands = [command for command in app.registered_commands if [command.name] == first]
+    groups = [group for group in app.registered_groups if [group.name] == first]
+    if not commands and not groups:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands, narrowed.registered_groups = commands, groups
+    return narrowed
+
+
 def main() -> None:
     """Entry point: runs the app; interruptions, closed pipes and bugs end without a traceback."""
     try:
         try:
-            app(prog_name="topup")  # also under `python -m ledger`
+            _app_for(sys.argv[1:2])(prog_name="topup")  # also under `python -m ledger`
         finally:
             sys.stdout.flush()  # now rather than at exit, where a closed pipe could not be caught
     except KeyboardInterrupt:
