@@ -118,11 +118,26 @@ def test_the_store_speaks_in_declared_types():
     import inspect
     import typing
 
-    from ledger.store import interface
+    from ledger.domain import cards, chain, fields, receipts
+    from ledger.store import interface, location, types
 
+    # What the interface names only for readers of its annotations (it loads them lazily).
+    named = {name: value for module in (cards, chain, fields, receipts, location, types, interface)
+             for name, value in vars(module).items()}
     for owner in (interface.Ledger, interface.Engine, interface.Peek):
         for name, method in inspect.getmembers(owner, inspect.isfunction):
             if name.startswith("_"):
                 continue
-            returned = str(typing.get_type_hints(method).get("return"))
+            returned = str(typing.get_type_hints(method, globalns=named).get("return"))
             assert not any(word in returned for word in ("tuple[", "Any", "Cursor", "Connection")), (name, returned)
+
+
+def test_declared_types_are_written_out_by_their_field_names_never_by_position():
+    from ledger.cli.output import plain
+    from ledger.service.checking import LastTopupShown
+    from ledger.store.types import ChainState
+
+    assert plain([ChainState(3, 7, "ab")]) == [{"links": 3, "head_seq": 7, "head_digest": "ab"}]
+    shown = LastTopupShown(1, "2025-03-14T18:42:00+08:00", "10.00", "wechat", None, "credited")
+    assert plain(shown) == {"id": 1, "occurred_at": "2025-03-14T18:42:00+08:00", "amount": "10.00",
+                            "channel": "wechat", "ref": None, "outcome": "credited"}

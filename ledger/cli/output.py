@@ -14,15 +14,18 @@ from ledger.i18n import _, english
 
 
 def print_json(data: Any) -> None:
-    """Data as JSON; a declared type (a dataclass) by its fields, in their order."""
+    """Data as JSON; a declared type by its fields, in their order."""
     sys.stdout.write(json.dumps(plain(data), ensure_ascii=False, indent=2) + "\n")
 
 
 def plain(data: Any, *, for_programs: bool = True) -> Any:
-    """Data as JSON, CSV and tables are written from it: declared types (dataclasses) as dicts; and,
-    `for_programs`, every message in English, since what programs read never changes with the language."""
+    """Data as JSON, CSV and tables are written from it: declared types (dataclasses, named tuples) as
+    dicts; and, `for_programs`, every message in English, since what programs read never changes with
+    the language."""
     if is_dataclass(data) and not isinstance(data, type):
         data = asdict(data)
+    elif isinstance(data, tuple) and hasattr(data, "_asdict"):
+        data = data._asdict()
     if isinstance(data, dict):
         return {key: plain(value, for_programs=for_programs) for key, value in data.items()}
     if isinstance(data, list):

@@ -36,9 +36,10 @@ def log(
 ) -> None:
     from ledger.cli import output
     from ledger.service import topups
-    from ledger.sources.messages import MAX_MESSAGE_CHARS
 
     if sms == "-":
+        from ledger.sources.messages import MAX_MESSAGE_CHARS  # loaded only for a message: it is slow to load
+
         sms = _message_from_stdin(MAX_MESSAGE_CHARS)
     request = topups.LogRequest(card=card, values={"amount": amount, **(values or {})}, receipts=receipt or [],
                                 force=force, sms=sms)

@@ -15,14 +15,10 @@ README's "A new record field" says it step by step, and a test follows it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
-from ledger.domain.channels import parse_channel
-from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.times import local_iso, parse_day, parse_moment, to_stored
 from ledger.domain.values import Status, clean_ref, kept_text, parse_outcome
 from ledger.errors import InvalidInput
 from ledger.i18n import N_, _
@@ -43,8 +39,7 @@ class Kind(StrEnum):
     counter = "counter"  # how many versions the record has had
 
 
-@dataclass(frozen=True)
-class RecordField:
+class RecordField(NamedTuple):  # a named tuple: cheaper to make than a dataclass, at every start
     """One field of a top-up record."""
 
     name: str  # JSON key, CSV column and import header
@@ -171,6 +166,8 @@ def new_row(card_id: int, currency: str, now_utc: str) -> StoredTopup:
 
 def _code(field: RecordField) -> Callable[[str], str]:
     if field.name == "channel":
+        from ledger.domain.channels import parse_channel
+
         return lambda text: parse_channel(text).value
     if field.name == "outcome":
         return lambda text: parse_outcome(text).value
@@ -188,6 +185,11 @@ def parser(field: RecordField, now: datetime, shown: object = None) -> Callable[
     currency, become the value stored, checked by the same rules wherever it comes from; made once
     for an import's many rows. `shown` is what a refusal calls the value (--paid); the field's name
     by default."""
+    # Money, times and channels are loaded when a value is first read or shown, not with the
+    # registry: the command line reads the registry at every start, Tab completion's included.
+    from ledger.domain.money import parse_amount
+    from ledger.domain.times import parse_day, parse_moment, to_stored
+
     if field.clean is not None:
         clean = field.clean
         return lambda text, currency: clean(text)
@@ -211,6 +213,9 @@ def typed(field: RecordField, text: str, currency: str, now: datetime, shown: ob
 
 def shown_value(field: RecordField, stored: Any, currency: str) -> Any:
     """A stored value as records show it: money as a decimal string, moments in local time."""
+    from ledger.domain.money import format_minor
+    from ledger.domain.times import local_iso
+
     if stored is None:
         return None
     if field.kind is Kind.money:

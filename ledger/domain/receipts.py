@@ -6,7 +6,6 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ledger.domain.values import BIDI_CONTROLS, INVISIBLE
@@ -14,8 +13,7 @@ from ledger.domain.values import BIDI_CONTROLS, INVISIBLE
 MAX_RECEIPT_BYTES = 25 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ReceiptFile:
+class ReceiptFile(NamedTuple):
     name: str  # made safe to show and to write back (`clean_file_name`)
     data: bytes
     sha256: str
@@ -111,8 +109,7 @@ def picture_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _PICTURES if data.startswith(magic)), None)
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):
     """How a receipt is shown: as a picture, a PDF, the text of a pasted message, or a file to download."""
 
     kind: str  # picture, pdf, text or file

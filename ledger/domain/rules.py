@@ -7,8 +7,8 @@ what breaks these unless `--force` is given; `check` reports the same breaches b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from ledger.domain.cards import Card
 from ledger.domain.money import format_minor
@@ -16,8 +16,7 @@ from ledger.errors import Duplicate, InvalidInput, LimitExceeded
 from ledger.i18n import FORCE, Text, _
 
 
-@dataclass(frozen=True)
-class Breach:
+class Breach(NamedTuple):
     """A limit a top-up would break: `rule` is retired, max_topup or max_balance."""
 
     rule: str

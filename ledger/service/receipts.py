@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ledger.domain.fields import Record, ShownRecord
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_names, receipt_file, renamed, safe_file_name
@@ -81,8 +81,7 @@ def write_receipts(ledger: Ledger, topup_id: int, folder: Path) -> list[Path]:
     return written
 
 
-@dataclass(frozen=True)
-class WithReceipts:
+class WithReceipts(NamedTuple):
     """A record, every version of it, and its receipt files; or, when a file is damaged, what is."""
 
     record: ShownRecord

@@ -16,34 +16,32 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
-from ledger.domain import chain
-from ledger.domain.cards import Card
-from ledger.domain.chain import Head, Link, NewLink
-from ledger.domain.fields import Record, StoredTopup
-from ledger.domain.receipts import KeptReceipt, ReceiptFile
-from ledger.store.location import Location
-from ledger.store.types import (
-    CardActivity,
-    CardName,
-    ChainState,
-    DamagedBlob,
-    IndexMismatch,
-    IssuedSeal,
-    KeptText,
-    LastTopup,
-    OldLink,
-    OldReceipt,
-    Query,
-    RecentRecord,
-    RecordKey,
-    RefMatch,
-    ReportRow,
-    StandingRecord,
-    StoreFacts,
-    ValidityFacts,
-)
+if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key press: only what it uses loads
+    from ledger.domain.cards import Card
+    from ledger.domain.chain import Head, Link, NewLink
+    from ledger.domain.fields import Record, StoredTopup
+    from ledger.domain.receipts import KeptReceipt, ReceiptFile
+    from ledger.store.location import Location
+    from ledger.store.types import (
+        CardActivity,
+        ChainState,
+        DamagedBlob,
+        IndexMismatch,
+        IssuedSeal,
+        KeptText,
+        LastTopup,
+        OldLink,
+        OldReceipt,
+        Query,
+        RecordKey,
+        RefMatch,
+        ReportRow,
+        StandingRecord,
+        StoreFacts,
+        ValidityFacts,
+    )
 
 
 class Ledger(ABC):
@@ -252,8 +250,10 @@ class Ledger(ABC):
 
     def record_version(self, row: StoredTopup, action: str, reason: str | None, at_utc: str) -> None:
         """Chain a record's state as stored now, its receipts included, as its newest link."""
-        content = chain.content(row, self.kept_receipts(row["id"]), (action, reason, at_utc))
-        self.append_links([NewLink(row["id"], row["version"], action, reason, at_utc, content)])
+        from ledger.domain.chain import NewLink, content
+
+        chained = content(row, self.kept_receipts(row["id"]), (action, reason, at_utc))
+        self.append_links([NewLink(row["id"], row["version"], action, reason, at_utc, chained)])
 
     # ---------------------------------------------------------------- the text index
 
@@ -345,6 +345,22 @@ class Engine(ABC):
     @abstractmethod
     def datasette_metadata(self) -> dict[str, object]:
         """What Datasette needs to show the ledger as people read it."""
+
+
+class CardName(NamedTuple):
+    """A card as Tab completion offers it."""
+
+    label: str
+    kind: str
+    retired: bool
+
+
+class RecentRecord(NamedTuple):
+    """A record as Tab completion offers it: its id, and its card and amount beside it."""
+
+    id: int
+    card: str
+    amount: str
 
 
 class Peek(ABC):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ledger.errors import InvalidInput
 from ledger.i18n import _
@@ -15,8 +15,7 @@ _URL = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
 SERVER_SCHEMES = ("postgresql", "postgres")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A ledger's place: `path` for a ledger file, `url` for one on a database server."""
 
     path: Path | None = None

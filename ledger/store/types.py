@@ -1,14 +1,16 @@
 """What crosses the store's interface besides cards, records and links: a query, and named read
-models for the few facts the use cases look up. Never a row, a cursor or a connection."""
+models for the few facts the use cases look up (Tab completion's two are beside `Peek`). Never a
+row, a cursor or a connection.
+
+They are named tuples, read by name only: a class of them costs a fraction of a dataclass to make,
+and a command pays for making them all each time it starts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """Which records to read, in stored values: the service makes it from what a person typed."""
 
     terms: tuple[str, ...] = ()  # each must be found in the reference, merchant, note or card label
@@ -26,8 +28,7 @@ class Query:
     newest_first: bool = True
 
 
-@dataclass(frozen=True)
-class ReportRow:
+class ReportRow(NamedTuple):
     """A group's totals in one currency: credited and pending count and sum, failed and refunded count."""
 
     group: str
@@ -40,14 +41,12 @@ class ReportRow:
     refunded_count: int
 
 
-@dataclass(frozen=True)
-class CardActivity:
+class CardActivity(NamedTuple):
     records: int  # void ones aside
     last_at_utc: str | None
 
 
-@dataclass(frozen=True)
-class RefMatch:
+class RefMatch(NamedTuple):
     """A record found by its reference, on whichever card."""
 
     id: int
@@ -56,16 +55,14 @@ class RefMatch:
     status: str
 
 
-@dataclass(frozen=True)
-class KeptText:
+class KeptText(NamedTuple):
     """A plain-text receipt kept with a record: a pasted message, most likely."""
 
     record_id: int
     data: bytes
 
 
-@dataclass(frozen=True)
-class StandingRecord:
+class StandingRecord(NamedTuple):
     """A record not voided, as a bill's import compares its rows with it."""
 
     id: int
@@ -76,8 +73,7 @@ class StandingRecord:
     outcome: str
 
 
-@dataclass(frozen=True)
-class RecordKey:
+class RecordKey(NamedTuple):
     """What tells a record from a row of an import: card, time, amount and reference."""
 
     card_id: int
@@ -86,8 +82,7 @@ class RecordKey:
     ref: str | None
 
 
-@dataclass(frozen=True)
-class LastTopup:
+class LastTopup(NamedTuple):
     id: int
     occurred_at_utc: str
     amount_minor: int
@@ -96,8 +91,7 @@ class LastTopup:
     outcome: str
 
 
-@dataclass(frozen=True)
-class ValidityFacts:
+class ValidityFacts(NamedTuple):
     """What a card in use with a credited top-up says of its validity."""
 
     label: str
@@ -109,8 +103,7 @@ class ValidityFacts:
     last_at_utc: str  # the newest credited top-up
 
 
-@dataclass(frozen=True)
-class IndexMismatch:
+class IndexMismatch(NamedTuple):
     """How the text index differs from the records."""
 
     missing: list[int]  # records it lacks
@@ -118,37 +111,32 @@ class IndexMismatch:
     differs: bool  # the text it holds is not the records'
 
 
-@dataclass(frozen=True)
-class ReceiptUse:
+class ReceiptUse(NamedTuple):
     record_id: int
     name: str
 
 
-@dataclass(frozen=True)
-class DamagedBlob:
+class DamagedBlob(NamedTuple):
     """A stored file whose bytes no longer match its digest, and the receipts that use it."""
 
     sha256: str
     uses: list[ReceiptUse]
 
 
-@dataclass(frozen=True)
-class ChainState:
+class ChainState(NamedTuple):
     links: int
     head_seq: int
     head_digest: str
 
 
-@dataclass(frozen=True)
-class IssuedSeal:
+class IssuedSeal(NamedTuple):
     links: int
     head_seq: int
     head_digest: str
     sealed_at_utc: str
 
 
-@dataclass(frozen=True)
-class StoreFacts:
+class StoreFacts(NamedTuple):
     """What `doctor` says of the ledger's storage."""
 
     schema_version: int
@@ -183,21 +171,3 @@ class OldReceipt(NamedTuple):
     media_type: str
     size: int
     added_at_utc: str
-
-
-@dataclass(frozen=True)
-class CardName:
-    """A card as Tab completion offers it."""
-
-    label: str
-    kind: str
-    retired: bool
-
-
-@dataclass(frozen=True)
-class RecentRecord:
-    """A record as Tab completion offers it: its id, and its card and amount beside it."""
-
-    id: int
-    card: str
-    amount: str

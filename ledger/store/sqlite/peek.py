@@ -12,9 +12,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ledger.errors import LedgerError
-from ledger.store.interface import Peek
+from ledger.store.interface import CardName, Peek, RecentRecord
 from ledger.store.sqlite.header import is_ledger_file
-from ledger.store.types import CardName, RecentRecord
 
 _ID_DIGITS = 12  # record ids are not longer than this
 
