@@ -13,6 +13,7 @@ the same work for data paths. Nothing here asserts a time; the table marks each 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import signal
@@ -22,9 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from bench.generate import card_label, generate, sample_refs, write_bill_and_export, write_journal  # noqa: E402
 from ledger.store.sqlite.search import SEARCH_BODY  # noqa: E402
@@ -63,6 +66,17 @@ amount %credited %code
 account1 assets:cards:%label
 account2 expenses:topup
 """
+# Logging's floor: Python loading the command-line library and committing one row, durably, in a
+# transaction of its own, as `topup log` does.
+COMMIT_FLOOR = """
+import sqlite3, sys
+import typer
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA synchronous = FULL")
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO logged (amount) VALUES (100)")
+conn.execute("COMMIT")
+"""
 PEAK_RSS = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); " \
            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 
@@ -79,6 +93,26 @@ def timed(command: list[str], repeat: int, env: dict[str, str] | None = None,
                        env={**os.environ, **(env or {})})
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def paired(ours: Callable[[int], list[str]], theirs: list[str], repeat: int,
+           env: dict[str, str] | None = None) -> tuple[float, float, float, float]:
+    """Median wall and CPU seconds of `ours` (the command of the n-th run) and `theirs`, run in turn
+    pair by pair so that both see the same load: (ours wall, theirs wall, ours CPU, theirs CPU)."""
+    walls: dict[int, list[float]] = {0: [], 1: []}
+    cpus: dict[int, list[float]] = {0: [], 1: []}
+    for n in range(repeat):
+        for side, command in enumerate((ours(n), theirs)):
+            before = os.times()
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, **(env or {})})
+            walls[side].append(time.perf_counter() - start)
+            after = os.times()
+            cpus[side].append(after.children_user - before.children_user + after.children_system
+                              - before.children_system)
+    return (statistics.median(walls[0]), statistics.median(walls[1]), statistics.median(cpus[0]),
+            statistics.median(cpus[1]))
 
 
 def peak_rss_kib(command: list[str], env: dict[str, str]) -> int:
@@ -199,6 +233,15 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
 
     logs = [timed([*TOPUP, "log", card_label(1), "100", "--ref", f"BENCH{n}"], 1, env) for n in range(repeat)]
     table.add("log (end to end)", label, statistics.median(logs), "start-up floor", floor, 1.3 if on_1m else None)
+    committed = folder / "commit-floor.db"
+    with sqlite3.connect(committed) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS logged (id INTEGER PRIMARY KEY, amount INTEGER)")
+    log_wall, floor_wall, log_cpu, floor_cpu = paired(
+        lambda n: [*TOPUP, "log", card_label(2), "100", "--ref", f"PAIRED{n}"],
+        [PY, "-c", COMMIT_FLOOR, str(committed)], repeat, env)
+    table.add("log, wall (pair by pair)", label, log_wall, "typer + 1 commit", floor_wall, 2.0)
+    table.add("log, CPU (pair by pair)", label, log_cpu, "typer + 1 commit", floor_cpu, 2.0)
 
     csv_out = folder / f"export-{label}.csv"
     ours = timed([*TOPUP, "export", "--output", str(csv_out)], repeat, env)
@@ -317,6 +360,9 @@ def main() -> None:
     memory: dict[str, float] = {}
     folder = options.keep or Path(tempfile.mkdtemp(prefix="topup-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    # pip compiles an installed package's bytecode; a checkout installed in place may not have it yet
+    # (or never write it, under PYTHONDONTWRITEBYTECODE), and every run would be timed compiling it.
+    compileall.compile_dir(ROOT / "ledger", quiet=1)
     try:
         bench_start_up(table, options.repeat)
         bench_bill(table, folder, options.repeat)

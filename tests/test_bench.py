@@ -15,7 +15,7 @@ def test_the_benchmark_runs_on_10k_records():
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     table = result.stdout
-    for operation in ("topup --help", "shell completion", "import a WeChat Pay bill", "search --ref", "search TEXT", "log (end to end)",
+    for operation in ("topup --help", "shell completion", "import a WeChat Pay bill", "search --ref", "search TEXT", "log (end to end)", "log, wall (pair by pair)", "log, CPU (pair by pair)",
                       "export to CSV", "export peak memory", "import CSV", "import peak memory", "ledger file size"):
         assert f"| {operation}" in table, operation
     assert table.count("| 10k ") >= 10
