@@ -9,6 +9,7 @@ import ast
 import gettext
 import re
 import sqlite3
+import string
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,80 @@ def test_every_word_of_the_pages_is_a_catalog_message(marking, topup, ledger_pat
         unmarked = [line for line in _unmarked(text)
                     if not all(word in data or re.fullmatch(r"[\d:.+\-T()/#]+|[0-9a-f]{64}", word) for word in line.split())]
         assert not unmarked, (page, unmarked)
+
+
+LOCALES = sorted(p.parent for p in PACKAGE.rglob("LC_MESSAGES/topup.po"))
+
+
+def _extracted() -> set[str]:
+    """The messages of the code and templates, found as `pybabel extract` with babel.cfg finds them."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(PACKAGE / "i18n" / "babel.cfg", encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    keywords = {"_": None, "N_": None}
+    return {message for _, _, message, _, _ in
+            extract_from_dir(ROOT, method_map, options_map, keywords=keywords) if message}
+
+
+def _po(directory: Path) -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    with open(directory / "topup.po", "rb") as f:
+        return {m.id: m.string for m in read_po(f) if m.id}
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_there_is_a_catalog_for_each_language():
+    from ledger.i18n import LANGUAGES
+
+    assert {d.parent.name for d in LOCALES} == {lang.replace("-", "_") for lang in LANGUAGES if lang != "en"}
+
+
+@pytest.mark.parametrize("directory", LOCALES, ids=lambda d: d.parent.name)
+def test_each_catalog_lists_exactly_the_messages_of_the_code(directory):
+    listed, extracted = set(_po(directory)), _extracted()
+    assert not extracted - listed, "messages missing from the catalog (see README, Languages)"
+    assert not listed - extracted, "messages the code no longer says (see README, Languages)"
+
+
+@pytest.mark.parametrize("directory", LOCALES, ids=lambda d: d.parent.name)
+def test_a_translation_fills_the_same_placeholders_as_its_message(directory):
+    for message, translation in _po(directory).items():
+        if translation:
+            assert _placeholders(translation) == _placeholders(message), (message, translation)
+
+
+@pytest.mark.parametrize("directory", LOCALES, ids=lambda d: d.parent.name)
+def test_the_compiled_catalog_is_the_catalog(directory):
+    with open(directory / "topup.mo", "rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    for message, translation in _po(directory).items():
+        assert compiled.gettext(message) == (translation or message), message
+
+
+def test_readmes_catalog_commands_leave_catalogs_in_step_as_they_are(tmp_path):
+    """The commands README gives for the catalogs, run on a copy of the package: on code whose
+    catalogs are up to date they change nothing, so they are the ones the catalogs were made with."""
+    import shutil
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    languages = readme[readme.index("### Languages"):]
+    commands = [line for line in re.search(r"```sh\n(.*?)```", languages, re.S).group(1).splitlines() if line]
+    assert [c.split()[:2] for c in commands] == [["pybabel", "extract"], ["pybabel", "update"], ["pybabel", "compile"]]
+    shutil.copytree(PACKAGE, tmp_path / "ledger", ignore=shutil.ignore_patterns("__pycache__"))
+    bin_dir = Path(sys.executable).parent
+    for command in commands:
+        done = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True,
+                              env={"PATH": f"{bin_dir}:/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr
+    for directory in LOCALES:
+        copy = tmp_path / directory.relative_to(ROOT)
+        assert (copy / "topup.po").read_bytes() == (directory / "topup.po").read_bytes()
+        assert (copy / "topup.mo").read_bytes() == (directory / "topup.mo").read_bytes()
