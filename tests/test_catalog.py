@@ -136,7 +136,7 @@ def test_every_line_the_command_line_says_is_a_catalog_message(marking, topup, t
                  ("search", "--since", "13"), ("search", "--limit", "0"), ("import", str(garbage)),
                  ("export", "--output", str(tmp_path / "no" / "x.csv")), ("card", "add", "shop", "--kind", "smart"),
                  ("card", "add", "x", "--kind", "sim", "--region", "HK", "--number", "1"), ("due", "--within", "-1"),
-                 ("receipt", "get", "2"), ("show", "99"), ("backup", str(tmp_path / "copy.db")), ("verify",),
+                 ("receipt", "get", "2", "--output", str(tmp_path / "got")), ("show", "99"), ("backup", str(tmp_path / "copy.db")), ("verify",),
                  ("seal", "--output", str(tmp_path / "seal.txt")), ("doctor",)]:
         said.append(topup(*args).stderr)
     conn = sqlite3.connect(ledger_path)
