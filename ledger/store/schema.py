@@ -51,36 +51,34 @@ def _topup_model() -> type[SQLModel]:
 Topup = _topup_model()
 
 
-class TopupVersion(SQLModel, table=True):
+class _Link(SQLModel):
+    """What each link of the hash chain holds, whatever it is about: a version of it, the action and
+    why, its content, and the digests that chain it."""
+
+    seq: int | None = Field(default=None, primary_key=True)
+    version: int
+    action: str
+    reason: str | None = None
+    recorded_at_utc: str
+    content: str
+    prev_digest: str
+    digest: str = Field(unique=True)
+
+
+class TopupVersion(_Link, table=True):
     """A link of the hash chain about a record: its content after a log, amend, void or receipt."""
 
     __tablename__ = "topup_version"
 
-    seq: int | None = Field(default=None, primary_key=True)
     topup_id: int = Field(foreign_key="topup.id")
-    version: int
-    action: str
-    reason: str | None = None
-    recorded_at_utc: str
-    content: str
-    prev_digest: str
-    digest: str = Field(unique=True)
 
 
-class LedgerLink(SQLModel, table=True):
+class LedgerLink(_Link, table=True):
     """A link of the hash chain about a card, or (with no card) about the ledger as a whole."""
 
     __tablename__ = "ledger_link"
 
-    seq: int | None = Field(default=None, primary_key=True)
     card_id: int | None = Field(default=None, foreign_key="card.id")
-    version: int
-    action: str
-    reason: str | None = None
-    recorded_at_utc: str
-    content: str
-    prev_digest: str
-    digest: str = Field(unique=True)
 
 
 class ChainHead(SQLModel, table=True):
