@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import shutil
 import signal
 import sqlite3
@@ -103,14 +104,13 @@ def paired(ours: Callable[[int], list[str]], theirs: list[str], repeat: int,
     cpus: dict[int, list[float]] = {0: [], 1: []}
     for n in range(repeat):
         for side, command in enumerate((ours(n), theirs)):
-            before = os.times()
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)  # microseconds, not clock ticks
             start = time.perf_counter()
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            env={**os.environ, **(env or {})})
             walls[side].append(time.perf_counter() - start)
-            after = os.times()
-            cpus[side].append(after.children_user - before.children_user + after.children_system
-                              - before.children_system)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[side].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return (statistics.median(walls[0]), statistics.median(walls[1]), statistics.median(cpus[0]),
             statistics.median(cpus[1]))
 
