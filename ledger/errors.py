@@ -19,6 +19,10 @@ class NotFound(LedgerError):
     """A card, record or file that the user named does not exist."""
 
 
+class NoLedger(NotFound):
+    """There is no ledger where one was looked for yet (an interface says how to start one)."""
+
+
 class Duplicate(LedgerError):
     """The ledger already holds what the user is trying to add."""
 

@@ -19,7 +19,7 @@ PACKAGE = ROOT / "ledger"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 TEMPLATES = sorted(PACKAGE.rglob("templates/*.html"))
 # The refusals of the core, and the exceptions readers raise to be re-worded by their callers.
-REFUSALS = {"LedgerError", "InvalidInput", "NotFound", "Duplicate", "LimitExceeded", "NotALedger", "SchemaTooNew",
+REFUSALS = {"LedgerError", "InvalidInput", "NotFound", "NoLedger", "Duplicate", "LimitExceeded", "NotALedger", "SchemaTooNew",
             "DamageFound", "DateProblem", "NotPlaced"}
 PREFIXES = ("error: ", "warning: ", "note: ", "refused: ")  # markers scripts look for: never translated
 NAMES = re.compile(r"\btopup\b|SHA-256|\bsha256\b")  # names of things, the same in every language

@@ -135,6 +135,19 @@ def test_a_filter_search_refuses_is_refused_with_its_words(web, topup, ledger, l
     assert table_dump(ledger_path) == before
 
 
+@pytest.mark.parametrize(("query", "named"), [({"min": "abc"}, "“Min”"), ({"max": "1e3"}, "“Max”"),
+                                              ({"ref": "   "}, "“Reference”")])
+def test_a_filter_is_named_as_the_page_labels_it_never_as_an_option(web, topup, ledger, query, named):
+    key = next(iter(query))
+    cli = topup("search", f"--{key}", query[key])
+    page = web.get("/", params=query)
+    assert cli.exit_code == 1 and f"--{key}" in cli.stderr
+    assert page.status_code == 400 and "--" not in page_text(page.text)
+    assert cli.stderr.strip().replace(f"--{key}", named) in page_text(page.text).splitlines()
+    labels = page_text(web.get("/").text).splitlines()
+    assert named[1:-1] in labels or any(line.startswith(named[1:-1] + " ") for line in labels)
+
+
 def test_the_month_chart_totals_credited_top_ups_per_currency(web, ledger):
     page = web.get("/", params={"since": "2026-01"}).text
     titles = re.findall(r"<title>([^<]+)</title>", page)[1:]
@@ -314,6 +327,14 @@ def test_every_page_names_options_as_the_form_does_even_when_its_work_runs_in_th
     assert answer.status_code == 400
     assert "error: give “When” and “Valid until”, or tick “Log it anyway”" in page_text(answer.text).splitlines()
     assert str(Option("at")) == "--at" and str(FORCE) == "add --force"  # the command line's names, outside a request
+
+
+@pytest.mark.parametrize("values", [{"card": "手机", "amount": ""}, {"card": "手机", "sms": "充值成功，谢谢"}])
+def test_the_log_form_refuses_what_is_missing_without_command_line_words(web, ledger, values):
+    answer = web.post("/log", data=_form(web, **values))
+    said = [line for line in page_text(answer.text).splitlines() if line.startswith("error: ")]
+    assert answer.status_code == 400 and len(said) == 1 and "amount" in said[0]
+    assert "topup" not in said[0] and "--" not in said[0]
 
 
 def test_each_option_of_the_log_form_is_named_by_its_label_in_the_form(web, ledger):

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from ledger.cli import completion
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, NoLedger
 from ledger.i18n import _
 
 if TYPE_CHECKING:
@@ -39,7 +39,11 @@ class LedgerGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except LedgerError as exc:
-            typer.echo(f"error: {exc.message}", err=True)
+            message = exc.message
+            if isinstance(exc, NoLedger):
+                message = _("{refusal}; `topup card add LABEL --kind sim|smart` starts one (or name another with "
+                            "--db FILE or TOPUP_DB)", refusal=message)
+            typer.echo(f"error: {message}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # Caught here: Click would turn it into exit 1. The reader has all it wanted.

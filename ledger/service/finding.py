@@ -15,8 +15,9 @@ from ledger.domain.money import CURRENCIES, format_minor, parse_amount
 from ledger.domain.times import from_stored, local_iso, now_utc, parse_period, to_stored
 from ledger.domain.values import clean_ref, clean_token, mask_number, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.i18n import _
+from ledger.i18n import Option, _
 from ledger.service.cards import find_card, list_cards
+from ledger.service.opening import its_own
 from ledger.store.interface import Ledger
 from ledger.store.types import Query
 
@@ -49,20 +50,20 @@ def query(ledger: Ledger, filters: Filters, *, newest_first: bool = True) -> Que
     channel = parse_channel(filters.channel).value if filters.channel is not None else None
     since = to_stored(parse_period(filters.since).start) if filters.since is not None else None
     until = to_stored(parse_period(filters.until).end) if filters.until is not None else None
-    min_minor, max_minor = _bound(filters.min_amount, "--min"), _bound(filters.max_amount, "--max")
+    min_minor, max_minor = _bound(filters.min_amount, Option("min")), _bound(filters.max_amount, Option("max"))
     ref = None
     if filters.ref is not None:
         ref = clean_ref(filters.ref)
         if ref is None:
-            raise InvalidInput(_("--ref needs a reference"))
+            raise InvalidInput(_("{ref} needs a reference", ref=Option("ref")))
     outcome = parse_outcome(filters.outcome).value if filters.outcome is not None else None
     if filters.limit is not None and not 1 <= filters.limit <= LARGEST_LIMIT:
-        raise InvalidInput(_("--limit must be between 1 and {largest}", largest=LARGEST_LIMIT))
+        raise InvalidInput(_("{limit} must be between 1 and {largest}", limit=Option("limit"), largest=LARGEST_LIMIT))
     return Query(terms, card_id, channel, since, until, min_minor, max_minor, ref, outcome, filters.with_void,
                  filters.limit, newest_first)
 
 
-def _bound(text: str | None, name: str) -> tuple[tuple[str, int], ...] | None:
+def _bound(text: str | None, name: Option) -> tuple[tuple[str, int], ...] | None:
     """An amount bound in every currency it can be written in ('HK$100' only in HKD)."""
     if text is None:
         return None
@@ -119,14 +120,14 @@ def export_to_file(ledger: Ledger, filters: Filters, target: Path, fmt: str, *, 
     """Export into `target`, which appears only once it is complete."""
     from ledger.output.files import replaced_when_done
 
-    own = ledger.location.path
+    own = its_own(ledger.location)
     if fmt == "xlsx":
         from ledger.output.workbook import write_workbook
 
         records = ledger.records(query(ledger, filters, newest_first=False))
-        with replaced_when_done(target, ledger=own) as partial:
+        with replaced_when_done(target, kept=own) as partial:
             return write_workbook(partial, records)
-    with replaced_when_done(target, ledger=own) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
+    with replaced_when_done(target, kept=own) as partial, partial.open("w", encoding="utf-8", newline="") as stream:
         return export_records(ledger, filters, stream, fmt, bom=bom, guard=guard)
 
 

@@ -55,8 +55,8 @@ class Logged:
             missing = ", ".join(key for key, value in self.read.items() if value is None)
             lines.append(_("read from the message: {found}; not in it: {missing}", found=found, missing=missing)
                          if missing else _("read from the message: {found}", found=found))
-            lines += [_("note: {note}", note=note) for note in self.notes]
-        return lines + [_("warning: {warning}", warning=warning) for warning in self.warnings]
+            lines += ["note: " + note for note in self.notes]  # the markers scripts look for are never translated
+        return lines + ["warning: " + warning for warning in self.warnings]
 
 
 # What a top-up is logged as: a refund only ever follows a payment that was recorded.
@@ -81,7 +81,7 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
         values, message, read, notes = _fill_from_message(values, request.sms, card, now)
         files.append(message)
     if values.get("amount") is None:
-        raise InvalidInput(_("give the amount credited, e.g. topup log CARD 100"))
+        raise InvalidInput(_("give the amount credited, e.g. 100"))
     currency = card["currency"]
     row = fields.new_row(card["id"], card["currency"], to_stored(now))
     for spec in fields.SETTABLE:
@@ -102,7 +102,7 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
 
 
 def _records_keeping(ledger: Ledger, card: Card, message_bytes: bytes) -> list[int]:
-    """Records of the card that already keep this message (compared as `message.comparable` text)."""
+    """Records of the card that already keep this message (compared as `messages.comparable` text)."""
     from ledger.sources.messages import MAX_MESSAGE_CHARS, comparable
 
     wanted = comparable(message_bytes.decode())
@@ -142,7 +142,7 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
     }
     filled = given | {key: read[key] for key in read if given.get(key) is None}
     if filled["amount"] is None:
-        raise InvalidInput(_("could not find the top-up amount in the message; give it: topup log CARD AMOUNT --sms …"))
+        raise InvalidInput(_("could not find the top-up amount in the message; give it beside the message, e.g. 100"))
     return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
 
 

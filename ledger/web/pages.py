@@ -70,7 +70,7 @@ class Site:
         self.done: OrderedDict[str, list[str]] = OrderedDict()  # what a logged record's page opens with
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        self.templates.globals.update(_=in_page, shown_value=views.shown_value)
+        self.templates.globals.update(_=in_page, shown_value=views.shown_value, filter_labels=views.FILTER_LABELS)
         self.templates.filters.update(named=named, action_named=action_named, capitalized=capitalized)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:

@@ -148,6 +148,9 @@ _PLACEHOLDERS = {"amount": "100", "at": N_("now, or 2026-11-25 18:42"), "valid_u
 CARD_LABEL = N_("Card")
 SMS_LABEL = N_("Confirmation message")
 FORCE_LABEL = N_("Log it anyway")
+# The records page's filters, by their names in its form (those of `finding.Filters`' options).
+FILTER_LABELS = {"card": CARD_LABEL, "channel": N_("Channel"), "since": N_("Since"), "until": N_("Until"),
+                 "min": N_("Min"), "max": N_("Max"), "ref": N_("Reference"), "outcome": N_("Outcome")}
 
 
 @dataclass(frozen=True)
@@ -177,15 +180,15 @@ def log_form() -> tuple[list[FormField], list[FormField]]:
 
 
 def option_name(key: str, example: str | None = None) -> str:
-    """An option named in a message, as the log form names it: its field's label in quotes, and for
-    `force` the checkbox to tick; with an example, the value to type. An option the form has no
-    field for keeps its command-line name."""
+    """An option named in a message, as the log form or the records page's filters name it: its
+    field's label in quotes, and for `force` the checkbox to tick; with an example, the value to
+    type. An option no page has a field for keeps its command-line name."""
     if example is not None:
         return example
     if key == "force":
         return _("tick “{label}”", label=_(FORCE_LABEL))
     up_front, more = log_form()
-    labels = {field.key: field.label for field in (*up_front, *more)} | {"card": CARD_LABEL, "sms": SMS_LABEL}
+    labels = FILTER_LABELS | {field.key: field.label for field in (*up_front, *more)} | {"sms": SMS_LABEL}
     if key not in labels:
         return "--" + key.replace("_", "-")
     return _("“{label}”", label=capitalized(_(labels[key])))

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 from typing import NoReturn
 
-from ledger.errors import NotALedger, NotFound
+from ledger.errors import NoLedger, NotALedger
 from ledger.i18n import N_, _
 
 
@@ -20,8 +20,7 @@ def journal_mode(path: Path) -> str:
 
 
 def refuse_missing(path: Path) -> NoReturn:
-    raise NotFound(_("there is no ledger at {path} yet; `topup card add LABEL --kind sim|smart` starts one "
-                     "(or name another with --db FILE or TOPUP_DB)", path=path))
+    raise NoLedger(_("there is no ledger at {path} yet", path=path))
 
 
 # What each other kind of file is called where people read it (looked up in the catalog when shown).
