@@ -6,6 +6,8 @@ import sqlite3
 import typing
 import zipfile
 
+import pytest
+
 from ledger.domain import fields
 from ledger.store import schema
 from tests.conftest import log_json, make_ledger
@@ -91,3 +93,18 @@ def test_a_file_with_an_unknown_column_is_not_taken_for_an_export(topup, topup_o
     odd.write_text("occurred_at,card,amount,tip\n2025-05-01 08:00,campus,30,1\n", encoding="utf-8")
     result = topup("import", str(odd))
     assert result.exit_code == 1 and "in no layout this program knows" in result.stderr and "--map" in result.stderr
+
+
+def test_a_text_field_declared_without_its_own_rule_keeps_one_line_of_text():
+    from datetime import datetime
+
+    from ledger.domain.fields import Kind, RecordField, typed
+    from ledger.errors import InvalidInput
+
+    voucher = RecordField("voucher", "voucher", Kind.text, optional=True, option="--voucher")
+    now = datetime.now().astimezone()
+    assert typed(voucher, " V-1 ", "HKD", now) == "V-1"
+    with pytest.raises(InvalidInput):
+        typed(voucher, "two\nlines", "HKD", now)
+    with pytest.raises(TypeError, match="needs `clean`"):
+        typed(RecordField("tier", "tier", Kind.code, option="--tier"), "gold", "HKD", now)

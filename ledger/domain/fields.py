@@ -51,7 +51,8 @@ class RecordField(NamedTuple):  # a named tuple: cheaper to make than a dataclas
     public: bool = True  # one of the contract's record fields
     fixed: bool = False  # set when the record is logged and never amended
     since: int = 1  # the chain content scheme that added it (see `chain`)
-    clean: Callable[[str | None], str | None] | None = None  # how typed text is kept
+    # How typed text is kept; text with none is one line of at most `_TEXT_LENGTH` characters.
+    clean: Callable[[str | None], str | None] | None = None
     zero_ok: bool = False  # an amount that may be zero (a balance)
     default: str | None = None  # a code's value when none is given
     option: str | None = None  # the option, and the form's field, that sets it: --merchant
@@ -78,6 +79,8 @@ class RecordField(NamedTuple):  # a named tuple: cheaper to make than a dataclas
         """Shown for each version by `show`: what an amendment can change."""
         return self.public and self.chained and not self.fixed
 
+
+_TEXT_LENGTH = 200
 
 RECORD_FIELDS: tuple[RecordField, ...] = (
     RecordField("id", "id", Kind.key, fixed=True, label=N_("record")),
@@ -171,13 +174,14 @@ def _code(field: RecordField) -> Callable[[str], str]:
         return lambda text: parse_channel(text).value
     if field.name == "outcome":
         return lambda text: parse_outcome(text).value
+    if field.name == "status":
+        def status(text: str) -> str:
+            if text not in tuple(Status):
+                raise InvalidInput(_("status {text!r} must be active, void or amended", text=text))
+            return text
 
-    def status(text: str) -> str:
-        if text not in tuple(Status):
-            raise InvalidInput(_("status {text!r} must be active, void or amended", text=text))
-        return text
-
-    return status
+        return status
+    raise TypeError(f"the code field {field.name!r} needs `clean`: how its typed words become the stored ones")
 
 
 def parser(field: RecordField, now: datetime, shown: object = None) -> Callable[[str, str], Any]:
@@ -193,6 +197,9 @@ def parser(field: RecordField, now: datetime, shown: object = None) -> Callable[
     if field.clean is not None:
         clean = field.clean
         return lambda text, currency: clean(text)
+    if field.kind is Kind.text:
+        plain = kept_text(field.label or field.name, _TEXT_LENGTH, multiline=False)
+        return lambda text, currency: plain(text)
     if field.kind is Kind.money:
         name, zero_ok = shown or field.name, field.zero_ok
         return lambda text, currency: parse_amount(text.strip(), currency, name, allow_zero=zero_ok).minor
