@@ -2,6 +2,7 @@
 words and phone region; the readers are tested directly, and a source added as one module works
 end to end. Files are read in the encoding they are in, or refused, never misread."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,8 +57,19 @@ def test_which_rows_are_top_ups_and_how_they_ended(cells, kind, outcome):
 
 
 def test_a_bills_time_is_in_its_sources_zone_whatever_the_readers():
-    moment = bills.plain_time("2025/3/14 18:42", _source("Alipay bill"))
-    assert moment.astimezone(UTC) == datetime(2025, 3, 14, 10, 42, tzinfo=UTC)
+    now = datetime.now(UTC)
+    for text in ("2025/3/14 18:42", "14 March 2025 6:42 pm"):  # a bill's own form, and one for the general reader
+        assert bills.moment_of(text, _source("Alipay bill"), now).astimezone(UTC) == datetime(2025, 3, 14, 10, 42,
+                                                                                             tzinfo=UTC)
+
+
+def test_a_bills_time_takes_the_offset_its_zone_had_then_and_a_skipped_one_is_refused():
+    london = dataclasses.replace(_source("Alipay bill"), zone=ZoneInfo("Europe/London"))
+    winter = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    for text in ("2025-07-01 12:00:00", "1 July 2025 12:00"):
+        assert bills.moment_of(text, london, winter).astimezone(UTC) == datetime(2025, 7, 1, 11, tzinfo=UTC)
+    with pytest.raises(InvalidInput, match="summer time skipped it"):
+        bills.moment_of("2025-03-30 01:30:00", london, winter)
 
 
 @pytest.mark.parametrize(("issuer", "text", "same"), [
@@ -117,7 +130,7 @@ def test_a_card_takes_the_rows_of_its_carrier_by_any_name(topup_ok, tmp_path):
     assert placed == {"4200009000000011": "mobile", "4200009000000012": "telecom"}
 
 
-HK_LAYOUT = '''"""A test layout: a Hong Kong wallet's statement, in English, in Hong Kong dollars."""
+HK_LAYOUT = '''"""A test layout: a Hong Kong wallet's statement, in Hong Kong dollars, saved in Big5."""
 
 from datetime import timedelta, timezone
 
@@ -126,7 +139,7 @@ from ledger.sources.bills.source import BillSource
 
 SOURCE = BillSource(
     name="Demo HK wallet statement", channel="app", currency="HKD", zone=timezone(timedelta(hours=8)),
-    encodings=("utf-8-sig",),
+    encodings=("utf-8-sig", "big5hkscs"),
     columns={"time": ("Date/Time",), "counterparty": ("Merchant",), "item": ("Description",),
              "direction": ("Type",), "amount": ("Amount (HKD)",), "status": ("Status",), "order": ("Ref No.",)},
     statuses=((("Completed",), Outcome.credited), (("Processing",), Outcome.pending)),
@@ -139,10 +152,13 @@ def test_a_source_added_as_one_module_imports_its_bills(tmp_path):
     shutil.copytree(ROOT / "ledger", copy / "ledger", ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "ledger" / "sources" / "bills" / "layouts" / "demo_hk.py").write_text(HK_LAYOUT, encoding="utf-8")
     statement = tmp_path / "statement.csv"
+    # Big5 bytes read as GB18030 too (as other characters): the header, found either way, is this
+    # source's only in an encoding it declares.
     statement.write_text("Demo wallet, statement of April\n\n"
                          "Date/Time,Merchant,Description,Type,Amount (HKD),Status,Ref No.\n"
-                         "2025-04-06 08:00:00,MTR,Octopus add value,Payment,200.00,Completed,HK0001\n"
-                         "2025-04-06 09:00:00,Cafe,Lunch,Payment,58.00,Completed,HK0002\n", encoding="utf-8")
+                         "2025-04-06 08:00:00,港鐵,八達通增值,Payment,200.00,Completed,HK0001\n"
+                         "2025-04-06 09:00:00,茶餐廳,午餐,Payment,58.00,Completed,HK0002\n", encoding="big5hkscs")
+    statement.read_bytes().decode("gb18030")  # the test means something only if it does
     env = {**os.environ, "PYTHONPATH": str(copy), "TOPUP_DB": str(tmp_path / "l.db"), "TZ": "Europe/London"}
 
     def topup(*args: str) -> subprocess.CompletedProcess:
@@ -155,4 +171,5 @@ def test_a_source_added_as_one_module_imports_its_bills(tmp_path):
     (record,) = json.loads(topup("search", "--format", "json").stdout)
     assert (record["amount"], record["currency"], record["channel"], record["ref"]) == ("200.00", "HKD", "app",
                                                                                        "HK0001")
+    assert record["merchant"] == "港鐵" and "八達通增值" in record["note"]
     assert record["occurred_at"] == "2025-04-06T01:00:00+01:00"  # 08:00 in Hong Kong, read in London

@@ -356,7 +356,7 @@ def test_a_card_kept_in_another_currency_gets_the_log_line_for_what_it_was_credi
     topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
     bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "支付成功", "42005"))
     done = topup_ok("import", bill)
-    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00 +08:00' --ref 42005"
+    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 42005"
     assert "1 not placed" in done.stderr and f"to place the rest: {line}  # HKD_AMOUNT: what" in done.stderr
     pasted = run_process(*shlex.split(line, comments=True)[1:])
     assert pasted.returncode == 1 and "HKD_AMOUNT" in pasted.stderr  # a placeholder is refused, never misread

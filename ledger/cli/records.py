@@ -258,7 +258,7 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
 def _bill_summary(result: Any, dry_run: bool) -> str:
     """The one line that counts a bill's rows: a whole sentence for each of its variants (a dry run or
     not, with refunds or not, with rows to log by hand or not)."""
-    counts = {"layout": result.layout, "read": result.read, "added": result.added, "not_topups": result.not_topups,
+    counts = {"layout": _(result.layout), "read": result.read, "added": result.added, "not_topups": result.not_topups,
               "refunds": result.refunds, "already": result.already, "unplaced": result.unplaced,
               "by_hand": result.by_hand}
     match dry_run, bool(result.refunds), bool(result.by_hand):

@@ -44,6 +44,18 @@ _REGIONS = {
 }
 
 
+# Where a text may say a number is from, by region: a top-up naming one is for a number of there.
+_PLACES = {"HK": ("香港", "Hong Kong", "HK"), "MO": ("澳門", "澳门", "Macau", "Macao"),
+           "TW": ("台灣", "臺灣", "台湾", "Taiwan")}
+_PLACE_NAMED = {region: re.compile("|".join(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])" for name in names))
+                for region, names in _PLACES.items()}
+
+
+def region_named(text: str) -> str | None:
+    """The region whose name the text gives (香港, Hong Kong), if it names one."""
+    return next((region for region, named in _PLACE_NAMED.items() if named.search(fold_width(text))), None)
+
+
 def phone_in(text: str, region: str) -> Phone | None:
     """The mobile number of `region` the text names, masked or whole; None if it names none, or if
     the region's forms are not known."""

@@ -181,12 +181,23 @@ def _check_offset(moment: datetime, shown: str) -> None:
         raise InvalidInput(_("{shown!r} has a UTC offset no place uses; give one from -12:00 to +14:00", shown=shown))
 
 
-def local_moment(wall: datetime, shown: str) -> datetime:
-    """A local clock time as a moment. One the clocks skipped, or showed twice, when summer time
-    began or ended is refused with the times it could have meant: nothing is guessed."""
+def clock_readings(wall: datetime, zone: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The moments a clock time in `zone` (the reader's, by default) can mean, as that zone shows them:
+    one, twice, but two when summer time began (the clocks skipped it; the first keeps the time of
+    before) or ended (the clocks showed it twice)."""
+    if zone is None:
+        return wall.replace(fold=0).astimezone(), wall.replace(fold=1).astimezone()
+    return tuple(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC).astimezone(zone)  # type: ignore[return-value]
+                 for fold in (0, 1))
+
+
+def local_moment(wall: datetime, shown: str, zone: tzinfo | None = None) -> datetime:
+    """A clock time in `zone` (the reader's, by default) as a moment. One the clocks skipped, or
+    showed twice, when summer time began or ended is refused with the times it could have meant:
+    nothing is guessed."""
     if wall.tzinfo is not None:
         return wall
-    earlier, later = wall.replace(fold=0).astimezone(), wall.replace(fold=1).astimezone()
+    earlier, later = clock_readings(wall, zone)
     if earlier.utcoffset() == later.utcoffset():
         return earlier
 
@@ -202,8 +213,9 @@ def local_moment(wall: datetime, shown: str) -> datetime:
                          later=shown_as(later)))
 
 
-def parse_moment(text: str, now: datetime | None = None) -> datetime:
-    """When a top-up happened (`--at`): a full date, optionally a time; never in the future."""
+def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
+    """When a top-up happened (`--at`): a full date, optionally a time, in `zone` unless it states
+    its offset (the reader's zone by default); never in the future."""
     now = now or now_utc()
     shown = text.strip()
     cleaned = clean_token(text)
@@ -234,7 +246,7 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
                              shown=shown, at=Option("at")))
     else:
         moment = _read(cleaned, shown)[0]
-    moment = local_moment(moment, shown).astimezone(UTC).replace(microsecond=0)
+    moment = local_moment(moment, shown, zone).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
         raise InvalidInput(_("{shown!r} is in the future; a top-up can only be logged once it has happened",
                              shown=shown))

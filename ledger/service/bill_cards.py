@@ -10,10 +10,10 @@ placeholders (LABEL, YOUR_NUMBER, HKD_AMOUNT) are no values, and it carries no s
 
 from __future__ import annotations
 
-from ledger.domain import carriers
+from ledger.domain import carriers, phones
 from ledger.domain.cards import Card
 from ledger.domain.phones import Phone, phone_in
-from ledger.domain.times import now_utc, offset_in
+from ledger.domain.times import now_utc
 from ledger.domain.values import shell_word
 from ledger.i18n import N_, _
 from ledger.service.cards import card_to_write_on
@@ -86,9 +86,10 @@ class Placer:
         """Refuse `--card` for a row that names a card system (深圳通), a carrier or a place (香港)
         the card does not answer to."""
         label = shell_word(card["label"])
-        if kind == "sim" and "香港" in row.text and card["region"] != "HK":
-            raise NotPlaced(_("it tops up a Hong Kong number; card {label} is not a Hong Kong SIM", label=label),
-                            self._suggestion(row, kind, None))
+        place = phones.region_named(row.text) if kind == "sim" else None
+        if place is not None and card["region"] != place:
+            raise NotPlaced(_("it tops up a number of {region}; card {label} is not a SIM of {region}", region=place,
+                              label=label), self._suggestion(row, kind, None))
         named = bills.card_named(row.text, kind, specific=True)
         if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
             return
@@ -115,8 +116,8 @@ class Placer:
         currency, paid_in = card["currency"], self.source.currency
         if currency != paid_in:
             ref = bills.order_number(row.get("order"))
-            when = row.get("time") or row.get("created")
-            at = shell_word(f"{when} {offset_in(self.source.zone, now_utc())}")
+            at = shell_word(bills.moment_of(row.get("time") or row.get("created"), self.source, now_utc())
+                            .isoformat(sep=" "))
             why = _("card {label!r} is in {currency}; the bill gives what was paid in {paid_in}, not the {currency} "
                     "credited", label=card["label"], currency=currency, paid_in=paid_in)
             label, channel = shell_word(card["label"]), self.source.channel
@@ -134,7 +135,7 @@ class Placer:
         name of the card (校园卡, 深圳通) the row gives, else its counterparty's."""
         named = bills.card_named(row.text, kind)
         if kind == "sim":
-            region = "HK" if any(word in row.text for word in ("香港", "Hong Kong", "HK")) else self.source.phone_region
+            region = phones.region_named(row.text) or self.source.phone_region
             if phone and named:
                 return _("topup card add LABEL --kind sim --region {region} --issuer {issuer} --number YOUR_NUMBER  "
                          "# the one the bill shows as {phone}", region=region, issuer=named, phone=phone)

@@ -21,10 +21,10 @@ from ledger.domain import rules
 from ledger.domain.cards import Card
 from ledger.domain.fields import BY_NAME, StoredTopup, new_row
 from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.times import from_stored, now_utc, offset_in, parse_moment, to_stored
+from ledger.domain.times import from_stored, now_utc, to_stored
 from ledger.domain.values import Outcome, Status, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
-from ledger.i18n import Text, _
+from ledger.i18n import Text, _, joined
 from ledger.service.bill_cards import NotPlaced, Placer
 from ledger.service.records import shown_record
 from ledger.sources import bills
@@ -129,7 +129,7 @@ def _shown(row: bills.BillRow, source: BillSource, now: datetime) -> RowFate:
     offset) and its amount as decimals when they can be read (else as the bill gives them)."""
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
-        when = _moment(when, source, now).astimezone().isoformat() if when else None
+        when = bills.moment_of(when, source, now).astimezone().isoformat() if when else None
     paid = bills.clean_amount(row.get("amount"))
     with suppress(LedgerError):
         paid = format_minor(parse_amount(paid, source.currency, "amount", allow_zero=True).minor, source.currency)
@@ -230,17 +230,12 @@ def _settle(ledger: Ledger, candidates: list[tuple[RowFate, StoredTopup]], sourc
             changes["paid"] = format_minor(record["paid_minor"], source.currency)
             told.append(_("the bill gives what was paid"))
         if changes:
-            shown.why = _("{record}: {told}", record=there.named, told=_joined(told, "; "))
+            shown.why = _("{record}: {told}", record=there.named, told=joined(told, "; "))
             options = " ".join(f"--{name} {shell_word(value)}" for name, value in changes.items())
             reason = shell_word(f"{source.name}, line {shown.line}")  # the reason the amendment keeps: evidence
             result.differing.append(_("{why}: topup amend {id} {options} --reason {reason}", why=shown.why,
                                       id=there.id, options=options, reason=reason))
     return added
-
-
-def _joined(clauses: list[Text], separator: str) -> Text:
-    """Whole clauses said one after another; in English too, for JSON."""
-    return Text(separator.join(clauses), separator.join(clause.english for clause in clauses))
 
 
 def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) -> Iterable[bills.BillRow]:
@@ -255,9 +250,6 @@ def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) 
                                    for role, index in columns.items()})
 
 
-def _moment(when: str, source: BillSource, now: datetime) -> datetime:
-    """A bill's time, in its source's zone whatever the zone of the computer reading it."""
-    return bills.plain_time(when, source) or parse_moment(f"{when} {offset_in(source.zone, now)}", now)
 
 
 def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource, now: datetime) -> StoredTopup:
@@ -270,7 +262,8 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource
     ref = bills.order_number(row.get("order"))
     return new_row(card["id"], currency, to_stored(now)) | {
         "amount_minor": parse_amount(face, currency, "amount").minor if face else paid, "paid_minor": paid,
-        "channel": source.channel, "outcome": outcome.value, "occurred_at_utc": to_stored(_moment(when, source, now)),
+        "channel": source.channel, "outcome": outcome.value,
+        "occurred_at_utc": to_stored(bills.moment_of(when, source, now)),
         "ref": clean_ref(ref or None), "merchant": BY_NAME["merchant"].clean(row.get("counterparty") or None),
         "note": BY_NAME["note"].clean(row.get("item") or None),
     }
@@ -366,7 +359,7 @@ def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: RowFate, resul
 
 
 def _logged_by_ref(ledger: Ledger, row: bills.BillRow) -> RefMatch | None:
-    """(id, card label, outcome, status) of a record on any card that carries the row's order number."""
+    """A record on any card that carries the row's order number."""
     ref = bills.order_number(row.get("order"))
     with suppress(LedgerError):  # an order number no record could carry (a control character) is on none
         return ledger.ref_on_any_card(clean_ref(ref) or "", prefer_card=0) if ref else None

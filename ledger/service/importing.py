@@ -134,7 +134,7 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
     if (layout := bill_layout(head)) and mapping:
         raise InvalidInput(_("{file} is a {layout} as downloaded: import it without --map, and its top-ups are "
                              "found by themselves (--card places those the bill does not name)", file=file,
-                             layout=layout))
+                             layout=_(layout)))
     if layout:
         return import_bill(ledger, head + list(table), card=card, dry_run=dry_run, file=str(file))
     if mapping and "card" not in mapping.values() and card is None:

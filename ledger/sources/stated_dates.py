@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from ledger.domain.money import REGION_CURRENCY
-from ledger.domain.times import EARLIEST_YEAR, day_first_by_numbers, local_moment
-from ledger.errors import InvalidInput
+from ledger.domain.times import EARLIEST_YEAR, clock_readings, day_first_by_numbers, local_moment
 from ledger.i18n import _
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
@@ -262,11 +261,9 @@ def _offset(stated: str, shown: str) -> timezone:
 def _local_moment(wall: datetime, shown: str) -> datetime:
     """`local_moment`, its refusal of a time summer time skipped or doubled said of the message's time,
     with the same two choices."""
-    try:
+    earlier, later = clock_readings(wall)
+    if wall.tzinfo is not None or earlier.utcoffset() == later.utcoffset():
         return local_moment(wall, shown)
-    except InvalidInput:
-        pass
-    earlier, later = wall.replace(fold=0).astimezone(), wall.replace(fold=1).astimezone()
     choices = {"earlier": earlier.isoformat(sep=" ", timespec="minutes"),
                "later": later.isoformat(sep=" ", timespec="minutes")}
     if earlier.replace(tzinfo=None) != wall:  # the clocks jumped over it

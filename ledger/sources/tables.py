@@ -74,13 +74,20 @@ def decode(data: bytes, file: Path, encoding: str | None) -> str:
 _CHINESE = ("gb18030", "big5hkscs")  # GBK is a part of GB18030
 
 
+def _same_codec(one: str, other: str) -> bool:
+    return codecs.lookup(one).name == codecs.lookup(other).name
+
+
 def _found(data: bytes, file: Path) -> str:
     """The text of a file whose encoding is not given, never decoded silently as the wrong one.
 
     A UTF-16 byte-order mark is UTF-16 (a spreadsheet's "Unicode text"); valid UTF-8 is UTF-8. Of the
-    Chinese encodings, most bytes of Big5 text are valid GB18030 too, so when both read a file, the
-    one in which a bill's header is found wins, else the one whose Chinese characters are the common
-    ones of either script; when neither clearly is, the file is refused and --encoding asked for."""
+    Chinese encodings, and those the bill sources declare, most bytes of Big5 text are valid GB18030
+    too, so when two read a file, the one in which a bill's header is found wins if its source says
+    its files come in it, else the one whose Chinese characters are the common ones of either script;
+    when neither clearly is, the file is refused and --encoding asked for."""
+    from ledger.sources.bills import HEADER_SEARCH, encodings, find_header
+
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -92,7 +99,8 @@ def _found(data: bytes, file: Path) -> str:
     except UnicodeDecodeError:
         pass
     readings = {}
-    for codec in _CHINESE:
+    declared = [codec for codec in encodings() if not codecs.lookup(codec).name.startswith(("utf-8", "utf-16"))]
+    for codec in dict.fromkeys([*_CHINESE, *declared]):
         try:
             readings[codec] = data.decode(codec)
         except UnicodeDecodeError:
@@ -102,13 +110,11 @@ def _found(data: bytes, file: Path) -> str:
     if not readings:
         raise InvalidInput(_("{file} is neither UTF-8, GB18030 nor Big5 text; give its encoding with --encoding "
                              "(utf-8, gb18030, big5 or utf-16)", file=file))
-    from ledger.sources.bills import HEADER_SEARCH, find_header
-
-    for text in readings.values():
-        head = list(csv.reader(io.StringIO(text[:65536], newline="")))[:HEADER_SEARCH]
-        if find_header(head):
+    for codec, text in readings.items():
+        header = find_header(list(csv.reader(io.StringIO(text[:65536], newline="")))[:HEADER_SEARCH])
+        if header and any(_same_codec(codec, declared) for declared in header.source.encodings):
             return text
-    (best, best_score), (_other, other_score) = sorted(
+    (best, best_score), (_other, other_score), *_rest = sorted(
         ((codec, _ordinary(text)) for codec, text in readings.items()), key=lambda pair: pair[1], reverse=True)
     if best_score >= 0.9 and best_score - other_score >= 0.15:
         return readings[best]

@@ -22,6 +22,7 @@ from functools import cache
 from typing import NamedTuple
 
 from ledger.domain import carriers
+from ledger.domain.times import local_moment, parse_moment
 from ledger.domain.values import Outcome, fold_width, label_key
 from ledger.i18n import _
 from ledger.sources.bills import layouts, words
@@ -160,14 +161,16 @@ def names(text: str, name: str | None) -> bool:
 _PLAIN_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
-def plain_time(text: str, source: BillSource) -> datetime | None:
-    """A bill's time in the forms the bills and spreadsheets write (2025-03-14 18:42:07, 2025/3/14 18:42),
-    in the source's zone; None for any other form, which the general reader is left to try."""
+def moment_of(text: str, source: BillSource, now: datetime) -> datetime:
+    """A bill's time, in its source's zone whatever the zone of the computer reading it: in the
+    forms the bills and spreadsheets write (2025-03-14 18:42:07, 2025/3/14 18:42) read at once, in
+    any other by the general reader."""
     match = _PLAIN_TIME.fullmatch(text.strip())
     try:
-        return datetime(*(int(part or 0) for part in match.groups()), tzinfo=source.zone) if match else None
+        wall = datetime(*(int(part or 0) for part in match.groups())) if match else None
     except ValueError:  # 2025-02-30: the general reader says why
-        return None
+        wall = None
+    return local_moment(wall, text, source.zone) if wall else parse_moment(text, now, zone=source.zone)
 
 
 def _says(text: str, word: str) -> bool:

@@ -15,7 +15,7 @@ REQUIRED = ("time", "counterparty", "item", "direction", "amount", "status", "or
 class BillSource:
     """A bill layout as downloaded from one payment app."""
 
-    name: str  # as people call it: "WeChat Pay bill"
+    name: str  # as people call it, a catalog message: N_("WeChat Pay bill")
     channel: str  # how its top-ups were paid, a channel's canonical name
     currency: str  # ISO 4217: what its amounts are in
     zone: tzinfo  # what its times are in, whatever the reader's zone

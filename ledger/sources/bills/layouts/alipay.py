@@ -1,10 +1,12 @@
 """Alipay's bill (支付宝交易明细) as its app exports it, CSV in GBK below a preamble."""
 
+from ledger.i18n import N_
 from ledger.sources.bills import mainland
 from ledger.sources.bills.source import BillSource
 
 SOURCE = BillSource(
-    name="Alipay bill", channel="alipay", currency="CNY", zone=mainland.CHINA_TIME, encodings=mainland.ENCODINGS,
+    name=N_("Alipay bill"), channel="alipay", currency="CNY", zone=mainland.CHINA_TIME,
+    encodings=mainland.ENCODINGS,
     columns={"time": ("交易时间",), "kind": ("交易分类",), "counterparty": ("交易对方",), "item": ("商品说明",),
              "direction": ("收/支",), "amount": ("金额",), "method": ("收/付款方式",), "status": ("交易状态",),
              "order": ("交易订单号",), "merchant_order": ("商家订单号",), "note": ("备注",)},
