@@ -6,8 +6,8 @@ one consistent state, and a writing one commits all its changes or none. Everyth
 this interface as declared types (cards, records, links, receipts, queries, the read models of
 `types`); no engine's connection, row or cursor does.
 
-The history is written here, once for every engine: `record_version` and `chain_links` compose
-`append_links`, the one writer of the hash chain, with the content `domain.chain` defines.
+An engine writes links only through `append_links`; which links a change makes, and what they
+hold, is written once for every engine in `chaining`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, NoReturn
+
+from ledger.store.chaining import Chaining
 
 if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key press: only what it uses loads
     from ledger.domain.cards import Card
@@ -44,7 +46,7 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
     )
 
 
-class Ledger(ABC):
+class Ledger(Chaining, ABC):
     """One transaction on a ledger."""
 
     location: Location
@@ -90,6 +92,10 @@ class Ledger(ABC):
     @abstractmethod
     def update_card(self, card: Card, action: str, at_utc: str) -> None:
         """Store a card's new settings and chain them."""
+
+    @abstractmethod
+    def card_version(self, card_id: int) -> int:
+        """The version of a card's newest link (0 before its first)."""
 
     @abstractmethod
     def newest_card_content(self, card_id: int) -> str | None:
@@ -247,13 +253,6 @@ class Ledger(ABC):
     @abstractmethod
     def unchained_receipt_facts(self, last: int | None) -> Iterator[OldReceipt]:
         """Each receipt up to id `last` (None: all), as the first content scheme left it unchained."""
-
-    def record_version(self, row: StoredTopup, action: str, reason: str | None, at_utc: str) -> None:
-        """Chain a record's state as stored now, its receipts included, as its newest link."""
-        from ledger.domain.chain import NewLink, content
-
-        chained = content(row, self.kept_receipts(row["id"]), (action, reason, at_utc))
-        self.append_links([NewLink(row["id"], row["version"], action, reason, at_utc, chained)])
 
     # ---------------------------------------------------------------- the text index
 

@@ -16,6 +16,7 @@ from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.chain import GENESIS, NewLink
 from ledger.domain.fields import STORED, StoredTopup
 from ledger.domain.receipts import ReceiptFile
+from ledger.store.chaining import Chaining
 from ledger.store.sqlite.chain import ChainReads
 from ledger.store.sqlite.reads import Reads
 from ledger.store.sqlite.search import SEARCH_BODY
@@ -24,7 +25,7 @@ from ledger.store.types import IssuedSeal
 _COLUMNS = [field.column for field in STORED if field.column]
 
 
-class Writes(Reads, ChainReads):
+class Writes(Reads, ChainReads, Chaining):
     """Writes of a `SqliteLedger`."""
 
     conn: sqlite3.Connection
@@ -65,25 +66,14 @@ class Writes(Reads, ChainReads):
         cursor = self.conn.execute(f"INSERT INTO card ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                                    [card[column] for column in columns])  # type: ignore[literal-required]
         assert cursor.lastrowid is not None
-        self._chain_cards([cursor.lastrowid], action, at_utc)
+        self.chain_cards([cursor.lastrowid], action, at_utc)
         return cursor.lastrowid
 
     def update_card(self, card: Card, action: str, at_utc: str) -> None:
         columns = [column for column in CARD_COLUMNS if column != "id"]
         self.conn.execute(f"UPDATE card SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
                           [*(card[column] for column in columns), card["id"]])  # type: ignore[literal-required]
-        self._chain_cards([card["id"]], action, at_utc)
-
-    def _chain_cards(self, card_ids: list[int], action: str, at_utc: str) -> None:
-        """A link for each card as it is now."""
-
-        def links() -> Iterator[NewLink]:
-            for card_id in card_ids:
-                version = self.card_version(card_id) + 1
-                content = chain.card_content(self.card(card_id), version, (action, None, at_utc))
-                yield NewLink(card_id, version, action, None, at_utc, content)
-
-        self.append_links(list(links()), of_records=False)
+        self.chain_cards([card["id"]], action, at_utc)
 
     # ------------------------------------------------------------ records
 
@@ -129,11 +119,7 @@ class Writes(Reads, ChainReads):
         self.conn.execute(f"INSERT INTO topup_fts (rowid, body) SELECT t.id, {SEARCH_BODY} FROM topup AS t "
                           "JOIN json_each(?) AS new ON new.value = t.id", (json.dumps([row["id"] for row in rows]),))
         self.conn.execute(trigger)
-        scheme = chain.current_scheme()
-        chained = chain.chained_columns(scheme)
-        change = (action, None, at_utc)
-        self.append_links(NewLink(row["id"], row["version"], *change, chain.content(row, (), change, scheme, chained))
-                          for row in rows)
+        self.chain_first_versions(rows, action, at_utc)
 
     def free_ids(self, wanted: list[int | None]) -> list[int]:
         taken = {row[0] for row in self.conn.execute("SELECT id FROM topup")}
@@ -151,15 +137,8 @@ class Writes(Reads, ChainReads):
 
 
 def chain_found_state(conn: sqlite3.Connection, at_utc: str) -> None:
-    """Right after the upgrade that began chaining cards, inside its transaction: a first link for
-    every card as found, and one for what the older links never covered, so that from then on a
-    change to any of it is caught."""
-    upgrading = _Upgrading(conn)
-    upgrading._chain_cards(sorted(card["id"] for card in upgrading.cards()), "found", at_utc)
-    found = chain.found_state(upgrading.unchained_link_facts(), upgrading.unchained_receipt_facts(None))
-    if found["links"]["count"] or found["receipts"]["count"]:
-        change = ("found", "what the ledger held when it was upgraded to chain cards and changes", at_utc)
-        upgrading.append_links([NewLink(None, 1, *change, chain.found_content(found, change))], of_records=False)
+    """Inside the upgrade that began chaining cards, on its connection: `Chaining.chain_found`."""
+    _Upgrading(conn).chain_found(at_utc)
 
 
 class _Upgrading(Writes):
