@@ -12,7 +12,7 @@ import fcntl
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,22 +20,22 @@ from ledger.errors import Duplicate, InvalidInput, LedgerError
 from ledger.i18n import _
 
 _PARTIAL = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.partial(?:-journal|-wal|-shm)?")
-_NEW_LEDGER = re.compile(r"\..+\.[^.]+\.new(?:-journal|-wal|-shm)?")  # store.db makes a ledger under such a name
+_NEW_LEDGER = re.compile(r"\..+\.[^.]+\.new(?:-journal|-wal|-shm)?")  # a ledger file is made under such a name
 
 
 @contextmanager
-def replaced_when_done(target: Path, *, overwrite: bool = True, ledger: Path | None = None) -> Iterator[Path]:
+def replaced_when_done(target: Path, *, overwrite: bool = True,
+                       kept: Callable[[Path], bool] | None = None) -> Iterator[Path]:
     """A temporary path beside `target`, private (0600), put in place as `target` only if the block
     succeeds. Without `overwrite` an existing file is never replaced, not even one that appears
-    meanwhile. `ledger` is never written over, nor its journal files."""
+    meanwhile. A file `kept` says is the ledger's own is never written over."""
     target = target.expanduser()
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(_("folder {folder} does not exist", folder=folder))
     if target.is_dir():
         raise InvalidInput(_("{target} is a folder; give a file name", target=target))
-    if ledger is not None and target.resolve() in {ledger.resolve().with_name(ledger.resolve().name + end)
-                                                    for end in ("", "-wal", "-shm", "-journal")}:
+    if kept is not None and kept(target):
         raise InvalidInput(_("{target} is the ledger itself; give the output another name", target=target))
     if not overwrite and target.exists():
         raise Duplicate(_("{target} already exists; choose another name or add --force", target=target))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ledger.errors import DamageFound
 from ledger.i18n import _
-from ledger.service.opening import transaction
+from ledger.service.opening import its_own, transaction
 from ledger.service.verifying import Problem, describe, verify
 from ledger.store import engine_at
 from ledger.store.interface import Ledger
@@ -48,7 +48,7 @@ def backup(location: Location, target: Path, *, overwrite: bool = False) -> Back
     if done is None:
         return Backup(records, None, notes)
     seal_file = target.with_name(f"{target.name}.seal")
-    sealing.write_files(done, seal_file, overwrite=True, ledger=location.path)
+    sealing.write_files(done, seal_file, overwrite=True, kept=its_own(location))
     return Backup(records, seal_file, notes + sealing.listed(location, done))
 
 
@@ -59,7 +59,7 @@ def _copy(location: Location, target: Path, *, overwrite: bool) -> int:
     from ledger.output.files import replaced_when_done
 
     with transaction(location) as source, \
-            replaced_when_done(target, overwrite=overwrite, ledger=location.path) as partial:
+            replaced_when_done(target, overwrite=overwrite, kept=its_own(location)) as partial:
         source.copy_to_file(partial, shown=target)
         with transaction(at(partial)) as copy:
             result = verify(copy)

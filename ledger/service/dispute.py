@@ -21,11 +21,12 @@ from ledger.domain.seal import fingerprint, public_key_line
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import Status, clean_text, clean_token, mask_number
 from ledger.errors import InvalidInput
-from ledger.i18n import N_, _, parse_language, speaking
+from ledger.i18n import LANGUAGES, N_, _, parse_language, speaking
 from ledger.output import formats
 from ledger.output.files import replaced_when_done
 from ledger.output.letter import PackedRecord, SealShown, default_language, render
 from ledger.service.cards import card_of
+from ledger.service.opening import its_own
 from ledger.service.receipts import stored_receipts
 from ledger.service.records import history, shown_record
 from ledger.store.interface import Ledger
@@ -88,8 +89,8 @@ def letter(language: str | None, reveal: bool, writer: str | None) -> Letter:
     name = clean_text(writer, N_("name"), 200, multiline=False) if writer is not None else None
     chosen = None
     if language is not None and (chosen := parse_language(language)) is None:
-        raise InvalidInput(_("--lang {language!r} is not one the letter is written in; use zh-Hant, zh-Hans or en",
-                             language=language))
+        raise InvalidInput(_("--lang {language!r} is not one the letter is written in; use {languages}",
+                             language=language, languages=", ".join(LANGUAGES)))
     return Letter(chosen, reveal, name or None)
 
 
@@ -169,7 +170,7 @@ def write_pack(ledger: Ledger, ids: list[int], target: Path, letter: Letter,
     # Whoever receives the pack checks every file with `sha256sum -c SHA256SUMS`, without this program.
     payload["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
                                     for name, data in payload.items()).encode()
-    with replaced_when_done(target, ledger=ledger.location.path) as partial, \
+    with replaced_when_done(target, kept=its_own(ledger.location)) as partial, \
             zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
         for name, data in payload.items():
             pack.writestr(name, data)

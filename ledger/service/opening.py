@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 
 from ledger.errors import LedgerError
 from ledger.store import engine_at
 from ledger.store.interface import Ledger, Peek
 from ledger.store.location import Location, locate
 
-__all__ = ["Ledger", "Location", "Peek", "existing", "locate", "peek", "transaction"]
+__all__ = ["Ledger", "Location", "Peek", "existing", "its_own", "locate", "peek", "transaction"]
 
 
 def transaction(location: Location, *, write: bool = False,
@@ -18,6 +19,11 @@ def transaction(location: Location, *, write: bool = False,
     """One transaction on the ledger at `location`: a writing one commits only if its block succeeds;
     `missing_is_empty`, a reading one where there is no ledger yet sees an empty one (a dry run)."""
     return engine_at(location).transaction(write=write, missing_is_empty=missing_is_empty)
+
+
+def its_own(location: Location) -> Callable[[Path], bool]:
+    """Whether a file is the ledger at `location` or one of its own, never to be written over."""
+    return engine_at(location).is_part_of_it
 
 
 def existing(location: Location) -> Location:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -14,6 +15,7 @@ from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
 from ledger.i18n import _
+from ledger.service.opening import its_own
 from ledger.service.records import show_record, shown_record, stored_topup
 from ledger.store.interface import Ledger
 
@@ -77,7 +79,7 @@ def write_receipts(ledger: Ledger, topup_id: int, folder: Path) -> list[Path]:
     written: list[Path] = []
     for index, receipt in enumerate(files, start=1):
         name = safe_file_name(receipt.name, f"receipt-{topup_id}-{index}")
-        written.append(_write_new(folder, name, receipt.data, written, ledger.location.path))
+        written.append(_write_new(folder, name, receipt.data, written, its_own(ledger.location)))
     return written
 
 
@@ -121,7 +123,7 @@ def _make_private_folder(folder: Path) -> None:
                             reason=exc.strerror)) from None
 
 
-def _write_new(folder: Path, name: str, data: bytes, written: list[Path], ledger: Path | None) -> Path:
+def _write_new(folder: Path, name: str, data: bytes, written: list[Path], kept: Callable[[Path], bool]) -> Path:
     """Write `data` into `folder` under `name`, or the first free variant of it (also apart from the
     files just `written`, ignoring case): private (0600), whole or not at all, never over a file."""
     from ledger.output.files import replaced_when_done
@@ -130,7 +132,7 @@ def _write_new(folder: Path, name: str, data: bytes, written: list[Path], ledger
     while True:
         (free,) = distinct_names([name], taken=lambda n: n.casefold() in chosen or (folder / n).exists())
         try:
-            with replaced_when_done(folder / free, overwrite=False, ledger=ledger) as partial:
+            with replaced_when_done(folder / free, overwrite=False, kept=kept) as partial:
                 partial.write_bytes(data)
             return folder / free
         except Duplicate:

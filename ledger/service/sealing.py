@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from ledger.domain.seal import Seal
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import _
+from ledger.service.opening import its_own
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
 from ledger.store.types import IssuedSeal
@@ -145,17 +147,17 @@ def seal_to_files(ledger: Ledger, target: Path | None, *, overwrite: bool) -> tu
     signature (to `target`, else topup-seal-TIME.txt) and list it; returns it and where it went."""
     done = seal(ledger)
     target = target or Path(f"topup-seal-{done.seal.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
-    write_files(done, target, overwrite=overwrite, ledger=ledger.location.path)
+    write_files(done, target, overwrite=overwrite, kept=its_own(ledger.location))
     record(ledger, done)
     return done, target
 
 
-def write_files(done: Sealed, target: Path, *, overwrite: bool, ledger: Path | None) -> None:
+def write_files(done: Sealed, target: Path, *, overwrite: bool, kept: Callable[[Path], bool]) -> None:
     """The seal in `target` and its signature in `target`.sig: both, or neither."""
     from ledger.output.files import replaced_when_done
 
-    with replaced_when_done(target, overwrite=overwrite, ledger=ledger) as statement, \
-            replaced_when_done(Path(f"{target}.sig"), overwrite=overwrite, ledger=ledger) as signature:
+    with replaced_when_done(target, overwrite=overwrite, kept=kept) as statement, \
+            replaced_when_done(Path(f"{target}.sig"), overwrite=overwrite, kept=kept) as signature:
         statement.write_bytes(done.statement)
         signature.write_bytes(done.signature)
 
