@@ -61,7 +61,7 @@ def verify(
                                 for problem in sealing.check_files(ledger, path)]
     problems = result.problems
     if output_format is ItemFormat.json:
-        output.print_json({"ok": not problems, "problems": verifying.problems_as_json(problems)})
+        output.print_json({"ok": not problems, "problems": problems})
     else:
         for problem in problems:
             sys.stdout.write(verifying.describe(problem) + "\n")
@@ -144,7 +144,7 @@ def doctor(
              "void_records": stored.void_records, "receipt_files": stored.receipt_files,
              "receipt_bytes": stored.receipt_bytes, "leftover_files": examined.leftover_files}
     if output_format is ItemFormat.json:
-        output.print_json({**facts, "ok": not problems, "problems": verifying.problems_as_json(problems)})
+        output.print_json({**facts, "ok": not problems, "problems": problems})
     else:
         output.print_fields(facts)
         verified = _("ok") if not problems else _("{count} problem(s)", count=len(problems))

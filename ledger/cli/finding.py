@@ -11,7 +11,7 @@ import typer
 from ledger.cli import completion
 from ledger.cli.app import ListFormat, app, ledger_location, list_format, open_ledger, render_list, say
 from ledger.errors import LedgerError
-from ledger.i18n import _
+from ledger.i18n import LANGUAGES, _
 
 SEARCH_COLUMNS = [("id", _("id")), ("occurred_at", _("when")), ("card", _("card")), ("amount", _("amount")),
                   ("currency", _("cur")), ("channel", _("channel")), ("ref", _("ref")), ("merchant", _("merchant")),
@@ -105,7 +105,7 @@ def export(
         "--dispute", metavar="ID...", autocompletion=completion.record_ids,
         help=_("Write a dispute pack (zip) of these records: --dispute 3 7 12 --output pack.zip"))] = None,
     lang: Annotated[str | None, typer.Option(
-        "--lang", metavar="zh-Hant|zh-Hans|en",
+        "--lang", metavar="|".join(LANGUAGES),
         help=_("The dispute pack's letter in this language (default: from the card's region)."))] = None,
     reveal: Annotated[bool, typer.Option(
         "--reveal", help=_("Show the full card number in the dispute pack's letter."))] = False,

@@ -4,7 +4,7 @@ Every change to a record (log, amend, void, a receipt added, an import) or to a 
 edited, retired) appends a link holding what the record or card is after the change, and a digest
 over that content and the previous link's digest. Changing, removing or reordering any link breaks
 every digest after it. Record links and the others (cards, and the state an upgrade found) share
-one order. `store.writes.append_links` is the only code that writes links.
+one order. An engine's `append_links` is the only code that writes links (`store.chaining`).
 
 A record link's content is canonical JSON of the record's chained columns (`fields.RECORD_FIELDS`)
 and its receipt files, in a numbered scheme: the fields whose `since` is at most the scheme. Scheme 1

@@ -3,7 +3,7 @@
 OWASP's advice for CSV injection: a leading apostrophe before `= + - @`, tab and carriage return
 (and their full-width forms). The same apostrophe keeps a long digit string (a reference) from
 becoming `1.23457E+19`, and guards text that starts with an apostrophe itself, so that `unguard`
-gives back exactly what was written. `store.projection` computes the same rule in SQL.
+gives back exactly what was written. `store.sqlite.projection` computes the same rule in SQL.
 """
 
 from __future__ import annotations

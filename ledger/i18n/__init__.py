@@ -22,7 +22,13 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
-LANGUAGES = ("en", "zh-Hant", "zh-Hans")
+# Each language, and what a person may type for it (compared without case and width, `-` and `_` alike).
+_NAMES = {
+    "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "hant", "tc", "繁體", "繁体", "繁體中文", "繁体中文", "正體"),
+    "zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh", "hans", "sc", "简体", "簡體", "简体中文", "簡體中文"),
+    "en": ("en", "en-us", "en-gb", "en-hk", "english", "英文", "英語", "英语"),
+}
+LANGUAGES = tuple(_NAMES)
 DOMAIN = "topup"
 LOCALE = Path(__file__).with_name("locale")
 
@@ -59,6 +65,11 @@ def english(value: object) -> object:
     return value.english if isinstance(value, Text) else value
 
 
+def joined(texts: list[Text], separator: str = ", ") -> Text:
+    """Messages said one after another in one value, in the reader's language and in English."""
+    return Text(separator.join(texts), separator.join(text.english for text in texts))
+
+
 def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
     """A message written down now and looked up (`_`) when it is shown."""
     return message
@@ -79,14 +90,6 @@ def language() -> str:
     return _language.get()
 
 
-# What a person may type for each language, compared without case and width, `-` and `_` alike.
-_NAMES = {
-    "zh-Hant": ("zh-hant", "zh-tw", "zh-hk", "zh-mo", "hant", "tc", "繁體", "繁体", "繁體中文", "繁体中文", "正體"),
-    "zh-Hans": ("zh-hans", "zh-cn", "zh-sg", "zh", "hans", "sc", "简体", "簡體", "简体中文", "簡體中文"),
-    "en": ("en", "en-us", "en-gb", "en-hk", "english", "英文", "英語", "英语"),
-}
-
-
 def parse_language(text: str) -> str | None:
     """The language a person names: zh-Hant, zh-TW, 繁體, zh-Hans, zh-CN, 简体, en, English …; None
     for one that is not among `LANGUAGES`."""
@@ -102,11 +105,6 @@ def speaking(chosen: str) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
-
-
-def use(chosen: str) -> None:
-    """Texts are in `chosen` from now on, in this context: the command line's language."""
-    _language.set(chosen)
 
 
 def _as_option(key: str, example: str | None = None) -> str:

@@ -1,2 +1,2 @@
-"""The use cases, by concept. Each takes an open `store.db.Tx` (or, for care of the file itself,
-the ledger's path), returns declared types and never prints."""
+"""The use cases, by concept. Each takes the transaction it runs in (a `store.interface.Ledger`),
+or for care of the ledger as a whole its location; it returns declared types and never prints."""

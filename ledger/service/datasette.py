@@ -1,5 +1,5 @@
 """Opening the ledger in Datasette: the file brought to the schema that has the views, the metadata
-that shows them first (`store.datasette`), and the Datasette to run."""
+that shows them first (the engine's), and the Datasette to run."""
 
 from __future__ import annotations
 

@@ -6,11 +6,10 @@ said exactly, so that a damaged ledger can be compared with a backup by a person
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from ledger.domain import chain
 from ledger.errors import DamageFound
-from ledger.i18n import N_, Text, _
+from ledger.i18n import N_, _, joined
 from ledger.store.interface import Ledger
 
 
@@ -48,11 +47,6 @@ def describe(problem: Problem) -> str:
     if problem.record is None:
         return _("ledger: {kind}: {detail}", kind=problem.kind, detail=problem.detail)
     return _("record {id}: {kind}: {detail}", id=problem.record, kind=problem.kind, detail=problem.detail)
-
-
-def problems_as_json(problems: list[Problem]) -> list[dict[str, Any]]:
-    # Not `asdict`: it deep-copies each value, and a message (a `Text`) cannot be copied that way yet.
-    return [{"record": p.record, "kind": p.kind, "detail": p.detail} for p in problems]
 
 
 def _integrity(ledger: Ledger) -> list[Problem]:
@@ -175,10 +169,7 @@ def _blobs(ledger: Ledger) -> list[Problem]:
             continue
         uses = [_("{name!r} of record {id}", name=use.name, id=use.record_id) for use in blob.uses]
         found.append(Problem(None, "receipt", _("receipt file {uses} is damaged (its SHA-256 no longer matches)",
-                                                uses=_listed(uses))))
+                                                uses=joined(uses))))
     return found
 
 
-def _listed(items: list[Text]) -> Text:
-    """Messages listed in one value, comma apart; in English too, for JSON."""
-    return Text(", ".join(items), ", ".join(item.english for item in items))

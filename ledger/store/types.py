@@ -2,8 +2,9 @@
 models for the few facts the use cases look up (Tab completion's two are beside `Peek`). Never a
 row, a cursor or a connection.
 
-They are named tuples, read by name only: a class of them costs a fraction of a dataclass to make,
-and a command pays for making them all each time it starts."""
+They are named tuples, read by name (but `OldLink` and `OldReceipt`, digested in their fields'
+order): a class of them costs a fraction of a dataclass to make, and a command makes them all each
+time it starts."""
 
 from __future__ import annotations
 

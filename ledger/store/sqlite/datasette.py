@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-_TABLES = ("card", "topup", "topup_version", "ledger_link", "chain_head", "receipt", "blob", "currency",
-           "schema_step", "topup_fts", "seal")
+# This engine's own tables, beside those every engine keeps (`store.schema`): all are hidden.
+_OWN_TABLES = ("topup_fts",)
 
 # The text as a LIKE pattern that matches it literally, as `search.like_pattern` makes it in Python:
 # % and _ are characters, not wildcards.
@@ -33,7 +33,9 @@ LIMIT 1000"""
 
 def metadata(database: str) -> dict[str, Any]:
     """Datasette's metadata for the ledger opened under the name `database` (its file's stem)."""
-    hidden = {name: {"hidden": True} for name in _TABLES}
+    from ledger.store import schema
+
+    hidden = {name: {"hidden": True} for name in [*schema.SQLModel.metadata.tables, *_OWN_TABLES]}
     hidden["card"]["label_column"] = "label"  # a record's card_id shows as the card's label
     return {
         "title": "topup ledger",
