@@ -124,6 +124,11 @@ def test_imports_take_the_new_fields_and_a_bill_leaves_them_empty(package, tmp_p
     again = tmp_path / "again.csv"
     _run(package, other, "export", "--output", str(again))
     assert again.read_bytes() == first.read_bytes()
+    as_json, third = tmp_path / "first.json", tmp_path / "c.db"
+    _run(package, ledger, "export", "--format", "json", "--output", str(as_json))
+    _run(package, third, "import", str(as_json))
+    copied = json.loads(_run(package, third, "search", "--format", "json"))
+    assert [(r["fee"], r["voucher"]) for r in copied] == [("0.50", "=1+1")]
     bill = tmp_path / "bill.csv"
     bill.write_text(WECHAT_BILL, encoding="utf-8-sig")
     _run(package, other, "import", str(bill))
