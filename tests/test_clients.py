@@ -174,6 +174,19 @@ def test_zsh_and_fish_get_the_card_and_amount_beside_each_record_id(completing, 
     assert "old-sim" in _complete(shell, "topup card retire o", completing)
 
 
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_a_tab_after_a_command_name_offers_what_the_whole_app_offers(completing, shell):
+    """Under Tab the program builds only the command already typed; with `--db` first it builds them
+    all. Both must offer the same."""
+    lines = ["log ", "log 八", "log 八达通 10 --channel w", "log 八达通 10 --", "show ", "card ", "card sh",
+             "card show ", "search --card ", "export --dispute ", "se", "", "lo x", "log 'open"]
+    for line in lines:
+        alone = _complete(shell, f"topup {line}", completing)
+        whole = _complete(shell, f"topup --db {completing} {line}", completing)
+        assert alone == whole, line
+    assert "work-sim" in _complete(shell, "topup log ", completing)
+
+
 def test_completion_never_touches_or_refuses_a_ledger(tmp_path, completing, ledger_path):
     from tests.conftest import table_dump
 

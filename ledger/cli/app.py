@@ -7,6 +7,7 @@ command, so `--help` and shell completion load none of it.
 
 import copy
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,10 +156,25 @@ def _silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _named_first() -> list[str]:
+    """The word naming the command on the line, when it is whole: the first argument, or under Tab
+    completion (where the shell passes the line in the environment) the first word after `topup`
+    once another follows it. While that word is still being typed, nothing: every command name is
+    offered."""
+    if not os.environ.get("_TOPUP_COMPLETE"):
+        return sys.argv[1:2]
+    line = os.environ.get("_TYPER_COMPLETE_ARGS") or os.environ.get("COMP_WORDS", "")
+    try:
+        words = shlex.split(line)[1:]
+    except ValueError:  # an open quote
+        return []
+    return words[:1] if len(words) > 1 or (words and line[-1:].isspace()) else []
+
+
 def _app_for(first: list[str]) -> typer.Typer:
     """The app with only the command named first on the line, when one is: typer builds every
-    command's options before it runs one, and a top-up need not wait for the twenty others. Anything
-    else (`topup --db FILE log`, `topup`, Tab completion) gets the whole app."""
+    command's options before it runs one, and a top-up or a Tab press need not wait for the twenty
+    others. Anything else (`topup --db FILE log`, `topup`) gets the whole app."""
     commands = [command for command in app.registered_commands if [command.name] == first]
     groups = [group for group in app.registered_groups if [group.name] == first]
     if not commands and not groups:
@@ -172,7 +188,7 @@ def main() -> None:
     """Entry point: runs the app; interruptions, closed pipes and bugs end without a traceback."""
     try:
         try:
-            _app_for(sys.argv[1:2])(prog_name="topup")  # also under `python -m ledger`
+            _app_for(_named_first())(prog_name="topup")  # also under `python -m ledger`
         finally:
             sys.stdout.flush()  # now rather than at exit, where a closed pipe could not be caught
     except KeyboardInterrupt:
