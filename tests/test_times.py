@@ -1,5 +1,6 @@
 import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -7,9 +8,11 @@ from hypothesis import strategies as st
 
 from ledger.domain.times import (
     ago,
+    clock_readings,
     days_until,
     from_stored,
     local_iso,
+    local_moment,
     parse_day,
     parse_moment,
     parse_period,
@@ -78,8 +81,34 @@ def test_a_validity_date_may_lie_in_the_future():
 @given(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)))
 def test_stored_moments_round_trip(moment):
     moment = moment.replace(microsecond=0)
-    assert from_stored(to_stored(moment)) == moment
+    assert from_stored(to_stored(moment)) == moment and from_stored(to_stored(moment)).tzinfo is UTC
     assert datetime.fromisoformat(local_iso(to_stored(moment))) == moment
+
+
+@pytest.mark.parametrize("text", ["2025-03-14T10:42:00", "2025-03-14 10:42:00Z", "2025-03-14T10:42:00+08:00",
+                                  "2025-03-14T10:42Z", "２０２５-03-14T10:42:00Z", "2025-03-14T10:42:00.5Z"])
+def test_only_the_stored_form_is_read_as_a_stored_moment(text):
+    with pytest.raises(ValueError):
+        from_stored(text)
+
+
+CHANGES_OF_CLOCKS = [datetime(2025, 3, 30, 1, 30), datetime(2025, 10, 26, 1, 30), datetime(2026, 3, 8, 2, 30),
+                     datetime(2025, 11, 2, 1, 30), datetime(2025, 10, 5, 2, 15), datetime(2025, 4, 6, 1, 45)]
+
+
+@given(st.one_of(st.datetimes(min_value=datetime(1990, 1, 2), max_value=datetime(2100, 1, 1)),
+                 st.sampled_from(CHANGES_OF_CLOCKS)),
+       st.sampled_from(["Asia/Shanghai", "Asia/Hong_Kong", "Europe/London", "America/New_York",
+                        "Australia/Lord_Howe"]))
+def test_a_time_of_a_named_zone_is_the_moment_its_clocks_showed(wall, zone_name):
+    zone = ZoneInfo(zone_name)
+    earlier, later = clock_readings(wall, zone)
+    if earlier.utcoffset() != later.utcoffset():
+        with pytest.raises(InvalidInput):
+            local_moment(wall, str(wall), zone)
+    else:
+        moment = local_moment(wall, str(wall), zone)
+        assert moment == earlier and moment.replace(tzinfo=None) == wall and moment.utcoffset() == earlier.utcoffset()
 
 
 @pytest.mark.parametrize(("zone", "typed", "happened"), [
