@@ -152,7 +152,8 @@ def bench_start_up(table: Table, repeat: int) -> None:
         ("topup search --help", [*TOPUP, "search", "--help"], None),
         ("shell completion", TOPUP, {"_TOPUP_COMPLETE": "complete_bash", "COMP_WORDS": "topup se", "COMP_CWORD": "1"}),
     ]:
-        table.add(name, "-", timed(command, repeat, env), "import typer", typer_floor, 1.5)
+        ours, floor, _, _ = paired(lambda n, command=command: command, IMPORT_TYPER, repeat, env)
+        table.add(name, "-", ours, "import typer (paired)", floor, 1.5)
 
 
 def load_into_ledger_tables(source: Path, target: Path) -> float:
@@ -224,10 +225,10 @@ def bench_size(table: Table, label: str, records: int, folder: Path, repeat: int
         table.add("search --ref vs hledger register", label, ours, "hledger 1 query", theirs, 0.1)
 
     # Tab completion reads the ledger at every key press: it must stay close to typer's own start-up.
-    typer_floor = timed(IMPORT_TYPER, repeat)
     for name, words in [("Tab: record ids (topup show 1…)", "topup show 1"), ("Tab: card labels", "topup log ")]:
         tab_env = {**env, "_TOPUP_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "2"}
-        table.add(name, label, timed(TOPUP, repeat, tab_env), "import typer", typer_floor, 2.0 if on_1m else None)
+        ours, floor, _, _ = paired(lambda n: TOPUP, IMPORT_TYPER, repeat, tab_env)
+        table.add(name, label, ours, "import typer (paired)", floor, 2.0 if on_1m else None)
 
     bench_serve(table, label, env, repeat, 2.0 if records == SIZES["100k"] else None)
 
