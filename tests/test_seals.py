@@ -156,3 +156,51 @@ def test_the_pack_shows_every_version_with_its_values_and_marks_a_void_record(to
     assert "備註\n第一行\nsecond line\n" in summary
     void_at = summary.index("已作廢")
     assert summary.index("記錄 1") < summary.index("記錄 2") < void_at
+
+
+def test_a_ledger_rewritten_from_its_first_link_still_meets_the_seals_made_where_it_is(sealed, ledger_path, tmp_path):
+    """The records logged again into a new file after a card that was not there: a new first link, so
+    a new ledger id, and every link consistent. The seals kept outside are found through the place."""
+    ledger_path.rename(tmp_path / "sealed-one.db")
+    for args in (["card", "add", "旧卡", "--kind", "smart"], ["card", "add", "手机", "--kind", "sim", "--region", "HK"],
+                 ["log", "手机", "100", "--at", "2025-03-01 10:00"],
+                 ["log", "手机", "50", "--at", "2025-03-02 10:00"], ["log", "手机", "20", "--at", "2025-03-03 10:00"]):
+        assert run_process(*args).returncode == 0
+    plain = _verify()
+    assert plain.returncode == 3 and "rewritten from its first link, or replaced by another" in plain.stdout
+    assert _verify(db=tmp_path / "sealed-one.db").returncode == 0  # the one sealed, moved: still its own seals
+
+
+def _with_umask(mask: int, *args: str) -> subprocess.CompletedProcess:
+    import os
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "ledger", *args], capture_output=True, text=True,
+                          preexec_fn=lambda: os.umask(mask))
+
+
+def test_the_programs_own_files_are_private_whatever_the_umask(tmp_path, ledger_path):
+    import stat
+
+    ledger_path = tmp_path / "data" / "new-folder" / "ledger.db"
+    for args in (["card", "add", "手机", "--kind", "sim", "--region", "HK"], ["log", "手机", "100"],
+                 ["seal", "--output", str(tmp_path / "seal.txt")]):
+        assert _with_umask(0, "--db", str(ledger_path), *args).returncode == 0
+    made = [path for base in ("config", "data", "cache") for path in (tmp_path / base).rglob("*")]
+    assert {p.name for p in made} >= {"seal_ed25519", "seal_ed25519.pub", "allowed_signers", "new-folder", "ledger.db",
+                                       "seals"} and any(p.suffix == ".list" for p in made)
+    for path in made + [tmp_path / "data", tmp_path / "config"]:
+        mode = path.stat().st_mode
+        assert not mode & (stat.S_IWGRP | stat.S_IWOTH | stat.S_IRWXO), (path, oct(mode))
+
+
+def test_seals_and_keys_others_could_change_are_not_trusted(sealed, tmp_path):
+    signers = tmp_path / "config" / "topup-ledger" / "allowed_signers"
+    signers.chmod(0o666)
+    refused = _verify("--seal", str(sealed))
+    assert refused.returncode == 1 and f"error: {signers} could be changed by other users" in refused.stderr
+    assert "chmod go-w" in refused.stderr
+    signers.chmod(0o600)
+    (tmp_path / "data" / "topup-ledger" / "seals").chmod(0o777)
+    plain = _verify()
+    assert plain.returncode == 1 and "could be changed by other users" in plain.stderr

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ledger.errors import LedgerError
 from ledger.i18n import _
+from ledger.private import make_folder, write_file
 from ledger.store import engine_at
 from ledger.store.location import Location
 
@@ -23,8 +24,8 @@ def prepare(location: Location, target: Path | None) -> Path:
     with engine.transaction(write=True) as ledger:
         ledger.bring_up_to_date()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(engine.datasette_metadata(), ensure_ascii=False, indent=2), encoding="utf-8")
+        make_folder(target.parent)
+        write_file(target, json.dumps(engine.datasette_metadata(), ensure_ascii=False, indent=2).encode())
     except OSError as exc:
         raise LedgerError(_("cannot write {path}: {reason}", path=target, reason=exc.strerror)) from None
     return target

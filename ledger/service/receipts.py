@@ -15,6 +15,7 @@ from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
 from ledger.i18n import _
+from ledger.private import make_folder
 from ledger.service.opening import its_own
 from ledger.service.records import show_record, shown_record, stored_topup
 from ledger.store.interface import Ledger
@@ -114,10 +115,8 @@ def stored_receipts(ledger: Ledger, topup_id: int) -> list[ReceiptFile]:
 
 def _make_private_folder(folder: Path) -> None:
     """Make `folder` and each missing parent, as `mkdir -p` would, but readable only by the user."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
-        for path in reversed(missing):
-            path.mkdir(mode=0o700, exist_ok=True)
+        make_folder(folder)
     except OSError as exc:
         raise LedgerError(_("the folder {folder} could not be made: {reason}", folder=folder,
                             reason=exc.strerror)) from None

@@ -21,8 +21,10 @@ from pathlib import Path
 from ledger.domain import seal as sealed
 from ledger.domain.seal import Seal
 from ledger.domain.times import local_iso, now_utc, to_stored
+from ledger.domain.values import shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import _
+from ledger.private import FILE_MODE, make_folder, open_to_others, write_file
 from ledger.service.opening import its_own
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
@@ -46,20 +48,24 @@ def _signing_key():  # type: ignore[no-untyped-def]
     path = key_folder() / KEY_FILE
     key = Ed25519PrivateKey.generate()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        make_folder(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     except FileExistsError:  # made before, or by another command just now
         return _load_key(path)
     except OSError as exc:
         raise LedgerError(_("cannot make the seal key in {folder}: {reason}", folder=path.parent,
                             reason=exc.strerror)) from None
     with os.fdopen(descriptor, "wb") as written:
+        os.fchmod(descriptor, FILE_MODE)
         written.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                         serialization.NoEncryption()))
     line = sealed.allowed_signers_line(_raw_public(key))
-    path.with_suffix(".pub").write_text(sealed.public_key_line(line) + "\n")
-    with (path.parent / "allowed_signers").open("a") as trusted:
-        trusted.write(line + "\n")
+    try:
+        write_file(path.with_suffix(".pub"), (sealed.public_key_line(line) + "\n").encode())
+        write_file(path.parent / "allowed_signers", (line + "\n").encode(), append=True)
+    except OSError as exc:
+        raise LedgerError(_("cannot make the seal key in {folder}: {reason}", folder=path.parent,
+                            reason=exc.strerror)) from None
     return key
 
 
@@ -82,12 +88,23 @@ def trusted_keys() -> set[bytes]:
     """The public keys of the allowed_signers file beside the seal key: this key and earlier ones."""
     import base64
 
-    trusted = key_folder() / "allowed_signers"
+    trusted = _trusted_as_own(key_folder() / "allowed_signers")
     keys = set()
     for line in trusted.read_text().splitlines() if trusted.exists() else []:
         with suppress(ValueError, IndexError):
             keys.add(sealed.public_key_of(base64.b64decode(line.rsplit(" ", 1)[-1])))
     return keys
+
+
+def _trusted_as_own(path: Path) -> Path:
+    """`path`, refused when another user could have changed it or its folder: a key or a seal
+    written there by someone else would make a forged history pass."""
+    loose = open_to_others(path)
+    if loose is not None:
+        raise LedgerError(_("{path} could be changed by other users of this computer, so the seals it lists or "
+                            "the keys it trusts cannot be relied on. Check that it holds only what you made, then "
+                            "make it yours alone: chmod go-w {shown}", path=loose, shown=shell_word(str(loose))))
+    return path
 
 
 def _raw_public(key) -> bytes:  # type: ignore[no-untyped-def]
@@ -132,9 +149,13 @@ def record(ledger: Ledger, done: Sealed) -> None:
     made = done.seal
     outside = _outside_list(made.ledger)
     try:
-        outside.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with outside.open("a", encoding="utf-8") as listed:
-            listed.write(f"{made.links} {made.head_seq} {made.head_digest} {made.sealed_at}\n")
+        make_folder(outside.parent)
+        line = f"{made.links} {made.head_seq} {made.head_digest} {made.sealed_at}\n"
+        write_file(_trusted_as_own(outside), line.encode(), append=True)
+        places = _trusted_as_own(outside.with_suffix(".places"))
+        here = _place(ledger.location)
+        if here not in _lines(places):
+            write_file(places, (here + "\n").encode(), append=True)
     except OSError as exc:
         raise LedgerError(_("cannot list the seal in {path}: {reason}", path=outside, reason=exc.strerror)) from None
     sealed_at = to_stored(datetime.fromisoformat(made.sealed_at))
@@ -192,9 +213,27 @@ def listed(location: Location, done: Sealed) -> list[str]:
 
 
 def _outside_list(ledger_id: str) -> Path:
+    """The list of the seals of ledger `ledger_id`; beside it, `ID.places`, where that ledger was
+    when it was sealed."""
     import platformdirs
 
     return Path(platformdirs.user_data_dir("topup-ledger")) / "seals" / f"{ledger_id}.list"
+
+
+def _place(location: Location) -> str:
+    return str(location.path.resolve()) if location.path is not None else str(location)
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8", errors="replace").splitlines() if path.exists() else []
+
+
+def _sealed_here_before(location: Location, ledger_id: str | None) -> list[str]:
+    """The ids of other ledgers sealed at `location`: a ledger rewritten from its first link has a new
+    id, and the seals of the one it replaced are found through the place."""
+    folder, here = _outside_list("-").parent, _place(location)
+    return sorted(places.stem for places in folder.glob("*.places")
+                  if places.stem != ledger_id and here in _lines(_trusted_as_own(places)))
 
 
 def held(ledger: Ledger, made: Seal) -> str | None:
@@ -246,20 +285,23 @@ def known_seals_problems(ledger: Ledger) -> list[str]:
     """For a plain `verify`: each seal the ledger lists, or the list outside it lists, that the
     ledger no longer holds."""
     ledger_id = ledger.ledger_id()
+    replaced = [_("the seals of ledger {sealed} were made at {place}, which now holds {this}: this ledger was "
+                  "rewritten from its first link, or replaced by another. If a new ledger was started here on "
+                  "purpose, move {list} aside", sealed=other, place=ledger.location, this=ledger_id or _("no ledger"),
+                  list=_outside_list(other)) for other in _sealed_here_before(ledger.location, ledger_id)]
     if ledger_id is None:
-        return []
+        return replaced
     known: dict[tuple[int, str], Seal] = {}
     for issued in ledger.issued_seals():
         known[(issued.head_seq, issued.head_digest)] = Seal(ledger_id, issued.links, issued.head_seq,
                                                             issued.head_digest, local_iso(issued.sealed_at_utc) or "")
     outside, unreadable = _outside_list(ledger_id), []
-    lines = outside.read_text(encoding="utf-8", errors="replace").splitlines() if outside.exists() else []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_lines(_trusted_as_own(outside)), start=1):
         try:
             links, seq, digest, at = line.split()
             known.setdefault((int(seq), digest), Seal(ledger_id, int(links), int(seq), digest, at))
         except ValueError:
             unreadable.append(_("line {number} of {path} is not a seal's record: {line!r}", number=number,
                                 path=outside, line=line[:60]))
-    return unreadable + [_("the seal of {sealed_at}: {why}", sealed_at=made.sealed_at, why=why)
+    return replaced + unreadable + [_("the seal of {sealed_at}: {why}", sealed_at=made.sealed_at, why=why)
                          for _key, made in sorted(known.items()) if (why := held(ledger, made)) is not None]

@@ -18,6 +18,7 @@ from pathlib import Path
 from ledger.domain.values import shell_word
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
 from ledger.i18n import _
+from ledger.private import make_folder
 from ledger.store.sqlite import migrations
 from ledger.store.sqlite.errors import ledger_error
 from ledger.store.sqlite.header import is_ledger_file, refuse_missing
@@ -137,7 +138,7 @@ def _create(path: Path) -> None:
     import tempfile  # only here: reading commands should not pay for loading it
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_folder(path.parent)
         # Created 0600 before SQLite sees it: SQLite would make it readable by everyone.
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
         os.close(fd)
