@@ -185,3 +185,22 @@ def test_amend_on_a_card_altered_behind_the_programs_back_is_refused(kept, topup
     result = topup("amend", "2", "--amount", "900", "--reason", "r")
     assert result.exit_code == 3 and "was changed outside topup (in: max_topup_minor)" in result.stderr
     assert table_dump(ledger_path) == before
+
+
+@pytest.mark.parametrize("damage", ["'{X' || substr(content, 3)", "substr(content, 1, 20)",
+                                    "replace(content, '\"_scheme\":', '\"_scheme\":x')", "'[]'"])
+def test_a_damaged_link_is_reported_against_its_record_and_the_others_stay_readable(kept, ledger_path, tmp_path,
+                                                                                     damage):
+    tamper(ledger_path, f"UPDATE topup_version SET content = {damage} WHERE topup_id = 2 AND version = 2")
+    for command in (["verify"], ["doctor"]):
+        found = run_process(*command)
+        assert found.returncode == 3 and "unexpected" not in found.stderr, (command, found.stderr)
+        assert "record 2: history: version 2 " in found.stdout + found.stderr
+    shown = run_process("show", "2")
+    assert shown.returncode == 3 and shown.stderr.startswith("error: version 2 of record 2 cannot be read")
+    assert run_process("show", "1", "--format", "json").returncode == 0
+    assert run_process("export", "--dispute", "1", "--output", str(tmp_path / "one.zip")).returncode == 0
+    backup = run_process("backup", str(tmp_path / "copy.db"))
+    assert backup.returncode == 0 and "warning: the ledger itself has" in backup.stderr
+    assert run_process("--db", str(tmp_path / "copy.db"), "verify").stdout == run_process("verify").stdout.replace(
+        str(ledger_path), str(tmp_path / "copy.db"))

@@ -105,6 +105,8 @@ def backup(
     written = care.backup(ledger_location(ctx), target, overwrite=force)
     for note in written.notes:
         say(f"note: {note}")
+    for damage in written.damage:
+        say(f"warning: {damage}")
     if written.seal:
         say(_("backup written to {target}: {records} records, verified; sealed in {seal}", target=target,
               records=written.records, seal=written.seal))

@@ -153,11 +153,30 @@ def in_iso_units(body: dict[str, Any], scheme: int) -> dict[str, Any]:
             for key, value in body.items()}
 
 
+class UnreadableLink(ValueError):
+    """A link's stored content is no longer the JSON object it was written as: damage, which `verify`
+    reports against its record instead of stopping."""
+
+
 def scheme_of(text: str) -> int:
     """The scheme a link's content was written in."""
     if not text.startswith(SCHEME_TAG):
         return 1
-    return int(text[len(SCHEME_TAG): text.index(",")])
+    try:
+        return int(text[len(SCHEME_TAG): text.index(",")])
+    except ValueError:
+        raise UnreadableLink(text[:40]) from None
+
+
+def _body(text: str) -> dict[str, Any]:
+    """A link's content as the object it was written as."""
+    try:
+        body = json.loads(text)
+    except ValueError:  # a byte changed, or cut short
+        raise UnreadableLink(text[:40]) from None
+    if not isinstance(body, dict):
+        raise UnreadableLink(text[:40])
+    return body
 
 
 def link_digest(prev_digest: str, text: str) -> str:
@@ -171,8 +190,11 @@ def carries(text: str, subject: Subject, version: int, change: Change) -> bool:
 
     A substring test instead of parsing every link: in canonical JSON every quote inside a value is
     escaped, so `"change":{…}` can only be the top-level key itself."""
-    if scheme_of(text) < WITH_CHANGE:
-        return True
+    try:
+        if scheme_of(text) < WITH_CHANGE:
+            return True
+    except UnreadableLink:
+        return False
     action, reason, at_utc = change
     kind, subject_id = subject
     quoted = json.encoder.encode_basestring  # what the canonical encoder writes for a string
@@ -190,7 +212,7 @@ def differences(row: Mapping[str, Any], receipts: Receipts, newest: str, change:
     actual = content(row, receipts, change, scheme, columns.get(scheme) if columns else None)
     # A link in other units never matches its record's text: compared value by value, it must.
     if actual != newest or (scheme < ISO_UNITS and row["currency"] in _OLD_UNITS):
-        was, now = in_iso_units(json.loads(newest), scheme), json.loads(actual)
+        was, now = in_iso_units(_body(newest), scheme), json.loads(actual)
         # A change that differs is the link's own fault, which the walk of the chain reports.
         changed = sorted(key for key in was.keys() | now.keys() if was.get(key) != now.get(key) and key != "change")
         if changed:
@@ -201,21 +223,26 @@ def differences(row: Mapping[str, Any], receipts: Receipts, newest: str, change:
 
 def card_differences(card: Mapping[str, Any], newest: str) -> list[str]:
     """Where a card no longer matches its newest link; a column added since must still be empty."""
-    was = in_iso_units(json.loads(newest), scheme_of(newest))
+    was = in_iso_units(_body(newest), scheme_of(newest))
     return sorted(column for column, value in card.items()
                   if (column in was and was[column] != value) or (column not in was and value is not None))
 
 
 def found_of(text: str) -> dict[str, Any] | None:
     """The state an upgrade found, from its link's content (see `found_state`); None if it holds none."""
-    found = json.loads(text).get("found")
+    try:
+        found = _body(text).get("found")
+    except UnreadableLink:
+        return None
     return found if isinstance(found, dict) and {"links", "receipts"} <= found.keys() else None
 
 
 def version_fields(text: str) -> dict[str, Any]:
     """A link's content as `show` lists each version: the fields an amendment can change."""
-    body = in_iso_units(json.loads(text), scheme_of(text))
-    currency = body["currency"]
+    body = in_iso_units(_body(text), scheme_of(text))
+    currency = body.get("currency")
+    if not isinstance(currency, str):
+        raise UnreadableLink(text[:40])
     return {
         field.name: fields.shown_value(field, body.get(field.column or field.name), currency)
         for field in fields.RECORD_FIELDS if field.in_history

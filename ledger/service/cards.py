@@ -105,7 +105,10 @@ def refuse_altered(ledger: Ledger, card: Card) -> Card:
         raise DamageFound(_("card {label!r} was changed outside topup (in: all (it has no history)), so nothing was "
                             "written. `topup verify` lists what changed; compare the ledger with a backup",
                             label=card["label"]))
-    changed = chain.card_differences(card, newest)
+    try:
+        changed = chain.card_differences(card, newest)
+    except chain.UnreadableLink:
+        changed = [_("all (its newest version cannot be read)")]
     if changed:
         raise DamageFound(_("card {label!r} was changed outside topup (in: {fields}), so nothing was written. "
                             "`topup verify` lists what changed; compare the ledger with a backup",

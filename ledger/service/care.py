@@ -36,6 +36,7 @@ class Backup:
     records: int
     seal: Path | None
     notes: list[str]
+    damage: list[str]  # damage the ledger itself holds, copied as it is
 
 
 def backup(location: Location, target: Path, *, overwrite: bool = False) -> Backup:
@@ -44,18 +45,20 @@ def backup(location: Location, target: Path, *, overwrite: bool = False) -> Back
     from ledger.service import sealing
 
     done, notes = sealing.fresh(location)
-    records = _copy(location, target, overwrite=overwrite)
+    records, damage = _copy(location, target, overwrite=overwrite)
     if done is None:
-        return Backup(records, None, notes)
+        return Backup(records, None, notes, damage)
     seal_file = target.with_name(f"{target.name}.seal")
     sealing.write_files(done, seal_file, overwrite=True, kept=its_own(location))
-    return Backup(records, seal_file, notes + sealing.listed(location, done))
+    return Backup(records, seal_file, notes + sealing.listed(location, done), damage)
 
 
-def _copy(location: Location, target: Path, *, overwrite: bool) -> int:
+def _copy(location: Location, target: Path, *, overwrite: bool) -> tuple[int, list[str]]:
     """A consistent copy made while others may write; refuses to replace a file unless asked.
 
-    The copy is verified before it takes its name; returns the number of records in it."""
+    The copy is verified before it takes its name. Damage the ledger itself holds is copied as it is
+    (a copy of a damaged ledger is what a repair starts from) and said; damage only the copy has
+    refuses it. Returns the number of records in it, and what to say of the damage."""
     from ledger.output.files import replaced_when_done
 
     with transaction(location) as source, \
@@ -63,14 +66,20 @@ def _copy(location: Location, target: Path, *, overwrite: bool) -> int:
         source.copy_to_file(partial, shown=target)
         with transaction(at(partial)) as copy:
             result = verify(copy)
-        # The text index is derived from the records; one out of step loses nothing and is rebuilt at will.
-        # Seals say whether a ledger holds a history, not whether a copy of it is whole: a copy of a
-        # ledger already below a seal is still a good copy of it.
-        damage = [problem for problem in result.problems if problem.kind not in ("search", "seal")]
-        if damage:
+        damage = _damage(result.problems)
+        if damage and [describe(p) for p in damage] != [describe(p) for p in _damage(verify(source).problems)]:
             raise DamageFound(_("the copy does not verify ({problem}); run `topup verify` on the ledger",
                                 problem=describe(damage[0])))
-        return result.records
+        held = [_("the ledger itself has {count} problem(s) (first: {problem}); the copy holds them as the ledger "
+                  "does. Run `topup verify`", count=len(damage), problem=describe(damage[0]))] if damage else []
+        return result.records, held
+
+
+def _damage(problems: list[Problem]) -> list[Problem]:
+    # The text index is derived from the records; one out of step loses nothing and is rebuilt at will.
+    # Seals say whether a ledger holds a history, not whether a copy of it is whole: a copy of a
+    # ledger already below a seal is still a good copy of it.
+    return [problem for problem in problems if problem.kind not in ("search", "seal")]
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ledger.domain.fields import Record, ShownRecord, StoredTopup, Version
 from ledger.domain.times import local_iso
-from ledger.errors import NotFound
+from ledger.errors import DamageFound, NotFound
 from ledger.i18n import _
 from ledger.store.interface import Ledger
+
+if TYPE_CHECKING:
+    from ledger.domain.chain import Link
 
 
 def no_record(topup_id: int) -> NotFound:
@@ -26,9 +31,17 @@ def history(ledger: Ledger, topup_id: int) -> list[Version]:
     and its place in the hash chain."""
     from ledger.domain import chain  # loads hashlib, which searches and exports do without
 
+    def fields_of(link: Link) -> dict[str, Any]:
+        try:
+            return chain.version_fields(link.content)
+        except chain.UnreadableLink:
+            raise DamageFound(_("version {version} of record {id} cannot be read: the text it was stored as was "
+                                "damaged. `topup verify` lists what is damaged; compare the ledger with a backup",
+                                version=link.version, id=topup_id)) from None
+
     return [{"version": link.version, "action": link.action, "reason": link.reason,
              "recorded_at": local_iso(link.at_utc) or "", "digest": link.digest,
-             "content": chain.version_fields(link.content), "prev_digest": link.prev_digest}
+             "content": fields_of(link), "prev_digest": link.prev_digest}
             for link in ledger.versions(topup_id)]
 
 

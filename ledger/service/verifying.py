@@ -91,7 +91,12 @@ def _records(ledger: Ledger) -> list[Problem]:
         if link is None:
             found.append(Problem(row["id"], "record", _("has no history: it was added outside topup")))
             continue
-        changed = chain.differences(row, receipts.get(row["id"], []), link.content, link.change, columns)
+        try:
+            changed = chain.differences(row, receipts.get(row["id"], []), link.content, link.change, columns)
+        except chain.UnreadableLink:
+            found.append(Problem(row["id"], "history", _("version {version} cannot be read: the text it was stored "
+                                                         "as was damaged", version=link.version)))
+            continue
         if changed:
             found.append(Problem(row["id"], "record", _("differs from its history in: {fields}",
                                                         fields=", ".join(changed))))
@@ -111,7 +116,10 @@ def _cards(ledger: Ledger) -> list[Problem]:
             found.append(Problem(None, "card", _("card {id} ({label!r}): has no history: it was added outside topup",
                                                  id=card["id"], label=card["label"])))
             continue
-        changed = chain.card_differences(card, content)
+        try:
+            changed = chain.card_differences(card, content)
+        except chain.UnreadableLink:
+            changed = [_("all (its newest version cannot be read: the text it was stored as was damaged)")]
         if changed:
             found.append(Problem(None, "card", _("card {id} ({label!r}): differs from its history in: {fields}",
                                                  id=card["id"], label=card["label"], fields=", ".join(changed))))
