@@ -204,3 +204,25 @@ def test_a_damaged_link_is_reported_against_its_record_and_the_others_stay_reada
     assert backup.returncode == 0 and "warning: the ledger itself has" in backup.stderr
     assert run_process("--db", str(tmp_path / "copy.db"), "verify").stdout == run_process("verify").stdout.replace(
         str(ledger_path), str(tmp_path / "copy.db"))
+
+
+@pytest.mark.parametrize(("statement", "expected"), [
+    ("UPDATE currency SET digits = 3, scale = 1000 WHERE code = 'HKD'", "the decimals of HKD in the table currency"),
+    ("DELETE FROM currency WHERE code = 'HKD'", "the decimals of HKD in the table currency"),
+    ("INSERT INTO currency VALUES ('XXX', 2, 100)", "the decimals of XXX in the table currency"),
+    ("DROP VIEW records; CREATE VIEW records AS SELECT * FROM topup WHERE id > 1",
+     "the view records is not the one topup-ledger makes"),
+    ("DROP VIEW cards", "the view cards is not the one topup-ledger makes"),
+    ("CREATE VIEW records_checked AS SELECT id FROM topup WHERE id > 1", "the view records_checked is not one"),
+    ("CREATE TABLE payments (id INTEGER)", "the table payments is not one topup-ledger makes"),
+    ("DROP TRIGGER topup_fts_insert", "the trigger topup_fts_insert is missing"),
+    ("DROP INDEX topup_ref; CREATE INDEX topup_ref ON topup (note)", "the index topup_ref was changed"),
+    ("ALTER TABLE card ADD COLUMN secret TEXT", "table card has a column secret that no topup-ledger makes"),
+])
+def test_what_shapes_the_views_people_read_is_verified(kept, ledger_path, statement, expected):
+    """An edit that changes what sqlite3 and Datasette show, without touching a record, is damage too."""
+    conn = sqlite3.connect(ledger_path)
+    conn.executescript(statement)
+    conn.close()
+    found = run_process("verify")
+    assert found.returncode == 3 and f"ledger: schema: {expected}" in found.stdout, found.stdout

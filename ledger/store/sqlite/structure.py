@@ -14,7 +14,11 @@ from ledger.i18n import N_, Text, _
 # What is wrong with an index or a trigger (SQLite's `type` of it), looked up in the catalog when said.
 _MISSING = {"index": N_("the index {name} is missing"), "trigger": N_("the trigger {name} is missing")}
 _NOT_MADE = {"index": N_("the index {name} is not one topup-ledger makes"),
-             "trigger": N_("the trigger {name} is not one topup-ledger makes")}
+             "trigger": N_("the trigger {name} is not one topup-ledger makes"),
+             "table": N_("the table {name} is not one topup-ledger makes; sqlite3 and Datasette show it beside the "
+                         "ledger's own"),
+             "view": N_("the view {name} is not one topup-ledger makes; sqlite3 and Datasette show it beside the "
+                        "ledger's own")}
 _CHANGED = {"index": N_("the index {name} was changed"), "trigger": N_("the trigger {name} was changed")}
 
 
@@ -75,18 +79,23 @@ def problems(conn: sqlite3.Connection) -> list[Text]:
 
 
 def _made_by_the_steps(conn: sqlite3.Connection) -> list[Text]:
-    """The indexes and triggers of the ledger, compared with those of a ledger made afresh."""
+    """The indexes and triggers of the ledger, compared with those of a ledger made afresh, and any
+    table or view such a ledger does not have."""
     from ledger.store.sqlite import migrations
 
     fresh = sqlite3.connect(":memory:", isolation_level=None)
+    named = "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%'"
     try:
         migrations.upgrade(fresh)
         query = "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL"
         made = {(kind, name): sql for kind, name, sql in fresh.execute(query)}
+        ours = set(fresh.execute(named))
     finally:
         fresh.close()
+    # A table or view of someone else's is shown by sqlite3 and Datasette as if it were the ledger's.
+    found = [_(_NOT_MADE[kind], name=name) for kind, name in sorted(set(conn.execute(named)) - ours)]
     held = {(kind, name): sql for kind, name, sql in conn.execute(query)}
-    found = [_(_MISSING[kind], name=name) for kind, name in sorted(made.keys() - held.keys())]
+    found += [_(_MISSING[kind], name=name) for kind, name in sorted(made.keys() - held.keys())]
     found += [_(_NOT_MADE[kind], name=name) for kind, name in sorted(held.keys() - made.keys())]
     found += [_(_CHANGED[kind], name=name) for kind, name in sorted(made.keys() & held.keys())
               if made[(kind, name)] != held[(kind, name)]]
