@@ -127,7 +127,7 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
                 card: str | None = None, dry_run: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> ImportResult | BillImport:
     """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
-    whose transaction is a reading one: whatever checking wrote, such as a new card, is undone).
+    whose transaction is a reading one: nothing is written, not even a card the file would add).
     A WeChat Pay or Alipay bill is read as `bill_import` says."""
     table, about = tables.rows(file, encoding)
     head = list(islice(table, HEADER_SEARCH))
@@ -143,7 +143,7 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
     rows = read_rows(table, file, mapping)
     now = now_utc()
     result = ImportResult()
-    cards = _CardBook(ledger, card, result)
+    cards = _CardBook(ledger, card, result, dry_run)
     readers = _readers(now)
     records = []
     for done, (line, values) in enumerate(rows, start=1):
@@ -171,8 +171,8 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
 class _CardBook:
     """Cards by label; a card the file names but the ledger lacks is created (own exports only)."""
 
-    def __init__(self, ledger: Ledger, default: str | None, result: ImportResult) -> None:
-        self.ledger, self.result = ledger, result
+    def __init__(self, ledger: Ledger, default: str | None, result: ImportResult, dry_run: bool) -> None:
+        self.ledger, self.result, self.dry_run = ledger, result, dry_run
         self.by_key: dict[str, Card] = {}
         self.default = card_to_write_on(ledger, default) if default else None
 
@@ -198,7 +198,9 @@ class _CardBook:
         card: Card = dict.fromkeys(CARD_COLUMNS) | {  # type: ignore[assignment]
             "label": clean_label(label), "label_key": label_key(label), "kind": values["card_kind"],
             "currency": check_currency(values["currency"]), "created_at_utc": to_stored(now_utc())}
-        card["id"] = self.ledger.add_card(card, "import", card["created_at_utc"])
+        # A dry run reads the ledger without writing to it: a card it would add has an id no card has.
+        card["id"] = -1 - len(self.result.new_cards) if self.dry_run else self.ledger.add_card(
+            card, "import", card["created_at_utc"])
         self.result.new_cards.append(card["label"])
         return card
 

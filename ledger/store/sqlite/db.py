@@ -19,7 +19,7 @@ from ledger.domain.values import shell_word
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
 from ledger.i18n import _
 from ledger.private import make_folder
-from ledger.store.sqlite import migrations
+from ledger.store.sqlite import log, migrations
 from ledger.store.sqlite.errors import ledger_error
 from ledger.store.sqlite.header import is_ledger_file, refuse_missing
 
@@ -27,9 +27,11 @@ BUSY_TIMEOUT_SECONDS = 60
 MAX_UPGRADED_IN_MEMORY = 512 << 20  # bytes of an older ledger a reading command copies into memory to upgrade
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A connection with the ledger's settings; transactions are begun explicitly by the caller."""
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A connection with the ledger's settings; transactions are begun explicitly by the caller. A
+    read-only one never changes the file, not even by moving its log into it when it closes."""
+    target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
+    conn = sqlite3.connect(target, uri=read_only, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
@@ -84,14 +86,15 @@ def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
                       ["note: " + _("there is no ledger at {path} yet; the file was checked against an empty one",
                                     path=path)])
     frozen = _frozen(path)
-    wal = path.with_name(path.name + "-wal")
+    log.refuse_a_foreign_log(path)
+    wal = log.log_of(path)
     if frozen and wal.exists() and wal.stat().st_size > 0:
         raise LedgerError(_("the ledger's folder {folder} is read-only, and changes to the ledger wait in {wal}, "
                             "which SQLite can only read from a writable folder; copy the folder somewhere writable",
                             folder=path.parent, wal=wal))
     version = _schema_version(path, immutable=frozen)
     if version == migrations.LATEST:
-        return Opened(_read_only(path) if frozen else connect(path))
+        return Opened(_read_only(path) if frozen else connect(path, read_only=True))
     size = sum(p.stat().st_size for p in (path, wal) if p.exists())
     if size > MAX_UPGRADED_IN_MEMORY:
         raise LedgerError(_("{path} was written by an older topup-ledger (schema {version}) and is too large "
@@ -101,8 +104,7 @@ def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
     notice = "note: " + _("{path} was written by an older topup-ledger (schema {version}); it was read through an "
                           "upgraded copy and left unchanged. The next command that changes it upgrades it, keeping a "
                           "copy of it as it was", path=path, version=version)
-    # Opened as usual when it can be: a read-only connection would leave SQLite's -wal and -shm behind.
-    return Opened(_in_memory(_read_only(path) if frozen else connect(path)), version, [notice])
+    return Opened(_in_memory(_read_only(path) if frozen else connect(path, read_only=True)), version, [notice])
 
 
 def open_for_writing(path: Path) -> Opened:
@@ -110,6 +112,7 @@ def open_for_writing(path: Path) -> Opened:
     if _frozen(path):
         raise LedgerError(_("the ledger's folder {folder} is read-only, so nothing can be "
                             "logged or changed there (reading still works)", folder=path.parent))
+    log.refuse_a_foreign_log(path)
     prepare(path)
     return Opened(connect(path))
 

@@ -11,7 +11,7 @@ from ledger.errors import SchemaTooNew
 from ledger.i18n import _
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
-from ledger.store.sqlite import db, migrations
+from ledger.store.sqlite import db, log, migrations
 from ledger.store.sqlite.errors import is_refusal, ledger_error, raising_ours
 from ledger.store.sqlite.header import journal_mode
 from ledger.store.sqlite.search import Finding
@@ -84,6 +84,15 @@ class SqliteLedger(Writes, Finding, Ledger):
         return "used" if self.write else "read"
 
 
+def _settled(conn: sqlite3.Connection, path: Path) -> bool:
+    """Whether the file alone now holds the change just committed (see `log.settle`). The change is
+    committed either way: a log that cannot be emptied now is emptied by the next write."""
+    try:
+        return log.settle(conn, path)
+    except (sqlite3.Error, OSError):
+        return False
+
+
 @contextmanager
 def transaction(path: Path, *, write: bool = False, missing_is_empty: bool = False) -> Iterator[SqliteLedger]:
     """A transaction on the ledger at `path` for the block: a writing one commits only if the block
@@ -93,6 +102,11 @@ def transaction(path: Path, *, write: bool = False, missing_is_empty: bool = Fal
         yield ledger
         if write and ledger._conn is not None:
             ledger._conn.execute("COMMIT")
+            if not _settled(ledger._conn, path):
+                ledger.notices.append("warning: " + _(
+                    "another program is reading an older state of the ledger, so this change waits in {log} until "
+                    "it stops; until then a copy of {path} alone lacks it: copy with `topup backup`, or copy {log} "
+                    "with it", log=log.log_of(path), path=path))
     except sqlite3.Error as exc:
         if is_refusal(exc):
             raise ledger_error(exc, path, ledger._doing()) from None
