@@ -432,6 +432,13 @@ def test_a_pasted_message_from_a_text_area_is_kept_as_the_command_keeps_it(web, 
     assert web_record["receipts"] == twin["receipts"] and web_record["amount"] == twin["amount"] == "50.00"
 
 
+def test_a_one_time_code_in_a_message_pasted_in_the_form_is_masked_before_keeping(web, ledger):
+    message = "【中国移动】您于2026年05月01日充值50.00元，交易流水号：CM202605011234。\n您的验证码【654321】，请勿泄露"
+    answer = web.post("/log", data=_form(web, card="手机", sms=message.replace("\n", "\r\n")))
+    assert answer.status_code == 303
+    assert web.get("/records/4/receipts/1").text == message.replace("654321", "******")
+
+
 def test_the_limits_of_a_form_are_said_on_the_form(web, ledger, ledger_path):
     before = table_dump(ledger_path)
     many = [("receipt", (f"r{n}.png", PNG, "image/png")) for n in range(21)]

@@ -230,6 +230,12 @@ CODES = [  # (what the message says, the code's digits as they would be found in
     ("Your PIN: 915372", ["915372"]), ("動態密碼為 ５５６６７７", ["５５６６７７", "556677"]),
     ("ＯＴＰ：１２３４５６", ["１２３４５６", "123456"]), ("verification code is 8\u30008\u30001\u30002\u30003\u30003", ["8\u30008", "881233"]),
     ("驗證碼：３３５５－７７", ["７７", "３３５５"]), ("Your code is 123\u00a0456", ["123\u00a0456", "123456"]),
+    ("验证码【654301】", ["654301"]), ("验证码(654302)", ["654302"]), ("验证码为「654303」", ["654303"]),
+    ("验 证 码：654304", ["654304"]), ("Your OTP for this recharge is 654305.", ["654305"]),
+    ("one-time password (OTP) 654306", ["654306"]), ("OTP for txn: 654307", ["654307"]),
+    ("Your code for top-up is 654308", ["654308"]), ("code: '654309'", ["654309"]), ('code "654310"', ["654310"]),
+    ("code→654311", ["654311"]), ("驗證碼：#654312#", ["654312"]), ("Your TAC is 654313", ["654313"]),
+    ("TAC: 654314", ["654314"]), ("验证码：65431565431", ["65431565431"]),
 ]
 
 
@@ -248,6 +254,26 @@ def test_a_one_time_code_never_reaches_the_file_its_journal_or_a_backup(topup_ok
         for form in digits:
             assert form.encode() not in raw, (path.name, form)
     assert "*" in (out / "message.txt").read_text(encoding="utf-8")
+
+
+# Numbers beside a code word that are no code: an amount, a phone number, a reference, dates, balances.
+NOT_CODES = [
+    ("验证码已发送至13800138000。您于2025年03月14日12时05分充值1000元，交易流水号XY20250314120501，余额2080.00元。",
+     "CN", "XY20250314120501", "2080.00"),
+    ("Top-up code: HK$1000 on 2025-03-14. Ref no. RC20250314. Your OTP was sent to 91234567. TAC 1200 HKD. "
+     "Balance HK$1234.50. PIN: 2025-03-14.", "HK", "RC20250314", "1234.50"),
+]
+
+
+@pytest.mark.parametrize(("text", "region", "ref", "balance"), NOT_CODES, ids=["zh", "en"])
+def test_numbers_beside_a_code_word_that_are_no_code_are_kept_and_read(topup_ok, tmp_path, text, region, ref,
+                                                                         balance):
+    _card(topup_ok, region)
+    record = log_json(topup_ok, "card", "--sms", text)
+    assert (record["amount"], record["ref"], record["balance_after"]) == ("1000.00", ref, balance)
+    assert record["occurred_at"].startswith("2025-03-14")
+    topup_ok("receipt", "get", str(record["id"]), "--output", str(tmp_path))
+    assert (tmp_path / "message.txt").read_text(encoding="utf-8") == text
 
 
 def test_a_paste_too_long_to_be_a_message_is_refused_at_once(topup_ok, topup, ledger_path):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ledger.cli import completion
+from ledger.cli import completion, output
 from ledger.errors import LedgerError, NoLedger
 from ledger.i18n import _
 
@@ -44,7 +44,7 @@ class LedgerGroup(TyperGroup):
             if isinstance(exc, NoLedger):
                 message = _("{refusal}; `topup card add LABEL --kind sim|smart` starts one (or name another with "
                             "--db FILE or TOPUP_DB)", refusal=message)
-            typer.echo(f"error: {message}", err=True)
+            say(f"error: {message}")
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             # Caught here: Click would turn it into exit 1. The reader has all it wanted.
@@ -133,13 +133,11 @@ def list_format(chosen: ListFormat | None) -> ListFormat:
 
 def say(message: str) -> None:
     """A message for the person, on stderr so that stdout stays data."""
-    sys.stderr.write(message + "\n")
+    output.write_line(message, err=True)
 
 
 def render_list(rows: list[Any], columns: list[tuple[str, str]], fmt: ListFormat) -> None:
     """Rows (dicts, or declared types) as JSON, CSV or a table of these (key, heading) columns."""
-    from ledger.cli import output
-
     rows = output.plain(rows, for_programs=fmt is not ListFormat.table)
     if fmt is ListFormat.json:
         output.print_json(rows)

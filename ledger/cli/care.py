@@ -35,12 +35,13 @@ def receipt_get(
     record_id: RecordIdArg,
     output_dir: Annotated[Path, typer.Option("--output", "-o", help=_("Folder to write into."))] = Path("."),
 ) -> None:
+    from ledger.cli import output
     from ledger.service import receipts
 
     with open_ledger(ctx) as ledger:
         written = receipts.write_receipts(ledger, record_id, output_dir)
     for path in written:
-        sys.stdout.write(f"{path}\n")
+        output.write_line(str(path))
 
 
 @app.command("verify", help=_("Check the database, every record's history, every receipt file and every seal "
@@ -64,7 +65,7 @@ def verify(
         output.print_json({"ok": not problems, "problems": problems})
     else:
         for problem in problems:
-            sys.stdout.write(verifying.describe(problem) + "\n")
+            output.write_line(verifying.describe(problem))
     if problems:
         say("error: " + _("{count} problem(s) found; nothing was repaired. Compare with a backup (`topup backup`) "
                           "before changing anything", count=len(problems)))
@@ -150,9 +151,9 @@ def doctor(
     else:
         output.print_fields(facts)
         verified = _("ok") if not problems else _("{count} problem(s)", count=len(problems))
-        sys.stdout.write("verify         " + verified + "\n")
+        output.write_line("verify         " + verified)
         for problem in problems:
-            sys.stdout.write("  " + verifying.describe(problem) + "\n")
+            output.write_line("  " + verifying.describe(problem))
     if problems:
         say("error: " + (_("{count} problem(s) found; none of them was repaired", count=len(problems)) if repair
                          else _("{count} problem(s) found; nothing was repaired", count=len(problems))))

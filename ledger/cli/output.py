@@ -10,7 +10,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from ledger.domain.values import shown_safely
 from ledger.i18n import _, english
+
+
+def write_line(text: str, *, err: bool = False) -> None:
+    """A line for a person, on stdout (stderr when `err`). Every line meant for a terminal goes through
+    here, so that what a file, an argument or the ledger holds is shown on it, never obeyed by it."""
+    (sys.stderr if err else sys.stdout).write(shown_safely(text, lines=True) + "\n")
 
 
 def print_json(data: Any) -> None:
@@ -147,14 +154,14 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str
     if left_out:
         said = "note: " + _("left out to fit {width} columns: {columns} (--format json shows every field)",
                             width=total, columns=", ".join(left_out))
-        sys.stderr.write("\n".join(wrap(said, total)) + "\n")
+        write_line("\n".join(wrap(said, total)), err=True)
     for index in range(-1, len(rows)):
         parts = []
         for (key, heading), width in zip(shown, widths, strict=True):
             text = _fit(heading if index < 0 else cells[key][index], width)
             pad = " " * (width - _width(text))
             parts.append(pad + text if key in _NUMERIC else text + pad)
-        sys.stdout.write(gap.join(parts).rstrip() + "\n")
+        write_line(gap.join(parts).rstrip())
 
 
 def _widths(shown: Sequence[tuple[str, str]], cells: dict[str, list[str]], total: int, gap: str,
@@ -177,7 +184,7 @@ def _print_blocks(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, s
     """Each row as a short block of `field value` lines: for a screen too narrow for a table."""
     for index, row in enumerate(rows):
         if index:
-            sys.stdout.write("\n")
+            write_line("")
         _print_pairs([(heading or key, _cell(key, row.get(key))) for key, heading in columns
                       if _cell(key, row.get(key))], total)
 
@@ -191,7 +198,8 @@ def _cell(key: str, value: Any) -> str:
         return _("yes") if value else ""
     if isinstance(value, list):
         return str(len(value))
-    return str(value).replace("\n", " ⏎ ").replace("\t", " ")
+    # Escaped before it is measured, so that the columns line up as shown.
+    return shown_safely(str(value).replace("\n", " ⏎ ").replace("\t", " "))
 
 
 def print_fields(data: dict[str, Any], keys: Iterable[str] | None = None) -> None:
@@ -210,23 +218,24 @@ def _print_pairs(pairs: Sequence[tuple[str, str]], total: int) -> None:
     goes on the lines below it, indented, so that the word is never split."""
     width = max(_width(key) for key, _value in pairs)
     beside = max(total - width - 2, 10)
-    for key, value in pairs:
+    for key, text in pairs:
+        value = shown_safely(text, lines=True)
         label = key + " " * (width - _width(key))
         if any(_width(word) > beside for word in value.split()):
-            sys.stdout.write(label.rstrip() + "\n")
+            write_line(label.rstrip())
             label, width_here, indent = "", total - 4, "    "
         else:
             width_here, indent = beside, " " * width + "  "
         lines = [part for line in value.split("\n") for part in wrap(line, width_here)]
         for number, line in enumerate(lines):
             start = f"{label}  " if number == 0 and label else indent
-            sys.stdout.write(f"{start}{line}".rstrip() + "\n")
+            write_line(f"{start}{line}".rstrip())
 
 
 def print_wrapped(text: str, indent: str = "  ", hanging: str = "      ") -> None:
     """One line of text in the terminal's width, continued under itself with `hanging` indent."""
-    for number, line in enumerate(wrap(text, terminal_width() - len(hanging))):
-        sys.stdout.write((hanging if number else indent) + line + "\n")
+    for number, line in enumerate(wrap(shown_safely(text), terminal_width() - len(hanging))):
+        write_line((hanging if number else indent) + line)
 
 
 def add_bars(rows: list[dict[str, Any]], value_key: str, group_key: str, width: int = 20) -> None:

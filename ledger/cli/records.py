@@ -51,7 +51,7 @@ def log(
     if output_format is ItemFormat.json:
         output.print_json(record)
     else:
-        sys.stdout.write(f"{record['id']}\n")
+        output.write_line(str(record["id"]))
     say(_("logged {amount} {currency} to {card} ({channel}, {occurred_at}) as record {id}",
           amount=record["amount"], currency=record["currency"], card=record["card"], channel=record["channel"],
           occurred_at=record["occurred_at"], id=record["id"]))
@@ -74,7 +74,6 @@ def show(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     from ledger.cli import output
-    from ledger.domain.receipts import shown_safely
     from ledger.service import records
 
     with open_ledger(ctx) as ledger:
@@ -85,11 +84,11 @@ def show(
     history = record.pop("history")
     receipts = record.pop("receipts")
     output.print_fields(record)
-    sys.stdout.write("\n" + (_("receipts") if receipts else _("receipts  none")) + "\n")
+    output.write_line("\n" + (_("receipts") if receipts else _("receipts  none")))
     for receipt in receipts:
-        output.print_wrapped(_("{name}  {size} bytes  sha256 {sha256}", name=shown_safely(receipt["name"]),
+        output.print_wrapped(_("{name}  {size} bytes  sha256 {sha256}", name=receipt["name"],
                                size=receipt["size"], sha256=receipt["sha256"]))
-    sys.stdout.write("\n" + _("history") + "\n")
+    output.write_line("\n" + _("history"))
     for version in history:
         fields = version["content"]
         values = {"version": version["version"], "action": version["action"], "recorded_at": version["recorded_at"],

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ledger.domain.values import BIDI_CONTROLS, INVISIBLE
+from ledger.domain.values import BIDI_CONTROLS, CONTROLS, INVISIBLE, shown_safely
 
 MAX_RECEIPT_BYTES = 25 * 1024 * 1024
 
@@ -40,9 +39,6 @@ def receipt_file(name: str, data: bytes, media_type: str) -> ReceiptFile:
     return ReceiptFile(safe, data, hashlib.sha256(data).hexdigest(), media_type, "" if safe == name else name)
 
 
-# What a name must not carry: control characters (a terminal would obey an escape sequence) and
-# text-direction controls (rtl<U+202E>gpj.exe shows as rtlexe.jpg).
-_UNSAFE_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
 _MAX_NAME_BYTES = 180  # room beside it, under the usual 255, for a temporary name while it is written
 
 
@@ -52,7 +48,7 @@ def clean_file_name(name: str) -> str:
 
 
 def _cleaned(name: str) -> str:
-    name = _UNSAFE_IN_NAMES.sub("", unicodedata.normalize("NFC", name).translate(INVISIBLE)).strip()
+    name = CONTROLS.sub("", unicodedata.normalize("NFC", name).translate(INVISIBLE)).strip()
     if len(name.encode()) > _MAX_NAME_BYTES:
         stem, dot, suffix = name.rpartition(".")
         if not dot or len(suffix) > 10:
@@ -61,11 +57,6 @@ def _cleaned(name: str) -> str:
         stem = stem.encode()[:keep].decode(errors="ignore")
         name = f"{stem}{dot}{suffix}"
     return name
-
-
-def shown_safely(name: str) -> str:
-    """A name with its unsafe characters written as escapes (\\u202e), to show or keep in a history."""
-    return _UNSAFE_IN_NAMES.sub(lambda found: f"\\u{ord(found[0]):04x}", name)
 
 
 def renamed(files: list[ReceiptFile]) -> str | None:

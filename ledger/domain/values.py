@@ -64,8 +64,17 @@ def clean_token(text: str) -> str:
     return fold_width(unicodedata.normalize("NFC", text)).translate(INVISIBLE).strip()
 
 
-# Control characters other than newline and tab, and the text-direction controls above.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+# Control characters (a terminal obeys an escape sequence rather than showing it) and the
+# text-direction controls above; then the same but newline and tab, which free text may hold.
+CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_HIDDEN = re.compile("(?![\n\t])" + CONTROLS.pattern)
+
+
+def shown_safely(text: str, *, lines: bool = False) -> str:
+    """Text with its control characters written as escapes (\\u001b, \\u202e), to show or keep in a
+    history: shown, it can neither drive a terminal nor reorder what is read. `lines` keeps line
+    breaks and tabs."""
+    return (_HIDDEN if lines else CONTROLS).sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
 def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:

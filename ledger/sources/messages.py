@@ -29,20 +29,6 @@ from ledger.errors import InvalidInput
 from ledger.i18n import _
 from ledger.sources.stated_dates import DateProblem, first_moment, take_validity, validity_date
 
-# One-time codes: the words that name one, and the code itself: 4 to 10 digits (full-width too),
-# perhaps spaced or dashed (8 8 1 2 3 3, 3355-77), perhaps after a letter prefix (G-385612).
-_CODE_WORDS = (r"(?:驗證碼|验证码|認證碼|认证码|校驗碼|校验码|確認碼|确认码|安全碼|安全码|授權碼|授权码|"
-               r"動態碼|动态码|動態密碼|动态密码|短信碼|短信码|密碼|密码|OTP|"
-               r"one[- ]time (?:code|password|passcode)|(?:verification|security|confirmation|auth\w*) code|"
-               r"passcode|PIN|code)")
-_DIGIT = "[0-9０-９]"
-_BETWEEN = r"[\s\-\u2010-\u2015\u2212]"  # any space or dash may stand between a code's digits
-_CODE_VALUE = rf"(?:[A-Za-z]{{1,3}}-)?{_DIGIT}(?:{_BETWEEN}?{_DIGIT}){{3,9}}(?![0-9０-９])"
-# Possessive `*+`: spaces are never given back, so a long run of them after a code word costs
-# one pass, not a cubic search. Codes are matched in width-folded text (full-width words too).
-_CODE = re.compile(rf"{_CODE_WORDS}\s*+(?:(?:is|為|为|是)\s*+)?(?:[:#=\-]\s*+)?({_CODE_VALUE})", re.I)
-_CODE_FIRST = re.compile(
-    rf"({_CODE_VALUE})\s*+(?:is your|為您的|为您的|是您的)\s*+(?:[\w-]++\s++){{0,3}}?{_CODE_WORDS}", re.I)
 # A confirmation is a few hundred characters; a much longer paste is not one.
 MAX_MESSAGE_CHARS = 10_000
 
@@ -62,6 +48,33 @@ _NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 MONEY = re.compile(
     rf"(?<![A-Za-z0-9])(?<![0-9]:)(?P<pre>{_MARK})?\s?(?P<num>{_NUMBER})(?![0-9])\s?(?P<suf>{_MARK})?(?![A-Za-z])", re.I
 )
+
+# One-time codes: the words that name one (a Chinese word perhaps spaced out, 验 证 码, or broken by
+# a line break), and the code itself: 4 to 11 digits (full-width too), perhaps spaced or dashed
+# (8 8 1 2 3 3, 3355-77), perhaps after a letter prefix (G-385612). Codes are matched in
+# width-folded text (full-width words too).
+_CJK_CODE_WORDS = ("驗證碼", "验证码", "認證碼", "认证码", "校驗碼", "校验码", "確認碼", "确认码", "安全碼", "安全码",
+                   "授權碼", "授权码", "動態碼", "动态码", "動態密碼", "动态密码", "短信碼", "短信码", "密碼", "密码")
+_LATIN_CODE_WORDS = (r"one[-\s]time\s+(?:code|password|passcode)",
+                     r"(?:verification|security|confirmation|auth\w*)\s+code", "passcode", "OTP", "TAC", "PIN", "code")
+_CODE_WORDS = (r"(?:" + "|".join(r"\s{0,2}".join(word) for word in _CJK_CODE_WORDS)
+               + r"|(?<![A-Za-z])(?:" + "|".join(_LATIN_CODE_WORDS) + r")(?![A-Za-z]))")
+# What may stand between a code word and its code: "is" or 为, or a few words ending in "is" or a
+# colon (OTP for this recharge is, OTP for txn:), after a name in brackets (one-time password (OTP));
+# then brackets, quotes, marks and arrows (【654321】, 「654321」, '654321', #654321#, →654321).
+# Possessive `*+`: spaces are never given back, so a long run of them costs one pass, not a cubic search.
+_TO_CODE = (r"(?:\s*+\([A-Za-z]{2,5}\))?"
+            r"(?:(?:\s++[A-Za-z][A-Za-z-]*+){1,4}?\s*+(?:is(?![A-Za-z])|:)|\s*+(?:is(?![A-Za-z])|為|为|是))?"
+            r"[\s:=#\-\"'“”‘’「『【〔\[(<《〈{→⇒➔➜➡»]*+")
+_DIGIT = "[0-9０-９]"
+_BETWEEN = r"[\s\-\u2010-\u2015\u2212]"  # any space or dash may stand between a code's digits
+_CODE_VALUE = (rf"(?![0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}(?![0-9]))"  # a date, 2025-03-14, is not a code
+               rf"(?:[A-Za-z]{{1,3}}-)?{_DIGIT}(?:{_BETWEEN}?{_DIGIT}){{3,10}}+"
+               # nor the start of a longer number or a word, nor an amount (1000.00, 1000 HKD, 50元)
+               rf"(?![0-9A-Za-z])(?![.,][0-9])(?!\s?(?:{_MARK})(?![A-Za-z]))")
+_CODE = re.compile(rf"{_CODE_WORDS}{_TO_CODE}({_CODE_VALUE})", re.I)
+_CODE_FIRST = re.compile(
+    rf"({_CODE_VALUE})\s*+(?:is your|為您的|为您的|是您的)\s*+(?:[\w-]++\s++){{0,3}}?{_CODE_WORDS}", re.I)
 
 # What the words before an amount make of it; checked in this order, so 加值後餘額 is a balance.
 LABELS: list[tuple[str, re.Pattern[str]]] = [
