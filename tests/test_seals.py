@@ -1,5 +1,6 @@
 """Seals: the chain's state signed with a key outside the ledger, and found again or not."""
 
+import os
 import shutil
 import subprocess
 
@@ -156,3 +157,13 @@ def test_the_pack_shows_every_version_with_its_values_and_marks_a_void_record(to
     assert "備註\n第一行\nsecond line\n" in summary
     void_at = summary.index("已作廢")
     assert summary.index("記錄 1") < summary.index("記錄 2") < void_at
+
+
+@pytest.mark.parametrize("which", ["seal", "signature"])
+def test_a_seal_that_is_a_named_pipe_is_refused_at_once(sealed, which):
+    pipe = sealed if which == "seal" else sealed.with_name(sealed.name + ".sig")
+    pipe.unlink()
+    os.mkfifo(pipe)  # no one ever writes into it
+    result = run_process("verify", "--seal", str(sealed), timeout=30)
+    assert result.returncode == 1 and result.stderr == f"error: {pipe} is not a regular file (a pipe or a device " \
+                                                      f"cannot be read as one); give a file\n"
