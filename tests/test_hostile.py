@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -227,3 +229,28 @@ def test_ledger_files(tmp_path, kind):
         if before is not None:
             assert path.read_bytes() == before
         HOSTILE_TALLY["refused"] += 1
+
+
+_HUGE_MESSAGE = ("Your card has been recharged with HK$123456789012345678901234567890.00 on 20 Mar 2025 9:15 AM. "
+                 "Ref no. RC2503200915001.")
+
+
+@pytest.mark.parametrize(("args", "stdin", "env", "said"), [
+    (["--note", "ab\udcff\udcfecd"], None, {}, 'the command line holds bytes that are not text in this terminal\'s '
+                                               'encoding (near "ab\\xff\\xfecd")'),
+    (["--sms", "-"], b"Ref no. RC2503200915001 \xff HK$50.00", {}, "the message on standard input holds bytes"),
+    (["--at", "9999-12-31"], None, {}, "'9999-12-31' is in the future"),
+    (["--at", "9999-12-31T23:59:00-12:00"], None, {}, "is in the future"),
+    (["--sms", _HUGE_MESSAGE], None, {}, "is not an amount"),
+    (["--ref", "Z1"], None, {"TZ": "XYZ-25:61"}, "the local time zone TZ='XYZ-25:61' has a UTC offset no place uses"),
+])
+def test_input_past_every_bound_is_refused_plainly(ready, ledger_path, args, stdin, env, said):
+    before = table_dump(ledger_path)
+    amount = [] if "--sms" in args else ["5"]
+    result = subprocess.run([sys.executable, "-m", "ledger", "log", ready, *amount, *args], input=stdin or b"",
+                            capture_output=True, env={**os.environ, **env}, timeout=60)
+    stderr = result.stderr.decode()
+    assert result.returncode == 1 and stderr.startswith("error: ") and said in stderr, stderr
+    assert "unexpected" not in stderr and "Traceback" not in stderr
+    assert table_dump(ledger_path) == before
+    HOSTILE_TALLY["refused"] += 1

@@ -212,3 +212,25 @@ def test_a_dry_run_with_no_ledger_yet_checks_the_file_and_creates_nothing(topup_
     assert not (tmp_path / "not-yet").exists()
     imported = run_process("--db", str(path), "import", str(exported))  # the real import creates it
     assert imported.returncode == 0 and path.exists()
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "endless device", "link to an endless device", "nested too deeply",
+                                  "too large"])
+def test_input_that_is_not_a_table_file_is_refused_at_once(topup_ok, tmp_path, ledger_path, kind):
+    topup_ok("card", "add", "八達通", "--kind", "smart", "--region", "HK")
+    path = tmp_path / "bill.csv"
+    if kind == "named pipe":
+        os.mkfifo(path)  # no one ever writes into it
+    elif kind == "endless device":
+        path = "/dev/zero"
+    elif kind == "link to an endless device":
+        path.symlink_to("/dev/zero")
+    elif kind == "nested too deeply":
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    else:
+        with path.open("wb") as sparse:
+            sparse.truncate(257 * 2**20)
+    before = table_dump(ledger_path)
+    result = run_process("import", str(path), "--card", "八達通", timeout=30)
+    assert result.returncode == 1 and result.stderr.startswith(f"error: {path} "), result.stderr
+    assert table_dump(ledger_path) == before

@@ -213,3 +213,42 @@ def test_no_output_is_ever_written_over_the_ledger_itself(topup_ok, topup, ledge
     result = topup(*[a.format(ledger=ledger_path, zip=alias) for a in args])
     assert result.exit_code == 1 and "is the ledger itself" in result.stderr
     assert table_dump(ledger_path) == before and "ok: 1 records" in topup_ok("verify").stderr
+
+
+def _odd_target(folder: Path, kind: str) -> Path:
+    mine = folder / "mine.csv"
+    mine.write_text("kept as it is\n")
+    target = folder / "out"
+    if kind == "named pipe":
+        os.mkfifo(target)
+    elif kind == "link to a file":
+        target.symlink_to(mine)
+    elif kind == "link loop":
+        target.symlink_to(folder / "other")
+        (folder / "other").symlink_to(target)
+    else:
+        target = folder / ("n" * 300)
+    return target
+
+
+def _looks(folder: Path) -> dict[str, tuple[int, str]]:
+    return {p.name: (os.lstat(p).st_mode, os.readlink(p) if p.is_symlink() else "")
+            for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "link to a file", "link loop", "name too long"])
+@pytest.mark.parametrize("args", [["export", "--output", "{out}"], ["export", "--output", "{out}", "--format", "xlsx"],
+                                  ["export", "--dispute", "1", "--output", "{out}"], ["backup", "{out}", "--force"],
+                                  ["seal", "--output", "{out}", "--force"]])
+def test_output_goes_only_to_a_regular_file_or_a_new_name(topup_ok, ledger_path, tmp_path, kind, args):
+    topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
+    topup_ok("log", "campus", "10")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = _odd_target(folder, kind)
+    before, ledger_before = _looks(folder), table_dump(ledger_path)
+    result = run_process(*[a.format(out=target) for a in args], timeout=30)
+    assert result.returncode == 1 and result.stderr.startswith("error: "), result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    assert _looks(folder) == before and (folder / "mine.csv").read_text() == "kept as it is\n"
+    assert table_dump(ledger_path) == ledger_before

@@ -1,5 +1,6 @@
 """Seals: the chain's state signed with a key outside the ledger, and found again or not."""
 
+import os
 import shutil
 import subprocess
 
@@ -204,3 +205,13 @@ def test_seals_and_keys_others_could_change_are_not_trusted(sealed, tmp_path):
     (tmp_path / "data" / "topup-ledger" / "seals").chmod(0o777)
     plain = _verify()
     assert plain.returncode == 1 and "could be changed by other users" in plain.stderr
+
+
+@pytest.mark.parametrize("which", ["seal", "signature"])
+def test_a_seal_that_is_a_named_pipe_is_refused_at_once(sealed, which):
+    pipe = sealed if which == "seal" else sealed.with_name(sealed.name + ".sig")
+    pipe.unlink()
+    os.mkfifo(pipe)  # no one ever writes into it
+    result = run_process("verify", "--seal", str(sealed), timeout=30)
+    assert result.returncode == 1 and result.stderr == f"error: {pipe} is not a regular file (a pipe or a device " \
+                                                      f"cannot be read as one); give a file\n"

@@ -95,6 +95,10 @@ def main_options(
     _version: Annotated[bool, typer.Option(
         "--version", "-V", is_eager=True, callback=_print_version, help=_("Print the version and exit."))] = False,
 ) -> None:
+    from ledger.domain.values import decoded_text
+
+    for arg in sys.argv[1:]:
+        decoded_text(arg, _("the command line"))
     # Resolved only when a command needs the file: `topup search --help` runs this callback too.
     ctx.obj = {"db": db}
 

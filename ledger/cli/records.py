@@ -64,7 +64,9 @@ def _message_from_stdin(limit: int) -> str:
         raise LedgerError(_("--sms - reads the message from standard input, which is closed; pipe the message in"))
     if sys.stdin.isatty():
         say(_("paste the message, then press Enter and Ctrl-D (Ctrl-Z and Enter on Windows):"))
-    return sys.stdin.read(limit + 1)
+    from ledger.domain.values import decoded_text
+
+    return decoded_text(sys.stdin.read(limit + 1), _("the message on standard input"))
 
 
 @app.command("show", help=_("Show one record with its receipt files and every version of its history."))

@@ -185,6 +185,15 @@ def _check_offset(moment: datetime, shown: str) -> None:
         raise InvalidInput(_("{shown!r} has a UTC offset no place uses; give one from -12:00 to +14:00", shown=shown))
 
 
+def check_local_zone() -> None:
+    """Refuse a local zone (TZ) whose UTC offset no place uses: no local time could be shown in it."""
+    offset = timedelta(seconds=time.localtime().tm_gmtoff)
+    if not _EARLIEST_OFFSET <= offset <= _LATEST_OFFSET:
+        raise InvalidInput(_("the local time zone TZ={zone!r} has a UTC offset no place uses; set TZ to a zone such as "
+                             "Asia/Hong_Kong, or to one with an offset from -12:00 to +14:00",
+                             zone=os.environ.get("TZ", "")))
+
+
 def clock_readings(wall: datetime, zone: tzinfo | None = None) -> tuple[datetime, datetime]:
     """The moments a clock time in `zone` (the reader's, by default) can mean, as that zone shows them:
     one, twice, but two when summer time began (the clocks skipped it; the first keeps the time of
@@ -254,11 +263,16 @@ def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = N
                              shown=shown, at=Option("at")))
     else:
         moment = _read(cleaned, shown)[0]
+    if moment.year > now.year + 1:  # in the future in any zone: applying one at the calendar's end would overflow
+        raise _in_the_future(shown)
     moment = local_moment(moment, shown, zone).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
-        raise InvalidInput(_("{shown!r} is in the future; a top-up can only be logged once it has happened",
-                             shown=shown))
+        raise _in_the_future(shown)
     return moment
+
+
+def _in_the_future(shown: str) -> InvalidInput:
+    return InvalidInput(_("{shown!r} is in the future; a top-up can only be logged once it has happened", shown=shown))
 
 
 class Period(NamedTuple):

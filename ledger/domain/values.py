@@ -77,6 +77,22 @@ def shown_safely(text: str, *, lines: bool = False) -> str:
     return (_HIDDEN if lines else CONTROLS).sub(lambda found: f"\\u{ord(found[0]):04x}", text)
 
 
+# Bytes that were not text in the encoding they were read in: Python keeps each as a lone surrogate
+# (U+DC00 + the byte), which no text can be stored with.
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
+
+
+def decoded_text(text: str, source: str) -> str:
+    """`text` as it was read from `source` (the command line, standard input), refused when it holds
+    bytes that were not text in the encoding it was read in."""
+    if found := _UNDECODABLE.search(text):
+        near = text[max(found.start() - 10, 0):found.end() + 10]
+        raise InvalidInput(_("{source} holds bytes that are not text in this terminal's encoding (near \"{shown}\"); "
+                             "give it again as text", source=source,
+                             shown=_UNDECODABLE.sub(lambda byte: f"\\x{ord(byte[0]) & 0xFF:02x}", near)))
+    return text
+
+
 def clean_text(text: str, field: str, max_length: int, *, multiline: bool = True) -> str:
     """Free text kept as typed (NFC, outer spaces trimmed) after refusing what could hide content.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,13 +32,23 @@ def replaced_when_done(target: Path, *, overwrite: bool = True,
     meanwhile. A file `kept` says is the ledger's own is never written over."""
     target = target.expanduser()
     folder = target.parent
-    if not folder.is_dir():
-        raise InvalidInput(_("folder {folder} does not exist", folder=folder))
-    if target.is_dir():
+    try:
+        if not folder.is_dir():
+            raise InvalidInput(_("folder {folder} does not exist", folder=folder))
+        found = os.lstat(target).st_mode
+    except FileNotFoundError:
+        found = None
+    except OSError as exc:  # a name too long, a loop of links on the way
+        raise InvalidInput(_("cannot write {path}: {reason}", path=target, reason=exc.strerror)) from None
+    if found is not None and stat.S_ISDIR(found):
         raise InvalidInput(_("{target} is a folder; give a file name", target=target))
     if kept is not None and kept(target):
         raise InvalidInput(_("{target} is the ledger itself; give the output another name", target=target))
-    if not overwrite and target.exists():
+    if found is not None and not stat.S_ISREG(found):
+        # Replacing a link, a pipe or a device would leave whatever reads or writes through it behind.
+        raise InvalidInput(_("{target} is not a regular file; give a new name or that of a regular file",
+                             target=target))
+    if not overwrite and found is not None:
         raise Duplicate(_("{target} already exists; choose another name or add --force", target=target))
     remove_stale_partials(folder, target.name)
     try:

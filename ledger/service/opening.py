@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+from ledger.domain.times import check_local_zone
 from ledger.errors import LedgerError
 from ledger.store import engine_at
 from ledger.store.interface import Ledger, Peek
@@ -18,6 +19,7 @@ def transaction(location: Location, *, write: bool = False,
                 missing_is_empty: bool = False) -> AbstractContextManager[Ledger]:
     """One transaction on the ledger at `location`: a writing one commits only if its block succeeds;
     `missing_is_empty`, a reading one where there is no ledger yet sees an empty one (a dry run)."""
+    check_local_zone()  # every moment read or shown is in it
     return engine_at(location).transaction(write=write, missing_is_empty=missing_is_empty)
 
 

@@ -26,11 +26,13 @@ from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import _
 from ledger.private import FILE_MODE, make_folder, open_to_others, write_file
 from ledger.service.opening import its_own
+from ledger.sources.files import read_regular
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
 from ledger.store.types import IssuedSeal
 
 KEY_FILE = "seal_ed25519"
+_MAX_SEAL_BYTES = 2**20  # a seal and its signature are a few hundred bytes
 
 
 def key_folder() -> Path:
@@ -256,7 +258,7 @@ def check_files(ledger: Ledger, path: Path) -> list[str]:
     """What is wrong with the seal in `path` (and its signature in `path`.sig) against the ledger."""
     signature_path = Path(f"{path}.sig")
     try:
-        statement, signature = path.read_bytes(), signature_path.read_bytes()
+        statement, signature = read_regular(path, _MAX_SEAL_BYTES), read_regular(signature_path, _MAX_SEAL_BYTES)
     except OSError as exc:
         raise LedgerError(_("cannot read the seal {path}: {reason}", path=exc.filename, reason=exc.strerror)) from None
     made = sealed.read_statement(statement, str(path))

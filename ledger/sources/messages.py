@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
@@ -239,5 +240,6 @@ def _in_currency(value: Decimal, digits: int) -> str:
     """The amount with the currency's decimals ('100' → '100.00'); more decimals are left for the check to refuse."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent <= digits:
-        return str(value.quantize(Decimal(1).scaleb(-digits)))
+        with suppress(InvalidOperation):  # too many digits to hold: left for the check to refuse as absurd
+            return str(value.quantize(Decimal(1).scaleb(-digits)))
     return str(value)

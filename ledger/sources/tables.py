@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.errors import InvalidInput
 from ledger.i18n import _
+from ledger.sources.files import read_regular
 
 ENCODINGS = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030",
              "big5": "big5hkscs", "big5hkscs": "big5hkscs", "utf-16": "utf-16"}
@@ -23,11 +24,12 @@ _ZIP, _OLD_EXCEL = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 # saved again by Excel), so it is shown as the spreadsheet shows it, never as digits it does not hold.
 _DIGITS_KEPT = 1e15
 _SHEETS_LOOKED_AT = 10
+MAX_TABLE_BYTES = 256 * 2**20  # a bill of many years, or the export of a large ledger, is far less
 
 
 def read_bytes(file: Path) -> bytes:
     try:
-        return file.read_bytes()
+        return read_regular(file, MAX_TABLE_BYTES)
     except FileNotFoundError:
         raise InvalidInput(_("file {file!r} does not exist", file=str(file))) from None
     except IsADirectoryError:
@@ -156,6 +158,9 @@ def _json_rows(file: Path, text: str) -> list[tuple[int, list[str]]]:
         except json.JSONDecodeError as exc:
             raise InvalidInput(_("{file} is not valid JSON (line {line}: {reason})", file=file,
                                  line=exc.lineno + number - 1, reason=exc.msg)) from None
+        except RecursionError:  # no export nests more than a record's receipts in it
+            raise InvalidInput(_("{file} is JSON nested too deeply to be a list of records, as `topup export "
+                                 "--format json` writes", file=file)) from None
     if whole:
         records = records[0]
     if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):

@@ -9,6 +9,7 @@ the registry of record fields. `errors` turns SQLite's errors into ours, once.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -45,8 +46,9 @@ class SqliteEngine(Engine):
         return sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-wal")) if p.exists())
 
     def is_part_of_it(self, path: Path) -> bool:
-        own = self.path.resolve()
-        return path.resolve() in {own.with_name(own.name + end) for end in ("", "-wal", "-shm", "-journal")}
+        # realpath, unlike resolve, answers for a loop of links instead of raising
+        own = os.path.realpath(self.path)
+        return os.path.realpath(path) in {own + end for end in ("", "-wal", "-shm", "-journal")}
 
     @contextmanager
     def peek(self) -> Iterator[Any]:
