@@ -106,6 +106,40 @@ def test_ctrl_c_while_an_upload_stalls_stops_within_seconds_without_a_traceback(
         assert "Traceback" not in said and said.endswith("stopped\n")
 
 
+def test_connections_that_never_finish_their_headers_are_cut_off_and_sigterm_stops_the_server(cards, tmp_path):
+    import resource
+
+    def few_files():  # so few that connections left half-sent would use them all up without a bound
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    said = tmp_path / "serve.err"
+    with said.open("w") as errors, subprocess.Popen([sys.executable, "-m", "ledger", "serve"], stdout=subprocess.PIPE,
+                                                    stderr=errors, text=True, preexec_fn=few_files) as process:
+        try:
+            url = process.stdout.readline().strip()
+            port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+            half_sent = []
+            for _ in range(300):
+                stranger = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
+                stranger.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+                half_sent.append(stranger)
+            cookie = {"Cookie": f"topup_token_{port}={token}"}
+            status, page = _get(f"http://127.0.0.1:{port}/", cookie)
+            assert status == 200 and "RC-OLD-1" in page  # answered while they are still open
+            for stranger in half_sent:  # each is closed by the server: cut off at once, or when its headers are late
+                with stranger:
+                    assert stranger.recv(100) == b""
+            assert _get(f"http://127.0.0.1:{port}/", cookie)[0] == 200
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=15) == -signal.SIGTERM
+            with pytest.raises(ConnectionRefusedError):  # nothing listens there any more
+                socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert "Traceback" not in said.read_text()
+
+
 def test_a_port_in_use_or_a_file_that_is_no_ledger_is_refused_before_anything_listens(cards, tmp_path, ledger_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
