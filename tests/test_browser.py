@@ -106,6 +106,20 @@ def test_ctrl_c_while_an_upload_stalls_stops_within_seconds_without_a_traceback(
         assert "Traceback" not in said and said.endswith("stopped\n")
 
 
+def test_a_token_is_good_for_one_run_of_serve(cards):
+    with serving() as (process, url):
+        port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+        assert _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token_{port}={token}"})[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    with serving("--port", port) as (_, again):
+        assert again != url
+        status, said = _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token_{port}={token}"})
+        assert status == 403 and "RC-OLD-1" not in said
+        assert _get(url)[0] == 403
+        assert _get(again)[0] == 303
+
+
 def test_connections_that_never_finish_their_headers_are_cut_off_and_sigterm_stops_the_server(cards, tmp_path):
     import resource
 
