@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import run_process
+from tests.conftest import run_process, table_dump
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 # As root and on a closed network, Chromium needs these to start quickly and quietly.
@@ -104,6 +104,25 @@ def test_ctrl_c_while_an_upload_stalls_stops_within_seconds_without_a_traceback(
             assert process.wait(timeout=30) == 0
         said = process.stderr.read()
         assert "Traceback" not in said and said.endswith("stopped\n")
+
+
+def test_a_browser_that_leaves_during_an_upload_is_no_error(cards, ledger_path):
+    before = table_dump(ledger_path)
+    with serving() as (process, url):
+        port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+        cookie = {"Cookie": f"topup_token_{port}={token}"}
+        for part in ["", "--b\r\nContent-Disposition: form-data; name=\"receipt\"; filename=\"a.png\"\r\n\r\n" + "x" * 5000]:
+            with socket.create_connection(("127.0.0.1", int(port))) as leaving:
+                leaving.sendall(f"POST /log HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                                f"Cookie: topup_token_{port}={token}\r\nContent-Length: 100000\r\n"
+                                "Content-Type: multipart/form-data; boundary=b\r\n\r\n"
+                                f"--b\r\nContent-Disposition: form-data; name=\"card\"\r\n\r\n八達通\r\n{part}".encode())
+                _get(f"http://127.0.0.1:{port}/", cookie)  # the upload is under way
+        assert _get(f"http://127.0.0.1:{port}/", cookie)[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert process.stderr.read() == "stopped\n"
+    assert table_dump(ledger_path) == before
 
 
 def test_a_token_is_good_for_one_run_of_serve(cards):

@@ -72,7 +72,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from starlette.requests import Request
+        from starlette.requests import ClientDisconnect, Request
         from starlette.responses import PlainTextResponse, RedirectResponse
 
         request = Request(scope)
@@ -105,6 +105,8 @@ class Guard:
             await self.app(scope, receive, send)
         except asyncio.CancelledError:
             return  # the server is stopping, and this request (an upload that stalled) did not end in time
+        except ClientDisconnect:
+            return  # the browser left during an upload: a form is read whole before anything is saved
         except Exception as exc:
             if os.environ.get("TOPUP_DEBUG") == "1":
                 raise
