@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.conftest import run_process
+from tests.conftest import run_process, table_dump
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 # As root and on a closed network, Chromium needs these to start quickly and quietly.
@@ -104,6 +104,73 @@ def test_ctrl_c_while_an_upload_stalls_stops_within_seconds_without_a_traceback(
             assert process.wait(timeout=30) == 0
         said = process.stderr.read()
         assert "Traceback" not in said and said.endswith("stopped\n")
+
+
+def test_a_browser_that_leaves_during_an_upload_is_no_error(cards, ledger_path):
+    before = table_dump(ledger_path)
+    with serving() as (process, url):
+        port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+        cookie = {"Cookie": f"topup_token_{port}={token}"}
+        for part in ["", "--b\r\nContent-Disposition: form-data; name=\"receipt\"; filename=\"a.png\"\r\n\r\n" + "x" * 5000]:
+            with socket.create_connection(("127.0.0.1", int(port))) as leaving:
+                leaving.sendall(f"POST /log HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                                f"Cookie: topup_token_{port}={token}\r\nContent-Length: 100000\r\n"
+                                "Content-Type: multipart/form-data; boundary=b\r\n\r\n"
+                                f"--b\r\nContent-Disposition: form-data; name=\"card\"\r\n\r\n八達通\r\n{part}".encode())
+                _get(f"http://127.0.0.1:{port}/", cookie)  # the upload is under way
+        assert _get(f"http://127.0.0.1:{port}/", cookie)[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        assert process.stderr.read() == "stopped\n"
+    assert table_dump(ledger_path) == before
+
+
+def test_a_token_is_good_for_one_run_of_serve(cards):
+    with serving() as (process, url):
+        port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+        assert _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token_{port}={token}"})[0] == 200
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    with serving("--port", port) as (_, again):
+        assert again != url
+        status, said = _get(f"http://127.0.0.1:{port}/", {"Cookie": f"topup_token_{port}={token}"})
+        assert status == 403 and "RC-OLD-1" not in said
+        assert _get(url)[0] == 403
+        assert _get(again)[0] == 303
+
+
+def test_connections_that_never_finish_their_headers_are_cut_off_and_sigterm_stops_the_server(cards, tmp_path):
+    import resource
+
+    def few_files():  # so few that connections left half-sent would use them all up without a bound
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    said = tmp_path / "serve.err"
+    with said.open("w") as errors, subprocess.Popen([sys.executable, "-m", "ledger", "serve"], stdout=subprocess.PIPE,
+                                                    stderr=errors, text=True, preexec_fn=few_files) as process:
+        try:
+            url = process.stdout.readline().strip()
+            port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=(.+)", url).groups()
+            half_sent = []
+            for _ in range(300):
+                stranger = socket.create_connection(("127.0.0.1", int(port)), timeout=30)
+                stranger.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n".encode())
+                half_sent.append(stranger)
+            cookie = {"Cookie": f"topup_token_{port}={token}"}
+            status, page = _get(f"http://127.0.0.1:{port}/", cookie)
+            assert status == 200 and "RC-OLD-1" in page  # answered while they are still open
+            for stranger in half_sent:  # each is closed by the server: cut off at once, or when its headers are late
+                with stranger:
+                    assert stranger.recv(100) == b""
+            assert _get(f"http://127.0.0.1:{port}/", cookie)[0] == 200
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=15) == -signal.SIGTERM
+            with pytest.raises(ConnectionRefusedError):  # nothing listens there any more
+                socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert "Traceback" not in said.read_text()
 
 
 def test_a_port_in_use_or_a_file_that_is_no_ledger_is_refused_before_anything_listens(cards, tmp_path, ledger_path):

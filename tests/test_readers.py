@@ -1,12 +1,15 @@
 """The ledger read by other programs: sqlite3 and Datasette see the contract's records and cards."""
 
 import json
+import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -61,13 +64,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str) -> object:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def _get(url: str, opener: urllib.request.OpenerDirector | None = None) -> object:
+    with (opener or urllib.request.build_opener()).open(url, timeout=10) as response:
         return json.load(response)
 
 
-def test_datasette_opens_the_ledger_with_its_views_first_and_a_text_search(varied, ledger_path):
-    before = table_dump(ledger_path)
+@contextmanager
+def _datasette(ledger_path):
+    """`topup datasette` running; yields the database's address and a browser signed in by the
+    address it printed."""
     port = _free_port()
     log = ledger_path.with_name("datasette.log")
     with log.open("wb") as written:
@@ -76,33 +81,61 @@ def test_datasette_opens_the_ledger_with_its_views_first_and_a_text_search(varie
     base = f"http://127.0.0.1:{port}/ledger"
     try:
         for _ in range(100):
+            if found := re.search(rf"http://127\.0\.0\.1:{port}/-/auth-token\?token=\w+", log.read_text()):
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"Datasette did not start: {log.read_text(errors='replace')}")
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        for _ in range(100):
             try:
-                listing = _get(f"{base}.json")
+                browser.open(found[0], timeout=10).close()
                 break
             except OSError:
                 time.sleep(0.2)
-        else:
-            pytest.fail(f"Datasette did not start: {log.read_text(errors='replace')}")
-        assert [view["name"] for view in listing["views"]] == ["records", "cards"]
-        assert all(table["hidden"] for table in listing["tables"])
-        records = _get(f"{base}/records.json?_shape=array")
-        assert [(r["id"], r["card"], r["amount"], r["currency"]) for r in records] == [
-            (3, "work-sim", "100.00", "HKD"), (2, "悠遊卡", "500.50", "TWD"), (1, "Suica", "3000", "JPY")]
-
-        def search(text: str) -> list[int]:
-            query = urllib.parse.urlencode({"text": text, "_shape": "array"})
-            return [row["id"] for row in _get(f"{base}/search.json?{query}")]
-
-        assert search("旺角") == [3] and search("捷運") == [2] and search("SU-1") == [1] and search("suica") == [1]
-        assert search("%") == [] and search("_") == []  # text, never a pattern
-        labelled = _get(f"{base}/topup.json?_shape=array&_labels=on")
-        assert {row["card_id"]["label"] for row in labelled} == {"Suica", "悠遊卡", "work-sim"}
+        yield base, browser
     finally:
         server.terminate()
         server.wait(timeout=10)
     with pytest.raises(OSError):  # Datasette itself was stopped, not only the command that started it
         _get(f"{base}.json")
+
+
+def test_datasette_opens_the_ledger_with_its_views_first_and_a_text_search(varied, ledger_path):
+    before = table_dump(ledger_path)
+    with _datasette(ledger_path) as (base, browser):
+        listing = _get(f"{base}.json", browser)
+        assert [view["name"] for view in listing["views"]] == ["records", "cards"]
+        assert all(table["hidden"] for table in listing["tables"])
+        records = _get(f"{base}/records.json?_shape=array", browser)
+        assert [(r["id"], r["card"], r["amount"], r["currency"]) for r in records] == [
+            (3, "work-sim", "100.00", "HKD"), (2, "悠遊卡", "500.50", "TWD"), (1, "Suica", "3000", "JPY")]
+
+        def search(text: str) -> list[int]:
+            query = urllib.parse.urlencode({"text": text, "_shape": "array"})
+            return [row["id"] for row in _get(f"{base}/search.json?{query}", browser)]
+
+        assert search("旺角") == [3] and search("捷運") == [2] and search("SU-1") == [1] and search("suica") == [1]
+        assert search("%") == [] and search("_") == []  # text, never a pattern
+        labelled = _get(f"{base}/topup.json?_shape=array&_labels=on", browser)
+        assert {row["card_id"]["label"] for row in labelled} == {"Suica", "悠遊卡", "work-sim"}
     assert table_dump(ledger_path) == before
+
+
+def test_datasette_shows_nothing_to_a_browser_not_signed_in_by_its_address(varied, ledger_path):
+    with _datasette(ledger_path) as (base, browser):
+        root = base.removesuffix("/ledger")
+        paths = ["/", "/ledger", "/ledger.json", "/ledger/records.json", "/ledger/card.json", "/ledger/receipt.json",
+                 "/ledger/search.json?text=SU", "/ledger.json?sql=select+number+from+card"]
+        # A stranger, and a page of another site whose name was made to point here (DNS rebinding): it
+        # has no cookie for this address.
+        for headers in [{}, {"Host": "rebound.example"}]:
+            for path in paths:
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(urllib.request.Request(root + path, headers=headers), timeout=10)
+                said = refused.value.read().decode()
+                assert refused.value.code == 403 and "Suica" not in said and "91234567" not in said, path
+        assert _get(f"{base}/card.json?_shape=array", browser)  # the one who started it sees everything
 
 
 def test_datasette_metadata_for_those_who_run_it_themselves(varied, tmp_path, ledger_path):

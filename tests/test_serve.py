@@ -23,8 +23,9 @@ PAGES = ["/", "/records/1", "/records/1/receipts/1", "/cards", "/verify", "/log"
 
 
 def _client(path, keys, *, read_only=False, signed_in=True) -> TestClient:
+    # As a browser does, each request names the page it comes from: this site's own.
     client = TestClient(make_app(at(path), keys, {"testserver"}, read_only=read_only), base_url="http://testserver",
-                        follow_redirects=False)
+                        follow_redirects=False, headers={"origin": "http://testserver"})
     if signed_in:
         assert client.get(f"/?token={keys.token}").status_code == 303
     return client
@@ -396,6 +397,33 @@ def test_a_form_without_this_runs_csrf_token_or_from_another_origin_is_refused(w
     other = web.post("/log", data=_form(web, card="手机", amount="5"), headers={"origin": "http://evil.example"})
     assert other.status_code == 403
     assert table_dump(ledger_path) == before
+
+
+@pytest.mark.parametrize("named", [
+    {"origin": "http://testserver:8080"},  # another service on this machine: the cookie goes to every port
+    {"origin": "null"},
+    {"referer": "http://testserver:8080/log"},
+    {"referer": "http://testserver.evil.example/log"},
+    {"sec-fetch-site": "same-site"},
+    {},  # a request that names no page at all
+])
+def test_a_change_from_anywhere_but_this_sites_pages_is_refused(ledger_path, keys, ledger, named):
+    web = _client(ledger_path, keys)
+    form = _form(web, card="手机", amount="5")
+    del web.headers["origin"]
+    before = table_dump(ledger_path)
+    answer = web.post("/log", data=form, headers=named)
+    assert answer.status_code == 403 and answer.text.startswith("refused: a change is taken only from the pages")
+    assert table_dump(ledger_path) == before
+
+
+@pytest.mark.parametrize("named", [{"origin": "http://testserver"}, {"referer": "http://testserver/log"},
+                                   {"sec-fetch-site": "same-origin"}])
+def test_a_change_from_this_sites_page_is_taken(ledger_path, keys, ledger, named):
+    web = _client(ledger_path, keys)
+    form = _form(web, card="手机", amount="5")
+    del web.headers["origin"]
+    assert web.post("/log", data=form, headers=named).status_code == 303
 
 
 def test_read_only_serves_no_form(ledger_path, keys, ledger):

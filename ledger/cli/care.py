@@ -161,13 +161,14 @@ def doctor(
 
 
 @app.command("datasette", help=_("Open the ledger in Datasette, if installed: the views records and cards "
-                                 "first, a text search."))
+                                 "first, a text search. Prints the address to open, the only way in; Ctrl-C "
+                                 "stops it."))
 def datasette(
     ctx: typer.Context,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help=_("Port on 127.0.0.1 to serve on."))] = 8001,
     write_metadata: Annotated[Path | None, typer.Option(
         "--write-metadata", metavar="FILE",
-        help=_("Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE` yourself."))] = None,
+        help=_("Only write Datasette's metadata, to run `datasette serve LEDGER -m FILE --root` yourself."))] = None,
 ) -> None:
     import os
 
@@ -177,12 +178,14 @@ def datasette(
     target = opening.prepare(location, write_metadata)
     path = str(location)
     if write_metadata is not None:
-        say(_("wrote {file}; run: datasette serve {path} --metadata {file}", file=write_metadata, path=path))
+        say(_("wrote {file}; run: datasette serve {path} --metadata {file} --root, and open the address it prints",
+              file=write_metadata, path=path))
         return
     command = opening.command()
     sys.stdout.flush()
-    # Datasette takes this process's place: Ctrl-C and a terminating signal reach it directly.
-    os.execv(command[0], [*command, "serve", path, "--metadata", str(target), "--host", "127.0.0.1",
+    # Datasette takes this process's place: Ctrl-C and a terminating signal reach it directly. It
+    # prints the address that signs in its root, the only one the metadata lets in.
+    os.execv(command[0], [*command, "serve", path, "--metadata", str(target), "--root", "--host", "127.0.0.1",
                           "--port", str(port)])
 
 

@@ -1,5 +1,5 @@
 """Opening the ledger in Datasette: the file brought to the schema that has the views, the metadata
-that shows them first (the engine's), and the Datasette to run."""
+that shows them first (the engine's) to the one who started it only, and the Datasette to run."""
 
 from __future__ import annotations
 
@@ -23,9 +23,13 @@ def prepare(location: Location, target: Path | None) -> Path:
     engine = engine_at(location)
     with engine.transaction(write=True) as ledger:
         ledger.bring_up_to_date()
+    # Only Datasette's root, whom the address printed by `--root` signs in, sees anything: the views
+    # and tables hold the whole ledger, and any page in a browser (one whose name was made to point
+    # here, too) could otherwise read them.
+    metadata = {**engine.datasette_metadata(), "allow": {"id": "root"}}
     try:
         make_folder(target.parent)
-        write_file(target, json.dumps(engine.datasette_metadata(), ensure_ascii=False, indent=2).encode())
+        write_file(target, json.dumps(metadata, ensure_ascii=False, indent=2).encode())
     except OSError as exc:
         raise LedgerError(_("cannot write {path}: {reason}", path=target, reason=exc.strerror)) from None
     return target

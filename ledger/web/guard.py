@@ -1,5 +1,5 @@
-"""What stands between the network and the ledger: the address's token, the Host header, CSRF, and
-the headers that keep a page from being framed, sniffed or made to run anything.
+"""What stands between the network and the ledger: the address's token, the Host header, the origin
+of a change, CSRF, and the headers that keep a page from being framed, sniffed or made to run anything.
 
 The token comes once in the URL `topup serve` prints; it is then kept in a cookie (HttpOnly,
 SameSite=Lax) and the URL without it replaces the one in the address bar, so it does not stay in
@@ -14,10 +14,13 @@ import secrets
 import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ledger.i18n import _
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 # Pages load only their own stylesheet and pictures, and run nothing.
 PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
@@ -29,6 +32,10 @@ COMMON_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
 }
+
+# Requests that only read. Any other must come from a page of this server: browsers send the cookie
+# to every port of 127.0.0.1, so another service there could otherwise send one.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -65,7 +72,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from starlette.requests import Request
+        from starlette.requests import ClientDisconnect, Request
         from starlette.responses import PlainTextResponse, RedirectResponse
 
         request = Request(scope)
@@ -90,10 +97,16 @@ class Guard:
         if not self.keys.token_ok(request.cookies.get(self.keys.cookie)):
             await _no_token()(scope, receive, send)
             return
+        if request.method not in SAFE_METHODS and not _from_this_site(request):
+            await _refusal(_("a change is taken only from the pages of this address; open the address `topup serve` "
+                             "printed and make it there"), 403)(scope, receive, send)
+            return
         try:
             await self.app(scope, receive, send)
         except asyncio.CancelledError:
             return  # the server is stopping, and this request (an upload that stalled) did not end in time
+        except ClientDisconnect:
+            return  # the browser left during an upload: a form is read whole before anything is saved
         except Exception as exc:
             if os.environ.get("TOPUP_DEBUG") == "1":
                 raise
@@ -103,6 +116,17 @@ class Guard:
             if not send.started:
                 await PlainTextResponse(f"error: {unexpected(exc, request.url.path)}\n",
                                         status_code=500)(scope, receive, send)
+
+
+def _from_this_site(request: Request) -> bool:
+    """The browser names the page a request comes from (its origin; else the page's address, or at
+    least whether it is the same origin): it must be this server. A request naming none is refused."""
+    here = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    if (origin := request.headers.get("origin")) is not None:
+        return origin == here
+    if (page := request.headers.get("referer")) is not None:
+        return page == here or page.startswith(here + "/")
+    return request.headers.get("sec-fetch-site") == "same-origin"
 
 
 def unexpected(exc: Exception, path: str) -> str:

@@ -11,6 +11,7 @@ from ledger.errors import LedgerError
 from ledger.i18n import _
 from ledger.service.cards import list_cards
 from ledger.service.opening import Location, transaction
+from ledger.web.connections import BACKLOG, MAX_HEADER_BYTES, BoundedConnection
 from ledger.web.guard import Secrets
 from ledger.web.pages import make_app
 
@@ -45,7 +46,7 @@ def bind(host: str, port: int) -> socket.socket:
                                 port=port)) from None
         raise LedgerError(_("cannot listen on {host}:{port}: {reason}", host=host, port=port, reason=exc.strerror)) \
             from None
-    listening.listen(64)
+    listening.listen(BACKLOG)
     return listening
 
 
@@ -71,5 +72,6 @@ def serve(location: Location, out: TextIO, *, port: int = 0, lan: bool = False, 
     out.flush()
     # Ctrl-C lets requests under way finish, but waits for an upload that stalled only so long.
     config = uvicorn.Config(make_app(location, keys, served, read_only=read_only), log_level="warning",
-                            access_log=False, server_header=False, lifespan="off", timeout_graceful_shutdown=5)
+                            access_log=False, server_header=False, lifespan="off", timeout_graceful_shutdown=5,
+                            http=BoundedConnection, backlog=BACKLOG, h11_max_incomplete_event_size=MAX_HEADER_BYTES)
     uvicorn.Server(config).run(sockets=[listening])
