@@ -2,7 +2,9 @@
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -215,3 +217,101 @@ def test_a_seal_that_is_a_named_pipe_is_refused_at_once(sealed, which):
     result = run_process("verify", "--seal", str(sealed), timeout=30)
     assert result.returncode == 1 and result.stderr == f"error: {pipe} is not a regular file (a pipe or a device " \
                                                       f"cannot be read as one); give a file\n"
+
+
+# A `topup` run that kills itself (SIGKILL) before or after the Nth call of one of its steps; the
+# product runs unchanged, only this process's copy of the step is wrapped.
+_KILLED_AT_A_STEP = """
+import importlib, os, signal, sys
+from ledger.cli import main
+
+module, name, when, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+owner = importlib.import_module(module)
+real, calls = getattr(owner, name), []
+
+def step(*args, **kwargs):
+    calls.append(name)
+    if when == "before" and len(calls) == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
+    result = real(*args, **kwargs)
+    if when == "after" and len(calls) == nth:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+
+setattr(owner, name, step)
+sys.argv = ["topup", *sys.argv[5:]]
+main()
+"""
+
+
+def _steps(files: int) -> list:
+    """Each moment a command that makes a seal can be cut at: before and after the seal is listed (in
+    the list kept outside and in the ledger's uncommitted transaction), before each of its `files`
+    files takes its name, and after the last one has."""
+    return [pytest.param(("ledger.service.sealing", "record", when, 1), id=f"{when}-listing") for when in
+            ("before", "after")] + [
+        pytest.param(("ledger.output.files", "_put_in_place", "before", nth), id=f"before-file-{nth}")
+        for nth in range(1, files + 1)] + [
+        pytest.param(("ledger.output.files", "_put_in_place", "after", files), id="after-the-last-file")]
+
+
+def _killed_at(step: tuple[str, str, str, int], *args: str) -> None:
+    module, name, when, nth = step
+    done = subprocess.run([sys.executable, "-c", _KILLED_AT_A_STEP, module, name, when, str(nth), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, f"not killed at {step}: {done.returncode} {done.stderr}"
+
+
+def _listed(ledger_path, tmp_path) -> tuple[int, int]:
+    """How many seals the ledger lists, and how many the list kept outside it does."""
+    outside = list((tmp_path / "data" / "topup-ledger" / "seals").glob("*.list"))
+    return (sql_value(ledger_path, "SELECT count(*) FROM seal"),
+            sum(len(path.read_text().splitlines()) for path in outside))
+
+
+def _whole_or_refused(seal_file, listed_before, ledger_path, tmp_path) -> None:
+    """A seal's files are there only once it is listed, and `verify --seal` passes only a whole seal;
+    anything less it refuses plainly."""
+    signature = seal_file.with_name(seal_file.name + ".sig")
+    if seal_file.exists() or signature.exists():
+        in_ledger, outside = _listed(ledger_path, tmp_path)
+        assert in_ledger > listed_before[0] and outside > listed_before[1], "a seal's file is there, unlisted"
+    checked = _verify("--seal", str(seal_file))
+    assert (checked.returncode == 0) == (seal_file.exists() and signature.exists()), checked.stdout + checked.stderr
+    assert "unexpected" not in checked.stderr and "Traceback" not in checked.stderr
+    if checked.returncode:
+        assert checked.stderr.startswith("error: ")
+    assert _verify().returncode == 0  # the ledger itself is whole
+
+
+@pytest.mark.parametrize("step", _steps(files=2))
+def test_a_seal_killed_at_any_step_is_whole_or_refused_and_made_again(topup_ok, ledger_path, tmp_path, step):
+    topup_ok("card", "add", "手机", "--kind", "sim", "--region", "HK")
+    topup_ok("log", "手机", "100")
+    out = tmp_path / "out"
+    out.mkdir()
+    seal_file = out / "seal.txt"
+    before = _listed(ledger_path, tmp_path)
+    _killed_at(step, "seal", "--output", str(seal_file))
+    _whole_or_refused(seal_file, before, ledger_path, tmp_path)
+    topup_ok("seal", "--output", str(seal_file), "--force")  # the same command again, free to replace what is there
+    assert sorted(p.name for p in out.iterdir()) == ["seal.txt", "seal.txt.sig"]  # what the killed one left is gone
+    assert _verify("--seal", str(seal_file)).returncode == 0
+
+
+@pytest.mark.parametrize("step", _steps(files=3))
+def test_a_backup_killed_at_any_step_is_never_there_without_its_seal(topup_ok, ledger_path, tmp_path, step):
+    topup_ok("card", "add", "手机", "--kind", "sim", "--region", "HK")
+    topup_ok("log", "手机", "100")
+    out = tmp_path / "out"
+    out.mkdir()
+    copy = out / "copy.db"
+    before = _listed(ledger_path, tmp_path)
+    _killed_at(step, "backup", str(copy))
+    seal_file = out / "copy.db.seal"
+    _whole_or_refused(seal_file, before, ledger_path, tmp_path)
+    if copy.exists():
+        assert seal_file.exists() and _verify("--seal", str(seal_file), db=copy).returncode == 0
+    topup_ok("backup", str(copy), "--force")
+    assert sorted(p.name for p in out.iterdir()) == ["copy.db", "copy.db.seal", "copy.db.seal.sig"]
+    assert _verify("--seal", str(seal_file), db=copy).returncode == 0

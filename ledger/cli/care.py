@@ -83,9 +83,9 @@ def seal(
 ) -> None:
     from ledger.service import sealing
 
-    existing_ledger(ctx)
-    with open_ledger(ctx, write=True) as ledger:
-        done, target = sealing.seal_to_files(ledger, output_file, overwrite=force)
+    done, target, notices = sealing.seal_to_files(existing_ledger(ctx), output_file, overwrite=force)
+    for notice in notices:
+        say(notice)
     made = done.seal
     signers = sealing.key_folder() / "allowed_signers"
     say(_("sealed {links} links (newest {seq}: {digest}…) in {target} and {target}.sig", links=made.links,

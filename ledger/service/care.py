@@ -41,29 +41,31 @@ class Backup:
 
 def backup(location: Location, target: Path, *, overwrite: bool = False) -> Backup:
     """A consistent copy, and a fresh seal of the ledger beside it (TARGET.seal, TARGET.seal.sig),
-    taken first so that the copy holds the sealed state."""
+    taken first so that the copy holds the sealed state. The seal is listed and its files put in
+    place before the copy takes its name: a backup is never there without its seal, even if the
+    command is killed."""
+    from ledger.output.files import replaced_when_done
     from ledger.service import sealing
 
     done, notes = sealing.fresh(location)
-    records, damage = _copy(location, target, overwrite=overwrite)
-    if done is None:
-        return Backup(records, None, notes, damage)
-    seal_file = target.with_name(f"{target.name}.seal")
-    sealing.write_files(done, seal_file, overwrite=True, kept=its_own(location))
-    return Backup(records, seal_file, notes + sealing.listed(location, done), damage)
+    seal_file = None
+    with replaced_when_done(target, overwrite=overwrite, kept=its_own(location)) as partial:
+        records, damage = _copy(location, partial, shown=target)
+        if done is not None:
+            seal_file = target.with_name(f"{target.name}.seal")
+            with sealing.written(done, seal_file, overwrite=True, kept=its_own(location)):
+                notes += sealing.listed(location, done)
+    return Backup(records, seal_file, notes, damage)
 
 
-def _copy(location: Location, target: Path, *, overwrite: bool) -> tuple[int, list[str]]:
-    """A consistent copy made while others may write; refuses to replace a file unless asked.
+def _copy(location: Location, partial: Path, *, shown: Path) -> tuple[int, list[str]]:
+    """A consistent copy into `partial` (to be `shown`), made while others may write.
 
     The copy is verified before it takes its name. Damage the ledger itself holds is copied as it is
     (a copy of a damaged ledger is what a repair starts from) and said; damage only the copy has
     refuses it. Returns the number of records in it, and what to say of the damage."""
-    from ledger.output.files import replaced_when_done
-
-    with transaction(location) as source, \
-            replaced_when_done(target, overwrite=overwrite, kept=its_own(location)) as partial:
-        source.copy_to_file(partial, shown=target)
+    with transaction(location) as source:
+        source.copy_to_file(partial, shown=shown)
         with transaction(at(partial)) as copy:
             result = verify(copy)
         damage = _damage(result.problems)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from ledger.domain.values import shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import _
 from ledger.private import FILE_MODE, make_folder, open_to_others, write_file
-from ledger.service.opening import its_own
+from ledger.service.opening import its_own, transaction
 from ledger.sources.files import read_regular
 from ledger.store.interface import Ledger
 from ledger.store.location import Location
@@ -132,8 +132,8 @@ class Sealed:
 
 
 def seal(ledger: Ledger) -> Sealed:
-    """Seal the chain as the transaction sees it. Nothing is written: `record` lists the seal once
-    what it goes with (a seal's files, a backup, a dispute pack) is written."""
+    """Seal the chain as the transaction sees it. Nothing is written: `record` lists the seal, before
+    its files and a backup take their names, after a dispute pack is written."""
     state, ledger_id = ledger.chain_state(), ledger.ledger_id()
     if state is None or ledger_id is None:
         raise InvalidInput(_("there is nothing to seal yet: the ledger has no cards or records"))
@@ -165,29 +165,39 @@ def record(ledger: Ledger, done: Sealed) -> None:
                     hashlib.sha256(done.statement).hexdigest())
 
 
-def seal_to_files(ledger: Ledger, target: Path | None, *, overwrite: bool) -> tuple[Sealed, Path]:
-    """`topup seal`: seal the chain in the writing transaction `ledger`, write the seal and its
-    signature (to `target`, else topup-seal-TIME.txt) and list it; returns it and where it went."""
-    done = seal(ledger)
-    target = target or Path(f"topup-seal-{done.seal.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
-    write_files(done, target, overwrite=overwrite, kept=its_own(ledger.location))
-    record(ledger, done)
-    return done, target
+def seal_to_files(location: Location, target: Path | None, *,
+                  overwrite: bool) -> tuple[Sealed, Path, list[str]]:
+    """`topup seal`: seal the chain of the ledger at `location` and list the seal, then put it and its
+    signature in place (`target`, else topup-seal-TIME.txt); returns it, where it went, and what to say
+    of the ledger. Listed first, so that a seal's file is never there unlisted, even if the command
+    is killed."""
+    with ExitStack() as placing:
+        with transaction(location, write=True) as ledger:
+            done = seal(ledger)
+            target = target or Path(f"topup-seal-{done.seal.sealed_at[:19].replace(':', '').replace('T', '-')}.txt")
+            placing.enter_context(written(done, target, overwrite=overwrite, kept=its_own(location)))
+            record(ledger, done)
+        # listed, and the listing committed: only now do the files take their names
+    return done, target, ledger.notices
 
 
-def write_files(done: Sealed, target: Path, *, overwrite: bool, kept: Callable[[Path], bool]) -> None:
-    """The seal in `target` and its signature in `target`.sig: both, or neither."""
+@contextmanager
+def written(done: Sealed, target: Path, *, overwrite: bool, kept: Callable[[Path], bool]) -> Iterator[None]:
+    """The seal and its signature written under temporary names, put in place as `target`.sig and
+    then `target` when the block succeeds: the seal's file appears only once its signature is beside
+    it, and one cut short between the two is refused by `verify --seal` for want of the seal's file."""
     from ledger.output.files import replaced_when_done
 
     with replaced_when_done(target, overwrite=overwrite, kept=kept) as statement, \
             replaced_when_done(Path(f"{target}.sig"), overwrite=overwrite, kept=kept) as signature:
         statement.write_bytes(done.statement)
         signature.write_bytes(done.signature)
+        yield
 
 
 def fresh(location: Location) -> tuple[Sealed | None, list[str]]:
     """A seal of the ledger at `location` as it is now, for what leaves with it (a backup, a dispute
-    pack), not listed yet (`listed`, once that is written). None, and why, when none can be made:
+    pack), not listed yet (`listed` does that). None, and why, when none can be made:
     what it goes with is made all the same."""
     from ledger.store import engine_at
 
