@@ -244,8 +244,10 @@ def _form(web, **values):
 
 
 def _as_the_form_names(line: str) -> str:
-    """A refusal of the command line as the browser says it: what `add --force` does, the form's checkbox does."""
-    return line.replace("add --force", "tick “Log it anyway”")
+    """A refusal of the command line as the browser says it: what `add --force` does, the form's checkbox does;
+    `--at` is the field labelled When."""
+    return (line.replace("add --force", "tick “Log it anyway”").replace("--at '2025-03-14 18:42'", "2025-03-14 18:42")
+            .replace("--at", "“When”"))
 
 
 def test_the_form_offers_cards_in_use_channels_and_the_camera(web, topup_ok, ledger):
