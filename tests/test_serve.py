@@ -136,6 +136,15 @@ def test_a_filter_search_refuses_is_refused_with_its_words(web, topup, ledger, l
     assert table_dump(ledger_path) == before
 
 
+def test_a_search_text_too_long_is_refused_with_its_bound(web, topup, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    cli = topup("search", "4200" * 500)
+    page = web.get("/", params={"q": "4200" * 500})
+    assert cli.exit_code == 1 and "at most 1000 characters" in cli.stderr
+    assert page.status_code == 400 and cli.stderr.strip() in page_text(page.text).splitlines()
+    assert table_dump(ledger_path) == before
+
+
 @pytest.mark.parametrize(("query", "named"), [({"min": "abc"}, "“Min”"), ({"max": "1e3"}, "“Max”"),
                                               ({"ref": "   "}, "“Reference”")])
 def test_a_filter_is_named_as_the_page_labels_it_never_as_an_option(web, topup, ledger, query, named):
