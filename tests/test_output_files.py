@@ -117,6 +117,7 @@ def _outputs(folder: Path, record_id: int) -> list[list[str]]:
         ["export", "--format", "xlsx", "--output", str(folder / "all.xlsx")],
         ["export", "--dispute", str(record_id), "--output", str(folder / "pack.zip")],
         ["receipt", "get", str(record_id), "--output", str(folder)],
+        ["receipt", "get", str(record_id), "--output", str(folder / "new" / "receipts")],  # made, then taken back
     ]
 
 
