@@ -316,6 +316,21 @@ def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup,
     assert all(value in answer.text for value in values.values() if value and "\x1b" not in value), kept
 
 
+@pytest.mark.parametrize(("values", "said"), [
+    ({"card": "手机", "amount": "5", "at": "9999-12-31"}, "'9999-12-31' is in the future"),
+    ({"card": "手机", "amount": "5", "at": "9999-12-31 23:59:59"}, "'9999-12-31 23:59:59' is in the future"),
+    ({"card": "手机", "sms": "【中国移动】您已成功充值" + "1" * 30 + "元，交易流水号XY20250314120501"},
+     "amount '" + "1" * 30 + "' is larger than any top-up"),
+])
+def test_a_time_or_amount_past_any_calendar_or_purse_gets_a_plain_refusal_page(web, ledger, ledger_path, values,
+                                                                             said):
+    before = table_dump(ledger_path)
+    answer = web.post("/log", data=_form(web, **values))
+    assert answer.status_code == 400
+    assert any(line.startswith("error: " + said) for line in page_text(answer.text).splitlines()), answer.text
+    assert table_dump(ledger_path) == before
+
+
 def test_a_refusal_on_the_form_names_the_checkbox_where_the_command_says_add_force(web, topup, ledger, ledger_path):
     before = table_dump(ledger_path)
     answer = web.post("/log", data=_form(web, card="八達通", amount="1200"))
