@@ -15,15 +15,29 @@ FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def make_folder(folder: Path) -> None:
-    """`folder` and each missing parent, as `mkdir -p` makes them, each 0700. Folders already there
-    are left as they are: they may not be the program's own (`--db /tmp/x.db`)."""
+def make_folder(folder: Path) -> list[Path]:
+    """`folder` and each missing parent, as `mkdir -p` makes them, each 0700; returns those made,
+    outermost first. Folders already there are left as they are: they may not be the program's own
+    (`--db /tmp/x.db`)."""
+    made = []
     for path in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
         try:
             path.mkdir(mode=FOLDER_MODE)
         except FileExistsError:
             continue  # made by another command just now
+        made.append(path)
         os.chmod(path, FOLDER_MODE)
+    return made
+
+
+def remove_if_empty(folders: list[Path]) -> None:
+    """Take back folders `make_folder` made for a command that then wrote nothing into them; one
+    that something else has put a file into meanwhile stays."""
+    for folder in reversed(folders):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def write_file(path: Path, data: bytes, *, append: bool = False) -> None:

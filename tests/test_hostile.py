@@ -241,7 +241,7 @@ _HUGE_MESSAGE = ("Your card has been recharged with HK$1234567890123456789012345
     (["--sms", "-"], b"Ref no. RC2503200915001 \xff HK$50.00", {}, "the message on standard input holds bytes"),
     (["--at", "9999-12-31"], None, {}, "'9999-12-31' is in the future"),
     (["--at", "9999-12-31T23:59:00-12:00"], None, {}, "is in the future"),
-    (["--sms", _HUGE_MESSAGE], None, {}, "is not an amount"),
+    (["--sms", _HUGE_MESSAGE], None, {}, "amount '123456789012345678901234567890.00' is larger than any top-up"),
     (["--ref", "Z1"], None, {"TZ": "XYZ-25:61"}, "the local time zone TZ='XYZ-25:61' has a UTC offset no place uses"),
 ])
 def test_input_past_every_bound_is_refused_plainly(ready, ledger_path, args, stdin, env, said):

@@ -91,6 +91,16 @@ def test_a_missing_amount_says_what_to_type(topup, hk_card):
     assert result.exit_code == 1 and "give the amount" in result.stderr
 
 
+@pytest.mark.parametrize("command", [("log", "Octopus", "50"), ("amend", "1", "--reason", "typo")])
+@pytest.mark.parametrize("empty", ["", "   ", "\u200b"])
+def test_an_empty_time_is_refused_not_read_as_now(topup_ok, topup, hk_card, ledger_path, command, empty):
+    topup_ok("log", hk_card, "100", "--at", "2025-03-14 18:42")
+    before = table_dump(ledger_path)
+    result = topup(*command, "--at", empty)
+    assert result.exit_code == 1 and result.stderr.startswith("error: --at needs a time"), result.stderr
+    assert table_dump(ledger_path) == before
+
+
 def test_log_records_history_and_show_lists_it(topup_ok, hk_card):
     topup_ok("log", hk_card, "100", "--note", "first")
     shown = json.loads(topup_ok("show", "1", "--format", "json").stdout)

@@ -1,6 +1,7 @@
 """Files the program writes: every receipt under a name of its own, private, whole or not at all,
 with a plain answer when the disk is full or the folder read-only, and no leftovers kept."""
 
+import base64
 import fcntl
 import hashlib
 import json
@@ -105,15 +106,18 @@ def big_record(topup_ok, tmp_path, ledger_path):
     topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(os.urandom(200_000))  # more than the small disk holds
-    return log_json(topup_ok, "campus", "10", "--receipt", str(photo), "--note", "x" * 9000)["id"]
+    note = base64.b64encode(os.urandom(6750)).decode()  # 9,000 characters no compression makes fit either
+    return log_json(topup_ok, "campus", "10", "--receipt", str(photo), "--note", note)["id"]
 
 
 def _outputs(folder: Path, record_id: int) -> list[list[str]]:
     return [
         ["backup", str(folder / "copy.db")],
         ["export", "--output", str(folder / "all.csv")],
+        ["export", "--format", "xlsx", "--output", str(folder / "all.xlsx")],
         ["export", "--dispute", str(record_id), "--output", str(folder / "pack.zip")],
         ["receipt", "get", str(record_id), "--output", str(folder)],
+        ["receipt", "get", str(record_id), "--output", str(folder / "new" / "receipts")],  # made, then taken back
     ]
 
 

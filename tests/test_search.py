@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from tests.conftest import log_json
+from tests.conftest import log_json, run_process
 
 
 @pytest.fixture
@@ -122,3 +122,11 @@ def test_out_of_range_filters_get_a_plain_answer(topup, topup_ok, ledger_path, a
     topup_ok("card", "add", "campus", "--kind", "smart", "--currency", "CNY")
     result = topup("search", *args)
     assert result.exit_code == 1 and result.stderr.startswith("error: ") and "unexpected" not in result.stderr
+
+
+def test_a_search_text_too_long_to_be_a_search_is_refused_before_the_ledger_is_opened(records, tmp_path):
+    for ledger in ([], ["--db", str(tmp_path / "nowhere" / "ledger.db")]):
+        result = run_process(*ledger, "search", "WX42001234567" * 10_000)
+        assert result.returncode == 1 and result.stderr.startswith("error: the search text is 130000 characters long; "
+                                                                   "search for at most 1000 characters"), result.stderr
+    assert not (tmp_path / "nowhere").exists()

@@ -136,6 +136,15 @@ def test_a_filter_search_refuses_is_refused_with_its_words(web, topup, ledger, l
     assert table_dump(ledger_path) == before
 
 
+def test_a_search_text_too_long_is_refused_with_its_bound(web, topup, ledger, ledger_path):
+    before = table_dump(ledger_path)
+    cli = topup("search", "4200" * 500)
+    page = web.get("/", params={"q": "4200" * 500})
+    assert cli.exit_code == 1 and "at most 1000 characters" in cli.stderr
+    assert page.status_code == 400 and cli.stderr.strip() in page_text(page.text).splitlines()
+    assert table_dump(ledger_path) == before
+
+
 @pytest.mark.parametrize(("query", "named"), [({"min": "abc"}, "“Min”"), ({"max": "1e3"}, "“Max”"),
                                               ({"ref": "   "}, "“Reference”")])
 def test_a_filter_is_named_as_the_page_labels_it_never_as_an_option(web, topup, ledger, query, named):
@@ -244,8 +253,10 @@ def _form(web, **values):
 
 
 def _as_the_form_names(line: str) -> str:
-    """A refusal of the command line as the browser says it: what `add --force` does, the form's checkbox does."""
-    return line.replace("add --force", "tick “Log it anyway”")
+    """A refusal of the command line as the browser says it: what `add --force` does, the form's checkbox does;
+    `--at` is the field labelled When."""
+    return (line.replace("add --force", "tick “Log it anyway”").replace("--at '2025-03-14 18:42'", "2025-03-14 18:42")
+            .replace("--at", "“When”"))
 
 
 def test_the_form_offers_cards_in_use_channels_and_the_camera(web, topup_ok, ledger):
@@ -303,6 +314,21 @@ def test_a_refused_form_shows_the_commands_error_and_changes_nothing(web, topup,
     assert table_dump(ledger_path) == before
     kept = page_text(answer.text)
     assert all(value in answer.text for value in values.values() if value and "\x1b" not in value), kept
+
+
+@pytest.mark.parametrize(("values", "said"), [
+    ({"card": "手机", "amount": "5", "at": "9999-12-31"}, "'9999-12-31' is in the future"),
+    ({"card": "手机", "amount": "5", "at": "9999-12-31 23:59:59"}, "'9999-12-31 23:59:59' is in the future"),
+    ({"card": "手机", "sms": "【中国移动】您已成功充值" + "1" * 30 + "元，交易流水号XY20250314120501"},
+     "amount '" + "1" * 30 + "' is larger than any top-up"),
+])
+def test_a_time_or_amount_past_any_calendar_or_purse_gets_a_plain_refusal_page(web, ledger, ledger_path, values,
+                                                                             said):
+    before = table_dump(ledger_path)
+    answer = web.post("/log", data=_form(web, **values))
+    assert answer.status_code == 400
+    assert any(line.startswith("error: " + said) for line in page_text(answer.text).splitlines()), answer.text
+    assert table_dump(ledger_path) == before
 
 
 def test_a_refusal_on_the_form_names_the_checkbox_where_the_command_says_add_force(web, topup, ledger, ledger_path):

@@ -236,6 +236,9 @@ def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = N
     now = now or now_utc()
     shown = text.strip()
     cleaned = clean_token(text)
+    if not cleaned:  # an empty --at is a mistake, not a request for now: a pasted value went missing
+        raise InvalidInput(_("{at} needs a time, e.g. {example} or now", at=Option("at"),
+                             example=Option("at", "2025-03-14 18:42")))
     if _ISO_WITH_OFFSET.fullmatch(cleaned):
         # Nothing to guess in the form exports use; skip dateutil (imports read many of them).
         try:

@@ -40,8 +40,21 @@ def write_workbook(target: Path | BinaryIO, records: Iterable[dict[str, Any]]) -
             receipts.append([record["id"], _text(receipts, receipt["name"]), _text(receipts, receipt["sha256"]),
                              receipt["size"]])
         count += 1
-    book.save(target)
+    _save(book, target)
     return count
+
+
+def _save(book: Any, target: Path | BinaryIO) -> None:
+    """openpyxl's save, but failing cleanly: it leaves its archive open when a write fails (a full
+    disk), and the archive and unfinished sheets then fail again, with tracebacks, as Python exits."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    for sheet in book.worksheets:
+        sheet.close()  # finished in openpyxl's own temporary files, before the target is touched
+    with ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(book, archive).write_data()
 
 
 def _row(record: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -24,6 +24,7 @@ from ledger.store.types import Query
 REPORT_GROUPINGS = ("month", "card", "channel")
 PAGE = 50  # records a screen shows at once, on a terminal and in a browser
 LARGEST_LIMIT = 2**63 - 1  # no ledger holds more records than this
+MAX_SEARCH_CHARS = 1_000  # a part of a reference, note or message to find, never a whole document
 
 
 @dataclass
@@ -45,6 +46,10 @@ class Filters:
 
 def query(ledger: Ledger, filters: Filters, *, newest_first: bool = True) -> Query:
     """The filters as typed, checked (in the order they are listed) and turned into the store's values."""
+    if filters.text is not None and len(filters.text) > MAX_SEARCH_CHARS:
+        raise InvalidInput(_("the search text is {length} characters long; search for at most {largest} characters, "
+                             "a distinctive part of what you look for", length=len(filters.text),
+                             largest=MAX_SEARCH_CHARS))
     terms = tuple(clean_token(filters.text).split()) if filters.text is not None else ()
     card_id = find_card(ledger, filters.card)["id"] if filters.card is not None else None
     channel = parse_channel(filters.channel).value if filters.channel is not None else None

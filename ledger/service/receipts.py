@@ -15,7 +15,7 @@ from ledger.domain.receipts import MAX_RECEIPT_BYTES, ReceiptFile, distinct_name
 from ledger.domain.times import now_utc, to_stored
 from ledger.errors import DamageFound, Duplicate, InvalidInput, LedgerError, NotFound
 from ledger.i18n import _
-from ledger.private import make_folder
+from ledger.private import make_folder, remove_if_empty
 from ledger.service.opening import its_own
 from ledger.service.records import show_record, shown_record, stored_topup
 from ledger.store.interface import Ledger
@@ -76,11 +76,15 @@ def write_receipts(ledger: Ledger, topup_id: int, folder: Path) -> list[Path]:
     files = stored_receipts(ledger, topup_id)
     if not files:
         raise NotFound(_("record {id} has no receipt files; `topup receipt add {id} FILE` keeps one", id=topup_id))
-    _make_private_folder(folder)
+    made = _make_private_folder(folder)
     written: list[Path] = []
-    for index, receipt in enumerate(files, start=1):
-        name = safe_file_name(receipt.name, f"receipt-{topup_id}-{index}")
-        written.append(_write_new(folder, name, receipt.data, written, its_own(ledger.location)))
+    try:
+        for index, receipt in enumerate(files, start=1):
+            name = safe_file_name(receipt.name, f"receipt-{topup_id}-{index}")
+            written.append(_write_new(folder, name, receipt.data, written, its_own(ledger.location)))
+    finally:
+        if not written:  # a refusal leaves no trace, not even the folder made for the files
+            remove_if_empty(made)
     return written
 
 
@@ -113,10 +117,11 @@ def stored_receipts(ledger: Ledger, topup_id: int) -> list[ReceiptFile]:
     return files
 
 
-def _make_private_folder(folder: Path) -> None:
-    """Make `folder` and each missing parent, as `mkdir -p` would, but readable only by the user."""
+def _make_private_folder(folder: Path) -> list[Path]:
+    """Make `folder` and each missing parent, as `mkdir -p` would, but readable only by the user;
+    returns those made."""
     try:
-        make_folder(folder)
+        return make_folder(folder)
     except OSError as exc:
         raise LedgerError(_("the folder {folder} could not be made: {reason}", folder=folder,
                             reason=exc.strerror)) from None

@@ -86,7 +86,8 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     row = fields.new_row(card["id"], card["currency"], to_stored(now))
     for spec in fields.SETTABLE:
         text = values.get(spec.key)
-        if text is not None and (text or spec.name == "amount"):  # an empty option is one not given, but the amount
+        # An empty option is one not given, but for the amount and the time: an empty --at is refused, never now.
+        if text is not None and (text or spec.name == "amount" or spec.kind is fields.Kind.moment):
             row[spec.column] = _typed(spec, text, currency, now)  # type: ignore[index]
     parse_outcome(row["outcome"], LOGGED_OUTCOMES)
     if not request.force:

@@ -21,7 +21,7 @@ import unicodedata
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 
 from ledger.domain.channels import Channel, channel_in_message
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
@@ -203,6 +203,11 @@ def _money_mentions(text: str, currency: str) -> list[tuple[int, int, Decimal]]:
     return found
 
 
+# Sums of what a message says, never rounded to Python's 28 digits: an absurd amount must reach the
+# amount check as written, not as 1.1E+29.
+_EXACT = Context(prec=MAX_PREC)
+
+
 def _read_amounts(text: str, currency: str, reading: Reading) -> None:
     mentions = _money_mentions(text, currency)
     amounts, bonus = [], Decimal(0)
@@ -217,7 +222,7 @@ def _read_amounts(text: str, currency: str, reading: Reading) -> None:
         elif kind == "paid" and reading.paid is None:
             reading.paid = str(value)
         elif kind == "bonus":
-            bonus += value
+            bonus = _EXACT.add(bonus, value)
         elif kind == "amount":
             amounts.append(value)
         previous_end = end
@@ -231,7 +236,7 @@ def _read_amounts(text: str, currency: str, reading: Reading) -> None:
         reading.paid = reading.paid or str(amounts[0])
         reading.notes.append(_("a bonus of {bonus} is counted in the amount credited", bonus=bonus))
     digits = minor_digits(currency)
-    reading.amount = _in_currency(amounts[0] + bonus, digits)
+    reading.amount = _in_currency(_EXACT.add(amounts[0], bonus), digits)
     reading.paid = reading.paid and _in_currency(Decimal(reading.paid), digits)
     reading.balance_after = reading.balance_after and _in_currency(Decimal(reading.balance_after), digits)
 
