@@ -1,5 +1,6 @@
 """Several processes writing one ledger at once: every record once, no 'database is locked'."""
 
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +45,23 @@ def test_processes_opening_a_new_ledger_at_once_create_it_once(tmp_path):
         _, errors = worker.communicate(timeout=120)
         assert worker.returncode == 0, errors
     assert sql_value(path, "SELECT count(*) FROM card") == 4
+
+
+def test_refused_first_commands_among_others_take_back_only_what_they_made(tmp_path):
+    """Commands that would start the ledger, half of them refused, at once: each card added is there,
+    and the refused ones, which may each have made the ledger first, leave nothing of their own."""
+    path = tmp_path / "new" / "fresh.db"
+    for _ in range(3):
+        commands = [["card", "add", f"c{n}", "--kind", "smart"] if n % 2 else ["log", "nosuch", "10"]
+                    for n in range(6)]
+        workers = [subprocess.Popen([sys.executable, "-m", "ledger", "--db", str(path), *args],
+                                    stderr=subprocess.PIPE, text=True) for args in commands]
+        for worker, args in zip(workers, commands, strict=True):
+            _, errors = worker.communicate(timeout=120)
+            assert worker.returncode == (0 if args[0] == "card" else 1), errors
+        assert sql_value(path, "SELECT count(*) FROM card") == 3
+        assert run_process("--db", str(path), "verify").returncode == 0
+        shutil.rmtree(path.parent)
 
 
 def test_logging_while_an_import_runs_keeps_every_record_searchable(topup_ok, ledger_path, tmp_path):

@@ -2,9 +2,11 @@
 write-ahead log that was written on top of another state of the file is refused, not laid over it."""
 
 import hashlib
+import os
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -115,6 +117,8 @@ def test_a_log_left_beside_an_older_copy_put_back_is_refused(topup_ok, ledger_pa
         topup_ok("log", "八达通", "400")
     finally:
         reader.stop()
+    a_minute_ago = time.time() - 60
+    os.utime(_log_of(ledger_path), (a_minute_ago, a_minute_ago))  # the copy is put back later than that
     shutil.copy(tmp_path / "older.db", ledger_path)
     restored = _digest(ledger_path)
     for command in (["verify"], ["search"], ["log", "八达通", "1"], ["backup", str(tmp_path / "b.db")]):

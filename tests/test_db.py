@@ -90,7 +90,7 @@ def test_the_orm_models_describe_the_migrated_schema(ledger_path):
 
 def _schema_one_ledger(path):
     """A ledger as the first release wrote it: schema step 1 only, one card and one record."""
-    conn = db.connect(path)
+    conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     migrations.upgrade(conn, target=1)
     conn.execute("INSERT INTO card (id, label, label_key, kind, currency, created_at_utc) "
@@ -271,3 +271,13 @@ def test_the_installed_program_repairs_a_dump_copy(tmp_path):
     repaired = subprocess.run(["bash", "-c", suggested], capture_output=True, text=True, env={**os.environ, "PATH": path})
     assert repaired.returncode == 0, repaired.stderr
     assert run_process("--db", str(copy), "log", "work-sim", "10").returncode == 0
+
+
+@pytest.mark.parametrize("command", [["log", "nosuch", "10"], ["receipt", "add", "1", "/etc/hostname"],
+                                     ["amend", "1", "--amount", "5", "--reason", "typo"], ["void", "1", "--reason", "x"],
+                                     ["card", "edit", "nosuch", "--issuer", "x"]])
+def test_a_refused_first_command_leaves_no_ledger_and_no_folder(tmp_path, command):
+    path = tmp_path / "new" / "deeper" / "ledger.db"
+    refused = run_process("--db", str(path), *command)
+    assert refused.returncode == 1 and refused.stderr.startswith("error: "), refused.stderr
+    assert list(tmp_path.iterdir()) == []

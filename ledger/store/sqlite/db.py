@@ -18,7 +18,7 @@ from pathlib import Path
 from ledger.domain.values import shell_word
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
 from ledger.i18n import _
-from ledger.private import make_folder
+from ledger.private import make_folder, remove_if_empty
 from ledger.store.sqlite import log, migrations
 from ledger.store.sqlite.errors import ledger_error
 from ledger.store.sqlite.header import is_ledger_file, refuse_missing
@@ -30,22 +30,23 @@ MAX_UPGRADED_IN_MEMORY = 512 << 20  # bytes of an older ledger a reading command
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A connection with the ledger's settings; transactions are begun explicitly by the caller. A
     read-only one never changes the file, not even by moving its log into it when it closes."""
-    target = f"{path.resolve().as_uri()}?mode=ro" if read_only else str(path)
-    conn = sqlite3.connect(target, uri=read_only, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    # Never `mode=rwc`: a ledger removed meanwhile must not come back as an empty file.
+    target = f"{path.resolve().as_uri()}?mode={'ro' if read_only else 'rw'}"
+    conn = sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
     return conn
 
 
-def prepare(path: Path) -> None:
+def prepare(path: Path) -> list[Path]:
     """Make sure `path` is a ledger of the current schema, for a command that writes: create it, or
-    check it and upgrade it (keeping a copy of it as it was)."""
+    check it and upgrade it (keeping a copy of it as it was). Returns what this call made for a new
+    ledger (its folders, then the file), for a command that then writes nothing to take back."""
     if not is_ledger_file(path):
-        _create(path)
-        return
+        return _create(path)
     version = _schema_version(path)
     if version == migrations.LATEST:
-        return
+        return []
     backup_before_upgrade(path, version)
     conn = connect(path)
     try:
@@ -55,6 +56,7 @@ def prepare(path: Path) -> None:
         raise ledger_error(exc, path, "prepared") from None
     finally:
         conn.close()
+    return []
 
 
 def _chain_found_state(conn: sqlite3.Connection, version: int) -> None:
@@ -73,6 +75,8 @@ class Opened:
     conn: sqlite3.Connection
     older_schema: int | None = None  # read through an upgraded copy: the file's own schema
     notices: list[str] = field(default_factory=list)
+    made: list[Path] = field(default_factory=list)  # a new ledger's folders and file, made by this opening
+    inode: int | None = None  # the file the connection is on, for a writer
 
 
 def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
@@ -113,8 +117,45 @@ def open_for_writing(path: Path) -> Opened:
         raise LedgerError(_("the ledger's folder {folder} is read-only, so nothing can be "
                             "logged or changed there (reading still works)", folder=path.parent))
     log.refuse_a_foreign_log(path)
-    prepare(path)
-    return Opened(connect(path))
+    made = prepare(path)
+    try:
+        before = path.stat().st_ino
+        conn = connect(path)
+    except FileNotFoundError:  # taken back by a command that made it and then wrote nothing
+        return open_for_writing(path)
+    except sqlite3.Error as exc:
+        if not path.exists():
+            return open_for_writing(path)
+        raise ledger_error(exc, path, "opened") from None
+    if not still_named(path, before):
+        conn.close()
+        return open_for_writing(path)
+    return Opened(conn, made=made, inode=before)
+
+
+def still_named(path: Path, inode: int | None) -> bool:
+    """Whether `path` still names the file a writer opened (checked once it holds the write lock: the
+    command that made a new ledger takes it back, under that lock, when it wrote nothing)."""
+    try:
+        return path.stat().st_ino == inode
+    except OSError:
+        return False
+
+
+def take_back(path: Path) -> None:
+    """Remove a new ledger while the write lock on it is still held, for a command that made it and
+    then wrote nothing: a refused first command leaves nothing behind. A writer that opened it
+    meanwhile finds it gone once it has the lock, and opens again."""
+    path.unlink(missing_ok=True)
+
+
+def clear_after_take_back(path: Path, made: list[Path]) -> None:
+    """Once the connection to a ledger taken back is closed: its log files, unless a new ledger is
+    already there again, and the folders made for it."""
+    if not path.exists():
+        for end in ("-wal", "-shm"):
+            path.with_name(path.name + end).unlink(missing_ok=True)
+    remove_if_empty([folder for folder in made if folder != path])
 
 
 def _frozen(path: Path) -> bool:
@@ -135,13 +176,14 @@ def _in_memory(source: sqlite3.Connection | None) -> sqlite3.Connection:
     return memory
 
 
-def _create(path: Path) -> None:
+def _create(path: Path) -> list[Path]:
     """A new ledger, made complete under a temporary name and then put in place, so that no process
-    ever finds a half-made one: an empty file at a ledger's path is always a fault."""
+    ever finds a half-made one: an empty file at a ledger's path is always a fault. Returns the
+    folders made for it and the file, or nothing when another process put its own in place first."""
     import tempfile  # only here: reading commands should not pay for loading it
 
     try:
-        make_folder(path.parent)
+        folders = make_folder(path.parent)
         # Created 0600 before SQLite sees it: SQLite would make it readable by everyone.
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
         os.close(fd)
@@ -159,10 +201,12 @@ def _create(path: Path) -> None:
         try:
             os.link(new, path)
         except FileExistsError:
-            pass  # another process made it first: theirs is just as new
+            return []  # another process made it first: theirs is just as new
         except OSError:  # a file system without hard links
-            if not path.exists():
-                os.replace(new, path)
+            if path.exists():
+                return []
+            os.replace(new, path)
+        return [*folders, path]
     except sqlite3.Error as exc:
         raise ledger_error(exc, path, "created") from None
     except OSError as exc:

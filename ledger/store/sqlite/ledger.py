@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ledger.errors import SchemaTooNew
@@ -32,6 +32,7 @@ class SqliteLedger(Writes, Finding, Ledger):
         self.location = Location(path=path)
         self.path, self.write, self.missing_is_empty = path, write, missing_is_empty
         self._conn: sqlite3.Connection | None = None
+        self.made: list[Path] = []  # a new ledger made by this transaction, taken back if it writes nothing
         self.older_schema: int | None = None
         self.notices: list[str] = []
 
@@ -43,6 +44,9 @@ class SqliteLedger(Writes, Finding, Ledger):
             conn = opened.conn
             try:
                 conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
+                if self.write and not db.still_named(self.path, opened.inode):
+                    conn.close()  # a new ledger taken back while this waited: open it again
+                    return self.conn
                 # A newer topup-ledger may have upgraded the file while this one waited for the lock.
                 if self.write and conn.execute("PRAGMA user_version").fetchone()[0] != migrations.LATEST:
                     raise SchemaTooNew(_("{path} was upgraded by a newer topup-ledger just now; "
@@ -51,6 +55,7 @@ class SqliteLedger(Writes, Finding, Ledger):
                 conn.close()
                 raise
             self._conn, self.older_schema, self.notices = conn, opened.older_schema, opened.notices
+            self.made = opened.made
         return self._conn
 
     @property
@@ -99,7 +104,16 @@ def transaction(path: Path, *, write: bool = False, missing_is_empty: bool = Fal
     succeeds; closing without COMMIT rolls everything back."""
     ledger = SqliteLedger(path, write, missing_is_empty)
     try:
-        yield ledger
+        try:
+            yield ledger
+        except BaseException:
+            if ledger.made and ledger._conn is not None:
+                with suppress(OSError):
+                    db.take_back(path)  # still under the write lock: nothing was committed
+                ledger._conn.close()
+                with suppress(OSError):
+                    db.clear_after_take_back(path, ledger.made)
+            raise
         if write and ledger._conn is not None:
             ledger._conn.execute("COMMIT")
             if not _settled(ledger._conn, path):

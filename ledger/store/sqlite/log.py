@@ -8,7 +8,7 @@ for such readers before it leaves its change there (and says so).
 A log belongs to the file it was written on top of. Put an older copy of the file back beside a log
 that still holds changes, and SQLite would lay those changes over it: a mix of two states. The file
 changes only at checkpoints, and every checkpoint here first dates the log ahead; so a file changed
-after its log was last written, while that log holds something the file lacks, was replaced.
+well after its log was last written, while that log holds something the file lacks, was replaced.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ from ledger.i18n import _
 
 SETTLE_SECONDS = 3.0  # how long a write waits for readers of an older state before leaving its change in the log
 _AHEAD_NS = 60 * 10**9  # how far ahead the log is dated while a checkpoint writes the file
+# How much later than its log a file may have been written without being taken for another: among
+# writers at work together, one may checkpoint just after another committed and before that one
+# dates the log ahead.
+_TOGETHER_NS = 2 * 10**9
 
 
 def log_of(path: Path) -> Path:
@@ -61,7 +65,7 @@ def refuse_a_foreign_log(path: Path) -> None:
         logged, kept = log.stat(), path.stat()
     except FileNotFoundError:
         return
-    if logged.st_size == 0 or kept.st_ctime_ns <= logged.st_mtime_ns:
+    if logged.st_size == 0 or kept.st_ctime_ns <= logged.st_mtime_ns + _TOGETHER_NS:
         return
     if _head(path, "immutable=1") == _head(path, "mode=ro"):
         return  # the log adds nothing: a checkpoint moved all of it into the file already
