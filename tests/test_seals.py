@@ -284,12 +284,18 @@ def _whole_or_refused(seal_file, listed_before, ledger_path, tmp_path) -> None:
     assert _verify().returncode == 0  # the ledger itself is whole
 
 
-@pytest.mark.parametrize("step", _steps(files=2))
-def test_a_seal_killed_at_any_step_is_whole_or_refused_and_made_again(topup_ok, ledger_path, tmp_path, step):
+@pytest.fixture
+def out(topup_ok, tmp_path):
+    """A ledger of one record, and an empty folder for what a killed command writes."""
     topup_ok("card", "add", "手机", "--kind", "sim", "--region", "HK")
     topup_ok("log", "手机", "100")
-    out = tmp_path / "out"
-    out.mkdir()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+@pytest.mark.parametrize("step", _steps(files=2))
+def test_a_seal_killed_at_any_step_is_whole_or_refused_and_made_again(topup_ok, ledger_path, tmp_path, out, step):
     seal_file = out / "seal.txt"
     before = _listed(ledger_path, tmp_path)
     _killed_at(step, "seal", "--output", str(seal_file))
@@ -300,11 +306,7 @@ def test_a_seal_killed_at_any_step_is_whole_or_refused_and_made_again(topup_ok, 
 
 
 @pytest.mark.parametrize("step", _steps(files=3))
-def test_a_backup_killed_at_any_step_is_never_there_without_its_seal(topup_ok, ledger_path, tmp_path, step):
-    topup_ok("card", "add", "手机", "--kind", "sim", "--region", "HK")
-    topup_ok("log", "手机", "100")
-    out = tmp_path / "out"
-    out.mkdir()
+def test_a_backup_killed_at_any_step_is_never_there_without_its_seal(topup_ok, ledger_path, tmp_path, out, step):
     copy = out / "copy.db"
     before = _listed(ledger_path, tmp_path)
     _killed_at(step, "backup", str(copy))
