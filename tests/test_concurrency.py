@@ -83,3 +83,28 @@ def test_logging_while_an_import_runs_keeps_every_record_searchable(topup_ok, le
     assert found.stdout.count('"ref": "live-') == 60
     assert run_process("search", "bulkrow", "--format", "json").stdout.count('"id"') == imported
     assert run_process("verify").returncode == 0
+
+
+_ANOTHER_WRITES_FIRST = """
+import subprocess, sys
+from ledger.store.sqlite import db
+opening = db.open_for_writing
+def and_another_writes_first(path):
+    opened = opening(path)
+    if opened.made:  # this command made the ledger; another one takes the write lock before it does
+        for args in (["card", "add", "Octo", "--kind", "smart"], ["log", "Octo", "100"]):
+            assert subprocess.run([sys.executable, "-m", "ledger", *args]).returncode == 0
+    return opened
+db.open_for_writing = and_another_writes_first
+from ledger.cli import main
+sys.argv = ["topup", "log", "nosuch", "50"]
+main()
+"""
+
+
+def test_a_refused_command_never_takes_back_a_ledger_another_has_written_to(ledger_path):
+    refused = subprocess.run([sys.executable, "-c", _ANOTHER_WRITES_FIRST], capture_output=True, text=True,
+                             timeout=120)
+    assert refused.returncode == 1 and "no card 'nosuch'" in refused.stderr, refused.stderr
+    assert sql_value(ledger_path, "SELECT count(*) FROM topup") == 1
+    assert run_process("verify").returncode == 0

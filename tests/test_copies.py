@@ -103,23 +103,34 @@ def test_the_next_write_moves_what_waited_into_the_file(waiting, topup_ok, tmp_p
     assert _verified_records(tmp_path / "copy.db") == "6"
 
 
-@pytest.mark.parametrize("copied_after", [3, 1])
-def test_a_log_left_beside_an_older_copy_put_back_is_refused(topup_ok, ledger_path, tmp_path, copied_after):
-    """An older copy (taken when the ledger held `copied_after` records) put back with `cp` beside a log
-    that holds changes of the ledger as it was later."""
+def _copy_put_back_beside_a_waiting_log(topup_ok, ledger_path, tmp_path, *, grown_since: bool) -> None:
+    """A copy put back with `cp`, a minute after a write left its change in the log (a long read kept
+    it there): one taken just before that write, or one taken before the ledger grew by 400 records."""
     topup_ok("card", "add", "八达通", "--kind", "smart", "--region", "HK")
-    for number in range(1, 4):
-        topup_ok("log", "八达通", str(number * 100))
-        if number == copied_after:
-            shutil.copy(ledger_path, tmp_path / "older.db")
+    topup_ok("log", "八达通", "100")
+    shutil.copy(ledger_path, tmp_path / "older.db")
+    if grown_since:
+        rows = tmp_path / "rows.csv"
+        rows.write_text("time,amount,note\n" + "".join(f"2025-03-{n % 28 + 1:02d} {n % 24:02d}:00,{n + 1},"
+                                                       f"便利店增值 第{n}次\n" for n in range(400)), encoding="utf-8")
+        topup_ok("import", str(rows), "--card", "八达通", "--map", "time=occurred_at", "--map", "amount=amount",
+                 "--map", "note=note")
     reader = Reader(ledger_path)
     try:
         topup_ok("log", "八达通", "400")
     finally:
         reader.stop()
-    a_minute_ago = time.time() - 60
-    os.utime(_log_of(ledger_path), (a_minute_ago, a_minute_ago))  # the copy is put back later than that
+    _a_minute_ago(_log_of(ledger_path))
     shutil.copy(tmp_path / "older.db", ledger_path)
+
+
+def _a_minute_ago(path: Path) -> None:
+    earlier = time.time() - 60
+    os.utime(path, (earlier, earlier))
+
+
+def test_a_log_left_beside_an_older_copy_put_back_is_refused(topup_ok, ledger_path, tmp_path):
+    _copy_put_back_beside_a_waiting_log(topup_ok, ledger_path, tmp_path, grown_since=True)
     restored = _digest(ledger_path)
     for command in (["verify"], ["search"], ["log", "八达通", "1"], ["backup", str(tmp_path / "b.db")]):
         refused = run_process(*command)
@@ -129,4 +140,20 @@ def test_a_log_left_beside_an_older_copy_put_back_is_refused(topup_ok, ledger_pa
         assert _digest(ledger_path) == restored
     for end in ("-wal", "-shm"):
         ledger_path.with_name(ledger_path.name + end).rename(tmp_path / f"set-aside{end}")
-    assert _verified_records(ledger_path) == str(copied_after)
+    assert _verified_records(ledger_path) == "1"
+
+
+def test_a_copy_of_the_very_state_the_log_was_written_on_takes_the_log(topup_ok, ledger_path, tmp_path):
+    """Byte for byte what a crash leaves (the file, and the changes after it in the log): it reads as
+    the ledger with those changes, whole."""
+    _copy_put_back_beside_a_waiting_log(topup_ok, ledger_path, tmp_path, grown_since=False)
+    assert _verified_records(ledger_path) == "2"
+
+
+def test_a_file_changed_only_in_its_mode_keeps_its_log(waiting):
+    """`chmod` changes the file's change time as a copy put back does; the log still belongs to it."""
+    _a_minute_ago(_log_of(waiting))
+    waiting.chmod(0o600)
+    assert _verified_records(waiting) == "5"
+    assert run_process("log", "八达通", "600").returncode == 0
+    assert _verified_records(waiting) == "6"

@@ -111,26 +111,36 @@ def open_for_reading(path: Path, *, missing_is_empty: bool) -> Opened:
     return Opened(_in_memory(_read_only(path) if frozen else connect(path, read_only=True)), version, [notice])
 
 
+OPEN_ATTEMPTS = 20  # a new ledger taken back by a refused command while this one opened it: open again
+
+
 def open_for_writing(path: Path) -> Opened:
-    """A connection for a command that writes, to a ledger created or upgraded first if need be."""
+    """A connection for a command that writes, to a ledger created or upgraded first if need be; the
+    caller checks, once it holds the write lock, that it is `still_named` at its path."""
     if _frozen(path):
         raise LedgerError(_("the ledger's folder {folder} is read-only, so nothing can be "
                             "logged or changed there (reading still works)", folder=path.parent))
     log.refuse_a_foreign_log(path)
-    made = prepare(path)
-    try:
-        before = path.stat().st_ino
-        conn = connect(path)
-    except FileNotFoundError:  # taken back by a command that made it and then wrote nothing
-        return open_for_writing(path)
-    except sqlite3.Error as exc:
-        if not path.exists():
-            return open_for_writing(path)
-        raise ledger_error(exc, path, "opened") from None
-    if not still_named(path, before):
+    for _attempt in range(OPEN_ATTEMPTS):
+        made = prepare(path)
+        try:
+            before = path.stat().st_ino
+            conn = connect(path)
+        except FileNotFoundError:  # taken back by a command that made it and then wrote nothing
+            continue
+        except sqlite3.Error as exc:
+            if not path.exists():
+                continue
+            raise ledger_error(exc, path, "opened") from None
+        if still_named(path, before):
+            return Opened(conn, made=made, inode=before)
         conn.close()
-        return open_for_writing(path)
-    return Opened(conn, made=made, inode=before)
+    raise opened_too_often(path)
+
+
+def opened_too_often(path: Path) -> LedgerError:
+    return LedgerError(_("the ledger {path} kept being made and removed by other commands while this one opened "
+                         "it; nothing was changed. Run the command again", path=path))
 
 
 def still_named(path: Path, inode: int | None) -> bool:
@@ -142,11 +152,13 @@ def still_named(path: Path, inode: int | None) -> bool:
         return False
 
 
-def take_back(path: Path) -> None:
-    """Remove a new ledger while the write lock on it is still held, for a command that made it and
-    then wrote nothing: a refused first command leaves nothing behind. A writer that opened it
-    meanwhile finds it gone once it has the lock, and opens again."""
-    path.unlink(missing_ok=True)
+def take_back(path: Path, inode: int | None) -> None:
+    """Remove a new ledger while the write lock on it is still held, for a command that made it,
+    found it empty once it held that lock, and then wrote nothing: a refused first command leaves
+    nothing behind. A writer that opened it meanwhile finds it gone once it has the lock, and opens
+    again."""
+    if still_named(path, inode):
+        path.unlink()
 
 
 def clear_after_take_back(path: Path, made: list[Path]) -> None:

@@ -33,12 +33,15 @@ class SqliteLedger(Writes, Finding, Ledger):
         self.path, self.write, self.missing_is_empty = path, write, missing_is_empty
         self._conn: sqlite3.Connection | None = None
         self.made: list[Path] = []  # a new ledger made by this transaction, taken back if it writes nothing
+        self.inode: int | None = None  # the ledger file this writing transaction holds
         self.older_schema: int | None = None
         self.notices: list[str] = []
 
     @property
     def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
+        for _attempt in range(db.OPEN_ATTEMPTS):
+            if self._conn is not None:
+                return self._conn
             opened = db.open_for_writing(self.path) if self.write else db.open_for_reading(
                 self.path, missing_is_empty=self.missing_is_empty)
             conn = opened.conn
@@ -46,16 +49,22 @@ class SqliteLedger(Writes, Finding, Ledger):
                 conn.execute("BEGIN IMMEDIATE" if self.write else "BEGIN")
                 if self.write and not db.still_named(self.path, opened.inode):
                     conn.close()  # a new ledger taken back while this waited: open it again
-                    return self.conn
+                    continue
                 # A newer topup-ledger may have upgraded the file while this one waited for the lock.
                 if self.write and conn.execute("PRAGMA user_version").fetchone()[0] != migrations.LATEST:
                     raise SchemaTooNew(_("{path} was upgraded by a newer topup-ledger just now; "
                                          "upgrade topup-ledger to use it. Nothing was changed", path=self.path))
+                # Another command may have written to a ledger this one made, before this one had the lock:
+                # then it is no longer this command's to take back.
+                if opened.made and conn.execute("SELECT count(*) FROM chain_head").fetchone()[0]:
+                    opened.made = []
             except (sqlite3.Error, SchemaTooNew):
                 conn.close()
                 raise
             self._conn, self.older_schema, self.notices = conn, opened.older_schema, opened.notices
-            self.made = opened.made
+            self.made, self.inode = opened.made, opened.inode
+        if self._conn is None:
+            raise db.opened_too_often(self.path)
         return self._conn
 
     @property
@@ -109,7 +118,7 @@ def transaction(path: Path, *, write: bool = False, missing_is_empty: bool = Fal
         except BaseException:
             if ledger.made and ledger._conn is not None:
                 with suppress(OSError):
-                    db.take_back(path)  # still under the write lock: nothing was committed
+                    db.take_back(path, ledger.inode)  # still under the write lock: nothing was committed
                 ledger._conn.close()
                 with suppress(OSError):
                     db.clear_after_take_back(path, ledger.made)

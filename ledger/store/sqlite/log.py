@@ -7,8 +7,11 @@ for such readers before it leaves its change there (and says so).
 
 A log belongs to the file it was written on top of. Put an older copy of the file back beside a log
 that still holds changes, and SQLite would lay those changes over it: a mix of two states. The file
-changes only at checkpoints, and every checkpoint here first dates the log ahead; so a file changed
-well after its log was last written, while that log holds something the file lacks, was replaced.
+changes only at checkpoints, and every checkpoint here dates the log first; so when the file changed
+well after its log was last written, the two are read together, without writing, and the log is
+refused unless the result is sound and holds the file's own history whole. (A copy put back that is
+exactly the state the log was written on is indistinguishable from the file a crash left: both take
+the log.)
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ def settle(conn: sqlite3.Connection, path: Path) -> bool:
             _date(log, time.time_ns())  # the file was written just now; the log still holds more
             return False
         time.sleep(0.02)
+    _date(log, time.time_ns())  # all of it is in the file: a file changed after now was changed by someone else
     conn.execute("PRAGMA busy_timeout = 0")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # frees the log's space, unless someone reads it right now
     return True
@@ -58,8 +62,10 @@ def _date(log: Path, ns: int) -> None:
 
 
 def refuse_a_foreign_log(path: Path) -> None:
-    """Refuse a log beside the ledger file that holds changes the file lacks, when the file was
-    changed after that log was last written: it was written on top of another file."""
+    """Refuse a log beside the ledger file that was written on top of another state of it: one whose
+    changes, laid over the file, would not hold the file's own history whole. Looked into only when
+    the file changed well after the log was last written (a copy put back, or as harmless a change
+    as `chmod`): the log is then read, never written."""
     log = log_of(path)
     try:
         logged, kept = log.stat(), path.stat()
@@ -67,22 +73,60 @@ def refuse_a_foreign_log(path: Path) -> None:
         return
     if logged.st_size == 0 or kept.st_ctime_ns <= logged.st_mtime_ns + _TOGETHER_NS:
         return
-    if _head(path, "immutable=1") == _head(path, "mode=ro"):
-        return  # the log adds nothing: a checkpoint moved all of it into the file already
-    raise LedgerError(_("{log} holds changes written on top of another state of {path}: the file was changed "
-                        "after them, as when an older copy is put back. Nothing was read or changed. If you put "
-                        "back a copy on purpose, move {log} and {path}-shm out of the folder (keep them: they "
-                        "hold the later changes); otherwise put the file they belong to back",
+    if _holds_the_files_history(path):
+        return
+    raise LedgerError(_("{log} holds changes written on top of another state of {path}: laid over the file, they "
+                        "would not hold its own history whole, as when an older copy is put back. Nothing was read "
+                        "or changed. If you put back a copy on purpose, move {log} and {path}-shm out of the folder "
+                        "(keep them: they hold the later changes); otherwise put the file they belong to back",
                         log=log, path=path))
 
 
-def _head(path: Path, mode: str) -> tuple[object, ...] | None:
-    """The chain's head as the file alone (`immutable=1`) or the file with its log (`mode=ro`) has it."""
+_LINKS = "SELECT seq, digest FROM topup_version UNION ALL SELECT seq, digest FROM ledger_link"
+
+
+def _holds_the_files_history(path: Path) -> bool:
+    """Whether the file read with its log is sound, its history one unbroken run of links up to its
+    head, and holds every link the file alone holds, the newest of them unchanged."""
+    alone = _history(path, "immutable=1")
+    if alone is None:
+        return True  # nothing of the file's own to lose (no history yet, or an older schema)
+    with_log = _history(path, "mode=ro", check=True, upto=alone[0])
+    return with_log == alone and _unbroken(path)
+
+
+def _unbroken(path: Path) -> bool:
+    """Whether the links the file with its log holds are numbered without a gap, up to its head."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            return conn.execute("SELECT seq, digest FROM chain_head").fetchone()
+            count, first, last = conn.execute(f"SELECT count(*), min(seq), max(seq) FROM ({_LINKS})").fetchone()
+            head = conn.execute("SELECT seq FROM chain_head").fetchone()
         finally:
             conn.close()
     except sqlite3.Error:
-        return None  # unreadable as it stands: not the same state
+        return False
+    return head is not None and last == head[0] and count == last - first + 1
+
+
+def _history(path: Path, mode: str, *, check: bool = False, upto: int | None = None) -> tuple[object, ...] | None:
+    """(the newest link's seq, its digest, how many links up to it) as the file is read in `mode`;
+    with `upto`, of that link instead of the newest; None for a file with no history to compare."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    except sqlite3.Error:
+        return ("unreadable",)
+    try:
+        if check and conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            return ("damaged",)
+        seq = upto if upto is not None else conn.execute("SELECT seq FROM chain_head").fetchone()
+        if seq is None:
+            return None
+        seq = seq if isinstance(seq, int) else seq[0]
+        digest = conn.execute(f"SELECT digest FROM ({_LINKS}) WHERE seq = ?", (seq,)).fetchone()
+        count = conn.execute(f"SELECT count(*) FROM ({_LINKS}) WHERE seq <= ?", (seq,)).fetchone()[0]
+        return seq, digest[0] if digest else None, count
+    except sqlite3.Error:
+        return ("unreadable",)
+    finally:
+        conn.close()
