@@ -214,6 +214,24 @@ def test_a_dry_run_with_no_ledger_yet_checks_the_file_and_creates_nothing(topup_
     assert imported.returncode == 0 and path.exists()
 
 
+def test_a_table_read_from_a_pipe_is_imported(topup_ok, tmp_path, ledger_path):
+    """`topup import /dev/stdin < file`, or a file made on the fly (`<(iconv …)`), as a shell gives it."""
+    topup_ok("card", "add", "八達通", "--kind", "smart", "--region", "HK")
+    rows = "time,amount,note\n2025-03-01 10:00,10,便利店\n"
+    result = run_process("import", "/dev/stdin", "--card", "八達通", "--map", "time=occurred_at", "--map",
+                         "amount=amount", "--map", "note=note", input=rows)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(topup_ok("search", "便利店", "--format", "json").stdout)[0]["amount"] == "10.00"
+
+
+def test_an_empty_file_is_refused_as_empty(topup_ok, tmp_path):
+    topup_ok("card", "add", "八達通", "--kind", "smart", "--region", "HK")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    result = run_process("import", str(empty), "--card", "八達通", "--map", "a=amount")
+    assert result.returncode == 1 and result.stderr == f"error: {empty} is empty\n", result.stderr
+
+
 @pytest.mark.parametrize("kind", ["named pipe", "endless device", "link to an endless device", "nested too deeply",
                                   "too large"])
 def test_input_that_is_not_a_table_file_is_refused_at_once(topup_ok, tmp_path, ledger_path, kind):

@@ -341,7 +341,7 @@ class _AlreadyThere:
                       and (outcome == record["outcome"] or not same_outcome)]
         if not candidates:
             return None
-        _, topup_id, outcome = min(candidates)
+        _gap, topup_id, outcome = min(candidates)
         self.matched.add(topup_id)
         return _Match(topup_id, outcome)
 

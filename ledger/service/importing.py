@@ -78,7 +78,7 @@ def read_rows(rows: Iterator[tuple[int, list[str]]], file: Path,
     """(line number, {field: text}) for each row below the header, parsed as it is checked so that
     memory holds only the checked records; the header is checked at once."""
     try:
-        _, first = next(rows)
+        _line, first = next(rows)
     except StopIteration:
         raise InvalidInput(_("{file} is empty", file=file)) from None
     header = [h.strip() for h in first]

@@ -29,7 +29,7 @@ MAX_TABLE_BYTES = 256 * 2**20  # a bill of many years, or the export of a large 
 
 def read_bytes(file: Path) -> bytes:
     try:
-        return read_regular(file, MAX_TABLE_BYTES)
+        return read_regular(file, MAX_TABLE_BYTES, streams=True)
     except FileNotFoundError:
         raise InvalidInput(_("file {file!r} does not exist", file=str(file))) from None
     except IsADirectoryError:
