@@ -43,12 +43,15 @@ class SqliteEngine(Engine):
         return repair_marks(self.path)
 
     def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-wal")) if p.exists())
+        from ledger.store.sqlite.log import log_of
+
+        return sum(p.stat().st_size for p in (self.path, log_of(self.path)) if p.exists())
 
     def is_part_of_it(self, path: Path) -> bool:
-        # realpath, unlike resolve, answers for a loop of links instead of raising
-        own = os.path.realpath(self.path)
-        return os.path.realpath(path) in {own + end for end in ("", "-wal", "-shm", "-journal")}
+        from ledger.store.sqlite.log import ENDS
+
+        own = os.path.realpath(self.path)  # realpath, unlike resolve, answers for a loop of links instead of raising
+        return os.path.realpath(path) in {own + end for end in ("", *ENDS)}
 
     @contextmanager
     def peek(self) -> Iterator[Any]:

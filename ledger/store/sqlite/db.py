@@ -165,8 +165,8 @@ def clear_after_take_back(path: Path, made: list[Path]) -> None:
     """Once the connection to a ledger taken back is closed: its log files, unless a new ledger is
     already there again, and the folders made for it."""
     if not path.exists():
-        for end in ("-wal", "-shm"):
-            path.with_name(path.name + end).unlink(missing_ok=True)
+        for leftover in log.beside(path):
+            leftover.unlink(missing_ok=True)
     remove_if_empty([folder for folder in made if folder != path])
 
 
@@ -225,7 +225,7 @@ def _create(path: Path) -> list[Path]:
         raise LedgerError(_("the ledger {path} could not be created: {error}", path=path,
                             error=exc.strerror)) from None
     finally:
-        for leftover in (new, *(new.with_name(new.name + end) for end in ("-wal", "-shm", "-journal"))):
+        for leftover in (new, *log.beside(new)):
             leftover.unlink(missing_ok=True)
 
 

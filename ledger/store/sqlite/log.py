@@ -32,8 +32,18 @@ _AHEAD_NS = 60 * 10**9  # how far ahead the log is dated while a checkpoint writ
 _TOGETHER_NS = 2 * 10**9
 
 
+# The files SQLite keeps beside a database file while it is in use: its log, the log's index, and
+# (for a file not in WAL mode) its rollback journal.
+ENDS = ("-wal", "-shm", "-journal")
+
+
 def log_of(path: Path) -> Path:
-    return path.with_name(path.name + "-wal")
+    return path.with_name(path.name + ENDS[0])
+
+
+def beside(path: Path) -> list[Path]:
+    """The files SQLite may keep beside the database file at `path`."""
+    return [path.with_name(path.name + end) for end in ENDS]
 
 
 def settle(conn: sqlite3.Connection, path: Path) -> bool:
