@@ -56,9 +56,9 @@ def test_refused_first_commands_among_others_take_back_only_what_they_made(tmp_p
                     for n in range(6)]
         workers = [subprocess.Popen([sys.executable, "-m", "ledger", "--db", str(path), *args],
                                     stderr=subprocess.PIPE, text=True) for args in commands]
-        for worker, args in zip(workers, commands, strict=True):
-            _, errors = worker.communicate(timeout=120)
-            assert worker.returncode == (0 if args[0] == "card" else 1), errors
+        ended = [(worker.communicate(timeout=120)[1], worker.returncode) for worker in workers]
+        for (errors, code), args in zip(ended, commands, strict=True):
+            assert code == (0 if args[0] == "card" else 1), errors
         assert sql_value(path, "SELECT count(*) FROM card") == 3
         assert run_process("--db", str(path), "verify").returncode == 0
         shutil.rmtree(path.parent)

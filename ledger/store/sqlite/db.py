@@ -194,14 +194,20 @@ def _create(path: Path) -> list[Path]:
     folders made for it and the file, or nothing when another process put its own in place first."""
     import tempfile  # only here: reading commands should not pay for loading it
 
-    try:
-        folders = make_folder(path.parent)
-        # Created 0600 before SQLite sees it: SQLite would make it readable by everyone.
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise LedgerError(_("the ledger {path} could not be created: {error}", path=path,
-                            error=exc.strerror)) from None
+    for _attempt in range(OPEN_ATTEMPTS):
+        try:
+            folders = make_folder(path.parent)
+            # Created 0600 before SQLite sees it: SQLite would make it readable by everyone.
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
+            os.close(fd)
+            break
+        except FileNotFoundError:  # a folder made for a ledger a refused command took back just now
+            continue
+        except OSError as exc:
+            raise LedgerError(_("the ledger {path} could not be created: {error}", path=path,
+                                error=exc.strerror)) from None
+    else:
+        raise opened_too_often(path)
     new = Path(name)
     try:
         conn = connect(new)
