@@ -75,3 +75,13 @@ def test_a_label_is_found_however_its_accent_was_typed(topup_ok):
     topup_ok("card", "add", "Café", "--kind", "smart", "--currency", "EUR")
     for typed in ("Cafe\u0301", "CAFÉ", "cafe\u0301"):
         assert json.loads(topup_ok("log", typed, "5", "--format", "json").stdout)["card"] == "Café"
+
+
+def test_a_label_pasted_with_a_zero_width_space_or_spaces_at_its_ends_is_found(topup_ok, ledger_path):
+    from tests.conftest import run_process
+
+    topup_ok("card", "add", "八达通", "--kind", "smart", "--region", "HK")
+    for typed in ("八达通\u200b", "\u200b八达通", "八达通 ", " 八达通", "\ufeff八达通\u2060"):
+        logged = run_process("log", typed, "5", "--format", "json")  # as a shell passes it to the real program
+        assert logged.returncode == 0 and json.loads(logged.stdout)["card"] == "八达通", (typed, logged.stderr)
+    assert run_process("card", "add", "八达通\u200b ", "--kind", "smart").returncode == 1  # the same card

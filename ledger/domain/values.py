@@ -157,10 +157,12 @@ def clean_label(text: str) -> str:
 
 @lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
 def label_key(label: str) -> str:
-    """The form labels are compared in: case, width and how an accent was typed (é, or e and a
-    combining accent) do not make two cards different."""
-    # NFC before folding only: keys stored by earlier versions were made the same way from NFC labels.
-    return fold_width(unicodedata.normalize("NFC", label)).casefold()
+    """The form labels are compared in: case, width, how an accent was typed (é, or e and a
+    combining accent), and what a paste brings along (a zero-width space, a space at either end) do
+    not make two cards different."""
+    # NFC before folding only: keys stored by earlier versions were made the same way from NFC labels,
+    # which `clean_label` had already rid of invisibles and end spaces.
+    return fold_width(unicodedata.normalize("NFC", label)).translate(INVISIBLE).strip().casefold()
 
 
 @lru_cache(maxsize=1024)  # pure; an import reads the same few values again and again
