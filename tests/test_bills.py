@@ -345,6 +345,9 @@ def test_rows_the_bill_gives_only_in_part_are_left_to_log_by_hand_and_the_rest_g
     listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "我的手机").stdout)
     assert [row["decision"] for row in listed] == ["added", "not added", "not added", "added"]
     assert "log it by hand" in listed[1]["why"] and "'已冻结' is not understood" in listed[2]["why"]
+    tried = topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "我的手机").stderr
+    assert "WeChat Pay bill: read 4 row(s); would add 2 top-up(s); skipped 0 that are not top-ups and 0 already in " \
+           "the ledger; 0 not placed; 2 to log by hand (see --dry-run)\n" in tried
     done = topup_ok("import", bill, "--card", "我的手机")
     assert "read 4 row(s); added 2 top-up(s); skipped 0 that are not top-ups and 0 already in the ledger; " \
            "0 not placed; 2 to log by hand" in done.stderr

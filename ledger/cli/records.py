@@ -257,42 +257,21 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
 
 
 def _bill_summary(result: Any, dry_run: bool) -> str:
-    """The one line that counts a bill's rows: a whole sentence for each of its variants (a dry run or
-    not, with refunds or not, with rows to log by hand or not)."""
+    """The one line that counts a bill's rows, made of whole clauses (each one message): what was read,
+    added (or would be, in a dry run), skipped (refunds only when there are some), not placed, and
+    left to log by hand when there is any."""
     counts = {"layout": _(result.layout), "read": result.read, "added": result.added, "not_topups": result.not_topups,
               "refunds": result.refunds, "already": result.already, "unplaced": result.unplaced,
               "by_hand": result.by_hand}
-    match dry_run, bool(result.refunds), bool(result.by_hand):
-        case False, False, False:
-            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups and {already} already in the ledger; {unplaced} not placed", **counts)
-        case False, False, True:
-            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups and {already} already in the ledger; {unplaced} not placed; {by_hand} to log by hand "
-                     "(see --dry-run)", **counts)
-        case False, True, False:
-            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
-                     "{unplaced} not placed", **counts)
-        case False, True, True:
-            return _("{layout}: read {read} row(s); added {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
-                     "{unplaced} not placed; {by_hand} to log by hand (see --dry-run)", **counts)
-        case True, False, False:
-            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups and {already} already in the ledger; {unplaced} not placed", **counts)
-        case True, False, True:
-            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups and {already} already in the ledger; {unplaced} not placed; {by_hand} to log by hand "
-                     "(see --dry-run)", **counts)
-        case True, True, False:
-            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
-                     "{unplaced} not placed", **counts)
-        case _:  # True, True, True: a dry run, with refunds and rows to log by hand
-            return _("{layout}: read {read} row(s); would add {added} top-up(s); skipped {not_topups} that are not "
-                     "top-ups, {refunds} refund(s) settled with their top-ups and {already} already in the ledger; "
-                     "{unplaced} not placed; {by_hand} to log by hand (see --dry-run)", **counts)
+    clauses = [_("{layout}: read {read} row(s)", **counts),
+               _("would add {added} top-up(s)", **counts) if dry_run else _("added {added} top-up(s)", **counts),
+               _("skipped {not_topups} that are not top-ups, {refunds} refund(s) settled with their top-ups and "
+                 "{already} already in the ledger", **counts) if result.refunds else
+               _("skipped {not_topups} that are not top-ups and {already} already in the ledger", **counts),
+               _("{unplaced} not placed", **counts)]
+    if result.by_hand:
+        clauses.append(_("{by_hand} to log by hand (see --dry-run)", **counts))
+    return "; ".join(clauses)
 
 
 @contextmanager
