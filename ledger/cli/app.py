@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from ledger.cli import completion, output
 from ledger.errors import LedgerError, NoLedger
-from ledger.i18n import _
+from ledger.i18n import LANGUAGES, _, speaking
 
 if TYPE_CHECKING:
     from ledger.service.opening import Ledger, Location
@@ -92,11 +92,21 @@ def main_options(
     db: Annotated[str | None, typer.Option(
         "--db", metavar="FILE",
         help=_("Ledger file (default: TOPUP_DB, else ledger.db in the user data folder)."))] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", metavar="|".join(LANGUAGES),
+        help=_("Language of messages, help and tables (default: TOPUP_LANG, else the locale)."))] = None,
     _version: Annotated[bool, typer.Option(
         "--version", "-V", is_eager=True, callback=_print_version, help=_("Print the version and exit."))] = False,
 ) -> None:
+    from ledger.cli.language import chosen
     from ledger.domain.values import decoded_text
 
+    language, named_by = chosen(lang, os.environ)
+    if language is None:
+        raise typer.BadParameter(_("{language!r} is not a language topup speaks; use {languages}",
+                                   language=lang if named_by == "--lang" else os.environ[named_by],
+                                   languages=", ".join(LANGUAGES)), param_hint=named_by)
+    ctx.with_resource(speaking(language))  # until the command ends, refusals included
     for arg in sys.argv[1:]:
         decoded_text(arg, _("the command line"))
     # Resolved only when a command needs the file: `topup search --help` runs this callback too.

@@ -6,7 +6,7 @@ import typer
 
 from ledger.cli.app import ItemFormat, LabelArg, ListFormat, app, list_format, open_ledger, render_list, say
 from ledger.domain.values import CardKind
-from ledger.i18n import _
+from ledger.i18n import N_, _
 
 if TYPE_CHECKING:
     from ledger.domain.cards import CardView
@@ -14,6 +14,11 @@ if TYPE_CHECKING:
 card_app = typer.Typer(help=_("Cards and SIMs that are topped up."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(card_app, name="card")
 
+# What `card show` calls a card's fields.
+CARD_LABELS = {"label": N_("card"), "kind": N_("kind"), "number": N_("number"), "region": N_("region"),
+               "currency": N_("currency"), "issuer": N_("issuer"), "max_topup": N_("max top-up"),
+               "max_balance": N_("max balance"), "validity_days": N_("valid days"), "retired": N_("retired"),
+               "created_at": N_("added at"), "records": N_("records"), "last_topup_at": N_("last top-up")}
 CARD_COLUMNS = [("label", _("card")), ("kind", _("kind")), ("number", _("number")), ("currency", _("cur")),
                 ("region", _("region")), ("issuer", _("issuer")), ("max_topup", _("max top-up")),
                 ("max_balance", _("max balance")), ("validity_days", _("valid days")), ("retired", _("retired"))]
@@ -113,4 +118,4 @@ def _show_card(card: "CardView", output_format: ItemFormat) -> None:
     if output_format is ItemFormat.json:
         output.print_json(card)
     else:
-        output.print_fields(card)
+        output.print_fields(card, CARD_LABELS)

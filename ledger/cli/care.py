@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_location, open_ledger, say
-from ledger.i18n import _
+from ledger.i18n import N_, _
 
 receipt_app = typer.Typer(help=_("Receipt files kept inside the ledger."), no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(receipt_app, name="receipt")
@@ -115,6 +115,13 @@ def backup(
         say(_("backup written to {target}: {records} records, verified", target=target, records=written.records))
 
 
+# What `doctor` calls what it found.
+DOCTOR_LABELS = {"path": N_("file"), "size_bytes": N_("size in bytes"), "schema_version": N_("schema version"),
+                 "journal_mode": N_("journal mode"), "permissions": N_("permissions"), "cards": N_("cards"),
+                 "records": N_("records"), "void_records": N_("void records"), "receipt_files": N_("receipt files"),
+                 "receipt_bytes": N_("receipt bytes"), "leftover_files": N_("leftover files"), "verify": N_("verify")}
+
+
 @app.command("doctor", help=_("Where the ledger is and what state it is in, then a full verify; exit 3 if "
                               "anything is wrong."))
 def doctor(
@@ -149,9 +156,9 @@ def doctor(
     if output_format is ItemFormat.json:
         output.print_json({**facts, "ok": not problems, "problems": problems})
     else:
-        output.print_fields(facts)
         verified = _("ok") if not problems else _("{count} problem(s)", count=len(problems))
-        output.write_line("verify         " + verified)
+        output.print_fields({**facts, "verify": verified}, DOCTOR_LABELS | {f"{stored.engine}_version": N_(
+            "engine version")})
         for problem in problems:
             output.write_line("  " + verifying.describe(problem))
     if problems:

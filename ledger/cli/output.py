@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
+from ledger.domain.named import named
 from ledger.domain.values import shown_safely
 from ledger.i18n import _, english
 
@@ -53,6 +54,8 @@ _GIVES_UP = ("bar", "created_at", "last_topup_at", "validity_days", "region", "i
 # Columns a row cannot be read without unless every row holds the same (then the note says what).
 _SAME_FOR_ALL = frozenset({"currency"})
 _MOMENTS = frozenset({"occurred_at", "created_at", "last_topup_at"})
+# Columns of the ledger's own words (a channel, an outcome …), shown by their names in the reader's language.
+_NAMED = frozenset({"channel", "outcome", "status", "kind", "card_kind"})
 _NUMERIC = frozenset({"id", "line", "amount", "paid", "balance_after", "count", "total", "pending", "records",
                       "days_left"})
 _GAPS = ("  ", " ")  # between columns: two spaces, one when that is what lets a row fit
@@ -194,6 +197,8 @@ def _cell(key: str, value: Any) -> str:
         return value[:16].replace("T", " ")  # minutes are enough on screen; JSON keeps the offset
     if value is None:
         return ""
+    if key in _NAMED:
+        value = named(value)
     if isinstance(value, bool):
         return _("yes") if value else ""
     if isinstance(value, list):
@@ -202,14 +207,17 @@ def _cell(key: str, value: Any) -> str:
     return shown_safely(str(value).replace("\n", " ⏎ ").replace("\t", " "))
 
 
-def print_fields(data: dict[str, Any], keys: Iterable[str] | None = None) -> None:
-    """`key  value` lines, for one card or one record; long values wrap under themselves."""
+def print_fields(data: dict[str, Any], labels: dict[str, str], keys: Iterable[str] | None = None) -> None:
+    """`label  value` lines, for one card or one record (`labels` are catalog messages, by key);
+    long values wrap under themselves."""
     pairs = []
     for key in keys or data:
         value = data.get(key)
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value) if value else ""
-        pairs.append((key, "" if value is None else str(value)))
+        elif key in _NAMED:
+            value = named(value)
+        pairs.append((_(labels[key]) if key in labels else key, "" if value is None else str(value)))
     _print_pairs(pairs, terminal_width())
 
 

@@ -14,7 +14,7 @@ from ledger.cli import completion
 from ledger.cli.app import CardArg, ItemFormat, ListFormat, RecordIdArg, app, list_format, open_ledger, render_list, say
 from ledger.cli.field_options import field_options
 from ledger.errors import LedgerError
-from ledger.i18n import _
+from ledger.i18n import N_, _
 
 
 @app.command("log", help=_("Log a top-up; prints the new record's id."),
@@ -85,7 +85,10 @@ def show(
         return
     history = record.pop("history")
     receipts = record.pop("receipts")
-    output.print_fields(record)
+    from ledger.domain.fields import LABELS
+    from ledger.domain.named import action_named, named
+
+    output.print_fields(record, LABELS)
     output.write_line("\n" + (_("receipts") if receipts else _("receipts  none")))
     for receipt in receipts:
         output.print_wrapped(_("{name}  {size} bytes  sha256 {sha256}", name=receipt["name"],
@@ -93,9 +96,10 @@ def show(
     output.write_line("\n" + _("history"))
     for version in history:
         fields = version["content"]
-        values = {"version": version["version"], "action": version["action"], "recorded_at": version["recorded_at"],
-                  "amount": fields["amount"], "currency": fields["currency"], "channel": fields["channel"],
-                  "outcome": fields["outcome"], "status": fields["status"], "reason": version["reason"]}
+        values = {"version": version["version"], "action": action_named(version["action"]),
+                  "recorded_at": version["recorded_at"], "amount": fields["amount"], "currency": fields["currency"],
+                  "channel": named(fields["channel"]), "outcome": named(fields["outcome"]),
+                  "status": named(fields["status"]), "reason": version["reason"]}
         if version["reason"]:
             line = _("v{version} {action:<7} {recorded_at}  {amount} {currency} {channel} {outcome} {status}  "
                      "reason: {reason}", **values)
@@ -141,6 +145,13 @@ def amend(
     say(_("record {id} amended; `topup show {id}` lists every version", id=record["id"]))
 
 
+# What `check` calls what it compares.
+CHECK_LABELS = {"card": N_("card"), "number": N_("number"), "issuer": N_("issuer"), "amount": N_("amount"),
+                "max_topup": N_("max top-up"), "last_balance": N_("last balance"),
+                "balance_after": N_("balance after"), "max_balance": N_("max balance"),
+                "last_topup": N_("last top-up"), "valid_until": N_("valid until")}
+
+
 @app.command("check", help=_("Before paying: the number to compare, the limit, the balance cap, the last top-up, "
                              "validity."))
 def check(
@@ -151,6 +162,7 @@ def check(
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     from ledger.cli import output
+    from ledger.domain.named import named
     from ledger.service import checking
 
     with open_ledger(ctx) as ledger:
@@ -161,9 +173,8 @@ def check(
         last = result.last_topup
         shown = {**asdict(result), "last_topup": last and _(
             "{amount} on {occurred_at} via {channel} ({outcome}, record {id})", amount=last.amount,
-            occurred_at=last.occurred_at, channel=last.channel, outcome=last.outcome, id=last.id)}
-        output.print_fields(shown, ["card", "number", "issuer", "amount", "max_topup", "last_balance", "balance_after",
-                                    "max_balance", "last_topup", "valid_until"])
+            occurred_at=last.occurred_at, channel=named(last.channel), outcome=named(last.outcome), id=last.id)}
+        output.print_fields(shown, CHECK_LABELS, CHECK_LABELS)  # in this order
         for warning in result.warnings:
             say(f"warning: {warning}")
     for problem in result.problems:

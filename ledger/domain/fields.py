@@ -115,6 +115,7 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
 )
 
 PUBLIC_FIELDS = tuple(f for f in RECORD_FIELDS if f.public)
+LABELS = {spec.name: spec.label for spec in PUBLIC_FIELDS}  # what a person reads a record's field as
 FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)  # the contract's order
 NUMERIC_NAMES = frozenset(f.name for f in PUBLIC_FIELDS if f.numeric)
 IMPORTABLE = {f.name: f for f in RECORD_FIELDS if f.importable}

@@ -14,9 +14,10 @@ A message may name an option of a command (`Option`): each interface says how it
 from __future__ import annotations
 
 import gettext
+import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
@@ -29,10 +30,11 @@ _NAMES = {
     "en": ("en", "en-us", "en-gb", "en-hk", "english", "英文", "英語", "英语"),
 }
 LANGUAGES = tuple(_NAMES)
+ENGLISH = "en"  # the messages' own language, spoken when nothing chooses another
 DOMAIN = "topup"
 LOCALE = Path(__file__).with_name("locale")
 
-_language: ContextVar[str] = ContextVar("language", default="en")
+_language: ContextVar[str] = ContextVar("language", default=ENGLISH)
 
 
 class Text(str):
@@ -95,6 +97,54 @@ def parse_language(text: str) -> str | None:
     for one that is not among `LANGUAGES`."""
     key = unicodedata.normalize("NFKC", text).strip().casefold().replace("_", "-")
     return next((language for language, names in _NAMES.items() if key in names), None)
+
+
+# Regions whose Chinese is Traditional; elsewhere it is Simplified, unless a script is named.
+_TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})
+# Where a POSIX locale says which language, in the order they win (as gettext reads them).
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def language_of_locale(name: str) -> str | None:
+    """The language a locale or a language tag stands for: zh_TW.UTF-8, zh-Hant-HK and yue are
+    zh-Hant; zh_CN, zh_SG, zh-Hans and zh are zh-Hans; en_US is en; None for any other (fr_FR, C)."""
+    tag = re.split(r"[.@]", name.strip(), maxsplit=1)[0].casefold()
+    primary, *subtags = re.split(r"[-_]", tag)
+    if primary == "yue":
+        return "zh-Hant"
+    if primary == "zh":  # a script named wins over a region
+        traditional = "hant" in subtags or ("hans" not in subtags and bool(_TRADITIONAL_REGIONS & set(subtags)))
+        return "zh-Hant" if traditional else "zh-Hans"
+    return ENGLISH if primary == "en" else None
+
+
+def language_of_environment(environ: Mapping[str, str]) -> str:
+    """The language the locale variables choose: the first one set decides (LANGUAGE, a list, by its
+    first entry in a language there is a catalog for); English when none names one."""
+    for variable in LOCALE_VARIABLES:
+        if value := environ.get(variable, "").strip():
+            entries = value.split(":") if variable == "LANGUAGE" else [value]
+            return next((found for entry in entries if (found := language_of_locale(entry))), ENGLISH)
+    return ENGLISH
+
+
+def language_accepted(header: str) -> str | None:
+    """The language a browser asks for first (Accept-Language: `zh-TW,zh;q=0.9,en;q=0.8`), among those
+    there is a catalog for; None when it asks for none of them."""
+    asked = []
+    for order, item in enumerate(header.split(",")):
+        tag, _semicolon, weight = item.partition(";")
+        quality = re.fullmatch(r"\s*q\s*=\s*([01](?:\.\d{0,3})?)\s*", weight)
+        value = float(quality.group(1)) if quality else 1.0 if not weight.strip() else 0.0
+        if value > 0 and (found := language_of_locale(tag)):
+            asked.append((-value, order, found))
+    return min(asked)[2] if asked else None
+
+
+def use(chosen: str) -> None:
+    """`chosen` from now on, in this thread and what it starts: a command's language, chosen before
+    its help is written."""
+    _language.set(chosen)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.domain.cards import CardView
 from ledger.domain.channels import Channel
-from ledger.domain.fields import PUBLIC_FIELDS, SETTABLE, Kind, RecordField
+from ledger.domain.fields import LABELS, PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.named import named
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.times import parse_period
@@ -107,7 +107,6 @@ def receipts(topup_id: int, files: list[ReceiptFile]) -> list[dict[str, Any]]:
 
 
 _VERSION_FIELDS = tuple(spec.name for spec in PUBLIC_FIELDS if spec.in_history)
-_LABELS = {spec.name: spec.label for spec in PUBLIC_FIELDS}
 
 
 def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -117,7 +116,7 @@ def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for version in history:
         values = {key: version["content"].get(key) for key in _VERSION_FIELDS}
         changed = [key for key in _VERSION_FIELDS if before is not None and before[key] != values[key]]
-        kept = [(key, _LABELS[key], shown_value(key, value)) for key, value in values.items()
+        kept = [(key, LABELS[key], shown_value(key, value)) for key, value in values.items()
                 if value not in (None, "")]
         shown.append({**version, "changed": changed, "values": kept})
         before = values
@@ -149,7 +148,7 @@ CARD_LABEL = N_("Card")
 SMS_LABEL = N_("Confirmation message")
 FORCE_LABEL = N_("Log it anyway")
 # The records page's filters, by their names in its form (those of `finding.Filters`' options).
-FILTER_LABELS = {"card": CARD_LABEL, "channel": N_("Channel"), "since": N_("Since"), "until": N_("Until"),
+FILTERLABELS = {"card": CARD_LABEL, "channel": N_("Channel"), "since": N_("Since"), "until": N_("Until"),
                  "min": N_("Min"), "max": N_("Max"), "ref": N_("Reference"), "outcome": N_("Outcome")}
 
 
@@ -188,7 +187,7 @@ def option_name(key: str, example: str | None = None) -> str:
     if key == "force":
         return _("tick “{label}”", label=_(FORCE_LABEL))
     up_front, more = log_form()
-    labels = FILTER_LABELS | {field.key: field.label for field in (*up_front, *more)} | {"sms": SMS_LABEL}
+    labels = FILTERLABELS | {field.key: field.label for field in (*up_front, *more)} | {"sms": SMS_LABEL}
     if key not in labels:
         return "--" + key.replace("_", "-")
     return _("“{label}”", label=capitalized(_(labels[key])))
