@@ -274,6 +274,17 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
             assert shot.read_bytes().startswith(b"\x89PNG")
             if os.environ.get("TOPUP_SCREENSHOT"):  # README's picture of the records page is made here
                 shutil.copy(shot, os.environ["TOPUP_SCREENSHOT"])
+
+            page.goto(url.split("?")[0] + "?lang=zh-Hant")  # the switch, on a phone, remembered after
+            page.goto(url.split("?")[0])
+            assert page.get_attribute("html", "lang") == "zh-Hant" and "記錄增值" in page.inner_text("nav")
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+            times = page.locator("table.records tbody tr").first.locator("td").nth(1)
+            assert times.evaluate("cell => cell.getClientRects().length") == 1  # the time on one line
+            shot = tmp_path / "records-zh-hant.png"
+            page.screenshot(path=str(shot), full_page=True)
+            if os.environ.get("TOPUP_SCREENSHOT_ZH"):  # README's picture of a page in Traditional Chinese
+                shutil.copy(shot, os.environ["TOPUP_SCREENSHOT_ZH"])
         finally:
             browser.close()
     logged = run_process("show", "8", "--format", "json")

@@ -22,7 +22,7 @@ DATA = Path(__file__).with_name("data")
 ])
 def test_a_ledger_of_release_0_1_0_shows_exactly_as_that_release_showed_it(topup_ok, released, args, golden):
     shown, kept = topup_ok(*args).stdout_bytes, (DATA / "release-0.1.0" / golden).read_bytes()
-    if golden.endswith(".txt"):  # text for a person: its values, not how they are laid out on the screen
+    if golden.endswith(".txt"):  # text for a person: its values by their names, not how they are laid out
         shown, kept = shown.split(), kept.split()
     if golden == "show-1.json":  # keys added since are appended to each version, so no key moves
         shown = json.loads(shown)

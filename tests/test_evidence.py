@@ -148,7 +148,7 @@ def test_the_dispute_pack_holds_records_receipts_and_a_manifest_that_matches(top
         assert entry["chain_digest"] == shown["history"][-1]["digest"]
     assert [r["id"] for r in records] == [1, 2] and records[1]["amount"] == "250.00"
     assert "****6783" in summary and "123456783" not in summary and "123456783" not in csv_text
-    assert "充值金額\n250.00 HKD" in summary  # the card is kept in Hong Kong: the letter is in Traditional Chinese
+    assert "到帳金額\n250.00 HKD" in summary  # the card is kept in Hong Kong: the letter is in Traditional Chinese
 
 
 def test_a_damaged_receipt_is_never_packed_as_evidence(topup_ok, topup, hk_card, receipt_file, ledger_path, tmp_path):

@@ -35,13 +35,13 @@ def test_the_letter_is_in_the_language_of_the_cards_region_or_currency(topup_ok,
     topup_ok("log", "卡", "100", "--at", "2025-03-01 10:00")
     page = _letter(topup_ok, tmp_path, "1")
     assert f'<html lang="{expected}">' in page
-    heading = {"zh-Hant": "充值爭議記錄", "zh-Hans": "充值争议记录", "en": "Top-up records for a dispute"}[expected]
+    heading = {"zh-Hant": "增值爭議紀錄", "zh-Hans": "充值申诉记录", "en": "Top-up records for a dispute"}[expected]
     assert page_text(page).splitlines()[0] == heading
 
 
 @pytest.mark.parametrize(("typed", "expected", "amount_heading"), [
-    ("en", "en", "Amount credited"), ("English", "en", "Amount credited"), ("zh_TW", "zh-Hant", "充值金額"),
-    ("zh-Hant", "zh-Hant", "充值金額"), ("ＺＨ－ＣＮ", "zh-Hans", "充值金额"), ("简体", "zh-Hans", "充值金额"),
+    ("en", "en", "Amount credited"), ("English", "en", "Amount credited"), ("zh_TW", "zh-Hant", "到帳金額"),
+    ("zh-Hant", "zh-Hant", "到帳金額"), ("ＺＨ－ＣＮ", "zh-Hans", "到账金额"), ("简体", "zh-Hans", "到账金额"),
 ])
 def test_lang_chooses_the_language_however_it_is_written(topup_ok, hk_card, tmp_path, typed, expected, amount_heading):
     topup_ok("log", hk_card, "250", "--at", "2025-03-01 10:00", "--paid", "245")
@@ -69,10 +69,10 @@ def test_the_card_number_is_masked_unless_revealed_and_the_writer_named(topup_ok
     topup_ok("card", "add", "手机", "--kind", "sim", "--region", "CN", "--number", "138 0013 8000")
     topup_ok("log", "手机", "100", "--channel", "微信", "--ref", "4200001234")
     masked = page_text(_letter(topup_ok, tmp_path, "1"))
-    assert "卡号\n****8000" in masked and "13800138000" not in masked and "申请人\n日期" in masked
+    assert "卡号\n****8000" in masked and "13800138000" not in masked and "申诉人\n日期" in masked
     assert "渠道\n微信支付" in masked and "结果\n已到账" in masked and "交易单号\n4200001234" in masked
     revealed = page_text(_letter(topup_ok, tmp_path, "1", "--reveal", "--name", "陈大文 <a@b.cn>"))
-    assert "卡号\n+8613800138000" in revealed and "申请人\n陈大文 <a@b.cn>" in revealed
+    assert "卡号\n+8613800138000" in revealed and "申诉人\n陈大文 <a@b.cn>" in revealed
 
 
 def test_receipts_are_listed_with_digests_pictures_inline_and_nothing_active(topup_ok, hk_card, tmp_path):
@@ -116,7 +116,7 @@ def test_an_imported_record_says_so_in_each_language(topup_ok, hk_card, tmp_path
     bill.write_text("card,amount,occurred_at,channel,ref\nOctopus,80,2025-03-01T09:00:00+08:00,kiosk,K-1\n",
                     encoding="utf-8")
     topup_ok("import", str(bill))
-    for language, imported in (("en", "imported"), ("zh-Hant", "匯入"), ("zh-Hans", "导入")):
+    for language, imported in (("en", "imported"), ("zh-Hant", "已匯入"), ("zh-Hans", "已导入")):
         history = page_text(_letter(topup_ok, tmp_path, "1", "--lang", language)).splitlines()
         assert any(f" · {imported} · 80.00 HKD" in line for line in history), history
 

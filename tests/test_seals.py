@@ -158,7 +158,7 @@ def test_the_pack_shows_every_version_with_its_values_and_marks_a_void_record(to
     assert [(v["content"]["amount"], v["reason"]) for v in first] == [("100.00", None), ("120.00", "the receipt says 120")]
     assert "備註\n第一行\nsecond line\n" in summary
     void_at = summary.index("已作廢")
-    assert summary.index("記錄 1") < summary.index("記錄 2") < void_at
+    assert summary.index("紀錄 1") < summary.index("紀錄 2") < void_at
 
 
 def test_a_ledger_rewritten_from_its_first_link_still_meets_the_seals_made_where_it_is(sealed, ledger_path, tmp_path):

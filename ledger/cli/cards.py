@@ -47,7 +47,9 @@ def card_add(
     with open_ledger(ctx, write=True) as ledger:
         card = cards.add_card(ledger, label, spec)
     _show_card(card, output_format)
-    say(_("added card {label!r} ({kind}, {currency})", label=card["label"], kind=card["kind"],
+    from ledger.domain.named import named
+
+    say(_("added card {label!r} ({kind}, {currency})", label=card["label"], kind=named(card["kind"]),
           currency=card["currency"]))
 
 

@@ -52,8 +52,10 @@ def log(
         output.print_json(record)
     else:
         output.write_line(str(record["id"]))
+    from ledger.domain.named import named
+
     say(_("logged {amount} {currency} to {card} ({channel}, {occurred_at}) as record {id}",
-          amount=record["amount"], currency=record["currency"], card=record["card"], channel=record["channel"],
+          amount=record["amount"], currency=record["currency"], card=record["card"], channel=named(record["channel"]),
           occurred_at=record["occurred_at"], id=record["id"]))
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from ledger.domain import chain
 from ledger.domain.cards import CARD_COLUMNS, Card, CardView, card_view
 from ledger.domain.money import REGION_CURRENCY, check_currency, parse_amount
+from ledger.domain.scripts import folded
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import (
     CardKind,
@@ -69,11 +70,15 @@ def _apply_card_spec(card: Card, spec: CardSpec) -> None:
 
 
 def find_card(ledger: Ledger, label: str) -> Card:
-    """The card with this label, compared case-insensitively; refused with the closest labels."""
+    """The card with this label, compared case-insensitively and in either script of Chinese (八达通
+    is 八達通, unless both are cards); refused with the closest labels."""
     card = ledger.card_by_key(label_key(label))
     if card is not None:
         return card
-    by_key = {known["label_key"]: known["label"] for known in ledger.cards()}
+    cards = ledger.cards()
+    if len(same := [known for known in cards if folded(known["label_key"]) == folded(label_key(label))]) == 1:
+        return same[0]
+    by_key = {known["label_key"]: known["label"] for known in cards}
     close = difflib.get_close_matches(label_key(label), list(by_key), n=3, cutoff=0.5)
     if close:
         raise NotFound(_("there is no card {label!r}. Did you mean {close}? To add it: topup card add {word} --kind "

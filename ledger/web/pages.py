@@ -29,7 +29,17 @@ from ledger.domain.named import action_named, named
 from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import InvalidInput, LedgerError, NotFound
-from ledger.i18n import N_, _, capitalized, language, naming_options
+from ledger.i18n import (
+    LANGUAGES,
+    N_,
+    _,
+    capitalized,
+    language,
+    language_accepted,
+    naming_options,
+    parse_language,
+    speaking,
+)
 from ledger.service import cards as card_service
 from ledger.service import finding, receipts, topups, verifying
 from ledger.service.finding import Filters
@@ -42,6 +52,11 @@ LOG_FIELDS = ("card", *(spec.key for spec in SETTABLE), "sms")
 # A receipt shown in the page, not as a page of its own: it may not run, load or frame anything.
 RECEIPT_POLICY = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 MAX_FILES = 20
+# The language a reader chose with the switch on every page, remembered by their browser.
+LANGUAGE_COOKIE = "topup_lang"
+LANGUAGE_KEPT_SECONDS = 400 * 86400  # as long as a browser keeps a cookie
+# Each language named in its own script, as the switch shows it.
+LANGUAGE_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
 # The form's whole body, refused before it is read: its files are kept in memory and on disk while
 # they arrive.
 MAX_FORM_BYTES = 4 * MAX_RECEIPT_BYTES
@@ -70,7 +85,8 @@ class Site:
         self.done: OrderedDict[str, list[str]] = OrderedDict()  # what a logged record's page opens with
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
-        self.templates.globals.update(_=in_page, shown_value=views.shown_value, filter_labels=views.FILTER_LABELS)
+        self.templates.globals.update(_=in_page, shown_value=views.shown_value, filter_labels=views.FILTER_LABELS,
+                                      languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
         self.templates.filters.update(named=named, action_named=action_named, capitalized=capitalized)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
@@ -232,7 +248,7 @@ def _count(text: str | None) -> int:
     return views.RECORDS_SHOWN
 
 
-def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: bool = False) -> Guard:
+def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: bool = False) -> _AsTheReaderReads:
     """The whole site for the ledger at `location`, behind its guard."""
     site = Site(location, keys, read_only=read_only)
     routes = [
@@ -246,17 +262,36 @@ def make_app(location: Location, keys: Secrets, hosts: set[str], *, read_only: b
     if not read_only:
         routes += [Route("/log", site.log_form, methods=["GET"]), Route("/log", site.log, methods=["POST"])]
     handlers = {LedgerError: site.refused, Exception: site.failed}
-    return Guard(_AsTheFormNames(Starlette(routes=routes, exception_handlers=handlers)), keys, hosts)
+    return _AsTheReaderReads(Guard(Starlette(routes=routes, exception_handlers=handlers), keys, hosts), language())
 
 
-class _AsTheFormNames:
-    """ASGI middleware: a message made while a request is answered names an option as the log form
-    does ("tick “Log it anyway”", the field “When”), never as the command line does (`add --force`).
-    The names are a context variable: the work of a page run in the thread pool sees them too."""
+class _AsTheReaderReads:
+    """ASGI middleware: a request is answered in the reader's language (the one chosen with the
+    switch, else the first their browser accepts, else the server's), and a message made meanwhile
+    names an option as the log form does ("tick “Log it anyway”", the field “When”), never as the
+    command line does (`add --force`). Both are context variables: the work of a page run in the
+    thread pool sees them too. `?lang=` (the switch) is remembered in a cookie, and the address
+    without it replaces the one in the address bar."""
 
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
+    def __init__(self, app: Guard, default: str) -> None:
+        self.app, self.default = app, default
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        with naming_options(views.option_name):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        switched = parse_language(request.query_params.get("lang", ""))
+        if switched is not None and request.method in ("GET", "HEAD"):
+            rest = [(key, value) for key, value in request.query_params.multi_items() if key != "lang"]
+            # One leading slash: `//host/` would send the browser to another site.
+            answer = RedirectResponse("/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else ""),
+                                      status_code=303)
+            answer.set_cookie(LANGUAGE_COOKIE, switched, max_age=LANGUAGE_KEPT_SECONDS, httponly=True,
+                              samesite="lax", path="/")
+            await answer(scope, receive, send)
+            return
+        chosen = (parse_language(request.cookies.get(LANGUAGE_COOKIE, ""))
+                  or language_accepted(request.headers.get("accept-language", "")) or self.default)
+        with speaking(chosen), naming_options(views.option_name):
             await self.app(scope, receive, send)

@@ -148,7 +148,7 @@ CARD_LABEL = N_("Card")
 SMS_LABEL = N_("Confirmation message")
 FORCE_LABEL = N_("Log it anyway")
 # The records page's filters, by their names in its form (those of `finding.Filters`' options).
-FILTERLABELS = {"card": CARD_LABEL, "channel": N_("Channel"), "since": N_("Since"), "until": N_("Until"),
+FILTER_LABELS = {"card": CARD_LABEL, "channel": N_("Channel"), "since": N_("Since"), "until": N_("Until"),
                  "min": N_("Min"), "max": N_("Max"), "ref": N_("Reference"), "outcome": N_("Outcome")}
 
 
@@ -187,7 +187,7 @@ def option_name(key: str, example: str | None = None) -> str:
     if key == "force":
         return _("tick “{label}”", label=_(FORCE_LABEL))
     up_front, more = log_form()
-    labels = FILTERLABELS | {field.key: field.label for field in (*up_front, *more)} | {"sms": SMS_LABEL}
+    labels = FILTER_LABELS | {field.key: field.label for field in (*up_front, *more)} | {"sms": SMS_LABEL}
     if key not in labels:
         return "--" + key.replace("_", "-")
     return _("“{label}”", label=capitalized(_(labels[key])))

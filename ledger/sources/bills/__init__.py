@@ -22,6 +22,7 @@ from functools import cache
 from typing import NamedTuple
 
 from ledger.domain import carriers
+from ledger.domain.scripts import folded
 from ledger.domain.times import local_moment, parse_moment
 from ledger.domain.values import Outcome, fold_width, label_key
 from ledger.i18n import _
@@ -149,13 +150,13 @@ def decide(row: BillRow, source: BillSource, own_cards: Iterable[tuple[str, str]
 def names(text: str, name: str | None) -> bool:
     """Whether the text names a card's label or issuer (or another name of the same card, SAME_CARD):
     as a whole word when it is in Latin letters, and never by one letter or digit alone."""
-    key = label_key(name or "")
+    key = folded(label_key(name or ""))  # in either script of Chinese
     if len(key) < 2:
         return False
-    folded = label_key(text)
-    keys = next((set(same) for same in words.SAME_CARD if key in same), set()) | {key}
-    return any(re.search(rf"(?<![a-z0-9]){re.escape(each)}(?![a-z0-9])", folded) if each.isascii() else each in folded
-               for each in keys)
+    said = folded(label_key(text))
+    keys = next(({folded(each) for each in same} for same in words.SAME_CARD if key in map(folded, same)), set())
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(each)}(?![a-z0-9])", said) if each.isascii() else each in said
+               for each in keys | {key})
 
 
 _PLAIN_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ledger.domain.scripts import folded
 from ledger.domain.values import shell_word
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
 from ledger.i18n import _
@@ -35,7 +36,14 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
+    define_functions(conn)
     return conn
+
+
+def define_functions(conn: sqlite3.Connection) -> None:
+    """The functions the ledger's triggers and searches call: `search_fold`, Chinese in one script."""
+    conn.create_function("search_fold", 1, lambda text: folded(text) if isinstance(text, str) else text,
+                         deterministic=True)
 
 
 def prepare(path: Path) -> list[Path]:
@@ -178,6 +186,7 @@ def _frozen(path: Path) -> bool:
 def _in_memory(source: sqlite3.Connection | None) -> sqlite3.Connection:
     """A ledger of the current schema in memory: a copy of `source`, upgraded, or a new one."""
     memory = sqlite3.connect(":memory:", isolation_level=None)
+    define_functions(memory)
     if source is not None:
         try:
             source.backup(memory)
@@ -327,4 +336,5 @@ def _read_only(path: Path) -> sqlite3.Connection:
     write-ahead log (none do once every writer has closed it)."""
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
+    define_functions(conn)
     return conn

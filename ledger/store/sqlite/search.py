@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ledger.domain.fields import FIELD_NAMES, Record
+from ledger.domain.scripts import folded
 from ledger.domain.values import label_key
 from ledger.store.sqlite.projection import csv_select, record_select
 from ledger.store.types import IndexMismatch, Query, ReportRow
@@ -129,18 +130,20 @@ class Finding:
         # The few cards whose label matches are looked up first: an OR on the label inside the
         # query would keep SQLite from starting at the handful of rows the text index finds.
         card_ids = [card_id for (card_id,) in self.conn.execute(
-            "SELECT id FROM card WHERE label_key LIKE ? ESCAPE '\\'", (like_pattern(label_key(term)),))]
+            "SELECT id FROM card WHERE search_fold(label_key) LIKE ? ESCAPE '\\'",
+            (like_pattern(folded(label_key(term))),))]
         if len(term) >= 3:
-            phrase = '"' + term.replace('"', '""') + '"'
+            # The index holds the text as written: the word as typed, and in Simplified characters.
+            phrase = " OR ".join('"' + each.replace('"', '""') + '"' for each in dict.fromkeys((term, folded(term))))
             # A rare word is quickest found from the index; a common one by walking records newest
             # first and stopping at the limit. The unary + keeps SQLite from starting at the index.
             common = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM topup_fts WHERE topup_fts MATCH ? "
                                        "LIMIT ?)", (phrase, _COMMON_MATCHES)).fetchone()[0] == _COMMON_MATCHES
             clause = f"{'+' if common else ''}t.id IN (SELECT rowid FROM topup_fts WHERE topup_fts MATCH ?)"
             params: list[Any] = [phrase]
-        else:
-            pattern = like_pattern(term)
-            clause = "t.ref LIKE ? ESCAPE '\\' OR t.merchant LIKE ? ESCAPE '\\' OR t.note LIKE ? ESCAPE '\\'"
+        else:  # Chinese in either script, folded row by row (only when there is Chinese to fold)
+            pattern, fold = like_pattern(folded(term)), "" if term.isascii() else "search_fold"
+            clause = " OR ".join(f"{fold}(t.{column}) LIKE ? ESCAPE '\\'" for column in ("ref", "merchant", "note"))
             params = [pattern, pattern, pattern]
         if card_ids:
             clause += f" OR t.card_id IN ({', '.join('?' * len(card_ids))})"
