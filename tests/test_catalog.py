@@ -21,7 +21,7 @@ TEMPLATES = sorted(PACKAGE.rglob("templates/*.html"))
 # The refusals of the core, and the exceptions readers raise to be re-worded by their callers.
 REFUSALS = {"LedgerError", "InvalidInput", "NotFound", "NoLedger", "Duplicate", "LimitExceeded", "NotALedger", "SchemaTooNew",
             "DamageFound", "DateProblem", "NotPlaced"}
-PREFIXES = ("error: ", "warning: ", "note: ", "refused: ")  # markers scripts look for: never translated
+PREFIXES = ("error: ", "warning: ", "note: ", "refused: ", "Error: ")  # markers scripts look for: never translated
 NAMES = re.compile(r"\btopup\b|SHA-256|\bsha256\b")  # names of things, the same in every language
 
 

@@ -192,3 +192,17 @@ def test_the_browser_asks_and_the_switch_is_remembered(site):
 def test_the_web_search_finds_either_script(site):
     assert "旺角車站" in page_text(site.get("/", params={"q": "车站"}).text)
     assert "旺角車站" not in page_text(site.get("/", params={"q": "铜锣湾"}).text)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("log",), "缺少參數 'CARD'。"),
+    (("search", "--nope"), "沒有這個選項：--nope"),
+    (("search", "--format", "xml"), "'--format' 的值無效：'xml' 不是 'table', 'json', 'csv' 其中之一。"),
+    (("show", "1", "2"), "多出了參數（2）"),
+    (("nosuch",), "沒有 'nosuch' 這個指令。"),
+])
+def test_a_usage_error_is_said_in_the_readers_language_and_exits_2(args, said, ledger_path):
+    refused = _said("--lang", "zh-Hant", *args)
+    assert refused.returncode == 2 and f"Error: {said}" in refused.stderr, refused.stderr
+    assert "用法： topup" in refused.stderr or args == ("search", "--nope")
+    assert not ledger_path.exists()

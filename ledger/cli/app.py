@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperGroup
 
 from ledger.cli import completion, output
+from ledger.cli.click_words import ReadersUsageError, UsageError
 from ledger.errors import LedgerError, NoLedger
 from ledger.i18n import LANGUAGES, _, speaking
 
@@ -36,9 +37,19 @@ class LedgerGroup(TyperGroup):
         known = super().list_commands(ctx)
         return [name for name in COMMAND_ORDER if name in known] + [n for n in known if n not in COMMAND_ORDER]
 
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as error:  # on the line before the command's name (`topup --nope`)
+            raise ReadersUsageError(error) from None
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ReadersUsageError:
+            raise
+        except UsageError as error:  # a command's options and arguments, and --lang
+            raise ReadersUsageError(error) from None
         except LedgerError as exc:
             message = exc.message
             if isinstance(exc, NoLedger):

@@ -19,9 +19,10 @@ CARD_LABELS = {"label": N_("card"), "kind": N_("kind"), "number": N_("number"), 
                "currency": N_("currency"), "issuer": N_("issuer"), "max_topup": N_("max top-up"),
                "max_balance": N_("max balance"), "validity_days": N_("valid days"), "retired": N_("retired"),
                "created_at": N_("added at"), "records": N_("records"), "last_topup_at": N_("last top-up")}
-CARD_COLUMNS = [("label", _("card")), ("kind", _("kind")), ("number", _("number")), ("currency", _("cur")),
-                ("region", _("region")), ("issuer", _("issuer")), ("max_topup", _("max top-up")),
-                ("max_balance", _("max balance")), ("validity_days", _("valid days")), ("retired", _("retired"))]
+# `card list`'s columns, the currency's heading short.
+CARD_COLUMNS = [(key, _("cur") if key == "currency" else _(CARD_LABELS[key])) for key in
+                ("label", "kind", "number", "currency", "region", "issuer", "max_topup", "max_balance",
+                 "validity_days", "retired")]
 
 
 @card_app.command("add", help=_("Add a card or SIM to the ledger."))

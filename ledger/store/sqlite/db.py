@@ -41,7 +41,7 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def define_functions(conn: sqlite3.Connection) -> None:
-    """The functions the ledger's triggers and searches call: `search_fold`, Chinese in one script."""
+    """The functions the ledger's searches call: `search_fold`, Chinese in one script."""
     conn.create_function("search_fold", 1, lambda text: folded(text) if isinstance(text, str) else text,
                          deterministic=True)
 
