@@ -101,14 +101,43 @@ def test_tables_name_channels_and_outcomes_in_the_readers_language_and_json_keep
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
-    ("车站", "旺角車站增值機"), ("車站", "深圳北站 车站"), ("增值機", "自助增值机"), ("站", "旺角車站增值機"),
-    ("臺灣", "台湾高铁"), ("頭髮", "理发店 头发"), ("銅鑼灣站", "铜锣湾站 B 出口"),
+    ("车站", "旺角車站增值機"), ("車站", "深圳北站 车站"), ("增值机", "旺角車站增值機"), ("增值機", "自助增值机"),
+    ("站", "旺角車站增值機"), ("臺灣", "台湾高铁"), ("台湾", "臺灣高鐵"), ("頭髮", "理发店 头发"),
+    ("洗头发", "洗頭髮店"), ("銅鑼灣站", "铜锣湾站 B 出口"), ("铜锣湾站", "銅鑼灣站 B 出口"),
+    ("干发台里系", "幹髮檯裡係"),  # more spellings than are listed: found in the folded text
 ])
 def test_traditional_and_simplified_find_each_other(topup_ok, hk_card, typed, stored):
     topup_ok("log", hk_card, "100", "--note", stored)
     topup_ok("log", hk_card, "50", "--note", "無關 unrelated")
     (found,) = json.loads(topup_ok("search", typed, "--format", "json").stdout)
     assert found["note"] == stored
+
+
+def test_a_word_in_either_script_is_every_spelling_of_it_and_folds_to_one():
+    from ledger.chinese import MAX_SPELLINGS, folded, spellings
+
+    assert spellings("车站") == ["车站", "車站"] and spellings("車站") == ["車站", "车站"]
+    assert set(spellings("头发")) >= {"头发", "頭髮", "頭發"} and spellings("ref-42") == ["ref-42"]
+    assert spellings("干发台里系") is None and len(spellings("八达通")) <= MAX_SPELLINGS
+    assert folded("八達通 車站 綫 線 ＡＢ") == "八达通 车站 线 线 ＡＢ"
+
+
+def test_the_table_is_kept_in_the_cache_and_one_that_is_not_the_users_own_is_not_read(tmp_path):
+    import subprocess
+    import sys
+
+    script = "from ledger.chinese import folded; print(folded('車站'))"
+    env = {**CLEAN_LOCALE, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True).stdout == "车站\n"
+    (kept,) = (tmp_path / "cache" / "topup-ledger").glob("chinese-scripts-*.json")
+    assert kept.stat().st_mode & 0o777 == 0o600 and json.loads(kept.read_text(encoding="utf-8"))["車"] == "车"
+    kept.write_text('{"車": "X"}', encoding="utf-8")  # a table kept by the user is read as it is
+    assert subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True).stdout == "X站\n"
+    kept.chmod(0o666)  # one anybody could have written is not
+    assert subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True).stdout == "车站\n"
+    kept.write_text("not json", encoding="utf-8")
+    kept.chmod(0o600)
+    assert subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True).stdout == "车站\n"
 
 
 def test_a_card_is_found_by_its_label_in_the_other_script(topup_ok):
@@ -129,6 +158,7 @@ def test_the_index_verifies_after_a_note_in_chinese_is_amended(topup_ok, hk_card
     topup_ok("log", hk_card, "100", "--note", "旺角車站")
     topup_ok("amend", "1", "--note", "铜锣湾站", "--reason", "wrong station")
     assert json.loads(topup_ok("search", "銅鑼灣", "--format", "json").stdout)[0]["id"] == 1
+    assert json.loads(topup_ok("search", "铜锣湾", "--format", "json").stdout)[0]["id"] == 1
     assert not json.loads(topup_ok("search", "旺角", "--format", "json").stdout)
     assert "ok:" in topup_ok("verify").stderr
 
@@ -191,6 +221,7 @@ def test_the_browser_asks_and_the_switch_is_remembered(site):
 
 def test_the_web_search_finds_either_script(site):
     assert "旺角車站" in page_text(site.get("/", params={"q": "车站"}).text)
+    assert "旺角車站" in page_text(site.get("/", params={"q": "旺角车站"}).text)
     assert "旺角車站" not in page_text(site.get("/", params={"q": "铜锣湾"}).text)
 
 
@@ -206,3 +237,17 @@ def test_a_usage_error_is_said_in_the_readers_language_and_exits_2(args, said, l
     assert refused.returncode == 2 and f"Error: {said}" in refused.stderr, refused.stderr
     assert "用法： topup" in refused.stderr or args == ("search", "--nope")
     assert not ledger_path.exists()
+
+
+def test_a_bill_row_naming_a_card_in_the_other_script_goes_to_that_card(topup_ok, tmp_path):
+    from tests.test_bills import WECHAT_ROWS, wechat_csv
+
+    topup_ok("card", "add", "東莞通", "--kind", "smart", "--currency", "CNY")
+    bill = tmp_path / "bill.csv"
+    said_simplified = WECHAT_ROWS[-1][0][3]
+    bill.write_bytes(wechat_csv().replace(said_simplified.encode(), "东莞通充值".encode()))
+    assert said_simplified.encode() in wechat_csv()
+    done = topup_ok("import", str(bill))
+    assert "added 1 top-up(s)" in done.stderr
+    (record,) = json.loads(topup_ok("search", "--format", "json").stdout)
+    assert (record["card"], record["amount"]) == ("東莞通", "30.00")

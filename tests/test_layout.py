@@ -1,6 +1,6 @@
 """The layout holds: layers import only downwards, SQL stays in the store, and each fact has one home.
 
-cli, web → service → store → domain, sources → errors, i18n, private; output beside the service. The command line and the
+cli, web → service → store → domain, sources → errors, i18n, private, chinese; output beside the service. The command line and the
 web reach the ledger only through the service; only the store's SQLite package knows SQLite. A failure here names
 the file and what it reaches for, so drift fails the build instead of waiting for a reviewer.
 """
@@ -16,7 +16,7 @@ PACKAGE = ROOT / "ledger"
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 
 # What each layer may import from the package, and which outside libraries only it may load.
-BASE = {"ledger.errors", "ledger.i18n", "ledger.private"}
+BASE = {"ledger.errors", "ledger.i18n", "ledger.private", "ledger.chinese"}
 ALLOWED = {
     "i18n": {"ledger.i18n"},
     "domain": BASE | {"ledger.domain"},

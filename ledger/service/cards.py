@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 
+from ledger.chinese import folded
 from ledger.domain import chain
 from ledger.domain.cards import CARD_COLUMNS, Card, CardView, card_view
 from ledger.domain.money import REGION_CURRENCY, check_currency, parse_amount
-from ledger.domain.scripts import folded
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import (
     CardKind,

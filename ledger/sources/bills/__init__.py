@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import NamedTuple
 
+from ledger.chinese import folded
 from ledger.domain import carriers
-from ledger.domain.scripts import folded
 from ledger.domain.times import local_moment, parse_moment
 from ledger.domain.values import Outcome, fold_width, label_key
 from ledger.i18n import _

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ledger.domain.scripts import folded
+from ledger.chinese import folded
 from ledger.domain.values import shell_word
 from ledger.errors import LedgerError, NotALedger, SchemaTooNew
 from ledger.i18n import _

@@ -14,8 +14,8 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from ledger.chinese import folded, spellings
 from ledger.domain.fields import FIELD_NAMES, Record
-from ledger.domain.scripts import folded
 from ledger.domain.values import label_key
 from ledger.store.sqlite.projection import csv_select, record_select
 from ledger.store.types import IndexMismatch, Query, ReportRow
@@ -126,25 +126,29 @@ class Finding:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _text_clause(self, term: str) -> tuple[str, list[Any]]:
-        """One search word: in the reference, merchant or note, or in the card's label."""
+        """One search word, in either script of Chinese: in the reference, merchant or note, or in the
+        card's label."""
         # The few cards whose label matches are looked up first: an OR on the label inside the
         # query would keep SQLite from starting at the handful of rows the text index finds.
         card_ids = [card_id for (card_id,) in self.conn.execute(
             "SELECT id FROM card WHERE search_fold(label_key) LIKE ? ESCAPE '\\'",
             (like_pattern(folded(label_key(term))),))]
-        if len(term) >= 3:
-            # The index holds the text as written: the word as typed, and in Simplified characters.
-            phrase = " OR ".join('"' + each.replace('"', '""') + '"' for each in dict.fromkeys((term, folded(term))))
+        spelled = spellings(term)  # the index and the columns hold text as it was typed
+        if spelled is None:  # too many ways to write it: the text folded, row by row
+            clause, params = f"search_fold({SEARCH_BODY}) LIKE ? ESCAPE '\\'", [like_pattern(folded(term))]
+        elif len(term) >= 3:
+            phrases = " OR ".join('"' + each.replace('"', '""') + '"' for each in spelled)
             # A rare word is quickest found from the index; a common one by walking records newest
             # first and stopping at the limit. The unary + keeps SQLite from starting at the index.
             common = self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM topup_fts WHERE topup_fts MATCH ? "
-                                       "LIMIT ?)", (phrase, _COMMON_MATCHES)).fetchone()[0] == _COMMON_MATCHES
+                                       "LIMIT ?)", (phrases, _COMMON_MATCHES)).fetchone()[0] == _COMMON_MATCHES
             clause = f"{'+' if common else ''}t.id IN (SELECT rowid FROM topup_fts WHERE topup_fts MATCH ?)"
-            params: list[Any] = [phrase]
-        else:  # Chinese in either script, folded row by row (only when there is Chinese to fold)
-            pattern, fold = like_pattern(folded(term)), "" if term.isascii() else "search_fold"
-            clause = " OR ".join(f"{fold}(t.{column}) LIKE ? ESCAPE '\\'" for column in ("ref", "merchant", "note"))
-            params = [pattern, pattern, pattern]
+            params = [phrases]
+        else:  # shorter than the index's trigrams: a scan
+            patterns = [like_pattern(each) for each in spelled]
+            clause = " OR ".join(f"t.{column} LIKE ? ESCAPE '\\'" for column in ("ref", "merchant", "note")
+                                 for _pattern in patterns)
+            params = [pattern for _column in range(3) for pattern in patterns]
         if card_ids:
             clause += f" OR t.card_id IN ({', '.join('?' * len(card_ids))})"
             params += card_ids
