@@ -11,9 +11,7 @@ folder, named after the OpenCC installed: a new OpenCC, a new table.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import math
 import os
 from functools import cache
@@ -21,10 +19,9 @@ from pathlib import Path
 
 from ledger.private import make_folder, open_to_others, write_file
 
-# The blocks of Han characters (radicals, extension A, the unified ones, compatibility ideographs,
-# extensions B to H).
-_COMPATIBILITY = (0xF900, 0xFAFF)
-_HAN = ((0x2E80, 0x2FDF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), _COMPATIBILITY, (0x20000, 0x3134F))
+# The blocks of Han characters: radicals, extension A, the unified ones, extensions B to H. (Text
+# holds no compatibility ideographs: Unicode normalisation makes them unified ones.)
+_HAN = ((0x2E80, 0x2FDF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x3134F))
 # More spellings than this (a long word of characters each with several Traditional forms) are
 # not listed: the word is then looked for in folded text instead.
 MAX_SPELLINGS = 32
@@ -56,41 +53,39 @@ def _translation() -> dict[int, str]:
 
 
 @cache
-def _traditional() -> dict[str, tuple[str, ...]]:
-    """Each Simplified character and the Traditional ones that fold to it."""
-    found: dict[str, list[str]] = {}
-    for traditional, simple in _simplified().items():
-        if not _COMPATIBILITY[0] <= ord(traditional) <= _COMPATIBILITY[1]:  # text holds the unified ones
-            found.setdefault(simple, []).append(traditional)
-    return {simple: tuple(each) for simple, each in found.items()}
+def _simplified() -> dict[str, str]:
+    """Each Traditional character and its Simplified form."""
+    return {traditional: simple for simple, forms in _traditional().items() for traditional in forms}
 
 
 @cache
-def _simplified() -> dict[str, str]:
-    """Each Traditional character and its Simplified form, from the cache when it is there and is the
-    user's own, else read out of OpenCC (and kept)."""
+def _traditional() -> dict[str, str]:
+    """Each Simplified character and the Traditional ones that fold to it, from the cache when it is
+    there and is the user's own, else read out of OpenCC (and kept). The cache is a line a Simplified
+    character, the Traditional ones after it: 发發髮."""
     kept = _kept_table()
     if kept is not None and open_to_others(kept) is None:
         try:
-            table = json.loads(kept.read_bytes())
-            if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) and len(k) == len(v) == 1
-                                               for k, v in table.items()):
-                return table
+            return {line[0]: line[1:] for line in kept.read_text(encoding="utf-8").splitlines() if len(line) > 1}
         except (OSError, ValueError):
             pass  # made again below
-    table = _read_out_of_opencc()
+    found: dict[str, str] = {}
+    for traditional, simple in _read_out_of_opencc():
+        found[simple] = found.get(simple, "") + traditional
     if kept is not None:
-        _keep(kept, table)
-    return table
+        _keep(kept, "".join(f"{simple}{forms}\n" for simple, forms in found.items()))
+    return found
 
 
-def _read_out_of_opencc() -> dict[str, str]:
+def _read_out_of_opencc() -> list[tuple[str, str]]:
+    """(Traditional character, its Simplified form), for every character OpenCC changes."""
     from opencc import OpenCC
 
     chars = [chr(point) for first, last in _HAN for point in range(first, last + 1)]
     # One character a line: OpenCC's phrases never span a line, so each is converted alone.
     converted = OpenCC("t2s").convert("\n".join(chars)).split("\n")
-    return {char: simple for char, simple in zip(chars, converted, strict=True) if simple != char and len(simple) == 1}
+    return [(char, simple) for char, simple in zip(chars, converted, strict=True)
+            if simple != char and len(simple) == 1]
 
 
 def _kept_table() -> Path | None:
@@ -102,18 +97,18 @@ def _kept_table() -> Path | None:
     spec = importlib.util.find_spec("opencc")
     if spec is None or spec.origin is None:
         return None
-    installed = os.stat(spec.origin)
-    version = hashlib.sha256(f"{spec.origin}\0{installed.st_mtime_ns}\0{installed.st_size}".encode()).hexdigest()
-    return Path(platformdirs.user_cache_dir("topup-ledger")) / f"chinese-scripts-{version[:16]}.json"
+    installed = os.stat(spec.origin)  # installed again, changed again
+    return Path(platformdirs.user_cache_dir("topup-ledger")) / (
+        f"chinese-scripts-{installed.st_ino:x}-{installed.st_mtime_ns:x}-{installed.st_size:x}.txt")
 
 
-def _keep(path: Path, table: dict[str, str]) -> None:
+def _keep(path: Path, table: str) -> None:
     """The table written whole under a temporary name and moved into place, so that a reader never
     sees half of it; a cache folder that cannot be written only means reading OpenCC again."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         make_folder(path.parent)
-        write_file(temporary, json.dumps(table, ensure_ascii=False).encode())
+        write_file(temporary, table.encode())
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)

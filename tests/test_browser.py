@@ -281,6 +281,9 @@ def test_a_top_up_logged_with_a_photo_in_chromium_is_found_and_its_photo_seen(ca
             assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
             times = page.locator("table.records tbody tr").first.locator("td").nth(1)
             assert times.evaluate("cell => cell.getClientRects().length") == 1  # the time on one line
+            labels = page.eval_on_selector_all("figure.chart svg text",
+                                               "texts => texts.map(t => t.getBoundingClientRect().height)")
+            assert labels and min(labels) >= 9  # the chart's months and totals readable on the phone
             shot = tmp_path / "records-zh-hant.png"
             page.screenshot(path=str(shot), full_page=True)
             if os.environ.get("TOPUP_SCREENSHOT_ZH"):  # README's picture of a page in Traditional Chinese

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
-from ledger.domain.named import named
 from ledger.domain.values import shown_safely
 from ledger.i18n import _, english
 
@@ -198,7 +197,7 @@ def _cell(key: str, value: Any) -> str:
     if value is None:
         return ""
     if key in _NAMED:
-        value = named(value)
+        value = _named(value)
     if isinstance(value, bool):
         return _("yes") if value else ""
     if isinstance(value, list):
@@ -216,7 +215,7 @@ def print_fields(data: dict[str, Any], labels: dict[str, str], keys: Iterable[st
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value) if value else ""
         elif key in _NAMED:
-            value = named(value)
+            value = _named(value)
         pairs.append((_(labels[key]) if key in labels else key, "" if value is None else str(value)))
     _print_pairs(pairs, terminal_width())
 
@@ -254,3 +253,10 @@ def add_bars(rows: list[dict[str, Any]], value_key: str, group_key: str, width: 
     for row in rows:
         top = largest[row[group_key]]
         row["bar"] = "█" * round(width * float(row[value_key]) / top) if top else ""
+
+
+def _named(word: str) -> str | None:
+    """A stored word by its name; the names load with the first table, not with every command."""
+    from ledger.domain.named import named
+
+    return named(word)

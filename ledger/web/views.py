@@ -88,7 +88,7 @@ def charts(report: list[Totals], first: str | None = None, last: str | None = No
         shown = [(totals.total, totals.count) if (totals := months_with_totals.get(month)) else ("0", 0)
                  for month in months]
         largest = max(Decimal(total) for total, _ in shown) or Decimal(1)
-        step = 40
+        step = 32  # twelve bars fill a phone's width with labels it can still show legibly
         bars = [Bar(month, total, count, index * step, int(Decimal(total) / largest * 90))
                 for index, (month, (total, count)) in enumerate(zip(months, shown, strict=True))]
         made.append(Chart(currency, bars, len(bars) * step))
