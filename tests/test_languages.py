@@ -248,3 +248,12 @@ def test_a_usage_error_is_said_in_the_readers_language_and_exits_2(args, message
     assert refused.returncode == 2 and f"Error: {said}" in refused.stderr, refused.stderr
     assert f"{usage} topup" in refused.stderr
     assert not ledger_path.exists()
+
+
+def test_a_refusal_names_force_in_the_readers_language_and_leaves_the_ledger_as_it_was(hk_card, ledger_path):
+    from tests.conftest import table_dump
+
+    before = table_dump(ledger_path)
+    refused = _said("--lang", "zh-Hant", "log", hk_card, "5000")
+    assert refused.returncode == 1 and refused.stderr.startswith("error: ") and "--force" in refused.stderr
+    assert "add --force" not in refused.stderr and table_dump(ledger_path) == before

@@ -267,8 +267,8 @@ def broken_links(links: Iterable[Link], head: Head | None) -> list[tuple[Subject
                                      "after it was written", version=version)))
         want = versions.get(subject, 0) + 1
         if version != want:
-            found.append((subject, _("version {version} follows version {previous}", version=version,
-                                     previous=want - 1)))
+            found.append((subject, _("version {version} stands where version {expected} should (a version is "
+                                     "missing or repeated)", version=version, expected=want)))
         versions[subject] = version
         prev, last_seq = link.digest, link.seq
     if (head is None and last_seq is not None) or (head is not None and tuple(head) != (last_seq, prev)):

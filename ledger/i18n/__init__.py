@@ -159,7 +159,7 @@ def speaking(chosen: str) -> Iterator[None]:
 
 def _as_option(key: str, example: str | None = None) -> str:
     if key == "force":
-        return "add --force"
+        return _("add --force")
     named = f"--{key.replace('_', '-')}"
     return named if example is None else f"{named} {shlex.quote(example)}"
 

@@ -221,7 +221,7 @@ def _reader(spec: RecordField, now: datetime) -> Callable[[str | None, str], Any
         def refuse() -> Any:
             if spec.kind is Kind.moment:
                 raise InvalidInput(_("the time is empty"))
-            raise InvalidInput(_("the {field} is empty", field=spec.name))
+            raise InvalidInput(_("the {field} is empty", field=_(spec.label)))
 
         return lambda raw, currency: parse(raw, currency) if raw and raw.strip() else refuse()
     return lambda raw, currency: parse(raw, currency) if raw and raw.strip() else empty

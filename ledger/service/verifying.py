@@ -172,7 +172,7 @@ def _blobs(ledger: Ledger) -> list[Problem]:
     found = []
     for blob in ledger.damaged_blobs():
         if not blob.uses:  # kept by no record: named by the start of its digest
-            found.append(Problem(None, "receipt", _("receipt file file {digest}… is damaged (its SHA-256 no longer "
+            found.append(Problem(None, "receipt", _("receipt file {digest}… is damaged (its SHA-256 no longer "
                                                     "matches)", digest=blob.sha256[:12])))
             continue
         uses = [_("{name!r} of record {id}", name=use.name, id=use.record_id) for use in blob.uses]
