@@ -375,7 +375,7 @@ def test_each_option_of_the_log_form_is_named_by_its_label_in_the_form(web, ledg
 
 def test_stored_words_are_shown_by_name_and_sent_as_stored(web, ledger):
     page = web.get("/", params={"with_void": "on"}).text
-    assert '<option value="wechat">WeChat Pay</option>' in page and "<td>WeChat Pay</td>" in page
+    assert '<option value="wechat">WeChat Pay</option>' in page and "<td class=\"named\">WeChat Pay</td>" in page
     assert '<option value="credited">credited</option>' in page and '<span class="outcome void">void</span>' in page
     assert "八達通\nsmart card" in page_text(web.get("/cards").text)
     assert "channel\nWeChat Pay" in page_text(web.get("/records/2").text)
