@@ -85,10 +85,7 @@ class Guard:
             if not self.keys.token_ok(given):
                 await _no_token()(scope, receive, send)
                 return
-            rest = [(key, value) for key, value in request.query_params.multi_items() if key != "token"]
-            # One leading slash: `//host/` would send the browser to another site.
-            target = "/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
-            answer = RedirectResponse(target, status_code=303)
+            answer = RedirectResponse(address_without(request, "token"), status_code=303)
             # Lax, not Strict: the address opened from a link in a chat or a mail must work. Another
             # site's form still cannot post with it, and every form carries the CSRF token too.
             answer.set_cookie(self.keys.cookie, self.keys.token, httponly=True, samesite="lax", path="/")
@@ -116,6 +113,13 @@ class Guard:
             if not send.started:
                 await PlainTextResponse(f"error: {unexpected(exc, request.url.path)}\n",
                                         status_code=500)(scope, receive, send)
+
+
+def address_without(request: Request, key: str) -> str:
+    """The address asked for without its query parameter `key`, to send the browser to instead."""
+    rest = [(name, value) for name, value in request.query_params.multi_items() if name != key]
+    # One leading slash: `//host/` would send the browser to another site.
+    return "/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else "")
 
 
 def _from_this_site(request: Request) -> bool:

@@ -45,7 +45,7 @@ from ledger.service import finding, receipts, topups, verifying
 from ledger.service.finding import Filters
 from ledger.service.opening import Location, transaction
 from ledger.web import views
-from ledger.web.guard import Guard, Secrets, unexpected
+from ledger.web.guard import Guard, Secrets, address_without, unexpected
 
 FILTER_KEYS = ("q", "card", "channel", "since", "until", "min", "max", "ref", "outcome")
 LOG_FIELDS = ("card", *(spec.key for spec in SETTABLE), "sms")
@@ -283,10 +283,7 @@ class _AsTheReaderReads:
         request = Request(scope)
         switched = parse_language(request.query_params.get("lang", ""))
         if switched is not None and request.method in ("GET", "HEAD"):
-            rest = [(key, value) for key, value in request.query_params.multi_items() if key != "lang"]
-            # One leading slash: `//host/` would send the browser to another site.
-            answer = RedirectResponse("/" + request.url.path.lstrip("/") + (f"?{urlencode(rest)}" if rest else ""),
-                                      status_code=303)
+            answer = RedirectResponse(address_without(request, "lang"), status_code=303)
             answer.set_cookie(LANGUAGE_COOKIE, switched, max_age=LANGUAGE_KEPT_SECONDS, httponly=True,
                               samesite="lax", path="/")
             await answer(scope, receive, send)
