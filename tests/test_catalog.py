@@ -151,9 +151,10 @@ def test_every_line_the_command_line_says_is_a_catalog_message(marking, topup, t
 def test_every_word_of_the_pages_is_a_catalog_message(marking, topup, ledger_path):
     from starlette.testclient import TestClient
 
+    from ledger.i18n import OWN_NAMES
     from ledger.store.location import at
     from ledger.web.guard import Secrets
-    from ledger.web.pages import LANGUAGE_NAMES, make_app
+    from ledger.web.pages import make_app
     from tests.conftest import page_text
 
     topup("card", "add", "shop", "--kind", "smart", "--max-topup", "100")
@@ -162,7 +163,7 @@ def test_every_word_of_the_pages_is_a_catalog_message(marking, topup, ledger_pat
     web = TestClient(make_app(at(ledger_path), keys, {"testserver"}), base_url="http://testserver")
     web.get(f"/?token={keys.token}")
     # What the ledger holds, shown as it is, and the language switch, which names each language in itself.
-    data = {"R1", "memo-1", "shop", "50.00", "CNY", "·", *LANGUAGE_NAMES.values()}
+    data = {"R1", "memo-1", "shop", "50.00", "CNY", "·", *OWN_NAMES.values()}
     for page in ("/", "/records/1", "/cards", "/verify", "/log"):
         text = page_text(web.get(page).text)
         unmarked = [line for line in _unmarked(text)

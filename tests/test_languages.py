@@ -257,3 +257,10 @@ def test_a_refusal_names_force_in_the_readers_language_and_leaves_the_ledger_as_
     refused = _said("--lang", "zh-Hant", "log", hk_card, "5000")
     assert refused.returncode == 1 and refused.stderr.startswith("error: ") and "--force" in refused.stderr
     assert "add --force" not in refused.stderr and table_dump(ledger_path) == before
+
+
+def test_each_language_calls_itself_by_a_name_it_is_also_chosen_by():
+    from ledger.i18n import LANGUAGES, OWN_NAMES, parse_language
+
+    assert list(OWN_NAMES) == list(LANGUAGES)
+    assert all(parse_language(name) == language for language, name in OWN_NAMES.items())

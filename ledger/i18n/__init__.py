@@ -30,6 +30,8 @@ _NAMES = {
     "en": ("en", "en-us", "en-gb", "en-hk", "english", "英文", "英語", "英语"),
 }
 LANGUAGES = tuple(_NAMES)
+# Each language as it calls itself: how a switch between them names each.
+OWN_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
 ENGLISH = "en"  # the messages' own language, spoken when nothing chooses another
 DOMAIN = "topup"
 LOCALE = Path(__file__).with_name("locale")
@@ -115,7 +117,7 @@ def language_of_locale(name: str) -> str | None:
     if primary == "zh":  # a script named wins over a region
         traditional = "hant" in subtags or ("hans" not in subtags and bool(_TRADITIONAL_REGIONS & set(subtags)))
         return "zh-Hant" if traditional else "zh-Hans"
-    return ENGLISH if primary == "en" else None
+    return next((language for language in LANGUAGES if language.casefold() == primary), None)
 
 
 def language_of_environment(environ: Mapping[str, str]) -> str:

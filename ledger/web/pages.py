@@ -30,8 +30,8 @@ from ledger.domain.receipts import MAX_RECEIPT_BYTES, base_name, how_shown
 from ledger.domain.times import now_utc
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.i18n import (
-    LANGUAGES,
     N_,
+    OWN_NAMES,
     _,
     capitalized,
     language,
@@ -55,8 +55,6 @@ MAX_FILES = 20
 # The language a reader chose with the switch on every page, remembered by their browser.
 LANGUAGE_COOKIE = "topup_lang"
 LANGUAGE_KEPT_SECONDS = 400 * 86400  # as long as a browser keeps a cookie
-# Each language named in its own script, as the switch shows it.
-LANGUAGE_NAMES = {"zh-Hant": "繁體中文", "zh-Hans": "简体中文", "en": "English"}
 # The form's whole body, refused before it is read: its files are kept in memory and on disk while
 # they arrive.
 MAX_FORM_BYTES = 4 * MAX_RECEIPT_BYTES
@@ -86,7 +84,7 @@ class Site:
         self.templates = jinja2.Environment(loader=jinja2.PackageLoader("ledger.web", "templates"),
                                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.templates.globals.update(_=in_page, shown_value=views.shown_value, filter_labels=views.FILTER_LABELS,
-                                      languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES])
+                                      languages=list(OWN_NAMES.items()))
         self.templates.filters.update(named=named, action_named=action_named, capitalized=capitalized)
 
     def page(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
