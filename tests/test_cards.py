@@ -43,6 +43,7 @@ def test_a_bad_card_is_refused_and_nothing_is_written(topup, ledger_path, topup_
         ("smart", "--currency", "XYZ"),
         ("smart", "--max-topup", "-5"),
         ("smart", "--region", "Hong Kong"),
+        ("sim", "--number", "2123 4567", "--region", "HK"),  # a landline
     ]
     for kind, *options in cases:
         result = topup("card", "add", "bad", "--kind", kind, *options)
@@ -50,6 +51,20 @@ def test_a_bad_card_is_refused_and_nothing_is_written(topup, ledger_path, topup_
         assert result.stderr.startswith("error: "), options
     assert topup("card", "add", "bad", "--kind", "bus").exit_code == 2
     assert table_dump(ledger_path) == before
+
+
+def test_a_second_card_with_the_same_number_is_kept_with_a_warning_naming_the_first(topup_ok):
+    topup_ok("card", "add", "Work SIM", "--kind", "sim", "--region", "HK", "--number", "9123 4567")
+    topup_ok("card", "add", "Octopus", "--kind", "smart", "--number", "1234 5678(3)")
+    again = topup_ok("card", "add", "my sim", "--kind", "sim", "--number", "+852 9123-4567", "--format", "json")
+    assert "warning: card 'Work SIM' has the same number (ending 4567)" in again.stderr
+    assert "topup card retire 'my sim'" in again.stderr
+    assert json.loads(again.stdout)["label"] == "my sim"
+    assert "warning" not in topup_ok("card", "add", "other", "--kind", "sim", "--number", "+852 9123 4568").stderr
+    edited = topup_ok("card", "edit", "other", "--kind", "smart", "--number", "12345678-3")
+    assert "warning: card 'Octopus' has the same number (ending 6783)" in edited.stderr
+    assert "warning" not in topup_ok("card", "edit", "other", "--max-topup", "100").stderr
+    assert len(json.loads(topup_ok("card", "list", "--format", "json").stdout)) == 4
 
 
 def test_a_card_is_edited_and_retired(topup_ok, topup):

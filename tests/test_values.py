@@ -32,6 +32,9 @@ def test_an_unknown_channel_lists_the_names():
         (CardKind.sim, "9123 4567", "HK", "+85291234567"),
         (CardKind.sim, "+852 9123-4567", None, "+85291234567"),
         (CardKind.sim, "138 0013 8000", "CN", "+8613800138000"),
+        (CardKind.sim, "0912 345 678", "TW", "+886912345678"),
+        (CardKind.sim, "6612 3456", "MO", "+85366123456"),
+        (CardKind.sim, "+1 201 555 0123", None, "+12015550123"),  # a US number may be either
         (CardKind.sim, "８９８５ ２０００ １２３４ ５６７８ ９０１３", None, "89852000123456789013"),
         (CardKind.smart, "1234 5678(3)", None, "123456783"),
         (CardKind.smart, "ab-12-cd", None, "AB12CD"),
@@ -46,6 +49,10 @@ def test_card_numbers_are_checked_and_normalised(kind, text, region, stored):
     [
         (CardKind.sim, "12345", "HK", "not a valid phone number"),
         (CardKind.sim, "91234567", None, "region"),
+        (CardKind.sim, "2123 4567", "HK", "not a mobile number in HK"),  # a Hong Kong landline
+        (CardKind.sim, "021 1234 5678", "CN", "not a mobile number in CN"),  # a Shanghai landline
+        (CardKind.sim, "+886 2 2345 6789", None, "not a mobile number in TW"),  # a Taipei landline
+        (CardKind.sim, "+44 20 7123 4567", "HK", "not a mobile number in GB"),  # the country code decides
         (CardKind.sim, "89852000123456789012", None, "check digit"),
         (CardKind.smart, "12", None, "4 to 24"),
         (CardKind.smart, "1" * 25, None, "4 to 24"),

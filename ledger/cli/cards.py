@@ -46,8 +46,9 @@ def card_add(
     spec = cards.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
                             max_topup=max_topup, max_balance=max_balance, validity_days=validity_days)
     with open_ledger(ctx, write=True) as ledger:
-        card = cards.add_card(ledger, label, spec)
+        card, warnings = cards.add_card(ledger, label, spec)
     _show_card(card, output_format)
+    _warn(warnings)
     from ledger.domain.named import named
 
     say(_("added card {label!r} ({kind}, {currency})", label=card["label"], kind=named(card["kind"]),
@@ -102,8 +103,9 @@ def card_edit(
                             issuer=issuer, max_topup=max_topup, max_balance=max_balance,
                             validity_days=validity_days, label=new_label)
     with open_ledger(ctx, write=True) as ledger:
-        card = cards.edit_card(ledger, label, spec)
+        card, warnings = cards.edit_card(ledger, label, spec)
     _show_card(card, output_format)
+    _warn(warnings)
 
 
 @card_app.command("retire", help=_("Mark a card as no longer used; its records stay."))
@@ -113,6 +115,11 @@ def card_retire(ctx: typer.Context, label: LabelArg) -> None:
     with open_ledger(ctx, write=True) as ledger:
         card = cards.retire_card(ledger, label)
     say(_("card {label!r} is retired; its records stay in the ledger", label=card["label"]))
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        say(f"warning: {warning}")
 
 
 def _show_card(card: "CardView", output_format: ItemFormat) -> None:

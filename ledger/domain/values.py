@@ -229,6 +229,16 @@ def _parse_phone(raw: str, region: str | None, last: str | None) -> str:
                            _("number {number!r} is not a phone number", number=raw)) from None
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidInput(_not_valid(raw, region, last))
+    # A SIM answers on a mobile number; a landline, pager or service number is a typing slip. Where
+    # the plan does not tell them apart (the US and Canada), either may be a mobile one.
+    mobile = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if phonenumbers.number_type(parsed) not in mobile:
+        where = phonenumbers.region_code_for_number(parsed)
+        raise InvalidInput(
+            _("number ending {last} is not a mobile number in {region}; a SIM's number is the one it answers on",
+              last=last, region=where) if last else
+            _("number {number!r} is not a mobile number in {region}; a SIM's number is the one it answers on",
+              number=raw, region=where))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from ledger.chinese import folded
 from ledger.domain import chain
@@ -20,7 +21,7 @@ from ledger.domain.values import (
     shell_word,
 )
 from ledger.errors import DamageFound, Duplicate, InvalidInput, NotFound
-from ledger.i18n import N_, _
+from ledger.i18n import N_, Text, _
 from ledger.service.records import no_record
 from ledger.store.interface import Ledger
 
@@ -128,7 +129,27 @@ def _refuse_clash(ledger: Ledger, card: Card) -> None:
                           label=owner["label"]))
 
 
-def add_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
+class SavedCard(NamedTuple):
+    """A card as added or edited, and what the person should look at."""
+
+    view: CardView
+    warnings: list[Text]
+
+
+def _number_warnings(ledger: Ledger, card: Card) -> list[Text]:
+    """Two cards with one number are most often one card added twice: say which card has it first."""
+    if card["number"] is None:
+        return []
+    first = min((other for other in ledger.cards() if other["number"] == card["number"] and other["id"] != card["id"]),
+                key=lambda other: other["id"], default=None)
+    if first is None:
+        return []
+    return [_("card {first!r} has the same number (ending {last}); if they are one card, keep one and retire the "
+              "other: topup card retire {word}", first=first["label"], last=card["number"][-4:],
+              word=shell_word(card["label"]))]
+
+
+def add_card(ledger: Ledger, label: str, spec: CardSpec) -> SavedCard:
     """Add a card; its currency comes from --currency, else its region, else CNY."""
     if spec.kind is None:
         raise InvalidInput(_("give the card's kind: --kind sim or --kind smart"))
@@ -142,7 +163,7 @@ def add_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
     _apply_card_spec(card, CardSpec(**{**spec.__dict__, "label": label, "currency": currency}))
     _refuse_clash(ledger, card)
     card["id"] = ledger.add_card(card, "add", card["created_at_utc"])
-    return card_view(card)
+    return SavedCard(card_view(card), _number_warnings(ledger, card))
 
 
 def list_cards(ledger: Ledger, reveal: bool = False) -> list[CardView]:
@@ -158,7 +179,7 @@ def show_card(ledger: Ledger, label: str, reveal: bool = False) -> CardView:
     return view
 
 
-def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
+def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> SavedCard:
     """Change a card's settings. Its currency is fixed once it has records."""
     card = card_to_write_on(ledger, label)
     if spec.currency is not None and check_currency(spec.currency) != card["currency"]:
@@ -170,7 +191,7 @@ def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> CardView:
     _apply_card_spec(card, spec)
     _refuse_clash(ledger, card)
     ledger.update_card(card, "edit", to_stored(now_utc()))
-    return card_view(card)
+    return SavedCard(card_view(card), _number_warnings(ledger, card) if spec.number else [])
 
 
 def retire_card(ledger: Ledger, label: str) -> CardView:
