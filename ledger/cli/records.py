@@ -150,7 +150,8 @@ def amend(
 # What `check` calls what it compares.
 CHECK_LABELS = {"card": N_("card"), "number": N_("number"), "issuer": N_("issuer"), "amount": N_("amount"),
                 "max_topup": N_("max top-up"), "last_balance": N_("last balance"),
-                "balance_after": N_("balance after"), "max_balance": N_("max balance"),
+                "counted_records": N_("records credited since"), "balance_after": N_("balance after"),
+                "max_balance": N_("max balance"),
                 "last_topup": N_("last top-up"), "valid_until": N_("valid until")}
 
 
@@ -175,7 +176,9 @@ def check(
         last = result.last_topup
         shown = {**asdict(result), "last_topup": last and _(
             "{amount} on {occurred_at} via {channel} ({outcome}, record {id})", amount=last.amount,
-            occurred_at=last.occurred_at, channel=named(last.channel), outcome=named(last.outcome), id=last.id)}
+            occurred_at=last.occurred_at, channel=named(last.channel), outcome=named(last.outcome), id=last.id),
+                 "last_balance": result.last_balance and _("{balance}, stated by record {id}",
+                                                           balance=result.last_balance, id=result.last_balance_record)}
         output.print_fields(shown, CHECK_LABELS, CHECK_LABELS)  # in this order
         for warning in result.warnings:
             say(f"warning: {warning}")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
     from ledger.store.types import (
         CardActivity,
         ChainState,
+        Credited,
         DamagedBlob,
         IndexMismatch,
         IssuedSeal,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
         RefMatch,
         ReportRow,
         StandingRecord,
+        StatedBalance,
         StoreFacts,
         ValidityFacts,
     )
@@ -184,8 +186,12 @@ class Ledger(Chaining, ABC):
         """A card's newest standing record."""
 
     @abstractmethod
-    def last_balance(self, card_id: int) -> int | None:
+    def last_balance(self, card_id: int) -> StatedBalance | None:
         """The balance after a card's newest credited top-up that states one."""
+
+    @abstractmethod
+    def credited_after(self, card_id: int, balance: StatedBalance) -> list[Credited]:
+        """A card's credited top-ups after the one that stated `balance`, oldest first."""
 
     @abstractmethod
     def pending_ids(self, card_id: int) -> list[int]: ...

@@ -15,6 +15,7 @@ from ledger.domain.receipts import KeptReceipt, ReceiptFile
 from ledger.i18n import _
 from ledger.store.types import (
     CardActivity,
+    Credited,
     DamagedBlob,
     KeptText,
     LastTopup,
@@ -22,6 +23,7 @@ from ledger.store.types import (
     RecordKey,
     RefMatch,
     StandingRecord,
+    StatedBalance,
     ValidityFacts,
 )
 
@@ -150,11 +152,18 @@ class Reads:
                                 "LIMIT 1", (card_id,)).fetchone()
         return None if row is None else LastTopup(*row)
 
-    def last_balance(self, card_id: int) -> int | None:
-        row = self.conn.execute("SELECT balance_after_minor FROM topup WHERE card_id = ? AND status != 'void' "
-                                "AND outcome = 'credited' AND balance_after_minor IS NOT NULL "
+    def last_balance(self, card_id: int) -> StatedBalance | None:
+        row = self.conn.execute("SELECT id, occurred_at_utc, balance_after_minor FROM topup WHERE card_id = ? "
+                                "AND status != 'void' AND outcome = 'credited' AND balance_after_minor IS NOT NULL "
                                 "ORDER BY occurred_at_utc DESC, id DESC LIMIT 1", (card_id,)).fetchone()
-        return None if row is None else row[0]
+        return None if row is None else StatedBalance(*row)
+
+    def credited_after(self, card_id: int, balance: StatedBalance) -> list[Credited]:
+        # In the order `last_balance` picks the newest: by time, then by id at the same time.
+        return [Credited(*row) for row in self.conn.execute(
+            "SELECT id, amount_minor FROM topup WHERE card_id = ? AND status != 'void' AND outcome = 'credited' "
+            "AND (occurred_at_utc > ? OR (occurred_at_utc = ? AND id > ?)) ORDER BY occurred_at_utc, id",
+            (card_id, balance.occurred_at_utc, balance.occurred_at_utc, balance.id))]
 
     def pending_ids(self, card_id: int) -> list[int]:
         return [row[0] for row in self.conn.execute(
