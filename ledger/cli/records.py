@@ -162,6 +162,9 @@ def check(
     card: CardArg,
     amount: Annotated[str, typer.Argument(metavar="AMOUNT")],
     reveal: Annotated[bool, typer.Option("--reveal", help=_("Show the full card number."))] = False,
+    channel: Annotated[str | None, typer.Option(
+        "--channel", autocompletion=completion.channel_names,
+        help=_("How you will pay; the card's rules for that channel are checked too."))] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     from ledger.cli import output
@@ -169,7 +172,7 @@ def check(
     from ledger.service import checking
 
     with open_ledger(ctx) as ledger:
-        result = checking.check_before_paying(ledger, card, amount, reveal)
+        result = checking.check_before_paying(ledger, card, amount, reveal, channel)
     if output_format is ItemFormat.json:
         output.print_json(result)
     else:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from ledger.domain.money import format_minor
+from ledger.domain.profiles import kept_rules
 from ledger.domain.times import local_iso
 from ledger.domain.values import mask_number
 
@@ -25,6 +26,7 @@ class Card(TypedDict):
     validity_days: int | None
     retired_at_utc: str | None
     created_at_utc: str
+    profile: str | None  # the rules of the profile it was added with (`profiles.stored`)
 
 
 CARD_COLUMNS = tuple(Card.__annotations__)
@@ -46,11 +48,16 @@ class CardView(TypedDict, total=False):
     created_at: str | None
     records: int
     last_topup_at: str | None
+    profile: str | None  # the key of the profile it was added with
+    rules: list[dict[str, Any]]  # that profile's rules it keeps, each with its source (`rules.shown_rule`)
 
 
 def card_view(card: Card, reveal: bool = False) -> CardView:
     """A card as shown; the number masked unless `reveal`."""
+    from ledger.domain.rules import shown_rule
+
     currency = card["currency"]
+    kept = kept_rules(card["profile"])
 
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, currency)
@@ -62,4 +69,6 @@ def card_view(card: Card, reveal: bool = False) -> CardView:
         "max_topup": money(card["max_topup_minor"]), "max_balance": money(card["max_balance_minor"]),
         "validity_days": card["validity_days"], "retired": card["retired_at_utc"] is not None,
         "created_at": local_iso(card["created_at_utc"]),
+        "profile": kept.profile if kept else None,
+        "rules": [shown_rule(rule, currency) for rule in kept.rules] if kept else [],
     }

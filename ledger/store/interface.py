@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
         LastTopup,
         OldLink,
         OldReceipt,
+        Paid,
         Query,
         RecordKey,
         RefMatch,
@@ -192,6 +193,10 @@ class Ledger(Chaining, ABC):
     @abstractmethod
     def credited_after(self, card_id: int, balance: StatedBalance) -> list[Credited]:
         """A card's credited top-ups after the one that stated `balance`, oldest first."""
+
+    @abstractmethod
+    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = ()) -> Paid:
+        """A card's top-ups paid from `first_utc` to before `before_utc`, by these channels (empty: any)."""
 
     @abstractmethod
     def pending_ids(self, card_id: int) -> list[int]: ...

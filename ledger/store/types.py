@@ -107,6 +107,13 @@ class Credited(NamedTuple):
     amount_minor: int
 
 
+class Paid(NamedTuple):
+    """How many top-ups of a card were paid in a period (credited or pending, not void), and their sum."""
+
+    count: int
+    total_minor: int
+
+
 class ValidityFacts(NamedTuple):
     """What a card in use with a credited top-up says of its validity."""
 

@@ -19,6 +19,7 @@ from ledger.store.types import (
     DamagedBlob,
     KeptText,
     LastTopup,
+    Paid,
     ReceiptUse,
     RecordKey,
     RefMatch,
@@ -164,6 +165,14 @@ class Reads:
             "SELECT id, amount_minor FROM topup WHERE card_id = ? AND status != 'void' AND outcome = 'credited' "
             "AND (occurred_at_utc > ? OR (occurred_at_utc = ? AND id > ?)) ORDER BY occurred_at_utc, id",
             (card_id, balance.occurred_at_utc, balance.occurred_at_utc, balance.id))]
+
+    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = ()) -> Paid:
+        marks = ", ".join("?" * len(channels))
+        by_channel = f"AND channel IN ({marks})" if channels else ""
+        return Paid(*self.conn.execute(
+            "SELECT count(*), coalesce(sum(amount_minor), 0) FROM topup WHERE card_id = ? AND status != 'void' "
+            f"AND outcome IN ('credited', 'pending') AND occurred_at_utc >= ? AND occurred_at_utc < ? {by_channel}",
+            (card_id, first_utc, before_utc, *channels)).fetchone())
 
     def pending_ids(self, card_id: int) -> list[int]:
         return [row[0] for row in self.conn.execute(
