@@ -147,4 +147,6 @@ def _show_card(card: "CardView", output_format: ItemFormat) -> None:
     else:
         from ledger.domain.rules import cited
 
-        output.print_fields({**card, "rules": "\n".join(cited(rule) for rule in card.get("rules", []))}, CARD_LABELS)
+        if "rules" in card:
+            card = {**card, "rules": "\n".join(cited(rule) for rule in card["rules"])}  # type: ignore[typeddict-item]
+        output.print_fields(card, CARD_LABELS)

@@ -33,7 +33,8 @@ CARD_COLUMNS = tuple(Card.__annotations__)
 
 
 class CardView(TypedDict, total=False):
-    """A card as people and scripts see it; `records` and `last_topup_at` only from `card show`."""
+    """A card as people and scripts see it; `records` and `last_topup_at` only from `card show`, `profile`
+    and `rules` only for a card added with a profile."""
 
     label: str
     kind: str
@@ -62,13 +63,14 @@ def card_view(card: Card, reveal: bool = False) -> CardView:
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, currency)
 
-    return {
+    view: CardView = {
         "label": card["label"], "kind": card["kind"],
         "number": card["number"] if reveal else mask_number(card["number"]),
         "region": card["region"], "currency": currency, "issuer": card["issuer"],
         "max_topup": money(card["max_topup_minor"]), "max_balance": money(card["max_balance_minor"]),
         "validity_days": card["validity_days"], "retired": card["retired_at_utc"] is not None,
         "created_at": local_iso(card["created_at_utc"]),
-        "profile": kept.profile if kept else None,
-        "rules": [shown_rule(rule, currency) for rule in kept.rules] if kept else [],
     }
+    if kept is not None:  # a card without a profile shows exactly as before profiles existed
+        view["profile"], view["rules"] = kept.profile, [shown_rule(rule, currency) for rule in kept.rules]
+    return view

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any, NamedTuple
 
 from ledger.chinese import folded
@@ -110,12 +111,14 @@ def profile_key(name: str) -> str:
     return _SPACING.sub("", folded(label_key(name)))
 
 
-_BY_NAME = {profile_key(name): profile for profile in PROFILES for name in (profile.key, *profile.names)}
+@cache  # made on first use: folding Chinese reads OpenCC's table, which no other command should pay for
+def _by_name() -> dict[str, Profile]:
+    return {profile_key(name): profile for profile in PROFILES for name in (profile.key, *profile.names)}
 
 
 def find_profile(name: str) -> Profile | None:
     """The profile a person named, or None."""
-    return _BY_NAME.get(profile_key(name))
+    return _by_name().get(profile_key(name))
 
 
 class CardRules(NamedTuple):
