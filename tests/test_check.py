@@ -49,3 +49,27 @@ def test_bad_input_to_check_is_refused(topup_ok, topup):
     topup_ok("card", "add", "sim", "--kind", "smart")
     assert topup("check", "sim", "0").exit_code == 1
     assert topup("check", "nope", "10").exit_code == 1
+
+
+def test_top_ups_credited_after_the_last_stated_balance_are_counted(topup_ok, topup):
+    topup_ok("card", "add", "card", "--kind", "smart", "--region", "HK", "--max-balance", "1000")
+    topup_ok("log", "card", "100", "--at", "2026-10-01 09:00", "--balance-after", "900")
+    topup_ok("log", "card", "50", "--at", "2026-10-02 09:00")
+    topup_ok("log", "card", "20", "--at", "2026-10-03 09:00", "--outcome", "failed")
+    topup_ok("log", "card", "30", "--at", "2026-10-03 10:00")
+    topup_ok("void", "4", "--reason", "logged twice")
+    code, result, stderr = _check(topup, "card", "80")
+    assert code == 1 and "over the cap" in stderr
+    assert (result["last_balance"], result["last_balance_record"]) == ("900.00", 1)
+    assert result["counted_records"] == [2] and result["balance_after"] == "1030.00"
+    text = topup("check", "card", "40")
+    assert text.exit_code == 0
+    assert "900.00, stated by record 1" in text.stdout and "balance after" in text.stdout
+
+
+def test_a_balance_stated_after_the_top_ups_is_the_one_counted_from(topup_ok, topup):
+    topup_ok("card", "add", "card", "--kind", "smart", "--max-balance", "1000")
+    topup_ok("log", "card", "100", "--at", "2026-10-01 09:00", "--balance-after", "900")
+    topup_ok("log", "card", "50", "--at", "2026-10-02 09:00", "--balance-after", "200")
+    code, result, _ = _check(topup, "card", "80")
+    assert code == 0 and result["counted_records"] == [] and result["balance_after"] == "280.00"

@@ -18,7 +18,8 @@ app.add_typer(card_app, name="card")
 CARD_LABELS = {"label": N_("card"), "kind": N_("kind"), "number": N_("number"), "region": N_("region"),
                "currency": N_("currency"), "issuer": N_("issuer"), "max_topup": N_("max top-up"),
                "max_balance": N_("max balance"), "validity_days": N_("valid days"), "retired": N_("retired"),
-               "created_at": N_("added at"), "records": N_("records"), "last_topup_at": N_("last top-up")}
+               "created_at": N_("added at"), "records": N_("records"), "last_topup_at": N_("last top-up"),
+               "profile": N_("profile"), "rules": N_("profile rules")}
 # `card list`'s columns, the currency's heading short.
 CARD_COLUMNS = [(key, _("cur") if key == "currency" else _(CARD_LABELS[key])) for key in
                 ("label", "kind", "number", "currency", "region", "issuer", "max_topup", "max_balance",
@@ -30,7 +31,7 @@ def card_add(
     ctx: typer.Context,
     label: Annotated[str, typer.Argument(
         metavar="LABEL", help=_("A short name you will type, e.g. 八达通 or work-sim."))],
-    kind: Annotated[CardKind, typer.Option("--kind", help=_("sim or smart."))],
+    kind: Annotated[CardKind | None, typer.Option("--kind", help=_("sim or smart."))] = None,
     number: Annotated[str | None, typer.Option(help=_("Phone number or ICCID (sim), card number (smart)."))] = None,
     region: Annotated[str | None, typer.Option(help=_("Two-letter region, e.g. HK, CN, TW."))] = None,
     currency: Annotated[str | None, typer.Option(help=_("ISO 4217 code (default: the region's, else CNY)."))] = None,
@@ -39,12 +40,16 @@ def card_add(
     max_balance: Annotated[str | None, typer.Option("--max-balance", help=_("Balance cap."))] = None,
     validity_days: Annotated[int | None, typer.Option(
         "--validity-days", help=_("Days a top-up keeps the card valid."))] = None,
+    profile: Annotated[str | None, typer.Option(
+        "--profile", help=_("A known card or carrier (Octopus, 悠遊卡, Suica, csl …): fills in its published limits, "
+                            "currency, region and rules; options given win. See `topup card profiles`."))] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     from ledger.service import cards
 
-    spec = cards.CardSpec(kind=kind.value, number=number, region=region, currency=currency, issuer=issuer,
-                            max_topup=max_topup, max_balance=max_balance, validity_days=validity_days)
+    spec = cards.CardSpec(kind=kind.value if kind else None, number=number, region=region, currency=currency,
+                          issuer=issuer, max_topup=max_topup, max_balance=max_balance, validity_days=validity_days,
+                          profile=profile)
     with open_ledger(ctx, write=True) as ledger:
         card, warnings = cards.add_card(ledger, label, spec)
     _show_card(card, output_format)
@@ -53,6 +58,25 @@ def card_add(
 
     say(_("added card {label!r} ({kind}, {currency})", label=card["label"], kind=named(card["kind"]),
           currency=card["currency"]))
+
+
+@card_app.command("profiles", help=_("The known cards and carriers that --profile fills in, each rule with where "
+                                     "it was published and when that was read."))
+def card_profiles(output_format: Annotated[ListFormat | None, typer.Option("--format")] = None) -> None:
+    from ledger.domain.rules import cited
+    from ledger.service import cards
+
+    rows = cards.card_profiles()
+    fmt = list_format(output_format)
+    columns = [("name", _("profile")), ("names", _("also called")), ("currency", _("cur")), ("rule", _("rule"))]
+    if fmt is ListFormat.table:  # words for a person; scripts keep each rule's parts
+        for row in rows:
+            row["names"] = ", ".join(row["names"])
+            row["rule"] = cited(row) if row["rule"] else ""
+    else:
+        columns = [(key, key) for key in ("profile", "name", "names", "kind", "region", "currency", "issuer", "rule",
+                                          "value", "channels", "days", "source", "read_on")]
+    render_list(rows, columns, fmt)
 
 
 @card_app.command("list", help=_("List the cards."))
@@ -128,4 +152,8 @@ def _show_card(card: "CardView", output_format: ItemFormat) -> None:
     if output_format is ItemFormat.json:
         output.print_json(card)
     else:
+        from ledger.domain.rules import cited
+
+        if "rules" in card:
+            card = {**card, "rules": "\n".join(cited(rule) for rule in card["rules"])}  # type: ignore[typeddict-item]
         output.print_fields(card, CARD_LABELS)

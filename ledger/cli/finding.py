@@ -209,11 +209,16 @@ def due(
                ("days_left", _("days left")), ("last_topup_at", _("last top-up"))]
     fmt = list_format(output_format)
     if fmt is ListFormat.table:  # words for a person; scripts keep the signed number
+        from ledger.domain import profiles
         from ledger.domain.times import days_until
 
+        begins = {None: _("its validity ends"), profiles.FEE_AFTER_UNUSED_YEARS: _("a yearly fee begins if unused"),
+                  profiles.LAPSE_AFTER_UNUSED_YEARS: _("the card lapses if unused")}
         for row in rows:
             row["ends"] = days_until(row["days_left"])
+            row["rule"] = begins[row["rule"]]
         columns[4] = ("ends", _("ends"))
+        columns.append(("rule", _("what happens")))
     if not rows and fmt is ListFormat.table:
         say(_("no card's validity ends within {days} days", days=within))
         return

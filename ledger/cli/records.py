@@ -150,7 +150,8 @@ def amend(
 # What `check` calls what it compares.
 CHECK_LABELS = {"card": N_("card"), "number": N_("number"), "issuer": N_("issuer"), "amount": N_("amount"),
                 "max_topup": N_("max top-up"), "last_balance": N_("last balance"),
-                "balance_after": N_("balance after"), "max_balance": N_("max balance"),
+                "counted_records": N_("records credited since"), "balance_after": N_("balance after"),
+                "max_balance": N_("max balance"),
                 "last_topup": N_("last top-up"), "valid_until": N_("valid until")}
 
 
@@ -161,6 +162,9 @@ def check(
     card: CardArg,
     amount: Annotated[str, typer.Argument(metavar="AMOUNT")],
     reveal: Annotated[bool, typer.Option("--reveal", help=_("Show the full card number."))] = False,
+    channel: Annotated[str | None, typer.Option(
+        "--channel", autocompletion=completion.channel_names,
+        help=_("How you will pay; the card's rules for that channel are checked too."))] = None,
     output_format: Annotated[ItemFormat, typer.Option("--format")] = ItemFormat.text,
 ) -> None:
     from ledger.cli import output
@@ -168,14 +172,16 @@ def check(
     from ledger.service import checking
 
     with open_ledger(ctx) as ledger:
-        result = checking.check_before_paying(ledger, card, amount, reveal)
+        result = checking.check_before_paying(ledger, card, amount, reveal, channel)
     if output_format is ItemFormat.json:
         output.print_json(result)
     else:
         last = result.last_topup
         shown = {**asdict(result), "last_topup": last and _(
             "{amount} on {occurred_at} via {channel} ({outcome}, record {id})", amount=last.amount,
-            occurred_at=last.occurred_at, channel=named(last.channel), outcome=named(last.outcome), id=last.id)}
+            occurred_at=last.occurred_at, channel=named(last.channel), outcome=named(last.outcome), id=last.id),
+                 "last_balance": result.last_balance and _("{balance}, stated by record {id}",
+                                                           balance=result.last_balance, id=result.last_balance_record)}
         output.print_fields(shown, CHECK_LABELS, CHECK_LABELS)  # in this order
         for warning in result.warnings:
             say(f"warning: {warning}")

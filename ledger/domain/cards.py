@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from ledger.domain.money import format_minor
+from ledger.domain.profiles import kept_rules
 from ledger.domain.times import local_iso
 from ledger.domain.values import mask_number
 
@@ -25,13 +26,15 @@ class Card(TypedDict):
     validity_days: int | None
     retired_at_utc: str | None
     created_at_utc: str
+    profile: str | None  # the rules of the profile it was added with (`profiles.stored`)
 
 
 CARD_COLUMNS = tuple(Card.__annotations__)
 
 
 class CardView(TypedDict, total=False):
-    """A card as people and scripts see it; `records` and `last_topup_at` only from `card show`."""
+    """A card as people and scripts see it; `records` and `last_topup_at` only from `card show`, `profile`
+    and `rules` only for a card added with a profile."""
 
     label: str
     kind: str
@@ -46,16 +49,21 @@ class CardView(TypedDict, total=False):
     created_at: str | None
     records: int
     last_topup_at: str | None
+    profile: str | None  # the key of the profile it was added with
+    rules: list[dict[str, Any]]  # that profile's rules it keeps, each with its source (`rules.shown_rule`)
 
 
 def card_view(card: Card, reveal: bool = False) -> CardView:
     """A card as shown; the number masked unless `reveal`."""
+    from ledger.domain.rules import shown_rule
+
     currency = card["currency"]
+    kept = kept_rules(card["profile"])
 
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, currency)
 
-    return {
+    view: CardView = {
         "label": card["label"], "kind": card["kind"],
         "number": card["number"] if reveal else mask_number(card["number"]),
         "region": card["region"], "currency": currency, "issuer": card["issuer"],
@@ -63,3 +71,6 @@ def card_view(card: Card, reveal: bool = False) -> CardView:
         "validity_days": card["validity_days"], "retired": card["retired_at_utc"] is not None,
         "created_at": local_iso(card["created_at_utc"]),
     }
+    if kept is not None:  # a card without a profile shows exactly as before profiles existed
+        view["profile"], view["rules"] = kept.profile, [shown_rule(rule, currency) for rule in kept.rules]
+    return view

@@ -3,13 +3,18 @@
 A card may be retired, may have a single top-up limit and a balance cap; and a receipt
 reference belongs to one top-up of a card, and so does a pasted message. `log` and `amend` refuse
 what breaks these unless `--force` is given; `check` reports the same breaches before anyone pays.
+A card added with a profile also keeps its issuer's published rules (`profiles`): a smallest
+top-up, and limits per day, per calendar month and per rolling period, each named with its source
+when broken (`log` refuses, `check` reports).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import NamedTuple
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any, NamedTuple
 
+from ledger.domain import profiles
 from ledger.domain.cards import Card
 from ledger.domain.money import format_minor
 from ledger.errors import Duplicate, InvalidInput, LimitExceeded
@@ -53,11 +58,12 @@ def refuse_unforced(card: Card, amount_minor: int | None, balance_minor: int | N
             raise LimitExceeded(_(
                 "{amount} {currency} is over the single top-up limit of card {label!r} ({limit}); check the amount, "
                 "or {force} if it is right", amount=money(breach.value), currency=currency, label=label,
-                limit=money(breach.limit), force=FORCE))
+                limit=money(breach.limit), force=FORCE) + published(card, breach))
         if breach.rule == "max_balance":
             raise LimitExceeded(_(
                 "a balance of {balance} is over the balance cap of card {label!r} ({cap}); check it, or {force} if it "
-                "is right", balance=money(breach.value), label=label, cap=money(breach.limit), force=FORCE))
+                "is right", balance=money(breach.value), label=label, cap=money(breach.limit), force=FORCE)
+                + published(card, breach))
     if ref and records_with_ref:
         first = records_with_ref[0]
         raise Duplicate(_("card {label!r} already has reference {ref!r} in record {first} (`topup show {first}`); "
@@ -89,3 +95,96 @@ def same_amount_warning(records_near: list[int]) -> Text | None:
     return _("records {records} of this card have the same amount within {minutes} minutes of this one; if it is "
              "the same top-up, void the extra: topup void ID --reason 'logged twice'",
              records=", ".join(str(i) for i in records_near), minutes=minutes)
+
+
+# ---------------------------------------------------------------- a profile's published rules
+
+
+def shown_rule(rule: profiles.Rule, currency: str) -> dict[str, Any]:
+    """A rule as `card show`, `card profiles` and their JSON give it: an amount as decimal text."""
+    value = format_minor(rule.value, currency) if rule.kind in profiles.IN_MONEY else rule.value
+    return {"rule": rule.kind, "value": value, "channels": list(rule.channels), "days": rule.days,
+            "source": rule.source, "read_on": rule.read_on}
+
+
+def describe(shown: Mapping[str, Any]) -> Text:
+    """A rule (`shown_rule`) as people read it, e.g. "at most 300.00 in any 30 days, top-ups by auto only"."""
+    from ledger.domain.named import named
+
+    value = shown["value"]
+    said = {
+        profiles.MAX_TOPUP: lambda: _("at most {amount} a top-up", amount=value),
+        profiles.MIN_TOPUP: lambda: _("at least {amount} a top-up", amount=value),
+        profiles.MAX_BALANCE: lambda: _("a balance of at most {amount}", amount=value),
+        profiles.TOPUPS_PER_DAY: lambda: (_("at most one top-up a day") if value == 1
+                                          else _("at most {count} top-ups a day", count=value)),
+        profiles.AMOUNT_PER_DAY: lambda: _("at most {amount} a day", amount=value),
+        profiles.AMOUNT_PER_MONTH: lambda: _("at most {amount} a calendar month", amount=value),
+        profiles.AMOUNT_PER_PERIOD: lambda: _("at most {amount} in any {days} days", amount=value,
+                                              days=shown["days"]),
+        profiles.FEE_AFTER_UNUSED_YEARS: lambda: _("a yearly fee once unused for {years} years", years=value),
+        profiles.LAPSE_AFTER_UNUSED_YEARS: lambda: _("lapses once unused for {years} years", years=value),
+    }[shown["rule"]]()
+    if shown["channels"]:
+        return _("{rule}, top-ups by {channels} only", rule=said,
+                 channels=", ".join(str(named(channel)) for channel in shown["channels"]))
+    return said
+
+
+def cited(shown: Mapping[str, Any]) -> Text:
+    """A rule (`shown_rule`) with where it was published and when that was read."""
+    return _("{rule} (published in {source}, read on {read_on})", rule=describe(shown), source=shown["source"],
+             read_on=shown["read_on"])
+
+
+def published(card: Card, breach: Breach) -> str:
+    """Where the limit a breach breaks was published, when the card's profile set it; else nothing."""
+    kept = profiles.kept_rules(card["profile"])
+    rule = kept.rule(breach.rule) if kept else None
+    if rule is None or rule.value != breach.limit:
+        return ""
+    return " " + _("The limit is the card's profile rule: {rule}.", rule=cited(shown_rule(rule, card["currency"])))
+
+
+def window(rule: profiles.Rule, moment: datetime, zone: tzinfo) -> tuple[datetime, datetime, Text]:
+    """The period a windowed rule counts a top-up at `moment` in: its start, its end, and how to name it."""
+    local = moment.astimezone(zone)
+    if rule.kind == profiles.AMOUNT_PER_PERIOD:
+        days = rule.days or 1
+        return moment - timedelta(days=days), moment, _("in the {days} days to {day}", days=days, day=local.date())
+    if rule.kind == profiles.AMOUNT_PER_MONTH:
+        first = local.date().replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return (_midnight(first, zone), _midnight(following, zone),
+                _("in {month}", month=first.strftime("%Y-%m")))
+    day = local.date()
+    return _midnight(day, zone), _midnight(day + timedelta(days=1), zone), _("on {day}", day=day)
+
+
+def _midnight(day: date, zone: tzinfo) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def profile_breach(card: Card, rule: profiles.Rule, amount_minor: int, count: int, total_minor: int,
+                   period: Text | None) -> Text | None:
+    """What a top-up of `amount_minor` breaks of a profile rule, given the top-ups already counted in
+    its period (`count`, `total_minor`); None when it keeps to it."""
+    currency = card["currency"]
+    rule_text = cited(shown_rule(rule, currency))
+    if rule.kind == profiles.MIN_TOPUP and amount_minor < rule.value:
+        return _("{amount} is under the smallest top-up of card {label!r}: {rule}",
+                 amount=format_minor(amount_minor, currency), label=card["label"], rule=rule_text)
+    if rule.kind == profiles.TOPUPS_PER_DAY and count + 1 > rule.value:
+        return _("this would be top-up {count} {period} of card {label!r}, over its rule: {rule}", count=count + 1,
+                 period=period, label=card["label"], rule=rule_text)
+    if rule.kind in profiles.IN_MONEY and rule.kind in profiles.WINDOWED and total_minor + amount_minor > rule.value:
+        return _("this would make {total} topped up {period} on card {label!r}, over its rule: {rule}",
+                 total=format_minor(total_minor + amount_minor, currency), period=period, label=card["label"],
+                 rule=rule_text)
+    return None
+
+
+def refuse_profile_breach(problems: list[Text]) -> None:
+    """`log` without `--force`: refuse the first profile rule a top-up breaks."""
+    if problems:
+        raise LimitExceeded(_("{problem}; check it, or {force} if it is right", problem=problems[0], force=FORCE))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ledger.chinese import folded
-from ledger.domain import chain
+from ledger.domain import chain, profiles
 from ledger.domain.cards import CARD_COLUMNS, Card, CardView, card_view
-from ledger.domain.money import REGION_CURRENCY, check_currency, parse_amount
+from ledger.domain.money import REGION_CURRENCY, check_currency, format_minor, parse_amount
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import (
     CardKind,
@@ -39,6 +39,7 @@ class CardSpec:
     max_balance: str | None = None
     validity_days: int | None = None
     label: str | None = None
+    profile: str | None = None  # a known card's or carrier's name (`domain.profiles`)
 
 
 def _apply_card_spec(card: Card, spec: CardSpec) -> None:
@@ -149,8 +150,32 @@ def _number_warnings(ledger: Ledger, card: Card) -> list[Text]:
               word=shell_word(card["label"]))]
 
 
+def _with_profile(spec: CardSpec) -> tuple[CardSpec, str | None]:
+    """The settings with what the named profile fills in where none was given, and the rules the card
+    keeps; options given win."""
+    if spec.profile is None:
+        return spec, None
+    profile = profiles.find_profile(spec.profile)
+    if profile is None:
+        raise InvalidInput(_("there is no card profile {name!r}; the known ones are {known} (`topup card profiles` "
+                             "lists their rules)", name=spec.profile,
+                             known=", ".join(known.name for known in profiles.PROFILES)))
+    if spec.currency is not None and check_currency(spec.currency) != profile.currency:
+        raise InvalidInput(_("the limits of profile {name} are in {currency}; leave out --currency or give "
+                             "{currency}", name=profile.name, currency=profile.currency))
+    given = {profiles.MAX_TOPUP: spec.max_topup, profiles.MAX_BALANCE: spec.max_balance}
+    filled = {kind: format_minor(rule.value, profile.currency) for rule in profile.rules
+              for kind in profiles.ON_THE_CARD if rule.kind == kind and given[kind] is None}
+    kept = profiles.card_rules(profile, {kind for kind, text in given.items() if text is not None})
+    return replace(spec, kind=spec.kind or profile.kind, region=spec.region or profile.region,
+                   currency=profile.currency, issuer=spec.issuer or profile.issuer,
+                   max_topup=filled.get(profiles.MAX_TOPUP, spec.max_topup),
+                   max_balance=filled.get(profiles.MAX_BALANCE, spec.max_balance)), profiles.stored(kept)
+
+
 def add_card(ledger: Ledger, label: str, spec: CardSpec) -> SavedCard:
-    """Add a card; its currency comes from --currency, else its region, else CNY."""
+    """Add a card; its currency comes from --currency, else its profile's, else its region's, else CNY."""
+    spec, kept_rules = _with_profile(spec)
     if spec.kind is None:
         raise InvalidInput(_("give the card's kind: --kind sim or --kind smart"))
     currency = spec.currency
@@ -159,7 +184,8 @@ def add_card(ledger: Ledger, label: str, spec: CardSpec) -> SavedCard:
         if region and region not in REGION_CURRENCY:
             raise InvalidInput(_("no currency is known for region {region}; add --currency", region=region))
         currency = REGION_CURRENCY[region] if region else "CNY"
-    card: Card = dict.fromkeys(CARD_COLUMNS) | {"created_at_utc": to_stored(now_utc())}  # type: ignore[assignment]
+    card: Card = dict.fromkeys(CARD_COLUMNS) | {  # type: ignore[assignment]
+        "created_at_utc": to_stored(now_utc()), "profile": kept_rules}
     _apply_card_spec(card, CardSpec(**{**spec.__dict__, "label": label, "currency": currency}))
     _refuse_clash(ledger, card)
     card["id"] = ledger.add_card(card, "add", card["created_at_utc"])
@@ -188,6 +214,11 @@ def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> SavedCard:
                                  label=card["label"], currency=card["currency"]))
     if spec.kind is not None and spec.number is None and card["number"] is not None:
         spec = replace(spec, number=card["number"])  # the number must pass the new kind's rules too
+    kept = profiles.kept_rules(card["profile"])
+    replaced = {kind for kind, text in ((profiles.MAX_TOPUP, spec.max_topup), (profiles.MAX_BALANCE, spec.max_balance))
+                if text is not None}
+    if kept is not None and replaced:  # the card's own limit replaces the published one
+        card["profile"] = profiles.stored(profiles.without(kept, replaced))
     _apply_card_spec(card, spec)
     _refuse_clash(ledger, card)
     ledger.update_card(card, "edit", to_stored(now_utc()))
@@ -201,3 +232,16 @@ def retire_card(ledger: Ledger, label: str) -> CardView:
         card["retired_at_utc"] = to_stored(now_utc())
         ledger.update_card(card, "retire", card["retired_at_utc"])
     return card_view(card)
+
+
+def card_profiles() -> list[dict[str, Any]]:
+    """Each known card's and carrier's published rules, one row a rule (one row for a profile with none)."""
+    from ledger.domain.rules import shown_rule
+
+    rows = []
+    for profile in profiles.PROFILES:
+        about = {"profile": profile.key, "name": profile.name, "names": list(profile.names), "kind": profile.kind,
+                 "region": profile.region, "currency": profile.currency, "issuer": profile.issuer}
+        rows += [about | shown_rule(rule, profile.currency) for rule in profile.rules] or [
+            about | dict.fromkeys(("rule", "value", "channels", "days", "source", "read_on"))]
+    return rows

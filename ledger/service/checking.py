@@ -1,7 +1,8 @@
 """`topup check`: the guide's advice before paying, in one look.
 
 Compare the number with the one typed into the kiosk or app, stay within the single top-up
-limit and the balance cap, do not pay twice, and know when the card's validity ends.
+limit and the balance cap, do not pay twice, and know when the card's validity ends. The balance
+is the newest one a top-up stated, plus every top-up credited after it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from datetime import datetime
 
 from ledger.domain import rules
 from ledger.domain.cards import Card
+from ledger.domain.channels import parse_channel
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import ago, from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
 from ledger.i18n import _
 from ledger.service.cards import find_card
 from ledger.service.finding import card_validity
+from ledger.service.limits import profile_problems
 from ledger.store.interface import Ledger
 from ledger.store.types import LastTopup
 
@@ -53,25 +56,32 @@ class Check:
     valid_until: str | None
     problems: list[str]
     warnings: list[str]
+    last_balance_record: int | None  # the record that stated `last_balance`
+    counted_records: list[int]  # credited after it, added to it in `balance_after`
 
 
-def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bool = False) -> Check:
+def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bool = False,
+                        channel: str | None = None) -> Check:
     """What to compare and watch before paying `amount_text` onto a card.
 
-    `problems` are limits that paying would break (the command exits 1); `warnings` are things
+    `problems` are limits that paying would break (the command exits 1), those of the card's
+    profile too (its rules for some channels only when `channel` is given); `warnings` are things
     to look at first."""
     now = now_utc()
     card = find_card(ledger, label)
     amount = parse_amount(amount_text, card["currency"]).minor
+    channel = parse_channel(channel).value if channel else None
     last = ledger.last_topup(card["id"])
-    balance = ledger.last_balance(card["id"])
+    stated = ledger.last_balance(card["id"])
+    counted = [] if stated is None else ledger.credited_after(card["id"], stated)
     pending = ledger.pending_ids(card["id"])
     ends = card_validity(ledger, card["id"])
 
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, card["currency"])
 
-    after = None if balance is None else balance + amount
+    balance = None if stated is None else stated.balance_minor
+    after = None if balance is None else balance + sum(top_up.amount_minor for top_up in counted) + amount
     valid_until = ends[0].ends.isoformat() if ends else None
     return Check(
         card["label"], card["kind"], card["number"] if reveal else mask_number(card["number"]), card["issuer"],
@@ -79,7 +89,9 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
         money(card["max_balance_minor"]),
         None if last is None else LastTopupShown(last.id, local_iso(last.occurred_at_utc), money(last.amount_minor),
                                                  last.channel, last.ref, last.outcome),
-        valid_until, _problems(card, amount, after, money), _warnings(last, pending, valid_until, now, money))
+        valid_until, _problems(card, amount, after, money) + profile_problems(ledger, card, amount, channel, now),
+        _warnings(last, pending, valid_until, now, money),
+        None if stated is None else stated.id, [top_up.id for top_up in counted])
 
 
 def _problems(card: Card, amount: int, after: int | None, money: Callable[[int | None], str | None]) -> list[str]:
@@ -90,7 +102,8 @@ def _problems(card: Card, amount: int, after: int | None, money: Callable[[int |
         "max_balance": lambda b: _("the balance would be {balance}, over the cap of {cap}", balance=money(b.value),
                                    cap=money(b.limit)),
     }
-    return [shown[breach.rule](breach) for breach in rules.breaches(card, amount, after)]
+    return [shown[breach.rule](breach) + rules.published(card, breach)
+            for breach in rules.breaches(card, amount, after)]
 
 
 def _warnings(last: LastTopup | None, pending: list[int], valid_until: str | None, now: datetime,

@@ -202,6 +202,10 @@ class Validity:
     valid_until: str
     days_left: int
     last_topup_at: str | None
+    # None for the card's validity; else the profile rule that begins on `valid_until` (a yearly fee, or
+    # the card lapsing, once it has gone unused that long since its last top-up) and its source.
+    rule: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,34 @@ def validity_ends(ledger: Ledger, today: date | None = None) -> list[Validity]:
     found = [Validity(end.card, end.kind, mask_number(end.number), end.ends.isoformat(), (end.ends - today).days,
                       local_iso(end.last_topup_utc))
              for end in card_validity(ledger)]
+    found += _unused_ends(ledger, today)
     return sorted(found, key=lambda validity: (validity.valid_until, validity.card))
+
+
+def _unused_ends(ledger: Ledger, today: date) -> list[Validity]:
+    """When each card in use that has a profile's inactivity rule starts paying a fee or lapses, if it
+    goes unused from its last top-up on."""
+    from ledger.domain import profiles
+
+    found = []
+    for card in ledger.cards():
+        kept = profiles.kept_rules(card["profile"])
+        if kept is None or card["retired_at_utc"] is not None:
+            continue
+        last_utc = ledger.card_activity(card["id"]).last_at_utc
+        for rule in kept.rules:
+            if rule.kind in profiles.INACTIVITY and last_utc is not None:
+                ends = _years_after(from_stored(last_utc).astimezone().date(), rule.value)
+                found.append(Validity(card["label"], card["kind"], mask_number(card["number"]), ends.isoformat(),
+                                      (ends - today).days, local_iso(last_utc), rule.kind, rule.source))
+    return found
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year without one
+        return day.replace(year=day.year + years, day=28)
 
 
 def due(ledger: Ledger, within_days: int, today: date | None = None) -> list[Validity]:

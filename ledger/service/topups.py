@@ -159,6 +159,11 @@ def _refuse_unforced(ledger: Ledger, card: Card, row: StoredTopup, before: Store
     same_ref = ledger.ids_with_ref(card["id"], ref, row.get("id")) if ref else []
     rules.refuse_unforced(card, changed("amount_minor"), changed("balance_after_minor"), ref, same_ref,
                           retired_ok=before is not None)
+    if before is None and row["outcome"] in (Outcome.credited.value, Outcome.pending.value):
+        from ledger.service.limits import profile_problems
+
+        rules.refuse_profile_breach(profile_problems(ledger, card, row["amount_minor"], row["channel"],
+                                                     from_stored(row["occurred_at_utc"])))
 
 
 # ---------------------------------------------------------------- corrections

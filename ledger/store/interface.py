@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
     from ledger.store.types import (
         CardActivity,
         ChainState,
+        Credited,
         DamagedBlob,
         IndexMismatch,
         IssuedSeal,
@@ -36,11 +37,13 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
         LastTopup,
         OldLink,
         OldReceipt,
+        Paid,
         Query,
         RecordKey,
         RefMatch,
         ReportRow,
         StandingRecord,
+        StatedBalance,
         StoreFacts,
         ValidityFacts,
     )
@@ -184,8 +187,16 @@ class Ledger(Chaining, ABC):
         """A card's newest standing record."""
 
     @abstractmethod
-    def last_balance(self, card_id: int) -> int | None:
+    def last_balance(self, card_id: int) -> StatedBalance | None:
         """The balance after a card's newest credited top-up that states one."""
+
+    @abstractmethod
+    def credited_after(self, card_id: int, balance: StatedBalance) -> list[Credited]:
+        """A card's credited top-ups after the one that stated `balance`, oldest first."""
+
+    @abstractmethod
+    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = ()) -> Paid:
+        """A card's top-ups paid from `first_utc` to before `before_utc`, by these channels (empty: any)."""
 
     @abstractmethod
     def pending_ids(self, card_id: int) -> list[int]: ...

@@ -28,6 +28,7 @@ class Card(SQLModel, table=True):
     validity_days: int | None = None
     retired_at_utc: str | None = None
     created_at_utc: str
+    profile: str | None = None
 
 
 def _topup_model() -> type[SQLModel]:

@@ -92,6 +92,28 @@ class LastTopup(NamedTuple):
     outcome: str
 
 
+class StatedBalance(NamedTuple):
+    """The balance a credited top-up stated it left on its card."""
+
+    id: int
+    occurred_at_utc: str
+    balance_minor: int
+
+
+class Credited(NamedTuple):
+    """A credited top-up, for adding to a stated balance."""
+
+    id: int
+    amount_minor: int
+
+
+class Paid(NamedTuple):
+    """How many top-ups of a card were paid in a period (credited or pending, not void), and their sum."""
+
+    count: int
+    total_minor: int
+
+
 class ValidityFacts(NamedTuple):
     """What a card in use with a credited top-up says of its validity."""
 

@@ -15,13 +15,16 @@ from ledger.domain.receipts import KeptReceipt, ReceiptFile
 from ledger.i18n import _
 from ledger.store.types import (
     CardActivity,
+    Credited,
     DamagedBlob,
     KeptText,
     LastTopup,
+    Paid,
     ReceiptUse,
     RecordKey,
     RefMatch,
     StandingRecord,
+    StatedBalance,
     ValidityFacts,
 )
 
@@ -150,11 +153,26 @@ class Reads:
                                 "LIMIT 1", (card_id,)).fetchone()
         return None if row is None else LastTopup(*row)
 
-    def last_balance(self, card_id: int) -> int | None:
-        row = self.conn.execute("SELECT balance_after_minor FROM topup WHERE card_id = ? AND status != 'void' "
-                                "AND outcome = 'credited' AND balance_after_minor IS NOT NULL "
+    def last_balance(self, card_id: int) -> StatedBalance | None:
+        row = self.conn.execute("SELECT id, occurred_at_utc, balance_after_minor FROM topup WHERE card_id = ? "
+                                "AND status != 'void' AND outcome = 'credited' AND balance_after_minor IS NOT NULL "
                                 "ORDER BY occurred_at_utc DESC, id DESC LIMIT 1", (card_id,)).fetchone()
-        return None if row is None else row[0]
+        return None if row is None else StatedBalance(*row)
+
+    def credited_after(self, card_id: int, balance: StatedBalance) -> list[Credited]:
+        # In the order `last_balance` picks the newest: by time, then by id at the same time.
+        return [Credited(*row) for row in self.conn.execute(
+            "SELECT id, amount_minor FROM topup WHERE card_id = ? AND status != 'void' AND outcome = 'credited' "
+            "AND (occurred_at_utc > ? OR (occurred_at_utc = ? AND id > ?)) ORDER BY occurred_at_utc, id",
+            (card_id, balance.occurred_at_utc, balance.occurred_at_utc, balance.id))]
+
+    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = ()) -> Paid:
+        marks = ", ".join("?" * len(channels))
+        by_channel = f"AND channel IN ({marks})" if channels else ""
+        return Paid(*self.conn.execute(
+            "SELECT count(*), coalesce(sum(amount_minor), 0) FROM topup WHERE card_id = ? AND status != 'void' "
+            f"AND outcome IN ('credited', 'pending') AND occurred_at_utc >= ? AND occurred_at_utc < ? {by_channel}",
+            (card_id, first_utc, before_utc, *channels)).fetchone())
 
     def pending_ids(self, card_id: int) -> list[int]:
         return [row[0] for row in self.conn.execute(

@@ -1,0 +1,36 @@
+"""The published rules of a card's profile, applied to one top-up: what `log` refuses and `check`
+reports. The rules themselves and their wording are in `domain.rules`; this reads the top-ups each
+one counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ledger.domain import profiles, rules
+from ledger.domain.cards import Card
+from ledger.domain.times import to_stored
+from ledger.i18n import Text
+from ledger.store.interface import Ledger
+
+
+def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str | None,
+                     moment: datetime) -> list[Text]:
+    """Every rule of the card's profile that a top-up of `amount_minor` by `channel` at `moment`
+    breaks; a rule for some channels only is looked at when the channel is known."""
+    kept = profiles.kept_rules(card["profile"])
+    if kept is None:
+        return []
+    zone = ZoneInfo(kept.zone)
+    found = []
+    for rule in kept.rules:
+        if rule.channels and channel not in rule.channels:
+            continue
+        count, total, period = 0, 0, None
+        if rule.kind in profiles.WINDOWED:
+            start, end, period = rules.window(rule, moment, zone)
+            count, total = ledger.paid_between(card["id"], to_stored(start), to_stored(end), rule.channels)
+        problem = rules.profile_breach(card, rule, amount_minor, count, total, period)
+        if problem is not None:
+            found.append(problem)
+    return found

@@ -1,0 +1,97 @@
+import json
+import sqlite3
+
+from ledger.store.sqlite.migrations import LATEST
+
+
+def _card(topup_ok, *args):
+    return json.loads(topup_ok("card", "add", *args, "--format", "json").stdout)
+
+
+def test_a_profile_fills_the_published_limits_and_keeps_their_sources(topup_ok):
+    card = _card(topup_ok, "八達通卡", "--profile", " 八达通 ")
+    assert (card["kind"], card["region"], card["currency"], card["max_balance"]) == ("smart", "HK", "HKD", "3000.00")
+    assert card["profile"] == "octopus"
+    assert {rule["rule"] for rule in card["rules"]} == {"max_balance", "topups_per_day", "fee_after_unused_years"}
+    assert all(rule["source"] and rule["read_on"] == "2026-12-07" for rule in card["rules"])
+    shown = topup_ok("card", "show", "八達通卡").stdout
+    assert "octopus.com.hk" in shown and "2026-12-07" in shown
+
+
+def test_options_given_win_over_the_profile(topup_ok, topup):
+    card = _card(topup_ok, "sim", "--profile", "中國移動香港", "--number", "9123 4567", "--max-topup", "500")
+    assert card["max_topup"] == "500.00" and card["kind"] == "sim"
+    assert "max_topup" not in {rule["rule"] for rule in card["rules"]}
+    result = topup("card", "add", "other", "--profile", "cmhk", "--currency", "CNY")
+    assert result.exit_code == 1 and "HKD" in result.stderr
+
+
+def test_an_unknown_profile_is_refused_with_the_known_ones(topup, ledger_path):
+    result = topup("card", "add", "x", "--profile", "Oyster")
+    assert result.exit_code == 1 and "Octopus" in result.stderr and "China Mobile Hong Kong" in result.stderr
+    assert "Traceback" not in result.stderr and not ledger_path.exists()
+
+
+def test_card_profiles_lists_each_rule_with_its_source(topup_ok):
+    rows = json.loads(topup_ok("card", "profiles", "--format", "json").stdout)
+    names = {row["profile"] for row in rows}
+    assert {"octopus", "easycard", "ipass", "suica", "pasmo", "shenzhen-tong", "csl", "cmhk"} <= names
+    assert all(row["source"] and row["read_on"] for row in rows if row["rule"])
+
+
+def test_log_refuses_what_breaks_a_profile_rule_naming_it_and_its_source(topup_ok, topup):
+    _card(topup_ok, "sim", "--profile", "CMHK", "--number", "91234567")
+    result = topup("log", "sim", "30")
+    assert result.exit_code == 1 and "at least 50.00" in result.stderr and "chinamobile.com" in result.stderr
+    topup_ok("log", "sim", "1000", "--channel", "app", "--at", "2026-11-02")
+    topup_ok("log", "sim", "1000", "--channel", "online", "--at", "2026-11-03")
+    topup_ok("log", "sim", "1000", "--channel", "store", "--at", "2026-11-04")  # the monthly limit is for online ways
+    topup_ok("log", "sim", "1000", "--channel", "wechat", "--at", "2026-11-05")
+    result = topup("log", "sim", "100", "--channel", "alipay", "--at", "2026-11-30 23:00")
+    assert result.exit_code == 1 and "3000.00 a calendar month" in result.stderr and "2026-11" in result.stderr
+    topup_ok("log", "sim", "1000", "--channel", "wechat", "--at", "2026-12-01 12:00")  # a new month
+    topup_ok("log", "sim", "30", "--force")
+
+
+def test_a_rolling_limit_counts_only_its_channel_and_period(topup_ok, topup):
+    _card(topup_ok, "csl", "--profile", "csl", "--number", "51234567")
+    topup_ok("log", "csl", "100", "--channel", "auto", "--at", "2026-10-01")
+    topup_ok("log", "csl", "100", "--channel", "auto", "--at", "2026-10-20")
+    topup_ok("log", "csl", "500", "--channel", "app", "--at", "2026-10-21")
+    result = topup("log", "csl", "150", "--channel", "自動充值", "--at", "2026-10-25")
+    assert result.exit_code == 1 and "in any 30 days" in result.stderr and "hkcsl.com" in result.stderr
+    topup_ok("log", "csl", "150", "--channel", "auto", "--at", "2026-11-05")  # 1 October is out of its 30 days
+
+
+def test_check_reports_a_daily_count_and_the_cap_with_their_source(topup_ok, topup):
+    _card(topup_ok, "oct", "--profile", "octopus")
+    topup_ok("log", "oct", "250", "--channel", "auto", "--balance-after", "2900")
+    result = topup("check", "oct", "250", "--channel", "auto", "--format", "json")
+    assert result.exit_code == 1
+    assert any("one top-up a day" in problem for problem in json.loads(result.stdout)["problems"])
+    assert topup("log", "oct", "250", "--channel", "auto").exit_code == 1
+    result = topup("check", "oct", "250")
+    assert result.exit_code == 1 and "over the cap of 3000.00" in result.stderr and "octopus.com.hk" in result.stderr
+    assert "one top-up a day" not in result.stderr  # the daily count is for automatic reloads
+
+
+def test_due_lists_when_an_unused_card_lapses_or_starts_paying_a_fee(topup_ok):
+    _card(topup_ok, "suica", "--profile", "Suica")
+    _card(topup_ok, "oct", "--profile", "Octopus")
+    topup_ok("log", "suica", "1000", "--at", "2016-03-01")
+    topup_ok("log", "oct", "100", "--at", "2025-01-10 12:00")
+    rows = json.loads(topup_ok("due", "--within", "36500", "--format", "json").stdout)
+    ends = {(row["card"], row["rule"]): row["valid_until"] for row in rows}
+    assert ends[("suica", "lapse_after_unused_years")] == "2026-03-01"
+    assert ends[("oct", "fee_after_unused_years")] == "2028-01-10"
+
+
+def test_a_card_keeps_the_rules_it_was_added_with_and_verify_sees_them_changed(topup_ok, topup, ledger_path):
+    _card(topup_ok, "oct", "--profile", "octopus")
+    assert topup_ok("verify").exit_code == 0
+    with sqlite3.connect(ledger_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        conn.execute("UPDATE card SET profile = replace(profile, '300000', '900000')")
+    conn.close()
+    result = topup("verify")
+    assert result.exit_code == 3 and "oct" in result.stdout + result.stderr
