@@ -685,3 +685,23 @@ def test_the_face_value_an_item_names_is_credited_whatever_was_taken_off(topup_o
     assert sorted((r["ref"], r["amount"], r["paid"]) for r in found) == [
         ("59000", "100.00", "99.30"), ("59001", "50.00", "45.00"), ("59002", "100.00", "99.50"),
         ("59003", "30.00", "29.00"), ("59004", "100.00", "98.00"), ("59005", "20.00", "18.00")]
+
+
+def test_a_row_left_to_log_by_hand_comes_with_the_commands_that_record_it(topup_ok, tmp_path):
+    topup_ok("card", "add", "mobile", "--kind", "sim", "--region", "CN", "--issuer", "中国移动")
+    bill = _bill(tmp_path, ("2025-10-01 08:00:00", "中国移动", "话费充值 100元", "¥99.50", "已冻结", "60001"),
+                 ("2025-10-02 08:00:00", "中国移动", "话费充值 30元", "¥0.00", "支付成功", "60002"),
+                 ("2025-10-03 08:00:00", "中国联通", "话费充值 30元", "¥30.00", "已冻结", "60003"))
+    done = topup_ok("import", bill)
+    assert "3 to log by hand" in done.stderr
+    placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+    assert placing == [
+        "topup log mobile 100.00 --paid 99.50 --channel wechat --at '2025-10-01 08:00:00+08:00' --ref 60001 "
+        "--outcome OUTCOME",
+        "topup log mobile 30.00 --channel wechat --at '2025-10-02 08:00:00+08:00' --ref 60002 --outcome credited",
+        "topup card add LABEL --kind sim --region CN --issuer 中国联通",
+        "topup log LABEL 30.00 --channel wechat --at '2025-10-03 08:00:00+08:00' --ref 60003 --outcome OUTCOME"]
+    pasted = run_process(*shlex.split(placing[0])[1:])
+    assert pasted.returncode != 0 and json.loads(topup_ok("search", "--format", "json").stdout) == []
+    topup_ok(*shlex.split(placing[0].replace("OUTCOME", "pending"))[1:])
+    assert "1 already in the ledger" in topup_ok("import", bill).stderr
