@@ -627,4 +627,81 @@ def test_one_card_system_one_suggestion(topup_ok, tmp_path):
 def test_what_was_bought_is_no_carrier_branch(topup_ok, tmp_path):
     bill = _bill(tmp_path, ("2025-09-01 08:00:00", "京东", "手机充值移动100元", "¥100.00", "支付成功", "55001"))
     done = topup_ok("import", bill)
-    assert "to place the rest: topup card add LABEL --kind sim --region CN\n" in done.stderr  # no --issuer 充值移动
+    # The carrier bought from, never a branch called 充值移动.
+    assert "to place the rest: topup card add LABEL --kind sim --region CN --issuer 中国移动\n" in done.stderr
+
+
+def test_a_carriers_wallet_shop_sells_top_ups_and_money_put_into_the_wallet_is_none(topup_ok, tmp_path):
+    topup_ok("card", "add", "mobile", "--kind", "sim", "--region", "CN", "--issuer", "中国移动")
+    bill = _bill(tmp_path, ("2025-10-01 08:00:00", "中国移动和包官方旗舰店", "手机充值 100元", "¥98.00", "支付成功", "56001"),
+                 ("2025-10-02 08:00:00", "和包支付", "中国移动 话费 50元", "¥50.00", "支付成功", "56002"),
+                 ("2025-10-03 08:00:00", "中国移动", "和包充值", "¥200.00", "支付成功", "56003"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert [(row["decision"], row["card"], row["amount"]) for row in listed] == [
+        ("added", "mobile", "100.00"), ("added", "mobile", "50.00"), ("skipped", None, None)]
+
+
+def test_a_row_naming_a_carrier_goes_to_a_sim_of_that_carrier_whatever_card_says(topup_ok, tmp_path):
+    topup_ok("card", "add", "mobile", "--kind", "sim", "--region", "CN", "--issuer", "中国移动")
+    bill = _bill(tmp_path, ("2025-10-01 08:00:00", "某充值平台", "话费充值-电信-100元", "¥99.50", "支付成功", "57001"),
+                 ("2025-10-02 08:00:00", "某充值平台", "话费充值（移动）30元", "¥30.00", "支付成功", "57002"),
+                 ("2025-10-03 08:00:00", "某充值平台", "手机充值 联通 50元", "¥50.00", "支付成功", "57003"))
+    done = topup_ok("import", bill, "--card", "mobile")
+    assert "added 1 top-up(s)" in done.stderr and "2 not placed" in done.stderr
+    placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+    assert placing == ["topup card add LABEL --kind sim --region CN --issuer 中国电信",
+                       "topup card add LABEL --kind sim --region CN --issuer 中国联通"]
+    topup_ok(*shlex.split(placing[0].replace("LABEL", "telecom"))[1:])
+    assert "added 1 top-up(s)" in topup_ok("import", bill, "--card", "mobile").stderr
+    assert {r["ref"]: r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)} == {
+        "57001": "telecom", "57002": "mobile"}
+    # Paying by phone (移动支付) names no carrier: --card places the row.
+    other = _bill(tmp_path, ("2025-10-04 08:00:00", "某充值平台", "移动支付 话费充值 20元", "¥20.00", "支付成功", "57004"),
+                  name="other.csv")
+    assert "added 1 top-up(s)" in topup_ok("import", other, "--card", "telecom").stderr
+
+
+def test_a_sim_of_the_rows_carrier_kept_without_its_number_is_the_one_advised(topup_ok, tmp_path):
+    topup_ok("card", "add", "移动卡", "--kind", "sim", "--region", "CN", "--issuer", "中国移动")
+    topup_ok("card", "add", "电信卡", "--kind", "sim", "--region", "CN", "--issuer", "中国电信")
+    bill = _bill(tmp_path, ("2025-10-01 08:00:00", "中国移动", "话费充值-139****5678 100元", "¥99.50", "支付成功",
+                            "58001"))
+    done = topup_ok("import", bill)
+    assert "1 not placed" in done.stderr
+    assert "to place the rest: topup card edit 移动卡 --number YOUR_NUMBER  # the one the bill shows as 139****5678" \
+        in done.stderr
+    topup_ok("card", "edit", "移动卡", "--number", "13912345678")
+    assert "added 1 top-up(s)" in topup_ok("import", bill).stderr
+
+
+def test_the_face_value_an_item_names_is_credited_whatever_was_taken_off(topup_ok, cards, tmp_path):
+    items = [("话费充值-139****5678 100元 随机立减0.70元", "¥99.30"), ("话费充值 50元 使用红包5元", "¥45.00"),
+             ("100元话费 立减金0.50元", "¥99.50"), ("充值 30 元，优惠券-1元", "¥29.00"),
+             ("话费充值100元 满100元减2元", "¥98.00"), ("话费充值 20元 微信红包2.00元", "¥18.00")]
+    bill = _bill(tmp_path, *[(f"2025-11-0{i + 1} 08:00:00", "中国移动", item, paid, "支付成功", f"5900{i}")
+                             for i, (item, paid) in enumerate(items)])
+    topup_ok("import", bill, "--card", "我的手机")
+    found = json.loads(topup_ok("search", "--format", "json").stdout)
+    assert sorted((r["ref"], r["amount"], r["paid"]) for r in found) == [
+        ("59000", "100.00", "99.30"), ("59001", "50.00", "45.00"), ("59002", "100.00", "99.50"),
+        ("59003", "30.00", "29.00"), ("59004", "100.00", "98.00"), ("59005", "20.00", "18.00")]
+
+
+def test_a_row_left_to_log_by_hand_comes_with_the_commands_that_record_it(topup_ok, tmp_path):
+    topup_ok("card", "add", "mobile", "--kind", "sim", "--region", "CN", "--issuer", "中国移动")
+    bill = _bill(tmp_path, ("2025-10-01 08:00:00", "中国移动", "话费充值 100元", "¥99.50", "已冻结", "60001"),
+                 ("2025-10-02 08:00:00", "中国移动", "话费充值 30元", "¥0.00", "支付成功", "60002"),
+                 ("2025-10-03 08:00:00", "中国联通", "话费充值 30元", "¥30.00", "已冻结", "60003"))
+    done = topup_ok("import", bill)
+    assert "3 to log by hand" in done.stderr
+    placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+    assert placing == [
+        "topup log mobile 100.00 --paid 99.50 --channel wechat --at '2025-10-01 08:00:00+08:00' --ref 60001 "
+        "--outcome OUTCOME",
+        "topup log mobile 30.00 --channel wechat --at '2025-10-02 08:00:00+08:00' --ref 60002 --outcome credited",
+        "topup card add LABEL --kind sim --region CN --issuer 中国联通",
+        "topup log LABEL 30.00 --channel wechat --at '2025-10-03 08:00:00+08:00' --ref 60003 --outcome OUTCOME"]
+    pasted = run_process(*shlex.split(placing[0])[1:])
+    assert pasted.returncode != 0 and json.loads(topup_ok("search", "--format", "json").stdout) == []
+    topup_ok(*shlex.split(placing[0].replace("OUTCOME", "pending"))[1:])
+    assert "1 already in the ledger" in topup_ok("import", bill).stderr

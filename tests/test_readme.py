@@ -73,11 +73,12 @@ def test_the_tour_runs_as_written_on_a_fresh_ledger(tmp_path):
 
     from_bill = json.loads(run("topup search 420000900000 --format json").stdout)  # the bill's top-up, not its meal
     assert [(r["card"], r["amount"], r["channel"]) for r in from_bill] == [("校园卡", "200.00", "wechat")]
+    # The statement's row of the top-up logged from its message is that record, not a second one.
+    campus = json.loads(run("topup search --card 校园卡 --format json").stdout)
+    assert sorted(r["amount"] for r in campus) == ["100.00", "200.00", "50.00"]
     for line in tour:  # each correction is made to the record the tour means
-        if voided := re.match(r"topup void (\d+) --reason .*copy of record (\d+)", line):
-            copy, original = record(voided[1]), record(voided[2])
-            assert copy["status"] == "void" and original["status"] == "active"
-            assert (copy["amount"], copy["occurred_at"]) == (original["amount"], original["occurred_at"])
+        if voided := re.match(r"topup void (\d+) ", line):
+            assert record(voided[1])["status"] == "void"
         if settled := re.match(r"topup amend (\d+) --outcome credited", line):
             outcomes = [version["content"]["outcome"] for version in record(settled[1])["history"]]
             assert outcomes == ["pending", "credited"], outcomes

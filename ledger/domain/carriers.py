@@ -20,6 +20,10 @@ _CORES = rf"{_BARE}|[广廣][电電]"
 _NAMED = re.compile(rf"(?:中[国國]|(?!充值|话费|話費|手机|手機|缴费|繳費|流量)[\u4e00-\u9fff]{{2}}省?)({_CORES})")
 _MENTIONED = re.compile(rf"{_NAMED.pattern}|({_BARE})\s*(?:1\d{{2}}[\d*]{{4}}\d{{4}}|充值|增值|缴费|繳費|话费|話費)")
 _SIMPLIFIED = str.maketrans("動聯電廣", "动联电广")
+# In a phone top-up's text a bare name is its carrier wherever it stands (话费充值-电信-100元), unless it
+# begins a word of its own (移动支付 is paying by phone, 移动端 an app on one).
+_BARE_ANYWHERE = re.compile(rf"({_BARE})(?!支付|端|版|互[联聯]|[应應]用)")
+_NATIONAL = {"移动": "中国移动", "联通": "中国联通", "电信": "中国电信", "广电": "中国广电"}
 
 
 def named_in(text: str) -> str | None:
@@ -34,6 +38,20 @@ def carrier(text: str) -> str | None:
     match = _MENTIONED.search(fold_width(text))
     core = match and (match[1] or match[2])
     return core.translate(_SIMPLIFIED) if core else None
+
+
+def carrier_topped_up(text: str) -> str | None:
+    """Which carrier a phone top-up's text is for, as `carrier` names it: the one it names or mentions,
+    else the one bare name it holds anywhere (移动, 电信); None when it holds none, or several."""
+    if named := carrier(text):
+        return named
+    bare = {core.translate(_SIMPLIFIED) for core in _BARE_ANYWHERE.findall(fold_width(text))}
+    return bare.pop() if len(bare) == 1 else None
+
+
+def national_name(core: str) -> str:
+    """A carrier's national name (中国电信) from its core name (电信), as a card's issuer is given."""
+    return _NATIONAL[core]
 
 
 def issuer_carrier(issuer: str | None) -> str | None:

@@ -93,8 +93,12 @@ class Placer:
         named = bills.card_named(row.text, kind, specific=True)
         if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
             return
-        if kind == "sim" and carriers.issuer_carrier(card["issuer"]) in (None, carriers.carrier(named)):
-            return  # the same carrier (广东移动 is 中国移动's), or a SIM whose carrier is not kept
+        if kind == "sim":
+            if carriers.issuer_carrier(card["issuer"]) in (None, carriers.carrier(named)):
+                return  # the same carrier (广东移动 is 中国移动's), or a SIM whose carrier is not kept
+            # A SIM of another carrier: the row's number is on a card of its own carrier, to be added.
+            raise NotPlaced(_("it names {named}; card {label} does not", named=named, label=label),
+                            self._suggestion(row, kind, None))
         raise NotPlaced(_("it names {named}; card {label} does not", named=named, label=label),
                         _("topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's",
                           label=label, named=named))
@@ -105,7 +109,7 @@ class Placer:
         its carrier, so that 中国移动 answers to 移动 and 广东移动)."""
         if phone:
             return [c for c in cards if c["kind"] == "sim" and phone.matches(c["number"])]
-        named = carriers.carrier(row.text) if kind == "sim" else None
+        named = carriers.carrier_topped_up(row.text) if kind == "sim" else None
         return [c for c in cards if c["kind"] == kind and (
             bills.names(row.text, c["label"]) or bills.names(row.text, c["issuer"])
             or (named is not None and carriers.issuer_carrier(c["issuer"]) == named))]
@@ -136,6 +140,9 @@ class Placer:
         named = bills.card_named(row.text, kind)
         if kind == "sim":
             region = phones.region_named(row.text) or self.source.phone_region
+            if phone and (numberless := self._numberless_sim(row, region)):
+                return _("topup card edit {label} --number YOUR_NUMBER  # the one the bill shows as {phone}",
+                         label=shell_word(numberless["label"]), phone=phone)
             if phone and named:
                 return _("topup card add LABEL --kind sim --region {region} --issuer {issuer} --number YOUR_NUMBER  "
                          "# the one the bill shows as {phone}", region=region, issuer=named, phone=phone)
@@ -147,3 +154,11 @@ class Placer:
         label = named or row.get("counterparty") or row.get("item")
         currency = CARD_CURRENCIES.get(label.casefold(), self.source.currency)
         return f"topup card add {shell_word(label)} --kind smart --currency {currency}"
+
+    def _numberless_sim(self, row: bills.BillRow, region: str) -> Card | None:
+        """The one SIM of the row's region, and of its carrier when it names one, kept without a number:
+        the card a row's number most likely belongs to, once that number is given to it."""
+        said = carriers.carrier_topped_up(row.text)
+        found = [c for c in self.cards if c["kind"] == "sim" and not c["number"] and c["region"] == region
+                 and (said is None or carriers.issuer_carrier(c["issuer"]) in (None, said))]
+        return found[0] if len(found) == 1 else None

@@ -2,14 +2,15 @@
 
 The whole file is one transaction: every row is checked with the same rules as `topup log`
 before anything is written, a bad row refuses the file with its line number, and a row that
-matches a record already in the ledger (card, time, amount, reference) is not added again.
+matches a record already in the ledger (card, time, amount, reference), or a top-up of the same
+amount logged on its card within minutes, is not added again.
 Which columns are recognised, and how each value is checked, follows the registry of record
 fields, so an export made before a field was added imports as well as today's.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,11 +18,12 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from ledger.domain import rules
 from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup, parser
 from ledger.domain.money import check_currency, format_minor
 from ledger.domain.spreadsheet import unguard
-from ledger.domain.times import local_iso, now_utc, to_stored
+from ledger.domain.times import from_stored, local_iso, now_utc, to_stored
 from ledger.domain.values import CardKind, clean_label, label_key
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.i18n import _
@@ -82,7 +84,20 @@ def read_rows(rows: Iterator[tuple[int, list[str]]], file: Path,
     except StopIteration:
         raise InvalidInput(_("{file} is empty", file=file)) from None
     header = [h.strip() for h in first]
+    if mapping:
+        header = _mapped_header(header, rows, mapping)
     return _data_rows(rows, len(header), _columns(header, mapping))
+
+
+def _mapped_header(first: list[str], rows: Iterator[tuple[int, list[str]]], mapping: dict[str, str]) -> list[str]:
+    """The header of a file read through a column map: the first row holding every column mapped, below
+    any preamble (a JD or Meituan bill's account lines), within HEADER_SEARCH rows; else the first row,
+    which the columns are then checked against."""
+    for _line, cells in islice(chain([(0, first)], rows), HEADER_SEARCH):
+        header = [cell.strip() for cell in cells]
+        if set(mapping) <= set(header):
+            return header
+    return first
 
 
 def _data_rows(rows: Iterator[tuple[int, list[str]]], width: int,
@@ -256,19 +271,48 @@ def _key(record: StoredTopup) -> tuple[Any, ...]:
 
 
 def _only_new(ledger: Ledger, records: list[StoredTopup]) -> list[StoredTopup]:
-    """Rows beyond those the ledger already has with the same card, time, amount and reference."""
+    """Rows beyond those the ledger already has: with the same card, time, amount and reference (a
+    file imported again), or, as a bill's import finds them, standing on the same card with the same
+    amount within minutes (the top-up logged from its message). Each record answers for one row."""
     if not records:
         return []
+    first, last = min(r["occurred_at_utc"] for r in records), max(r["occurred_at_utc"] for r in records)
     existing = Counter(
         (key.card_id, key.occurred_at_utc, key.amount_minor, (key.ref or "").casefold())
-        for key in ledger.keys_between(min(r["occurred_at_utc"] for r in records),
-                                       max(r["occurred_at_utc"] for r in records))
+        for key in ledger.keys_between(first, last)
     )
-    new = []
+    answered: Counter[tuple[Any, ...]] = Counter()  # card, time and amount of the records paired so far
+    unpaired = []
     for record in records:
         key = _key(record)
         if existing[key] > 0:
             existing[key] -= 1
+            answered[key[:3]] += 1
+        else:
+            unpaired.append(record)
+    return _not_logged_near(ledger, unpaired, answered, first, last)
+
+
+def _not_logged_near(ledger: Ledger, records: list[StoredTopup], answered: Counter[tuple[Any, ...]], first: str,
+                     last: str) -> list[StoredTopup]:
+    """The records no standing record of their card and amount answers for within SAME_AMOUNT_WINDOW,
+    each taking the nearest one left; records already `answered` for a row of the file answer for none."""
+    window = rules.SAME_AMOUNT_WINDOW
+    near: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    for standing in ledger.standing_between(to_stored(from_stored(first) - window),
+                                            to_stored(from_stored(last) + window)):
+        key = (standing.card_id, standing.occurred_at_utc, standing.amount_minor)
+        if answered[key] > 0:
+            answered[key] -= 1
+        else:
+            near[(standing.card_id, standing.amount_minor)].append(from_stored(standing.occurred_at_utc))
+    new = []
+    for record in records:
+        moment = from_stored(record["occurred_at_utc"])
+        times = near[(record["card_id"], record["amount_minor"])]
+        gap, nearest = min(((abs(at - moment), at) for at in times), default=(None, None))
+        if gap is not None and gap <= window:
+            times.remove(nearest)
         else:
             new.append(record)
     return new

@@ -112,7 +112,9 @@ def decide(row: BillRow, source: BillSource, own_cards: Iterable[tuple[str, str]
     text = fold_width(row.text).casefold()
     if is_refund(row, source):
         return Decision(None, reason=_("a refund, settled with its top-up"), refund=True)
-    if any(word in text for word in words.NOT_ADDING_VALUE):
+    names_phone_topup = any(_says(text, word) for word in words.TOPUP_WORDS["sim"])
+    if any(word in text for word in words.NOT_ADDING_VALUE) or \
+            (any(word in text for word in words.CARRIER_WALLETS) and not names_phone_topup):
         return Decision(None, reason=_("not a top-up: power, a post's views, or a carrier's other service"))
     if any(word in f"{row.get('kind')} {text}" for word in source.not_topups) or \
             any(word in row.get("kind") for word in source.not_topup_kinds):
@@ -191,10 +193,11 @@ def is_refund(row: BillRow, source: BillSource) -> bool:
 
 def card_named(text: str, kind: str, *, specific: bool = False) -> str | None:
     """The name of a kind of card (深圳通, 校园卡; one name for each card, SAME_CARD's first) or of a
-    carrier (中国电信, 广东移动) the text gives, if any; `specific`: only a name one card system goes
-    by, not a word any card may (公交卡, 一卡通)."""
+    carrier (中国电信, 广东移动; 中国电信 for a phone top-up naming 电信 bare) the text gives, if any;
+    `specific`: only a name one card system goes by, not a word any card may (公交卡, 一卡通)."""
     if kind == "sim":
-        return carriers.named_in(text)
+        core = carriers.carrier_topped_up(text)
+        return carriers.named_in(text) or (carriers.national_name(core) if core else None)
     folded = fold_width(text).casefold()
     known = [word for word in words.TOPUP_WORDS["smart"] if not specific or word not in words.ANY_CARD]
     named = next((word for word in known if _says(folded, word)), None)

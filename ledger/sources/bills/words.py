@@ -26,14 +26,18 @@ SAME_CARD = (("八达通", "八達通", "octopus"), ("悠遊卡", "悠游卡", "
 CARD_CURRENCIES = {"八达通": "HKD", "八達通": "HKD", "octopus": "HKD", "悠遊卡": "TWD", "悠游卡": "TWD",
                    "澳门通": "MOP", "澳門通": "MOP"}
 # What a payment's text says when it is not a top-up, whatever card name it carries: power for a
-# phone, the "traffic packs" of short-video apps (views for a post, not data), a carrier's other
-# services (broadband, a landline) and its own wallet (和包).
+# phone, the "traffic packs" of short-video apps (views for a post, not data) and a carrier's other
+# services (broadband, a landline).
 NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條", "作品推广", "上热门", "上熱門", "宽带", "寬帶", "固话",
-                    "固話", "和包")
+                    "固話")
+# A carrier's own wallet: money put into it (和包充值) is no top-up, but its shops (中国移动和包官方旗舰店)
+# sell phone top-ups, which their rows name in TOPUP_WORDS' own words (手机充值, 话费).
+CARRIER_WALLETS = ("和包",)
 # A voucher bought, as against one used: the item ends with it (话费充值券 50元, 话费抵用券, 优惠券包).
 BUYS_VOUCHER = re.compile(r"券包?\s*(?:\d+(?:\.\d+)?\s*元)?\s*$")
 FACE_VALUE = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})(\.\d{1,2})?\s*元")
-# What was paid or taken off, not credited: 实付98元, 优惠2元, 立减5元.
-NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付|付款|优惠价?|優惠價?|立减|立減|减免|減免|折后价?|"
-                            r"折後價?|抵扣|券后价?|券後價?|到手价?|到手價?)"
-                            r"\s*[:：]?\s*[¥￥]?\s*[\d,]+(?:\.\d+)?\s*元?")
+# What was paid or taken off, not credited: 实付98元, 优惠2元, 立减5元, 立减金0.5元, 满100减3元, 红包5元,
+# 优惠券-1元.
+NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付|付款|优惠价?|優惠價?|减免|減免|立减金|立減金|减|減|"
+                            r"折后价?|折後價?|抵扣|抵|券后价?|券後價?|到手价?|到手價?|红包|紅包|券)(?:金额|金額)?"
+                            r"\s*[:：]?\s*[-−]?\s*[¥￥]?\s*[\d,]+(?:\.\d+)?\s*元?")
