@@ -75,6 +75,8 @@ def test_a_bills_time_takes_the_offset_its_zone_had_then_and_a_skipped_one_is_re
 @pytest.mark.parametrize(("issuer", "text", "same"), [
     ("中国移动", "广东移动 话费充值", True), ("中国移动", "移动 139****5678 充值", True), ("中國移動", "中国移动", True),
     ("移动", "广东移动", True), ("中国移动", "电信话费100元", False), ("中国电信", "中国联通充值", False),
+    ("China Mobile", "广东移动 话费充值", True), ("china telecom", "电信话费100元", True), ("CMCC", "移动 139****5678 充值", True),
+    ("China Unicom", "中国移动", False), ("Mobile World", "移动 139****5678 充值", False),
 ])
 def test_a_carrier_is_known_by_any_of_its_names(issuer, text, same):
     assert (carriers.issuer_carrier(issuer) == carriers.carrier(text)) is same

@@ -24,6 +24,9 @@ _SIMPLIFIED = str.maketrans("動聯電廣", "动联电广")
 # begins a word of its own (移动支付 is paying by phone, 移动端 an app on one).
 _BARE_ANYWHERE = re.compile(rf"({_BARE})(?!支付|端|版|互[联聯]|[应應]用)")
 _NATIONAL = {"移动": "中国移动", "联通": "中国联通", "电信": "中国电信", "广电": "中国广电"}
+# The names the carriers give themselves in English, as an issuer may be typed (China Mobile, CMCC).
+_ENGLISH = {"移动": r"china\s*mobile|cmcc", "联通": r"china\s*unicom", "电信": r"china\s*telecom|chinanet",
+            "广电": r"china\s*broadnet|cbn"}
 
 
 def named_in(text: str) -> str | None:
@@ -56,6 +59,9 @@ def national_name(core: str) -> str:
 
 def issuer_carrier(issuer: str | None) -> str | None:
     """The carrier a card's issuer is, as `carrier` names it: an issuer is a carrier's name, so its core
-    name alone says which (移动, 中国移动, 中國移動 alike)."""
-    match = re.search(_CORES, fold_width(issuer or ""))
-    return match[0].translate(_SIMPLIFIED) if match else None
+    name alone says which (移动, 中国移动, 中國移動, China Mobile alike)."""
+    text = fold_width(issuer or "")
+    if match := re.search(_CORES, text):
+        return match[0].translate(_SIMPLIFIED)
+    return next((core for core, english in _ENGLISH.items() if re.search(rf"\b(?:{english})\b", text, re.IGNORECASE)),
+                None)
