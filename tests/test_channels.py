@@ -117,3 +117,13 @@ def test_an_import_keeps_what_its_channel_names_as_paying(topup_ok, card, tmp_pa
 def test_a_message_says_what_paid_when_it_names_it(topup_ok, card, text, channel, paid_with):
     record = json.loads(topup_ok("log", card, "--sms", text, "--at", "2025-03-14 10:00", "--format", "json").stdout)
     assert (record["channel"], record["paid_with"]) == (channel or "other", paid_with)
+
+
+@pytest.mark.parametrize(("cell", "kept"), [
+    ("招商银行(4523)", "招商银行(4523)"), ("招商银行（4523）\t", "招商银行(4523)"), ("零钱", "零钱"), (" 余额宝 ", "余额宝"),
+    ("花呗", "花呗"), ("中国银行 储蓄卡\n(8765)", "中国银行 储蓄卡 (8765)"), ("/", None), ("", None), (None, None), ("-", None),
+])
+def test_a_bills_payment_cell_is_kept_as_what_paid(cell, kept):
+    from ledger.domain.channels import paid_with_text
+
+    assert paid_with_text(cell) == kept
