@@ -62,3 +62,68 @@ def test_no_two_channels_share_a_name():
     for channel, name in EVERY_NAME:
         meanings.setdefault(_key(name), set()).add(channel)
     assert {key: found for key, found in meanings.items() if len(found) > 1} == {}
+
+
+@pytest.mark.parametrize(("name", "channel", "paid_with"), [
+    ("PayMe", "app", "PayMe"), ("payme", "app", "PayMe"), ("轉數快", "online", "轉數快"), ("FPS", "online", "FPS"),
+    ("转数快", "online", "转数快"), ("八達通App", "app", "八達通 App"), ("Octopus App", "app", "Octopus App"),
+    ("AlipayHK", "alipay", "AlipayHK"), ("支付寶香港", "alipay", "支付寶香港"), ("支付宝", "alipay", None),
+    ("WeChat Pay HK", "wechat", "WeChat Pay HK"), ("微信支付香港", "wechat", "微信支付香港"), ("微信", "wechat", None),
+    ("街口支付", "app", "街口支付"), ("JKOPAY", "app", "JKOPAY"), ("LINE Pay", "app", "LINE Pay"),
+    ("悠遊付", "app", "悠遊付"), ("Easy Wallet", "app", "Easy Wallet"), ("全支付", "app", "全支付"),
+    ("PX Pay", "app", "PX Pay"), ("云闪付", "app", "云闪付"), ("雲閃付", "app", "雲閃付"), ("UnionPay", "app", "UnionPay"),
+    ("信用卡", "online", "信用卡"), ("Credit Card", "online", "credit card"), ("全家", "store", None),
+    ("FamilyMart", "store", None), ("OK便利店", "store", None), ("OK超商", "store", None), ("OK Mart", "store", None),
+    ("萊爾富", "store", None), ("莱尔富", "store", None), ("Hi-Life", "store", None), ("app", "app", None),
+])
+def test_a_channel_named_by_what_paid_keeps_that_too(topup_ok, card, name, channel, paid_with):
+    record = json.loads(topup_ok("log", card, "10", "--channel", name, "--format", "json").stdout)
+    assert (record["channel"], record["paid_with"]) == (channel, paid_with)
+
+
+def test_what_paid_given_wins_and_an_amendment_fills_only_what_is_unknown(topup_ok, card):
+    given = json.loads(topup_ok("log", card, "10", "--channel", "PayMe", "--paid-with", "HSBC Visa (1234)",
+                                "--format", "json").stdout)
+    assert (given["channel"], given["paid_with"]) == ("app", "HSBC Visa (1234)")
+    topup_ok("log", card, "20", "--channel", "store")
+    topup_ok("amend", "2", "--channel", "AlipayHK", "--reason", "paid in AlipayHK at the counter")
+    topup_ok("amend", "1", "--channel", "FPS", "--reason", "it was a bank transfer")
+    found = {r["id"]: (r["channel"], r["paid_with"]) for r in json.loads(topup_ok("search", "--format", "json").stdout)}
+    assert found == {1: ("online", "HSBC Visa (1234)"), 2: ("alipay", "AlipayHK")}
+
+
+def test_an_import_keeps_what_its_channel_names_as_paying(topup_ok, card, tmp_path):
+    rows = tmp_path / "rows.csv"
+    rows.write_text("occurred_at,card,amount,channel,paid_with,ref\n"
+                    "2025-05-01 08:00,octopus,30,街口支付,,R1\n2025-05-01 09:00,octopus,40,PayMe,中信卡(1111),R2\n"
+                    "2025-05-01 10:00,octopus,50,7-Eleven,,R3\n", encoding="utf-8")
+    topup_ok("import", str(rows))
+    found = {r["ref"]: (r["channel"], r["paid_with"]) for r in json.loads(topup_ok("search", "--format", "json").stdout)}
+    assert found == {"R1": ("app", "街口支付"), "R2": ("app", "中信卡(1111)"), "R3": ("store", None)}
+
+
+@pytest.mark.parametrize(("text", "channel", "paid_with"), [
+    ("您于2025年03月14日充值HK$50.00，付款方式：招商银行储蓄卡(4523)，交易单号XY20250314", None, "招商银行储蓄卡(4523)"),
+    ("充值成功\n面值：HK$50.00\n支付方式：零钱\n交易单号：4200001234", None, "零钱"),
+    ("Top-up HK$100.00 successful. Paid with PayMe on 14 Mar 2025. Ref RC123456", "app", "PayMe"),
+    ("Payment method: Visa ending 1234. Recharged HK$50.00. Ref no. RC777888", None, "Visa ending 1234"),
+    ("已透過街口支付加值HK$500，交易編號JK20250314001", "app", "街口支付"),
+    ("AlipayHK: HK$50.00 top-up to SampleTel done. Ref AH99887766", "alipay", "AlipayHK"),
+    ("已於萊爾富增值HK$300，交易序號HL123456", "store", None),
+    ("充值HK$50成功，祝您全家幸福。流水号QQ123456", None, None),  # 全家 is the whole family here
+    ("Recharged HK$50.00. You may also top up by credit card at our website. Ref RC42", None, None),
+    ("Please pay by 31 Mar 2025: top-up HK$50.00 pending. Ref RC43", None, None),  # a date is not what paid
+])
+def test_a_message_says_what_paid_when_it_names_it(topup_ok, card, text, channel, paid_with):
+    record = json.loads(topup_ok("log", card, "--sms", text, "--at", "2025-03-14 10:00", "--format", "json").stdout)
+    assert (record["channel"], record["paid_with"]) == (channel or "other", paid_with)
+
+
+@pytest.mark.parametrize(("cell", "kept"), [
+    ("招商银行(4523)", "招商银行(4523)"), ("招商银行（4523）\t", "招商银行(4523)"), ("零钱", "零钱"), (" 余额宝 ", "余额宝"),
+    ("花呗", "花呗"), ("中国银行 储蓄卡\n(8765)", "中国银行 储蓄卡 (8765)"), ("/", None), ("", None), (None, None), ("-", None),
+])
+def test_a_bills_payment_cell_is_kept_as_what_paid(cell, kept):
+    from ledger.domain.channels import paid_with_text
+
+    assert paid_with_text(cell) == kept

@@ -44,8 +44,8 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fields, step, entry = _recipe()
     registry = copy / "domain" / "fields.py"
     lines = registry.read_text(encoding="utf-8").splitlines(keepends=True)
-    after = next(i for i, line in enumerate(lines) if 'RecordField("created_at"' in line)
-    registry.write_text("".join(lines[:after + 1] + [fields] + lines[after + 1:]), encoding="utf-8")
+    before = next(i for i, line in enumerate(lines) if 'RecordField("version"' in line)
+    registry.write_text("".join(lines[:before] + [fields] + lines[before:]), encoding="utf-8")
     migrations = copy / "store" / "sqlite" / "migrations.py"
     source = migrations.read_text(encoding="utf-8")
     steps = source.index("STEPS: list[")
@@ -86,7 +86,7 @@ def test_log_amend_and_every_output_carry_the_new_fields(package, tmp_path):
 
     exported = _run(package, ledger, "export", "--no-guard")
     row = next(csv.DictReader(io.StringIO(exported)))
-    assert exported.splitlines()[0].endswith(",created_at,fee,voucher") and (row["fee"], row["voucher"]) == ("2.00",
+    assert exported.splitlines()[0].endswith(",paid_with,fee,voucher") and (row["fee"], row["voucher"]) == ("2.00",
                                                                                                             "V-1")
     conn = sqlite3.connect(ledger)
     assert conn.execute("SELECT fee, voucher FROM records WHERE id = 1").fetchone() == ("2.00", "V-1")

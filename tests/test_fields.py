@@ -17,7 +17,7 @@ def test_the_declared_record_type_has_the_contract_fields_in_order():
     assert tuple(typing.get_type_hints(fields.Record)) == fields.FIELD_NAMES
     assert fields.FIELD_NAMES == (
         "id", "card", "card_kind", "amount", "paid", "currency", "channel", "outcome", "occurred_at", "ref",
-        "merchant", "note", "balance_after", "valid_until", "status", "receipts", "created_at")
+        "merchant", "note", "balance_after", "valid_until", "status", "receipts", "created_at", "paid_with")
 
 
 def test_the_table_and_its_model_hold_the_registry_columns(topup_ok, ledger_path):

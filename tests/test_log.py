@@ -14,13 +14,15 @@ def test_log_prints_the_new_records_id(topup_ok, hk_card):
 def test_log_json_has_the_contract_fields_in_order(topup_ok, hk_card):
     record = log_json(topup_ok, hk_card, "HK$１，０００", "--channel", "支付寶", "--at", "2025-03-14 18:42",
                       "--ref", "RC2503141842077", "--merchant", "7-Eleven", "--note", "在深圳用短信充值",
-                      "--balance-after", "1128.5", "--valid-until", "2025-06-12", "--paid", "990")
+                      "--balance-after", "1128.5", "--valid-until", "2025-06-12", "--paid", "990",
+                      "--paid-with", "招商银行(4523)")
     assert list(record) == list(RECORD_FIELDS)
     assert record == {
         "id": 1, "card": "Octopus", "card_kind": "smart", "amount": "1000.00", "paid": "990.00", "currency": "HKD",
         "channel": "alipay", "outcome": "credited", "occurred_at": "2025-03-14T18:42:00+08:00",
         "ref": "RC2503141842077", "merchant": "7-Eleven", "note": "在深圳用短信充值", "balance_after": "1128.50",
         "valid_until": "2025-06-12", "status": "active", "receipts": [], "created_at": record["created_at"],
+        "paid_with": "招商银行(4523)",
     }
 
 

@@ -6,6 +6,10 @@ dashes or underscores. A pasted message names one when an alias appears in it, e
 aliases in `NOT_IN_MESSAGES`, which are too common in unrelated sentences to tell anything
 ("for your convenience", "银行卡", "visit our website"). When a message names several channels,
 the one listed first in `ALIASES` wins: automatic reload paid through Alipay is `auto`.
+
+Some names are those of the wallet, card or payment service that paid (PayMe, AlipayHK, 街口支付,
+a credit card): they name a channel and also what paid, kept as the record's `paid_with` when
+nothing else says what paid, so that naming one loses nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from functools import lru_cache
+from typing import TypeVar
 
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
@@ -37,7 +42,7 @@ class Channel(StrEnum):
 SHOWN: dict[Channel, str] = {
     Channel.store: N_("store or counter"),
     Channel.online: N_("website or online banking"),
-    Channel.app: N_("carrier app"),
+    Channel.app: N_("mobile app"),
     Channel.wechat: N_("WeChat Pay"),
     Channel.alipay: N_("Alipay"),
     Channel.sms: N_("SMS"),
@@ -47,34 +52,46 @@ SHOWN: dict[Channel, str] = {
     Channel.other: N_("other"),
 }
 
+# Wallets, cards and payment services by the names people give them, each written as `paid_with`
+# keeps it, under the channel it pays through.
+PAYERS: dict[Channel, tuple[str, ...]] = {
+    Channel.alipay: ("AlipayHK", "Alipay HK", "支付寶香港", "支付宝香港"),
+    Channel.wechat: ("WeChat Pay HK", "微信支付香港"),
+    Channel.online: ("FPS", "Faster Payment System", "轉數快", "转数快", "credit card", "信用卡", "信用咭"),
+    Channel.app: ("PayMe", "PayMe from HSBC", "Octopus App", "八達通 App", "八达通 App", "JKOPAY", "JKO Pay",
+                  "街口支付", "LINE Pay", "Easy Wallet", "悠遊付", "悠游付", "PX Pay", "全支付", "UnionPay",
+                  "UnionPay QuickPass", "雲閃付", "云闪付"),
+}
+
 # In order of precedence when a message names more than one.
 ALIASES: dict[Channel, tuple[str, ...]] = {
     Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav",
                    "automatic add value", "自動充值", "自动充值", "自動增值", "自动增值", "自動加值", "自动加值"),
-    Channel.alipay: ("zhifubao", "alipayhk", "支付寶", "支付宝"),
-    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付"),
+    Channel.alipay: ("zhifubao", "支付寶", "支付宝", *PAYERS[Channel.alipay]),
+    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付", *PAYERS[Channel.wechat]),
     Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
                           "淘寶", "淘宝", "天貓", "天猫", "京東", "京东", "拼多多", "商城"),
     Channel.store: ("counter", "shop", "convenience store", "convenience", "7-eleven", "711", "circle k",
-                    "familymart", "telecom counter", "便利店", "便利商店", "超商", "營業廳", "营业厅",
-                    "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
+                    "familymart", "family mart", "全家", "全家便利商店", "全家便利店", "ok mart", "ok便利店",
+                    "ok便利商店", "ok超商", "hi-life", "萊爾富", "莱尔富", "telecom counter", "便利店", "便利商店",
+                    "超商", "營業廳", "营业厅", "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
     Channel.kiosk: ("self-service", "self service", "machine", "terminal", "atm", "自助", "自助終端", "自助终端",
                     "自助機", "自助机", "增值機", "增值机", "充值機", "充值机", "加值機", "加值机"),
     Channel.online: ("web", "website", "bank", "online banking", "internet banking", "netbank", "internet",
                      "網上銀行", "网上银行", "網銀", "网银", "網站", "网站", "官網", "官网", "銀行", "银行", "網上",
-                     "网上"),
+                     "网上", *PAYERS[Channel.online]),
     Channel.app: ("carrier app", "mobile app", "application", "應用", "应用", "客戶端", "客户端", "手機app",
-                  "手机app"),
+                  "手机app", *PAYERS[Channel.app]),
     Channel.sms: ("text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯"),
     Channel.other: ("其他", "其它"),
 }
 
 # Names that say nothing about how a top-up was paid when they stand in a message ("available
-# online", "visit a store"). The sms channel's words are here because the message itself is so
-# often an SMS.
+# online", "visit a store", "祝您全家", "top up by credit card anytime"). The sms channel's words
+# are here because the message itself is so often an SMS.
 NOT_IN_MESSAGES = frozenset({
     "online", "store", "auto", "automatic", "shop", "convenience", "商店", "machine", "terminal", "web", "website",
-    "bank", "internet",
+    "bank", "internet", "全家", "credit card", "信用卡", "信用咭",
     "網站", "网站", "官網", "官网", "銀行", "银行", "網上", "网上", "application", "應用", "应用",
     "sms", "text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯", "other", "其他", "其它",
 })
@@ -103,6 +120,38 @@ def parse_channel(text: str) -> Channel:
     return channel
 
 
+# Names written alike (AlipayHK, Alipay HK) are kept as the one listed first.
+_PAYER_BY_KEY = {_key(name): name for payers in PAYERS.values() for name in reversed(payers)}
+
+
+def payer_named(text: str) -> str | None:
+    """What paid, as `paid_with` keeps it, when a channel's name is that of a wallet, card or payment
+    service (payme → PayMe, 街口支付); None for a name that says only the channel."""
+    return _PAYER_BY_KEY.get(_key(text))
+
+
+_Values = TypeVar("_Values", dict[str, str], dict[str, str | None])
+
+
+def with_payer(values: _Values) -> _Values:
+    """Values typed for a record, by field, with `paid_with` from the channel's name when that names
+    what paid and nothing else says it."""
+    channel = values.get("channel")
+    payer = payer_named(channel) if channel and not (values.get("paid_with") or "").strip() else None
+    return values if payer is None else values | {"paid_with": payer}
+
+
+_PLACEHOLDERS = frozenset({"", "/", "-", "--", "—", "无", "無", "none", "n/a"})  # a bill's way of saying nothing
+
+
+def paid_with_text(cell: str | None) -> str | None:
+    """What a bill's payment cell (WeChat Pay's 支付方式, Alipay's 收/付款方式) or a message's
+    "付款方式：…" says paid, as `paid_with` keeps it: its words on one line, or None when it says
+    nothing ("/", "-", empty)."""
+    text = " ".join(clean_token(cell or "").split())
+    return None if text.casefold() in _PLACEHOLDERS else text
+
+
 def _in_text(name: str) -> str:
     """A pattern for `name` inside running text: spaces and dashes optional where it has them, and
     a Latin name only as a whole Latin word (so `711` is not read out of HK$711.00, nor `jd` out of `jdoe`,
@@ -126,3 +175,16 @@ def _in_messages() -> list[tuple[Channel, re.Pattern[str]]]:
 def channel_in_message(text: str) -> Channel | None:
     """The channel a message names, if any (the first in order of precedence)."""
     return next((channel for channel, pattern in _in_messages() if pattern.search(text)), None)
+
+
+@lru_cache(maxsize=1)
+def _payers_in_messages() -> re.Pattern[str]:
+    found = sorted((name for payers in PAYERS.values() for name in payers if name not in NOT_IN_MESSAGES),
+                   key=len, reverse=True)  # the longest first: PayMe from HSBC before PayMe
+    return re.compile("|".join(_in_text(name) for name in found), re.I)
+
+
+def payer_in_message(text: str) -> str | None:
+    """The wallet, card or payment service a message names first, as `paid_with` keeps it."""
+    match = _payers_in_messages().search(text)
+    return payer_named(match[0]) if match else None

@@ -111,6 +111,9 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
     RecordField("status", "status", Kind.code, default=Status.active.value, label=N_("status")),
     RecordField("receipts", None, Kind.receipts, importable=False, label=N_("receipts")),
     RecordField("created_at", "created_at_utc", Kind.moment, fixed=True, label=N_("logged at")),
+    RecordField("paid_with", "paid_with", Kind.text, optional=True, since=4, option="--paid-with",
+                label=N_("paid with"), help=N_("The wallet, card or account that paid, e.g. PayMe, 招商银行(4523), "
+                                               "零钱.")),
     RecordField("version", "version", Kind.counter, importable=False, public=False),
 )
 

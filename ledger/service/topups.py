@@ -12,6 +12,7 @@ from typing import Any
 
 from ledger.domain import fields, rules
 from ledger.domain.cards import Card
+from ledger.domain.channels import with_payer
 from ledger.domain.fields import Record, StoredTopup
 from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
@@ -73,7 +74,7 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     files = [read_receipt(p) for p in request.receipts] + request.files
     now = now_utc()
     card = card_to_write_on(ledger, request.card)
-    values = dict(request.values)
+    values = with_payer(request.values)  # --channel PayMe says what paid before any message does
     read: dict[str, str | None] = {}
     notes: list[str] = []
     message = None
@@ -139,7 +140,8 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
         "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
         "balance_after": reading.balance_after,
         "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
-        "channel": reading.channel.value if reading.channel else None, "outcome": reading.outcome.value,
+        "channel": reading.channel.value if reading.channel else None, "paid_with": reading.paid_with,
+        "outcome": reading.outcome.value,
     }
     filled = given | {key: read[key] for key in read if given.get(key) is None}
     if filled["amount"] is None:
@@ -199,8 +201,10 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
         raise InvalidInput(_("record {id} is void; log a new top-up instead of amending it", id=topup_id))
     card = refuse_altered(ledger, card_of(ledger, topup_id))
     row, now = dict(before), now_utc()
+    # A channel that names what paid fills in what paid only where the record does not yet say it.
+    values = change.values if before["paid_with"] else with_payer(change.values)
     for spec in fields.SETTABLE:
-        text = change.values.get(spec.key)
+        text = values.get(spec.key)
         if text is not None:
             row[spec.column] = _typed(spec, text, before["currency"], now)  # type: ignore[index]
     if row == before:

@@ -8,7 +8,9 @@ The reader is a handful of small pattern tables, each easy to extend:
 - REF_LABELS name a reference (交易流水号, 订单编号, Ref no., Txn ID …);
 - `stated_dates` reads the time and the validity (2025年03月14日下午6时42分, 2025-03-14T18:42:00+08:00,
   14/03/2025 18:42, 14 Mar 2025 6:42 PM, Mar 14, 2025, Taiwan's 114/03/14 08:15, 03月14日19:05);
-- the channel vocabulary (`channels`) names the channel, OUTCOME_WORDS whether it failed.
+- the channel vocabulary (`channels`) names the channel, OUTCOME_WORDS whether it failed;
+- PAID_WITH labels what paid (付款方式：招商银行储蓄卡(4523), Paid with PayMe), else the vocabulary's
+  wallets and cards named anywhere say it.
 
 It never guesses the amount: if the amount is not clearly labelled it refuses. One-time codes
 are masked before the message is kept, and a message that is only a code is refused.
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 
-from ledger.domain.channels import Channel, channel_in_message
+from ledger.domain.channels import Channel, channel_in_message, paid_with_text, payer_in_message
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
@@ -103,6 +105,15 @@ _REF = re.compile(
     re.I,
 )
 
+# What paid, after its label: to the end of its line or clause, or of the label's own words
+# before a Chinese one (付款方式：零钱 交易单号…), or an English word that begins another detail.
+PAID_WITH = re.compile(
+    r"(?:付款方式|付款方法|支付方式|付款工具|付款卡|扣款卡|付款帳戶|付款账户|扣款帳戶|扣款账户|支付帳戶|支付账户"
+    r"|(?<![A-Za-z])(?:paid\s+(?:with|by|using|from)|payment\s+method)(?![A-Za-z]))"
+    r"[\s:：]*(?P<what>[^\n,，。;；|]+?)"
+    r"(?=\s+[^\x00-\x7f]|\s+(?:on|at|for|via|to|in|ref|reference|txn|order)(?![A-Za-z])|\.(?:\s|$)|[\n,，。;；|]|$)",
+    re.I | re.M)
+
 OUTCOME_WORDS: list[tuple[Outcome, re.Pattern[str]]] = [
     (Outcome.failed, re.compile(r"未成功|不成功|失败|失敗|unsuccessful|failed|not successful|退回|退款|refund", re.I)),
     (Outcome.pending, re.compile(r"处理中|處理中|processing|pending", re.I)),
@@ -121,6 +132,7 @@ class Reading:
     balance_after: str | None = None
     valid_until: date | None = None
     channel: Channel | None = None
+    paid_with: str | None = None
     outcome: Outcome = Outcome.credited
     kept_text: str = ""
     notes: list[str] = field(default_factory=list)
@@ -176,6 +188,7 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
         except DateProblem as problem:
             reading.validity_problem = problem.message
     reading.channel = channel_in_message(masked_flat)
+    reading.paid_with = _find_paid_with(fold_width(kept)) or payer_in_message(masked_flat)
     reading.outcome = next((o for o, pattern in OUTCOME_WORDS if pattern.search(masked_flat)), Outcome.credited)
     if had_code:
         reading.notes.append(_("a one-time code in the message was masked before keeping it"))
@@ -185,6 +198,15 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
 def _find_ref(text: str) -> str | None:
     match = _REF.search(text)
     return match[1] if match else None
+
+
+def _find_paid_with(text: str) -> str | None:
+    """What a label says paid; never an amount or a date (paid by 31 Mar)."""
+    for match in PAID_WITH.finditer(text):
+        what = paid_with_text(match["what"])
+        if what and not what[0].isdigit() and not MONEY.match(what):
+            return what
+    return None
 
 
 def _money_mentions(text: str, currency: str) -> list[tuple[int, int, Decimal]]:

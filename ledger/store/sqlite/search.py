@@ -3,7 +3,7 @@ shows them (or as finished CSV lines), their totals, and the text index itself.
 
 Text is found with the trigram full-text index `topup_fts` (any part of a word, Chinese
 included); terms shorter than three characters, which a trigram index cannot hold, fall back to
-a scan. The index holds each record's reference, merchant and note, kept in step by triggers
+a scan. The index holds each record's reference, merchant, note and what paid, kept in step by triggers
 that the migrations create; an import indexes its rows in one statement instead.
 """
 
@@ -20,8 +20,10 @@ from ledger.domain.values import label_key
 from ledger.store.sqlite.projection import csv_select, record_select
 from ledger.store.types import IndexMismatch, Query, ReportRow
 
-# What a record is found by, as the triggers index it: reference, merchant and note.
-SEARCH_BODY = "coalesce(t.ref, '') || char(10) || coalesce(t.merchant, '') || char(10) || coalesce(t.note, '')"
+# What a record is found by, as the triggers index it: reference, merchant, note and what paid.
+SEARCH_BODY = ("coalesce(t.ref, '') || char(10) || coalesce(t.merchant, '') || char(10) || coalesce(t.note, '') "
+               "|| coalesce(char(10) || t.paid_with, '')")
+_SEARCHED = ("ref", "merchant", "note", "paid_with")  # the columns of SEARCH_BODY
 _COMMON_MATCHES = 2000
 _GROUPINGS = {
     "month": "strftime('%Y-%m', t.occurred_at_utc, 'localtime')",
@@ -126,8 +128,8 @@ class Finding:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def _text_clause(self, term: str) -> tuple[str, list[Any]]:
-        """One search word, in either script of Chinese: in the reference, merchant or note, or in the
-        card's label."""
+        """One search word, in either script of Chinese: in the reference, merchant, note or what paid,
+        or in the card's label."""
         # The few cards whose label matches are looked up first: an OR on the label inside the
         # query would keep SQLite from starting at the handful of rows the text index finds.
         card_ids = [card_id for (card_id,) in self.conn.execute(
@@ -146,9 +148,8 @@ class Finding:
             params = [phrases]
         else:  # shorter than the index's trigrams: a scan
             patterns = [like_pattern(each) for each in spelled]
-            clause = " OR ".join(f"t.{column} LIKE ? ESCAPE '\\'" for column in ("ref", "merchant", "note")
-                                 for _pattern in patterns)
-            params = [pattern for _column in range(3) for pattern in patterns]
+            clause = " OR ".join(f"t.{column} LIKE ? ESCAPE '\\'" for column in _SEARCHED for _pattern in patterns)
+            params = [pattern for _column in _SEARCHED for pattern in patterns]
         if card_ids:
             clause += f" OR t.card_id IN ({', '.join('?' * len(card_ids))})"
             params += card_ids
