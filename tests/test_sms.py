@@ -109,6 +109,9 @@ def test_the_sample_messages(topup_ok, topup, sample):
          {"amount": "50.00", "outcome": "failed", "ref": "R5566778899"}),
         ("CN", "訂單號 DD20261101 已受理，充值¥20.00 處理中", {"amount": "20.00", "outcome": "pending", "ref": "DD20261101"}),
         ("JP", "チャージ 1,000円 完了 Ref no. JP000111", {"amount": "1000", "ref": "JP000111"}),
+        # Half past the hour (8点半), and a date in Taiwan's ROC years with a time in words.
+        ("CN", "您于2026年11月20日晚上8点半充值50元成功", {"occurred_at": "2026-11-20T20:30"}),
+        ("TW", "115/11/04 下午3點 加值NT$300元", {"occurred_at": "2026-11-04T15:00"}),
         # A reference as 參考號碼 or 單號, a balance as 儲值額 or 餘額為, in either script.
         ("TW", "2026/11/20 超商加值NT$300元，參考號碼 AB123456，儲值額為NT$310元",
          {"amount": "300.00", "ref": "AB123456", "balance_after": "310.00"}),

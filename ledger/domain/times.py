@@ -26,13 +26,37 @@ _KEYWORDS = {
     "now": 0, "現在": 0, "现在": 0,
     "today": 0, "今天": 0, "今日": 0,
     "yesterday": -1, "昨天": -1, "昨日": -1,
+    "前天": -2, "前日": -2,
 }
-_KEYWORD = re.compile(r"(?P<word>now|today|yesterday|現在|现在|今天|今日|昨天|昨日)\s*(?P<rest>.*)", re.I)
+_KEYWORD = re.compile(r"(?P<word>now|today|yesterday|現在|现在|今天|今日|昨天|昨日|前天|前日)\s*(?P<rest>.*)", re.I)
+# A time of day alone, as normalise_cjk leaves it: it means today, as dateutil reads 20:00.
+_TIME_OF_DAY = re.compile(r"\d{1,2}(?::\d{2}(?::\d{2})?)?\s*[AaPp]\.?[Mm]\.?|\d{1,2}:\d{2}(?::\d{2})?")
 _YEAR = re.compile(r"(?P<year>\d{4})年?")
 _MONTH = re.compile(r"(?P<year>\d{4})(?:[-/.]|年)(?P<month>\d{1,2})月?")
 _ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})")
 _STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})(?!\d)")
+
+# Taiwan writes years of the Republic of China's calendar (民國): three digits, its year 1 being 1912,
+# in dates such as 114/03/14 and 114年3月14日.
+ROC_DATE = r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"
+_ROC_DATE_ALONE = re.compile(ROC_DATE + r"(?![\d/])")
+_ROC_YEAR_OF_DAY = re.compile(r"(?<!\d)(?P<y>\d{3})(?=\s*年)")
+
+# The words for a half of the day written before an hour: "?" where it does not say whether
+# before or after midnight.
+HALF_DAY = {"上午": "am", "早上": "am", "凌晨": "am", "中午": "pm", "下午": "pm", "傍晚": "pm", "晚上": "pm",
+            "晚": "pm", "夜間": "pm", "夜间": "pm", "夜里": "pm", "夜裡": "pm", "夜晚": "pm",
+            "午夜": "?", "深夜": "?", "半夜": "?"}
+EVENING = frozenset({"傍晚", "晚上", "晚", "夜間", "夜间", "夜里", "夜裡", "夜晚"})  # 12 then: noon or midnight?
+_HALF_THEN_HOUR = re.compile("(?P<half>" + "|".join(sorted(HALF_DAY, key=len, reverse=True)) + r")\s*"
+                             r"(?P<h>\d{1,2})(?=:\d{2})")
+_CJK_HOUR = r"(?<!\d)(\d{1,2})\s*[时時点點]"
+
+
+def gregorian_year(stated: str) -> int:
+    """A year as a date writes it; three digits are a year of the ROC calendar (民國), as Taiwan writes them."""
+    return int(stated) + 1911 if len(stated) == 3 else int(stated)
 
 
 def now_utc() -> datetime:
@@ -99,17 +123,33 @@ def _local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
 
 
-def normalise_cjk(text: str) -> str:
-    """Rewrite Chinese date and time words into the forms dateutil reads."""
+def normalise_cjk(text: str, shown: str) -> str:
+    """Rewrite Chinese date and time words, and Taiwan's ROC years, into the forms dateutil reads:
+    2025年3月14日 下午6點半 becomes 2025-3-14 18:30, 114/03/14 becomes 2025-03-14."""
+    text = _ROC_DATE_ALONE.sub(lambda m: f"{gregorian_year(m['y'])}-{m['m']}-{m['d']}", text)
+    text = _ROC_YEAR_OF_DAY.sub(lambda m: str(gregorian_year(m["y"])), text)
     text = re.sub(r"(\d{2,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", r"\1-\2-\3 ", text)
-    text = re.sub(r"(\d{1,2})\s*[时時点點]\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?",
+    text = re.sub(_CJK_HOUR + r"\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?",
                   lambda m: f"{m[1]}:{m[2]}" + (f":{m[3]}" if m[3] else ""), text)
+    text = re.sub(_CJK_HOUR + r"\s*半", r"\1:30", text)
+    text = re.sub(_CJK_HOUR + r"(?:\s*整)?", r"\1:00", text)
     text = re.sub(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]", r"\1/\2", text)
-    halves = (("上午", "AM"), ("早上", "AM"), ("凌晨", "AM"), ("中午", "PM"), ("下午", "PM"), ("晚上", "PM"))
-    for word, marker in halves:
-        if word in text:
-            text = text.replace(word, " ") + f" {marker}"
+    text = _HALF_THEN_HOUR.sub(lambda m: f" {_hour_of_day(int(m['h']), m['half'], shown)}", text)
     return text.strip()
+
+
+def _hour_of_day(hour: int, half: str, shown: str) -> int:
+    """The hour of a 24-hour clock that an hour after a half of the day (下午3 → 15) names."""
+    if HALF_DAY[half] == "?":
+        raise InvalidInput(_("{shown!r} does not say whether it is before or after midnight; write the hour as on a "
+                             "24-hour clock, e.g. 'yesterday 23:30'", shown=shown))
+    if hour == 12 and half in EVENING:
+        raise InvalidInput(_("{shown!r} could be noon or midnight; write it as 12:00 or 00:00", shown=shown))
+    if HALF_DAY[half] == "am" and hour <= 12:
+        return hour % 12
+    if HALF_DAY[half] == "pm" and 1 <= hour < 24:
+        return hour % 12 + 12 if hour <= 12 else hour
+    raise InvalidInput(_("{shown!r} is not a time of day; write it like 'today 18:42'", shown=shown))
 
 
 def day_first_by_numbers(a: int, b: int) -> bool | None:
@@ -143,7 +183,7 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
 
     if text.startswith(("-", "+")):  # dateutil would drop the sign and read the rest
         raise InvalidInput(_("{shown!r} is not a date; write it like 2025-03-14 18:42", shown=shown))
-    text = normalise_cjk(text)
+    text = normalise_cjk(text, shown)
     day_first = _day_first(text, shown)
     results = []
     for default in (datetime(2001, 1, 1, 0, 0, 0), datetime(2003, 3, 3, 1, 1, 1)):
@@ -264,6 +304,8 @@ def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = N
     elif _YEAR.fullmatch(cleaned) or _MONTH.fullmatch(cleaned):
         raise InvalidInput(_("{shown!r} is a whole period; {at} needs a day, e.g. 2025-03-14 or 'today 18:42'",
                              shown=shown, at=Option("at")))
+    elif _TIME_OF_DAY.fullmatch(normalise_cjk(cleaned, shown)):
+        moment = _read(f"{now.astimezone().date().isoformat()} {cleaned}", shown)[0]
     else:
         moment = _read(cleaned, shown)[0]
     if moment.year > now.year + 1:  # in the future in any zone: applying one at the calendar's end would overflow
