@@ -69,7 +69,7 @@ def test_a_links_change_is_found_exactly_as_the_canonical_encoder_writes_it(reas
     change = ("amend", reason, "2026-11-25T10:00:00Z")
     text = chain.found_content({"links": {}, "receipts": {}}, change) if subject[0] == "ledger" else (
         chain.card_content({"id": subject[1], "label": reason}, 4, change) if subject[0] == "card"
-        else chain.content({**dict.fromkeys(chain.chained_columns(2)), "id": 7, "version": 4}, [], change))
+        else chain.content({**dict.fromkeys(chain.chained_columns(chain.current_scheme())), "id": 7, "version": 4}, [], change))
     version = 1 if subject[0] == "ledger" else 4
     assert chain.carries(text, subject, version, change)
     assert not chain.carries(text, subject, version + 1, change)

@@ -112,6 +112,9 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
     RecordField("receipts", None, Kind.receipts, importable=False, label=N_("receipts")),
     RecordField("created_at", "created_at_utc", Kind.moment, fixed=True, label=N_("logged at")),
     RecordField("version", "version", Kind.counter, importable=False, public=False),
+    # The day a top-up was given as, with no time (--at 2026-03-04, yesterday, a message stating a
+    # date only): kept and chained as evidence of what was stated, and shown as its `occurred_at`.
+    RecordField("occurred_on", "occurred_on", Kind.day, optional=True, public=False, since=4),
 )
 
 PUBLIC_FIELDS = tuple(f for f in RECORD_FIELDS if f.public)
@@ -122,6 +125,8 @@ IMPORTABLE = {f.name: f for f in RECORD_FIELDS if f.importable}
 STORED = tuple(f for f in RECORD_FIELDS if f.column is not None)  # the `topup` table's columns
 SETTABLE = tuple(f for f in RECORD_FIELDS if f.option)  # what a person gives when logging or amending
 BY_NAME = {f.name: f for f in RECORD_FIELDS}
+# A moment given as a day alone: the column that keeps that day, shown in the moment's place.
+DAY_ALONE = {"occurred_at": "occurred_on"}
 
 
 class ReceiptInfo(TypedDict):

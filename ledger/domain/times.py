@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 
+from ledger.domain.cjk_times import normalise_cjk
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
 from ledger.i18n import Option, Text, _
@@ -36,27 +37,6 @@ _MONTH = re.compile(r"(?P<year>\d{4})(?:[-/.]|年)(?P<month>\d{1,2})月?")
 _ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})")
 _STORED = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,4})([/.\-])(\d{1,2})\2(\d{1,4})(?!\d)")
-
-# Taiwan writes years of the Republic of China's calendar (民國): three digits, its year 1 being 1912,
-# in dates such as 114/03/14 and 114年3月14日.
-ROC_DATE = r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"
-_ROC_DATE_ALONE = re.compile(ROC_DATE + r"(?![\d/])")
-_ROC_YEAR_OF_DAY = re.compile(r"(?<!\d)(?P<y>\d{3})(?=\s*年)")
-
-# The words for a half of the day written before an hour: "?" where it does not say whether
-# before or after midnight.
-HALF_DAY = {"上午": "am", "早上": "am", "凌晨": "am", "中午": "pm", "下午": "pm", "傍晚": "pm", "晚上": "pm",
-            "晚": "pm", "夜間": "pm", "夜间": "pm", "夜里": "pm", "夜裡": "pm", "夜晚": "pm",
-            "午夜": "?", "深夜": "?", "半夜": "?"}
-EVENING = frozenset({"傍晚", "晚上", "晚", "夜間", "夜间", "夜里", "夜裡", "夜晚"})  # 12 then: noon or midnight?
-_HALF_THEN_HOUR = re.compile("(?P<half>" + "|".join(sorted(HALF_DAY, key=len, reverse=True)) + r")\s*"
-                             r"(?P<h>\d{1,2})(?=:\d{2})")
-_CJK_HOUR = r"(?<!\d)(\d{1,2})\s*[时時点點]"
-
-
-def gregorian_year(stated: str) -> int:
-    """A year as a date writes it; three digits are a year of the ROC calendar (民國), as Taiwan writes them."""
-    return int(stated) + 1911 if len(stated) == 3 else int(stated)
 
 
 def now_utc() -> datetime:
@@ -85,6 +65,11 @@ def offset_in(zone: tzinfo, moment: datetime) -> str:
 def local_iso(stored: str | None) -> str | None:
     """A stored UTC moment shown in local time with its offset: '2025-03-14T18:42:00+08:00'."""
     return None if stored is None else from_stored(stored).astimezone().isoformat()
+
+
+def names_a_day(shown: str) -> bool:
+    """Whether a shown time is a day alone (2026-03-04): a top-up given with no time of day is shown so."""
+    return len(shown) == len("2026-03-04")
 
 
 def local_offsets() -> tuple[tuple[str, int], ...]:
@@ -121,35 +106,6 @@ def _offsets_for_zone(_zone: str | None, _names: tuple[str, str]) -> tuple[tuple
 
 def _local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
-
-
-def normalise_cjk(text: str, shown: str) -> str:
-    """Rewrite Chinese date and time words, and Taiwan's ROC years, into the forms dateutil reads:
-    2025年3月14日 下午6點半 becomes 2025-3-14 18:30, 114/03/14 becomes 2025-03-14."""
-    text = _ROC_DATE_ALONE.sub(lambda m: f"{gregorian_year(m['y'])}-{m['m']}-{m['d']}", text)
-    text = _ROC_YEAR_OF_DAY.sub(lambda m: str(gregorian_year(m["y"])), text)
-    text = re.sub(r"(\d{2,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", r"\1-\2-\3 ", text)
-    text = re.sub(_CJK_HOUR + r"\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?",
-                  lambda m: f"{m[1]}:{m[2]}" + (f":{m[3]}" if m[3] else ""), text)
-    text = re.sub(_CJK_HOUR + r"\s*半", r"\1:30", text)
-    text = re.sub(_CJK_HOUR + r"(?:\s*整)?", r"\1:00", text)
-    text = re.sub(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]", r"\1/\2", text)
-    text = _HALF_THEN_HOUR.sub(lambda m: f" {_hour_of_day(int(m['h']), m['half'], shown)}", text)
-    return text.strip()
-
-
-def _hour_of_day(hour: int, half: str, shown: str) -> int:
-    """The hour of a 24-hour clock that an hour after a half of the day (下午3 → 15) names."""
-    if HALF_DAY[half] == "?":
-        raise InvalidInput(_("{shown!r} does not say whether it is before or after midnight; write the hour as on a "
-                             "24-hour clock, e.g. 'yesterday 23:30'", shown=shown))
-    if hour == 12 and half in EVENING:
-        raise InvalidInput(_("{shown!r} could be noon or midnight; write it as 12:00 or 00:00", shown=shown))
-    if HALF_DAY[half] == "am" and hour <= 12:
-        return hour % 12
-    if HALF_DAY[half] == "pm" and 1 <= hour < 24:
-        return hour % 12 + 12 if hour <= 12 else hour
-    raise InvalidInput(_("{shown!r} is not a time of day; write it like 'today 18:42'", shown=shown))
 
 
 def day_first_by_numbers(a: int, b: int) -> bool | None:
@@ -272,8 +228,20 @@ def local_moment(wall: datetime, shown: str, zone: tzinfo | None = None) -> date
 
 def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
     """When a top-up happened (`--at`): a full date, optionally a time, in `zone` unless it states
-    its offset (the reader's zone by default); never in the future."""
+    its offset (the reader's zone by default); never in the future. A day alone is its midnight."""
+    return _moment_and_day(text, now, zone)[0]
+
+
+def day_alone(text: str, now: datetime | None = None) -> date | None:
+    """The day an `--at` names when it gives no time of it (2026-03-04, yesterday, 前天); None when it
+    names a time. Such a top-up is kept as that day, not as a midnight nobody stated."""
+    return _moment_and_day(text, now)[1]
+
+
+def _moment_and_day(text: str, now: datetime | None, zone: tzinfo | None = None) -> tuple[datetime, date | None]:
+    """`parse_moment`, and the day it names when it gives no time."""
     now = now or now_utc()
+    day_only: date | None = None
     shown = text.strip()
     cleaned = clean_token(text)
     if not cleaned:  # an empty --at is a mistake, not a request for now: a pasted value went missing
@@ -300,20 +268,21 @@ def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = N
                     raise InvalidInput(_("{shown!r}: after {word} give only a time, like '{word} 18:42'",
                                          shown=shown, word=word))
             else:
-                moment = _local_midnight(day)
+                moment, day_only = _local_midnight(day), day
     elif _YEAR.fullmatch(cleaned) or _MONTH.fullmatch(cleaned):
         raise InvalidInput(_("{shown!r} is a whole period; {at} needs a day, e.g. 2025-03-14 or 'today 18:42'",
                              shown=shown, at=Option("at")))
     elif _TIME_OF_DAY.fullmatch(normalise_cjk(cleaned, shown)):
         moment = _read(f"{now.astimezone().date().isoformat()} {cleaned}", shown)[0]
     else:
-        moment = _read(cleaned, shown)[0]
+        moment, has_time = _read(cleaned, shown)
+        day_only = None if has_time or moment.tzinfo is not None else moment.date()
     if moment.year > now.year + 1:  # in the future in any zone: applying one at the calendar's end would overflow
         raise _in_the_future(shown)
     moment = local_moment(moment, shown, zone).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
         raise _in_the_future(shown)
-    return moment
+    return moment, day_only
 
 
 def _in_the_future(shown: str) -> InvalidInput:
@@ -377,8 +346,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def ago(seconds: float) -> Text:
-    """How long ago something happened, as a person says it: 'just now', '35 minutes ago'."""
+def ago(seconds: float, day: str | None = None) -> Text:
+    """How long ago something happened, as a person says it: 'just now', '35 minutes ago'; for what
+    was given as a day alone (`day`), no hours counted from a midnight nobody stated: 'on 2026-03-04'."""
+    if day is not None:
+        return _("on {day}", day=day)
     if seconds < 60:
         return _("just now")
     if seconds < 3600:

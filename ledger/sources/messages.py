@@ -120,6 +120,7 @@ class Reading:
     paid: str | None = None
     ref: str | None = None
     occurred_at: datetime | None = None
+    time_stated: bool = False  # whether the message gives the time of day, or only the date
     balance_after: str | None = None
     valid_until: date | None = None
     channel: Channel | None = None
@@ -167,7 +168,8 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
     _read_amounts(masked_flat, currency, reading)
     stated_validity, without_validity, reading.validity_problem = take_validity(masked_flat)
     try:
-        reading.occurred_at = first_moment(without_validity, region, currency, now, reading.notes)
+        if stated := first_moment(without_validity, region, currency, now, reading.notes):
+            reading.occurred_at, reading.time_stated = stated
     except DateProblem as problem:
         reading.time_problem = problem.message
     if stated_validity is not None:

@@ -13,17 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from ledger.domain.cjk_times import EVENING, HALF_DAY, ROC_DATE, gregorian_year
 from ledger.domain.money import REGION_CURRENCY
-from ledger.domain.times import (
-    EARLIEST_YEAR,
-    EVENING,
-    HALF_DAY,
-    ROC_DATE,
-    clock_readings,
-    day_first_by_numbers,
-    gregorian_year,
-    local_moment,
-)
+from ledger.domain.times import EARLIEST_YEAR, clock_readings, day_first_by_numbers, local_moment
 from ledger.i18n import _
 
 DAY_FIRST_REGIONS = frozenset({"HK", "CN", "TW", "SG", "MY", "MO", "GB", "AU", "NZ", "IN", "ID", "TH", "VN"})
@@ -147,8 +139,10 @@ def validity_date(stated: StatedValidity, region: str | None, currency: str, top
     return day
 
 
-def first_moment(text: str, region: str | None, currency: str, now: datetime, notes: list[str]) -> datetime | None:
-    """The earliest date (and time) the message states; None only when nothing in it looks like one."""
+def first_moment(text: str, region: str | None, currency: str, now: datetime,
+                 notes: list[str]) -> tuple[datetime, bool] | None:
+    """The earliest date (and time) the message states, and whether it states a time of that day;
+    None only when nothing in it looks like one."""
     earliest = None
     for form, pattern in DATE_FORMS:
         match = next((m for m in pattern.finditer(text) if _acceptable(form, m)), None)
@@ -166,7 +160,8 @@ def first_moment(text: str, region: str | None, currency: str, now: datetime, no
     if not match["h"] and not before and (loose := _LOOSE_TIME.match(text, match.end())):
         raise DateProblem(_("the message's time {time!r} cannot be read for certain",
                             time=(match[0] + loose[0]).strip()))
-    return _to_moment(form, match, before, region, currency, now, notes, validity=False)
+    moment = _to_moment(form, match, before, region, currency, now, notes, validity=False)
+    return moment, bool(match["h"] or before)
 
 
 def _acceptable(form: str, match: re.Match[str]) -> bool:

@@ -240,6 +240,11 @@ def _views_from_the_fields(conn: sqlite3.Connection) -> None:
     views.make(conn)
 
 
+def _day_alone(conn: sqlite3.Connection) -> None:
+    _run(conn, "ALTER TABLE topup ADD COLUMN occurred_on TEXT")
+    views.make(conn)
+
+
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and top-ups", _cards_and_topups),
     ("full-text search", _search_index),
@@ -250,6 +255,7 @@ STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("views of records and cards as the contract shows them, and each currency's decimals", _views_for_readers),
     ("the seals issued of the chain", _seals),
     ("views made from the record fields", _views_from_the_fields),
+    ("the day of a top-up given without its time", _day_alone),
 ]
 LATEST = len(STEPS)
 STEPS_RECORDED = [step for _name, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them
