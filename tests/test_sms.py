@@ -109,6 +109,18 @@ def test_the_sample_messages(topup_ok, topup, sample):
          {"amount": "50.00", "outcome": "failed", "ref": "R5566778899"}),
         ("CN", "訂單號 DD20261101 已受理，充值¥20.00 處理中", {"amount": "20.00", "outcome": "pending", "ref": "DD20261101"}),
         ("JP", "チャージ 1,000円 完了 Ref no. JP000111", {"amount": "1000", "ref": "JP000111"}),
+        # Half past the hour (8点半), and a date in Taiwan's ROC years with a time in words.
+        ("CN", "您于2026年11月20日晚上8点半充值50元成功", {"occurred_at": "2026-11-20T20:30"}),
+        ("TW", "115/11/04 下午3點 加值NT$300元", {"occurred_at": "2026-11-04T15:00"}),
+        # A reference as 參考號碼 or 單號, a balance as 儲值額 or 餘額為, in either script.
+        ("TW", "2026/11/20 超商加值NT$300元，參考號碼 AB123456，儲值額為NT$310元",
+         {"amount": "300.00", "ref": "AB123456", "balance_after": "310.00"}),
+        ("TW", "2026/11/20 加值300元，參考編號：AB123456，儲值額 310元", {"ref": "AB123456", "balance_after": "310.00"}),
+        ("CN", "充值50元成功，参考号码 88776655，余额为 80元", {"amount": "50.00", "ref": "88776655", "balance_after": "80.00"}),
+        ("CN", "充值50元成功，充值单号：88776655，储值额为80.00元", {"ref": "88776655", "balance_after": "80.00"}),
+        ("CN", "话费充值30元已到账，单号为 Q20261120，余额：42.5元", {"ref": "Q20261120", "balance_after": "42.50"}),
+        ("HK", "增值HK$100，單號 A998877，餘額為 HK$150.00", {"ref": "A998877", "balance_after": "150.00"}),
+        ("HK", "增值HK$100，充值單號 A998877，餘額為 150.00", {"amount": "100.00", "ref": "A998877", "balance_after": "150.00"}),
         # Each way a message states how long the card or number stays valid.
         ("CN", "2026年11月20日充值50元成功，号码有效期至2027年05月20日", {"valid_until": "2027-05-20"}),
         ("TW", "2026/11/20 加值NT$300元成功，卡片效期至2027/12/31", {"valid_until": "2027-12-31"}),

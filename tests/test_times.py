@@ -1,4 +1,5 @@
 import json
+import zipfile
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ from ledger.domain.times import (
     to_stored,
 )
 from ledger.errors import InvalidInput
-from tests.conftest import run_process
+from tests.conftest import TEST_TZ, run_process, sql_value
 
 # Fixed "now" so the tests do not depend on the day they run; local time is Asia/Shanghai (+08:00).
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 14:30 local
@@ -45,6 +46,27 @@ def utc(*parts: int) -> datetime:
         ("yesterday 18:42", utc(2026, 11, 19, 10, 42)),
         ("昨天 18:42", utc(2026, 11, 19, 10, 42)),
         ("today 9:05", utc(2026, 11, 20, 1, 5)),
+        # A time of day alone is today's; Chinese hours, halves of the day, 前天 and Taiwan's ROC years.
+        ("12:05", utc(2026, 11, 20, 4, 5)),
+        ("9am", utc(2026, 11, 20, 1, 0)),
+        ("下午2點", utc(2026, 11, 20, 6, 0)),
+        ("下午２點", utc(2026, 11, 20, 6, 0)),
+        ("１３:００", utc(2026, 11, 20, 5, 0)),
+        ("13点", utc(2026, 11, 20, 5, 0)),
+        ("13时", utc(2026, 11, 20, 5, 0)),
+        ("中午12點", utc(2026, 11, 20, 4, 0)),
+        ("凌晨1點", utc(2026, 11, 19, 17, 0)),
+        ("上午10:30", utc(2026, 11, 20, 2, 30)),
+        ("3點15分", utc(2026, 11, 19, 19, 15)),
+        ("9点整", utc(2026, 11, 20, 1, 0)),
+        ("今天下午2點", utc(2026, 11, 20, 6, 0)),
+        ("昨天晚上8点半", utc(2026, 11, 19, 12, 30)),
+        ("昨日 20點", utc(2026, 11, 19, 12, 0)),
+        ("前天", utc(2026, 11, 17, 16, 0)),
+        ("前日 晚上8點", utc(2026, 11, 18, 12, 0)),
+        ("115/11/04 08:10", utc(2026, 11, 4, 0, 10)),
+        ("114年12月4日下午3點", utc(2025, 12, 4, 7, 0)),
+        ("2026年11月4日 晚上9点", utc(2026, 11, 4, 13, 0)),
     ],
 )
 def test_moments_are_read_in_local_time_and_kept_in_utc(text, expected):
@@ -55,9 +77,11 @@ def test_moments_are_read_in_local_time_and_kept_in_utc(text, expected):
     ("text", "reason"),
     [
         ("01/02/03", "more than one date"), ("03/04/2025", "more than one date"), ("2026-02-30", "not a possible"),
-        ("13", "missing"), ("March", "missing"), ("18:42", "no date"), ("2026-11", "whole period"), ("2026", "whole period"),
+        ("13", "missing"), ("March", "missing"), ("12月4日 下午3點", "missing"), ("2026-11", "whole period"), ("2026", "whole period"),
         ("2026-11-21", "future"), ("today 23:59", "future"), ("2025-03-14 10:00 PST", "time zone"),
         ("soon", "not a date"), ("1989-06-01", "before"),
+        ("20:00", "future"), ("晚上8點", "future"), ("20點", "future"), ("115/12/04 08:10", "future"),
+        ("晚上12點", "noon or midnight"), ("午夜12點", "before or after midnight"), ("下午25點", "not a time of day"),
     ],
 )
 def test_ambiguous_impossible_partial_and_future_moments_are_refused(text, reason):
@@ -156,3 +180,59 @@ def test_check_and_due_speak_of_time_in_words(topup_ok, ledger_path):
     topup_ok("log", "sim", "10")
     checked = run_process("--db", str(ledger_path), "check", "sim", "10")
     assert "just now" in checked.stdout + checked.stderr and "hour(s)" not in checked.stdout + checked.stderr
+
+
+def test_the_command_reads_chinese_days_hours_and_roc_dates(topup_ok):
+    topup_ok("card", "add", "卡", "--kind", "smart", "--currency", "TWD")
+    today = datetime.now(ZoneInfo(TEST_TZ)).date()
+    logged = {at: json.loads(topup_ok("log", "卡", "100", "--at", at, "--format", "json").stdout)["occurred_at"]
+              for at in ("前天", "前日 晚上8點半", "115/03/14 下午3點")}
+    assert logged == {"前天": f"{today - timedelta(days=2)}",
+                      "前日 晚上8點半": f"{today - timedelta(days=2)}T20:30:00+08:00",
+                      "115/03/14 下午3點": "2026-03-14T15:00:00+08:00"}
+
+
+def _record(topup_ok, record_id: int) -> dict:
+    return json.loads(topup_ok("show", str(record_id), "--format", "json").stdout)
+
+
+def test_a_top_up_given_as_a_day_alone_is_kept_and_shown_as_that_day(topup_ok, ledger_path, tmp_path):
+    topup_ok("card", "add", "卡", "--kind", "smart", "--currency", "CNY")
+    two_days_ago = str(datetime.now(ZoneInfo(TEST_TZ)).date() - timedelta(days=2))
+    topup_ok("log", "卡", "10", "--at", "2026-03-04")
+    topup_ok("log", "卡", "20", "--at", "前天")
+    topup_ok("log", "卡", "--sms", "您于2026年03月05日充值30.00元，余额80.00元")
+    topup_ok("log", "卡", "40", "--at", "2026-03-04 09:15")
+    assert [_record(topup_ok, i)["occurred_at"] for i in (1, 2, 3, 4)] == [
+        "2026-03-04", two_days_ago, "2026-03-05", "2026-03-04T09:15:00+08:00"]
+    # Every place a record is shown or exported says the day, never a midnight nobody stated.
+    shown = topup_ok("show", "1").stdout
+    searched = json.loads(topup_ok("search", "--format", "json").stdout)
+    exported = topup_ok("export", "--no-guard").stdout.splitlines()
+    assert "2026-03-04" in shown and "T00:00" not in shown
+    assert [r["occurred_at"] for r in searched] == [two_days_ago, "2026-03-05", "2026-03-04T09:15:00+08:00",
+                                                    "2026-03-04"]
+    assert ",2026-03-04,," in exported[1] and "T00:00" not in "".join(exported)
+    assert sql_value(ledger_path, "SELECT occurred_at FROM records WHERE id = 1") == "2026-03-04"
+    assert topup_ok("search", "--since", "2026-03", "--until", "2026-03", "--format", "json").stdout.count('"id"') == 3
+    pack = tmp_path / "pack.zip"
+    topup_ok("export", "--dispute", "1", "--output", str(pack), "--lang", "en")
+    with zipfile.ZipFile(pack) as opened:
+        letter = opened.read("summary.html").decode()
+    assert "2026-03-04" in letter and "2026-03-04 00:00" not in letter
+    # A time given later replaces the day, with the day kept in the history; the chain still holds.
+    topup_ok("amend", "1", "--at", "2026-03-04 10:00", "--reason", "the receipt gives the time")
+    amended = _record(topup_ok, 1)
+    assert amended["occurred_at"] == "2026-03-04T10:00:00+08:00"
+    assert [v["content"]["occurred_at"] for v in amended["history"]] == ["2026-03-04", "2026-03-04T10:00:00+08:00"]
+    verified = topup_ok("verify")
+    assert "ok:" in verified.stdout + verified.stderr
+
+
+def test_check_names_the_day_of_a_top_up_given_without_its_time(topup_ok, ledger_path):
+    topup_ok("card", "add", "sim", "--kind", "sim", "--region", "HK")
+    topup_ok("log", "sim", "10", "--at", "today")
+    today = str(datetime.now(ZoneInfo(TEST_TZ)).date())
+    checked = run_process("--db", str(ledger_path), "check", "sim", "10")
+    said = checked.stdout + checked.stderr
+    assert f"topped up 10.00 on {today} (record 1)" in said and "ago" not in said, said

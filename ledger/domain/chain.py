@@ -243,10 +243,11 @@ def version_fields(text: str) -> dict[str, Any]:
     currency = body.get("currency")
     if not isinstance(currency, str):
         raise UnreadableLink(text[:40])
-    return {
+    shown = {
         field.name: fields.shown_value(field, body.get(field.column or field.name), currency)
         for field in fields.RECORD_FIELDS if field.in_history
     }
+    return shown | {name: body[column] for name, column in fields.DAY_ALONE.items() if body.get(column)}
 
 
 def broken_links(links: Iterable[Link], head: Head | None) -> list[tuple[Subject, Text]]:

@@ -115,6 +115,9 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
                 label=N_("paid with"), help=N_("The wallet, card or account that paid, e.g. PayMe, 招商银行(4523), "
                                                "零钱.")),
     RecordField("version", "version", Kind.counter, importable=False, public=False),
+    # The day a top-up was given as, with no time (--at 2026-03-04, yesterday, a message stating a
+    # date only): kept and chained as evidence of what was stated, and shown as its `occurred_at`.
+    RecordField("occurred_on", "occurred_on", Kind.day, optional=True, public=False, since=4),
 )
 
 PUBLIC_FIELDS = tuple(f for f in RECORD_FIELDS if f.public)
@@ -125,6 +128,8 @@ IMPORTABLE = {f.name: f for f in RECORD_FIELDS if f.importable}
 STORED = tuple(f for f in RECORD_FIELDS if f.column is not None)  # the `topup` table's columns
 SETTABLE = tuple(f for f in RECORD_FIELDS if f.option)  # what a person gives when logging or amending
 BY_NAME = {f.name: f for f in RECORD_FIELDS}
+# A moment given as a day alone: the column that keeps that day, shown in the moment's place.
+DAY_ALONE = {"occurred_at": "occurred_on"}
 
 
 class ReceiptInfo(TypedDict):

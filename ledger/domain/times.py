@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 
+from ledger.domain.cjk_times import normalise_cjk
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
 from ledger.i18n import Option, Text, _
@@ -26,8 +27,11 @@ _KEYWORDS = {
     "now": 0, "現在": 0, "现在": 0,
     "today": 0, "今天": 0, "今日": 0,
     "yesterday": -1, "昨天": -1, "昨日": -1,
+    "前天": -2, "前日": -2,
 }
-_KEYWORD = re.compile(r"(?P<word>now|today|yesterday|現在|现在|今天|今日|昨天|昨日)\s*(?P<rest>.*)", re.I)
+_KEYWORD = re.compile(r"(?P<word>now|today|yesterday|現在|现在|今天|今日|昨天|昨日|前天|前日)\s*(?P<rest>.*)", re.I)
+# A time of day alone, as normalise_cjk leaves it: it means today, as dateutil reads 20:00.
+_TIME_OF_DAY = re.compile(r"\d{1,2}(?::\d{2}(?::\d{2})?)?\s*[AaPp]\.?[Mm]\.?|\d{1,2}:\d{2}(?::\d{2})?")
 _YEAR = re.compile(r"(?P<year>\d{4})年?")
 _MONTH = re.compile(r"(?P<year>\d{4})(?:[-/.]|年)(?P<month>\d{1,2})月?")
 _ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})")
@@ -61,6 +65,11 @@ def offset_in(zone: tzinfo, moment: datetime) -> str:
 def local_iso(stored: str | None) -> str | None:
     """A stored UTC moment shown in local time with its offset: '2025-03-14T18:42:00+08:00'."""
     return None if stored is None else from_stored(stored).astimezone().isoformat()
+
+
+def names_a_day(shown: str) -> bool:
+    """Whether a shown time is a day alone (2026-03-04): a top-up given with no time of day is shown so."""
+    return len(shown) == len("2026-03-04")
 
 
 def local_offsets() -> tuple[tuple[str, int], ...]:
@@ -99,19 +108,6 @@ def _local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day).astimezone()
 
 
-def normalise_cjk(text: str) -> str:
-    """Rewrite Chinese date and time words into the forms dateutil reads."""
-    text = re.sub(r"(\d{2,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", r"\1-\2-\3 ", text)
-    text = re.sub(r"(\d{1,2})\s*[时時点點]\s*(\d{1,2})\s*分?(?:\s*(\d{1,2})\s*秒)?",
-                  lambda m: f"{m[1]}:{m[2]}" + (f":{m[3]}" if m[3] else ""), text)
-    text = re.sub(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]", r"\1/\2", text)
-    halves = (("上午", "AM"), ("早上", "AM"), ("凌晨", "AM"), ("中午", "PM"), ("下午", "PM"), ("晚上", "PM"))
-    for word, marker in halves:
-        if word in text:
-            text = text.replace(word, " ") + f" {marker}"
-    return text.strip()
-
-
 def day_first_by_numbers(a: int, b: int) -> bool | None:
     """Whether a numeric date a/b/yyyy puts its day first, as its numbers alone say: one above 12 is
     the day (and the same number twice reads either way); None when they do not say."""
@@ -143,7 +139,7 @@ def _read(text: str, shown: str) -> tuple[datetime, bool]:
 
     if text.startswith(("-", "+")):  # dateutil would drop the sign and read the rest
         raise InvalidInput(_("{shown!r} is not a date; write it like 2025-03-14 18:42", shown=shown))
-    text = normalise_cjk(text)
+    text = normalise_cjk(text, shown)
     day_first = _day_first(text, shown)
     results = []
     for default in (datetime(2001, 1, 1, 0, 0, 0), datetime(2003, 3, 3, 1, 1, 1)):
@@ -232,8 +228,20 @@ def local_moment(wall: datetime, shown: str, zone: tzinfo | None = None) -> date
 
 def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
     """When a top-up happened (`--at`): a full date, optionally a time, in `zone` unless it states
-    its offset (the reader's zone by default); never in the future."""
+    its offset (the reader's zone by default); never in the future. A day alone is its midnight."""
+    return _moment_and_day(text, now, zone)[0]
+
+
+def day_alone(text: str, now: datetime | None = None) -> date | None:
+    """The day an `--at` names when it gives no time of it (2026-03-04, yesterday, 前天); None when it
+    names a time. Such a top-up is kept as that day, not as a midnight nobody stated."""
+    return _moment_and_day(text, now)[1]
+
+
+def _moment_and_day(text: str, now: datetime | None, zone: tzinfo | None = None) -> tuple[datetime, date | None]:
+    """`parse_moment`, and the day it names when it gives no time."""
     now = now or now_utc()
+    day_only: date | None = None
     shown = text.strip()
     cleaned = clean_token(text)
     if not cleaned:  # an empty --at is a mistake, not a request for now: a pasted value went missing
@@ -260,18 +268,21 @@ def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = N
                     raise InvalidInput(_("{shown!r}: after {word} give only a time, like '{word} 18:42'",
                                          shown=shown, word=word))
             else:
-                moment = _local_midnight(day)
+                moment, day_only = _local_midnight(day), day
     elif _YEAR.fullmatch(cleaned) or _MONTH.fullmatch(cleaned):
         raise InvalidInput(_("{shown!r} is a whole period; {at} needs a day, e.g. 2025-03-14 or 'today 18:42'",
                              shown=shown, at=Option("at")))
+    elif _TIME_OF_DAY.fullmatch(normalise_cjk(cleaned, shown)):
+        moment = _read(f"{now.astimezone().date().isoformat()} {cleaned}", shown)[0]
     else:
-        moment = _read(cleaned, shown)[0]
+        moment, has_time = _read(cleaned, shown)
+        day_only = None if has_time or moment.tzinfo is not None else moment.date()
     if moment.year > now.year + 1:  # in the future in any zone: applying one at the calendar's end would overflow
         raise _in_the_future(shown)
     moment = local_moment(moment, shown, zone).astimezone(UTC).replace(microsecond=0)
     if moment > now + _FUTURE_TOLERANCE:
         raise _in_the_future(shown)
-    return moment
+    return moment, day_only
 
 
 def _in_the_future(shown: str) -> InvalidInput:
@@ -335,8 +346,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def ago(seconds: float) -> Text:
-    """How long ago something happened, as a person says it: 'just now', '35 minutes ago'."""
+def ago(seconds: float, day: str | None = None) -> Text:
+    """How long ago something happened, as a person says it: 'just now', '35 minutes ago'; for what
+    was given as a day alone (`day`), no hours counted from a midnight nobody stated: 'on 2026-03-04'."""
+    if day is not None:
+        return _("on {day}", day=day)
     if seconds < 60:
         return _("just now")
     if seconds < 3600:

@@ -13,6 +13,7 @@ from typing import Any
 from ledger.domain.fields import PUBLIC_FIELDS, Kind
 from ledger.domain.named import action_named, named
 from ledger.domain.receipts import ReceiptFile, how_shown, picture_type
+from ledger.domain.times import names_a_day
 from ledger.domain.values import Status, mask_number
 from ledger.i18n import _, capitalized, speaking
 
@@ -65,9 +66,10 @@ def render(packed: list[PackedRecord], *, language: str, reveal: bool, writer: s
 
 
 def _moment(iso: str | None) -> str | None:
-    """2025-03-14T18:42:00+08:00 as 2025-03-14 18:42:00 (UTC+08:00): the offset stays, readably."""
-    if iso is None:
-        return None
+    """2025-03-14T18:42:00+08:00 as 2025-03-14 18:42:00 (UTC+08:00): the offset stays, readably; a
+    day given alone (2025-03-14) stays a day."""
+    if iso is None or names_a_day(iso):
+        return iso
     when, offset = iso[:19].replace("T", " "), iso[19:] or "+00:00"
     return f"{when} (UTC{offset})"
 

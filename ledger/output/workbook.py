@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 
 from ledger.domain.fields import PUBLIC_FIELDS, Kind
 from ledger.domain.money import minor_digits
+from ledger.domain.times import names_a_day
 
 _MOMENTS = [field.name for field in PUBLIC_FIELDS if field.kind is Kind.moment]
 RECORD_COLUMNS = [field.name for field in PUBLIC_FIELDS] + [f"{name}_offset" for name in _MOMENTS]
@@ -59,7 +60,7 @@ def _save(book: Any, target: Path | BinaryIO) -> None:
 
 def _row(record: dict[str, Any]) -> list[tuple[str, Any]]:
     """(column, value) of a record's row: its fields, then the offset of each of its times."""
-    offsets = [(f"{name}_offset", record[name][19:] if record[name] else None) for name in _MOMENTS]
+    offsets = [(f"{name}_offset", record[name][19:] or None if record[name] else None) for name in _MOMENTS]
     return [*((field.name, record[field.name]) for field in PUBLIC_FIELDS), *offsets]
 
 
@@ -78,6 +79,8 @@ def _cell(sheet: Any, column: str, value: Any, currency: str) -> Any:
         digits = minor_digits(currency)
         cell.number_format = f"0.{'0' * digits}" if digits else "0"
         return cell
+    if kind is Kind.moment and names_a_day(value):
+        kind = Kind.day
     if kind is Kind.moment:
         cell = WriteOnlyCell(sheet, value=datetime.fromisoformat(value).replace(tzinfo=None))
         cell.number_format = _TIME_FORMAT

@@ -113,7 +113,7 @@ def _warnings(last: LastTopup | None, pending: list[int], valid_until: str | Non
         seconds = (now - from_stored(last.occurred_at_utc)).total_seconds()
         if seconds < _RECENT_HOURS * 3600:
             warnings.append(_("this card was topped up {amount} {ago} (record {id}); make sure you are not paying "
-                              "twice", amount=money(last.amount_minor), ago=ago(seconds), id=last.id))
+                              "twice", amount=money(last.amount_minor), ago=ago(seconds, last.occurred_on), id=last.id))
     warnings += [_("record {id} is still pending; chase it before paying again", id=record_id) for record_id in pending]
     if valid_until is not None and valid_until < now.astimezone().date().isoformat():
         warnings.append(_("the card's validity ended on {day}", day=valid_until))

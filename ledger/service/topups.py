@@ -15,7 +15,7 @@ from ledger.domain.cards import Card
 from ledger.domain.channels import with_payer
 from ledger.domain.fields import Record, StoredTopup
 from ledger.domain.receipts import ReceiptFile, renamed
-from ledger.domain.times import from_stored, now_utc, parse_moment, to_stored
+from ledger.domain.times import day_alone, from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, optional_text, parse_outcome
 from ledger.errors import InvalidInput
 from ledger.i18n import N_, Option, _
@@ -69,6 +69,16 @@ def _typed(spec: fields.RecordField, text: str, currency: str, now: datetime) ->
     return fields.typed(spec, text, currency, now, shown=Option(spec.key) if spec.optional else None)
 
 
+def _keep_day_alone(row: StoredTopup, values: dict[str, str | None], now: datetime) -> None:
+    """Keep the day a time was given as when it was given with no time of day (its moment is then
+    that day's local midnight); a time given again replaces it."""
+    for name, column in fields.DAY_ALONE.items():
+        text = values.get(fields.BY_NAME[name].key)
+        if text:
+            day = day_alone(text, now)
+            row[column] = day and day.isoformat()  # type: ignore[literal-required]
+
+
 def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     """Record one top-up with its receipt files."""
     files = [read_receipt(p) for p in request.receipts] + request.files
@@ -90,6 +100,7 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
         # An empty option is one not given, but for the amount and the time: an empty --at is refused, never now.
         if text is not None and (text or spec.name == "amount" or spec.kind is fields.Kind.moment):
             row[spec.column] = _typed(spec, text, currency, now)  # type: ignore[index]
+    _keep_day_alone(row, values, now)
     parse_outcome(row["outcome"], LOGGED_OUTCOMES)
     if not request.force:
         # A text that names no time, reference, balance or validity may recur: "您已成功充值50元".
@@ -137,7 +148,7 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
                              valid_until=Option("valid_until"), example=Option("valid_until", "2025-06-12")))
     read = {
         "amount": reading.amount, "paid": reading.paid, "ref": reading.ref,
-        "at": reading.occurred_at.astimezone().isoformat() if reading.occurred_at else None,
+        "at": _stated_at(reading.occurred_at, reading.time_stated),
         "balance_after": reading.balance_after,
         "valid_until": reading.valid_until.isoformat() if reading.valid_until else None,
         "channel": reading.channel.value if reading.channel else None, "paid_with": reading.paid_with,
@@ -147,6 +158,13 @@ def _fill_from_message(given: dict[str, str | None], text: str, card: Card,
     if filled["amount"] is None:
         raise InvalidInput(_("could not find the top-up amount in the message; give it beside the message, e.g. 100"))
     return filled, text_receipt("message.txt", reading.kept_text), read, reading.notes
+
+
+def _stated_at(moment: datetime | None, time_stated: bool) -> str | None:
+    """A message's date as `--at` would give it: its day alone when the message gives no time."""
+    if moment is None:
+        return None
+    return moment.astimezone().isoformat() if time_stated else moment.astimezone().date().isoformat()
 
 
 def _refuse_unforced(ledger: Ledger, card: Card, row: StoredTopup, before: StoredTopup | None = None) -> None:
@@ -207,6 +225,7 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
         text = values.get(spec.key)
         if text is not None:
             row[spec.column] = _typed(spec, text, before["currency"], now)  # type: ignore[index]
+    _keep_day_alone(row, change.values, now)
     if row == before:
         raise InvalidInput(_("the amendment changes nothing in record {id}", id=topup_id))
     if not change.force:  # correcting an old record of a retired card is fine

@@ -81,27 +81,29 @@ _CODE_FIRST = re.compile(
 
 # What the words before an amount make of it; checked in this order, so 加值後餘額 is a balance.
 LABELS: list[tuple[str, re.Pattern[str]]] = [
-    ("balance", re.compile(r"余额|餘額|結餘|结余|balance|remaining value|stored value", re.I)),
+    ("balance", re.compile(r"余额|餘額|結餘|结余|儲值額|储值额|balance|remaining value|stored value", re.I)),
     ("fee", re.compile(r"手续费|手續費|服務費|服务费|\bfee\b|surcharge", re.I)),
     ("paid", re.compile(r"实付|實付|实际支付|實際支付|支付金额|支付金額|付款金额|付款金額|\bpaid\b|\bcharged\b", re.I)),
     ("bonus", re.compile(r"赠送|贈送|\bbonus\b|\bfree\b", re.I)),
     ("amount", re.compile(r"面值|面額|面额|充值|儲值|储值|加值|增值|缴费|繳費|充入|到账|到帳|金额|金額|"
                           r"recharged|reloaded|loaded|top(?:ped)?[- ]?up|add(?:ed)? value|amount|credited", re.I)),
 ]
-# A bare number counts as money only right after one of these labels.
-_BARE_LABEL = re.compile(r"(面值|面額|面额|金额|金額|实付|實付|余额|餘額|amount|balance)\s*[:：]?\s*$", re.I)
+# A bare number counts as money only right after one of these labels (perhaps with 為/为/是: 餘額為 150).
+_BARE_LABEL = re.compile(r"(面值|面額|面额|金额|金額|实付|實付|余额|餘額|儲值額|储值额|amount|balance)"
+                         r"\s*(?:為|为|是)?\s*[:：]?\s*$", re.I)
 _LABEL_REACH = 16  # a bare label ends right before its number: look no further back than this
 _BONUS_AFTER = re.compile(r"^\s*\)?\s*(?:bonus|free)", re.I)
 
 REF_LABELS = sorted(
     ["交易流水號", "交易流水号", "流水號", "流水号", "訂單編號", "订单编号", "訂單號", "订单号", "交易編號", "交易编号",
-     "交易序號", "交易序号", "交易單號", "交易单号", "參考編號", "参考编号", "Ref no.", "Ref No", "Reference no.",
+     "交易序號", "交易序号", "交易單號", "交易单号", "充值單號", "充值单号", "單號", "单号", "參考編號", "参考编号",
+     "參考號碼", "参考号码", "參考號", "参考号", "Ref no.", "Ref No", "Reference no.",
      "Reference", "Ref", "Txn ID", "Transaction ID", "Trans ID", "Order no.", "Order ID"],
     key=len, reverse=True,
 )
 _REF = re.compile(
     r"(?:" + "|".join(re.escape(label) for label in REF_LABELS) + r")"
-    r"\s*[.:：#]?\s*([A-Za-z0-9][A-Za-z0-9_/-]{2,}[A-Za-z0-9])",
+    r"\s*(?:為|为|是)?\s*[.:：#]?\s*([A-Za-z0-9][A-Za-z0-9_/-]{2,}[A-Za-z0-9])",
     re.I,
 )
 
@@ -129,6 +131,7 @@ class Reading:
     paid: str | None = None
     ref: str | None = None
     occurred_at: datetime | None = None
+    time_stated: bool = False  # whether the message gives the time of day, or only the date
     balance_after: str | None = None
     valid_until: date | None = None
     channel: Channel | None = None
@@ -177,7 +180,8 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
     _read_amounts(masked_flat, currency, reading)
     stated_validity, without_validity, reading.validity_problem = take_validity(masked_flat)
     try:
-        reading.occurred_at = first_moment(without_validity, region, currency, now, reading.notes)
+        if stated := first_moment(without_validity, region, currency, now, reading.notes):
+            reading.occurred_at, reading.time_stated = stated
     except DateProblem as problem:
         reading.time_problem = problem.message
     if stated_validity is not None:

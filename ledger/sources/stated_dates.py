@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from ledger.domain.cjk_times import EVENING, HALF_DAY, ROC_DATE, gregorian_year
 from ledger.domain.money import REGION_CURRENCY
 from ledger.domain.times import EARLIEST_YEAR, clock_readings, day_first_by_numbers, local_moment
 from ledger.i18n import _
@@ -28,14 +29,10 @@ _MONTH = r"(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?(
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _NOT_MONEY = r"(?<![\w$¥￥€£₱.,])"  # a day is not the end of an amount (HK$20 may …)
-_HALF_DAY = {"上午": "am", "早上": "am", "凌晨": "am", "中午": "pm", "下午": "pm", "傍晚": "pm", "晚上": "pm",
-             "晚": "pm", "夜間": "pm", "夜间": "pm", "夜里": "pm", "夜裡": "pm", "夜晚": "pm",
-             "午夜": "?", "深夜": "?", "半夜": "?"}  # "?": before or after midnight, it does not say
-_EVENING = frozenset({"傍晚", "晚上", "晚", "夜間", "夜间", "夜里", "夜裡", "夜晚"})  # 12 then: noon or midnight?
-_HALF_WORDS = "|".join(sorted(_HALF_DAY, key=len, reverse=True))
+_HALF_WORDS = "|".join(sorted(HALF_DAY, key=len, reverse=True))
 _TIME = (r"(?:(?P<half>" + _HALF_WORDS + r")\s*|(?P<preampm>[AaPp][Mm])\s*)?(?<!\d)(?P<h>\d{1,2})\s*"
          r"(?::\s*(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?)?(?:(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)|\s(?P<spaced_tz>[+-]\d{2}:?\d{2}))?(?![\d:])"
-         r"|[时時点點]\s*(?:(?P<cmi>\d{1,2})\s*分(?:\s*(?P<cs>\d{1,2})\s*秒)?|整)?)"
+         r"|[时時点點]\s*(?:(?P<cmi>\d{1,2})\s*分(?:\s*(?P<cs>\d{1,2})\s*秒)?|整|(?P<half_hour>半))?)"
          r"(?:\s*(?P<ampm>[AaPp])\.?\s?[Mm]\.?(?![A-Za-z]))?"
          r"(?:\s*\(?(?P<utc>UTC|GMT)(?:/(?:UTC|GMT))?(?:(?P<gmt>\s*[+\-\u2212]\s*\d{1,2}(?::?\d{2})?)"
          r"|(?P<unclear_zone>\s*\d))?\)?)?(?![\d:])")
@@ -46,7 +43,7 @@ DATE_FORMS: list[tuple[str, re.Pattern[str]]] = [
     ("cjk", re.compile(r"(?<!\d)(?P<y>\d{3,4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号號]\s*"
                        + _TIME_AFTER)),
     ("iso", re.compile(r"(?<!\d)(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:(?P<sep>[ T]+)" + _TIME + ")?")),
-    ("roc", re.compile(r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:\s+" + _TIME + ")?")),
+    ("roc", re.compile(ROC_DATE + r"(?:\s+" + _TIME + ")?")),
     ("numeric", re.compile(r"(?<![\d/])(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})" + _TIME_AFTER)),
     ("named", re.compile(_NOT_MONEY + r"(?P<d>\d{1,2})" + _ORDINAL + r"[\s\-/]*(?:of\s+)?" + _MONTH + _YEAR_AFTER
                          + _TIME_AFTER, re.I)),
@@ -105,7 +102,7 @@ def take_validity(text: str) -> tuple[StatedValidity | None, str, str | None]:
     top-up time), and what is wrong with it when it cannot be read for certain."""
     for keyword in _VALID.finditer(text):  # a phrase with no date after it ("到期提醒") is passed over
         leading = _TIME_LEADING.match(text, keyword.end())
-        if leading and not (leading["mi"] or leading["cmi"] or leading["half"]):
+        if leading and not (leading["mi"] or leading["cmi"] or leading["half"] or leading["half_hour"]):
             leading = None
         start = leading.end() if leading else keyword.end()
         for form, pattern in DATE_FORMS:
@@ -142,8 +139,10 @@ def validity_date(stated: StatedValidity, region: str | None, currency: str, top
     return day
 
 
-def first_moment(text: str, region: str | None, currency: str, now: datetime, notes: list[str]) -> datetime | None:
-    """The earliest date (and time) the message states; None only when nothing in it looks like one."""
+def first_moment(text: str, region: str | None, currency: str, now: datetime,
+                 notes: list[str]) -> tuple[datetime, bool] | None:
+    """The earliest date (and time) the message states, and whether it states a time of that day;
+    None only when nothing in it looks like one."""
     earliest = None
     for form, pattern in DATE_FORMS:
         match = next((m for m in pattern.finditer(text) if _acceptable(form, m)), None)
@@ -156,12 +155,13 @@ def first_moment(text: str, region: str | None, currency: str, now: datetime, no
         return None
     form, match = earliest
     before = None if match["h"] else _TIME_BEFORE.search(text, max(0, match.start() - 24), match.start())
-    if before and not (before["mi"] or before["cmi"] or before["half"]):
+    if before and not (before["mi"] or before["cmi"] or before["half"] or before["half_hour"]):
         before = None  # a bare "30點" before a date is points or a count, not an hour
     if not match["h"] and not before and (loose := _LOOSE_TIME.match(text, match.end())):
         raise DateProblem(_("the message's time {time!r} cannot be read for certain",
                             time=(match[0] + loose[0]).strip()))
-    return _to_moment(form, match, before, region, currency, now, notes, validity=False)
+    moment = _to_moment(form, match, before, region, currency, now, notes, validity=False)
+    return moment, bool(match["h"] or before)
 
 
 def _acceptable(form: str, match: re.Match[str]) -> bool:
@@ -225,14 +225,14 @@ def _day_and_month(form: str, match: re.Match[str], region: str | None, currency
 def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, int, int, timezone | None]:
     """Hour, minute, second and any stated zone of a time read by _TIME (hour 24 only as 24:00)."""
     hour = int(parts.get("h") or 0)
-    minute = int(parts.get("mi") or parts.get("cmi") or 0)
+    minute = 30 if parts.get("half_hour") else int(parts.get("mi") or parts.get("cmi") or 0)
     second = int(parts.get("s") or parts.get("cs") or 0)
     marker = parts.get("ampm") or (parts.get("preampm") or "")[:1]
-    half = marker.lower() + "m" if marker else _HALF_DAY.get(parts.get("half") or "")
+    half = marker.lower() + "m" if marker else HALF_DAY.get(parts.get("half") or "")
     if half == "?" or parts.get("unclear_zone"):
         raise DateProblem(_("the message's time {time!r} does not make clear which hour it is", time=shown))
     if half:
-        if hour == 12 and parts.get("half") in _EVENING:
+        if hour == 12 and parts.get("half") in EVENING:
             raise DateProblem(_("the message's time {time!r} could be noon or midnight", time=shown))
         if not 1 <= hour <= 12 and not (half == "pm" and 12 < hour < 24) and not (half == "am" and hour == 0):
             raise DateProblem(_("the message's time {time!r} is not a time of day", time=shown))
@@ -281,8 +281,8 @@ def _to_moment(form: str, match: re.Match[str], time_before: re.Match[str] | Non
     local_now = now.astimezone()
     day, month = _day_and_month(form, match, region, currency, notes)
     stated_year = match.groupdict().get("y")
-    roc = form == "roc" or (form == "cjk" and len(stated_year or "") == 3)  # 114年 is a year of the ROC calendar
-    year = int(stated_year) + 1911 if roc else int(stated_year) if stated_year else local_now.year
+    roc = len(stated_year or "") == 3  # 114/03/14, 114年: a year of the ROC calendar
+    year = gregorian_year(stated_year) if stated_year else local_now.year
     if not EARLIEST_YEAR <= year <= 9998:
         raise DateProblem(_("the message's date {date!r} is not a year of top-ups", date=shown))
     clock = time_before or match

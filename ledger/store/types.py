@@ -90,6 +90,7 @@ class LastTopup(NamedTuple):
     channel: str
     ref: str | None
     outcome: str
+    occurred_on: str | None  # the day it was given as, when given with no time
 
 
 class StatedBalance(NamedTuple):

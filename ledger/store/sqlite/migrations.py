@@ -268,6 +268,12 @@ def _paid_with(conn: sqlite3.Connection) -> None:
     views.make(conn)
 
 
+def _day_alone(conn: sqlite3.Connection) -> None:
+    # The day a top-up was given as, when it was given without its time (its moment is that day's midnight).
+    _run(conn, "ALTER TABLE topup ADD COLUMN occurred_on TEXT")
+    views.make(conn)
+
+
 STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("cards and top-ups", _cards_and_topups),
     ("full-text search", _search_index),
@@ -280,6 +286,7 @@ STEPS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("views made from the record fields", _views_from_the_fields),
     ("the published rules of a card's profile", _card_profiles),
     ("what paid for each record, searched with its text", _paid_with),
+    ("the day of a top-up given without its time", _day_alone),
 ]
 LATEST = len(STEPS)
 STEPS_RECORDED = [step for _name, step in STEPS].index(_twd_in_cents) + 1  # from this step on, `schema_step` lists them

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ledger.domain.fields import PUBLIC_FIELDS, Kind, RecordField
+from ledger.domain.fields import DAY_ALONE, PUBLIC_FIELDS, Kind, RecordField
 from ledger.domain.money import CURRENCIES, minor_digits
 from ledger.domain.spreadsheet import FORMULA_STARTS
 from ledger.domain.times import local_offsets
@@ -95,6 +95,8 @@ def _json_sql(field: RecordField) -> str:
         return _RECEIPT_LIST
     if field.kind is Kind.money:
         return money_sql(f"t.{field.column}")
+    if field.kind is Kind.moment and field.name in DAY_ALONE:
+        return f"coalesce(t.{DAY_ALONE[field.name]}, {local_time_sql(f't.{field.column}')})"
     if field.kind is Kind.moment:
         return local_time_sql(f"t.{field.column}")
     return f"t.{field.column}"

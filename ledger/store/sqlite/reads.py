@@ -148,9 +148,9 @@ class Reads:
             (first_utc, last_utc))]
 
     def last_topup(self, card_id: int) -> LastTopup | None:
-        row = self.conn.execute("SELECT id, occurred_at_utc, amount_minor, channel, ref, outcome FROM topup "
-                                "WHERE card_id = ? AND status != 'void' ORDER BY occurred_at_utc DESC, id DESC "
-                                "LIMIT 1", (card_id,)).fetchone()
+        row = self.conn.execute("SELECT id, occurred_at_utc, amount_minor, channel, ref, outcome, occurred_on "
+                                "FROM topup WHERE card_id = ? AND status != 'void' "
+                                "ORDER BY occurred_at_utc DESC, id DESC LIMIT 1", (card_id,)).fetchone()
         return None if row is None else LastTopup(*row)
 
     def last_balance(self, card_id: int) -> StatedBalance | None:

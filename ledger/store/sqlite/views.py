@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ledger.domain.fields import PUBLIC_FIELDS, Kind, RecordField
+from ledger.domain.fields import DAY_ALONE, PUBLIC_FIELDS, Kind, RecordField
 
 
 def _local_time(column: str) -> str:
@@ -27,8 +27,9 @@ def _decimal(column: str) -> str:
             f"ELSE printf('%d.%0' || u.digits || 'd', {column} / u.scale, {column} % u.scale) END")
 
 
-def _shown(field: RecordField) -> str:
-    """A field's value as the `records` view shows it (`t` is the record, `c` its card)."""
+def _shown(field: RecordField, columns: set[str]) -> str:
+    """A field's value as the `records` view shows it (`t` is the record, `c` its card, `columns` the
+    record's): a moment given as a day alone, as that day."""
     if field.kind is Kind.card:
         return "c.label"
     if field.kind is Kind.card_kind:
@@ -37,6 +38,8 @@ def _shown(field: RecordField) -> str:
         return "(SELECT count(*) FROM receipt AS r WHERE r.topup_id = t.id)"
     if field.kind is Kind.money:
         return _decimal(f"t.{field.column}")
+    if field.kind is Kind.moment and DAY_ALONE.get(field.name) in columns:
+        return f"coalesce(t.{DAY_ALONE[field.name]}, {_local_time(f't.{field.column}')})"
     if field.kind is Kind.moment:
         return _local_time(f"t.{field.column}")
     return f"t.{field.column}"
@@ -44,7 +47,7 @@ def _shown(field: RecordField) -> str:
 
 def records_view(columns: set[str]) -> str:
     """The `records` view over a `topup` table with these columns: each public field it stores."""
-    shown = [f"{_shown(field)} AS {field.name}" for field in PUBLIC_FIELDS if field.column in columns | {None}]
+    shown = [f"{_shown(field, columns)} AS {field.name}" for field in PUBLIC_FIELDS if field.column in columns | {None}]
     return (f"CREATE VIEW records AS SELECT {', '.join(shown)} FROM topup AS t JOIN card AS c ON c.id = t.card_id "
             "LEFT JOIN currency AS u ON u.code = t.currency")
 
