@@ -313,12 +313,13 @@ def test_a_record_the_bill_tells_otherwise_gets_the_amend_line_that_settles_it(t
     assert "2 already in the ledger" in done.stderr
     told = [line.strip() for line in done.stderr.splitlines() if "topup amend" in line]
     assert [line.split(": topup")[0] for line in told] == [
-        "record 2: it says pending, the bill credited; the bill gives its order number",
-        "record 1: it says credited, the bill refunded"]
+        "record 2: it says pending, the bill credited; the bill gives its order number; the bill gives what paid "
+        "for it",
+        "record 1: it says credited, the bill refunded; the bill gives what paid for it"]
     for line in told:
         topup_ok(*shlex.split(line.split(": topup ", 1)[1]))
-    found = {r["id"]: r["outcome"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
-    assert found[1] == "refunded" and found[2] == "credited"
+    found = {r["id"]: (r["outcome"], r["paid_with"]) for r in json.loads(topup_ok("search", "--format", "json").stdout)}
+    assert found[1] == ("refunded", "零钱") and found[2] == ("credited", "零钱")
     assert "topup amend" not in topup_ok("import", str(path)).stderr
 
 
@@ -427,7 +428,8 @@ def test_an_order_number_already_on_another_card_is_that_top_up(topup_ok, cards,
     path = tmp_path / "bill.csv"
     path.write_bytes(wechat_csv())
     listed = json.loads(topup_ok("import", str(path), "--dry-run", "--format", "json").stdout)
-    assert (listed[0]["decision"], listed[0]["why"]) == ("already in the ledger", "record 1 on card 'other'")
+    assert (listed[0]["decision"], listed[0]["why"]) == ("already in the ledger",
+                                                         "record 1 on card 'other': the bill gives what paid for it")
     topup_ok("import", str(path))
     assert [r[0] for r in _records(topup_ok) if r[5] == "4200001234202503141842"] == ["other"]
 
@@ -697,11 +699,27 @@ def test_a_row_left_to_log_by_hand_comes_with_the_commands_that_record_it(topup_
     placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
     assert placing == [
         "topup log mobile 100.00 --paid 99.50 --channel wechat --at '2025-10-01 08:00:00+08:00' --ref 60001 "
-        "--outcome OUTCOME",
-        "topup log mobile 30.00 --channel wechat --at '2025-10-02 08:00:00+08:00' --ref 60002 --outcome credited",
+        "--paid-with 零钱 --outcome OUTCOME",
+        "topup log mobile 30.00 --channel wechat --at '2025-10-02 08:00:00+08:00' --ref 60002 --paid-with 零钱 "
+        "--outcome credited",
         "topup card add LABEL --kind sim --region CN --issuer 中国联通",
-        "topup log LABEL 30.00 --channel wechat --at '2025-10-03 08:00:00+08:00' --ref 60003 --outcome OUTCOME"]
+        "topup log LABEL 30.00 --channel wechat --at '2025-10-03 08:00:00+08:00' --ref 60003 --paid-with 零钱 "
+        "--outcome OUTCOME"]
     pasted = run_process(*shlex.split(placing[0])[1:])
     assert pasted.returncode != 0 and json.loads(topup_ok("search", "--format", "json").stdout) == []
     topup_ok(*shlex.split(placing[0].replace("OUTCOME", "pending"))[1:])
     assert "1 already in the ledger" in topup_ok("import", bill).stderr
+
+
+def test_what_paid_is_kept_from_the_bills_payment_column(topup_ok, cards, tmp_path):
+    rows = [("2025-11-01 08:00:00", "中国移动", "话费充值-139****5678 50元", "¥50.00", "招商银行(4523)", "61001"),
+            ("2025-11-02 08:00:00", "中国移动", "话费充值-139****5678 30元", "¥30.00", "／", "61002"),
+            ("2025-11-03 08:00:00", "中国移动", "话费充值-139****5678 20元", "¥20.00", "  亲情卡 ", "61003")]
+    path = tmp_path / "paid.csv"
+    path.write_text("\n".join([*WECHAT_PREAMBLE, _csv_line(WECHAT_HEADER), *(
+        _csv_line([at, "商户消费", who, item, "支出", amount, method, "支付成功", f"{order}\t", "/\t", "/"])
+        for at, who, item, amount, method, order in rows)]) + "\n", encoding="utf-8")
+    topup_ok("import", str(path))
+    found = {r["ref"]: r["paid_with"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
+    assert found == {"61001": "招商银行(4523)", "61002": None, "61003": "亲情卡"}
+    assert [r["ref"] for r in json.loads(topup_ok("search", "4523", "--format", "json").stdout)] == ["61001"]

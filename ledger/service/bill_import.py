@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from ledger.domain import rules
 from ledger.domain.cards import Card
-from ledger.domain.fields import BY_NAME, StoredTopup, new_row
+from ledger.domain.channels import paid_with_text
+from ledger.domain.fields import BY_NAME, StoredTopup, new_row, typed
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.times import from_stored, now_utc, to_stored
 from ledger.domain.values import Outcome, Status, clean_ref, shell_word
@@ -230,6 +231,9 @@ def _settle(ledger: Ledger, candidates: list[tuple[RowFate, StoredTopup]], sourc
         if kept["paid"] is None and kept["card"] == shown.card and record["paid_minor"] != record["amount_minor"]:
             changes["paid"] = format_minor(record["paid_minor"], source.currency)
             told.append(_("the bill gives what was paid"))
+        if not kept["paid_with"] and record["paid_with"]:
+            changes["paid-with"] = record["paid_with"]
+            told.append(_("the bill gives what paid for it"))
         if changes:
             shown.why = _("{record}: {told}", record=there.named, told=joined(told, "; "))
             options = " ".join(f"--{name} {shell_word(value)}" for name, value in changes.items())
@@ -267,6 +271,8 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource
         "occurred_at_utc": to_stored(bills.moment_of(when, source, now)),
         "ref": clean_ref(ref or None), "merchant": BY_NAME["merchant"].clean(row.get("counterparty") or None),
         "note": BY_NAME["note"].clean(row.get("item") or None),
+        # What the payment column says paid (零钱, 招商银行(4523), 花呗): what a dispute asks first.
+        "paid_with": typed(BY_NAME["paid_with"], paid_with_text(row.get("method")) or "", currency, now),
     }
 
 
@@ -386,6 +392,8 @@ def _log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome |
     words += ["--channel", source.channel, "--at", shell_word(when) if when else "WHEN"]
     if ref := bills.order_number(row.get("order")):
         words += ["--ref", shell_word(ref)]
+    if payer := paid_with_text(row.get("method")):
+        words += ["--paid-with", shell_word(payer)]
     words += ["--outcome", outcome.value if outcome else "OUTCOME"]
     return [*commands, " ".join(words)]
 
