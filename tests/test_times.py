@@ -236,3 +236,19 @@ def test_check_names_the_day_of_a_top_up_given_without_its_time(topup_ok, ledger
     checked = run_process("--db", str(ledger_path), "check", "sim", "10")
     said = checked.stdout + checked.stderr
     assert f"topped up 10.00 on {today} (record 1)" in said and "ago" not in said, said
+    assert "T00:00" not in said and json.loads(topup_ok("check", "sim", "10", "--format", "json").stdout)[
+        "last_topup"]["occurred_at"] == today
+
+
+def test_an_exported_day_alone_is_imported_as_that_day(topup_ok, tmp_path):
+    topup_ok("card", "add", "卡", "--kind", "smart", "--currency", "CNY")
+    topup_ok("log", "卡", "10", "--at", "2026-03-04")
+    topup_ok("log", "卡", "20", "--at", "2026-03-05 08:00")
+    for kind in ("csv", "json"):
+        exported = tmp_path / f"export.{kind}"
+        topup_ok("export", "--format", kind, "--output", str(exported))
+        other = str(tmp_path / f"other-{kind}.db")
+        topup_ok("--db", other, "import", str(exported))
+        found = json.loads(topup_ok("--db", other, "search", "--format", "json").stdout)
+        assert [r["occurred_at"] for r in found] == ["2026-03-05T08:00:00+08:00", "2026-03-04"], kind
+        assert "2 already in the ledger" in topup_ok("--db", other, "import", str(exported)).stderr

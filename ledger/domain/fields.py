@@ -117,7 +117,7 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
     RecordField("version", "version", Kind.counter, importable=False, public=False),
     # The day a top-up was given as, with no time (--at 2026-03-04, yesterday, a message stating a
     # date only): kept and chained as evidence of what was stated, and shown as its `occurred_at`.
-    RecordField("occurred_on", "occurred_on", Kind.day, optional=True, public=False, since=4),
+    RecordField("occurred_on", "occurred_on", Kind.day, optional=True, importable=False, public=False, since=4),
 )
 
 PUBLIC_FIELDS = tuple(f for f in RECORD_FIELDS if f.public)

@@ -87,8 +87,8 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
         card["label"], card["kind"], card["number"] if reveal else mask_number(card["number"]), card["issuer"],
         card["currency"], money(amount), money(card["max_topup_minor"]), money(balance), money(after),
         money(card["max_balance_minor"]),
-        None if last is None else LastTopupShown(last.id, local_iso(last.occurred_at_utc), money(last.amount_minor),
-                                                 last.channel, last.ref, last.outcome),
+        None if last is None else LastTopupShown(last.id, last.occurred_on or local_iso(last.occurred_at_utc),
+                                                 money(last.amount_minor), last.channel, last.ref, last.outcome),
         valid_until, _problems(card, amount, after, money) + profile_problems(ledger, card, amount, channel, now),
         _warnings(last, pending, valid_until, now, money),
         None if stated is None else stated.id, [top_up.id for top_up in counted])

@@ -21,10 +21,10 @@ from typing import Any
 from ledger.domain import rules
 from ledger.domain.cards import CARD_COLUMNS, Card
 from ledger.domain.channels import with_payer
-from ledger.domain.fields import IMPORTABLE, Kind, RecordField, StoredTopup, parser
+from ledger.domain.fields import DAY_ALONE, IMPORTABLE, Kind, RecordField, StoredTopup, parser
 from ledger.domain.money import check_currency, format_minor
 from ledger.domain.spreadsheet import unguard
-from ledger.domain.times import from_stored, local_iso, now_utc, to_stored
+from ledger.domain.times import day_alone, from_stored, local_iso, now_utc, to_stored
 from ledger.domain.values import CardKind, clean_label, label_key
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.i18n import _
@@ -164,7 +164,7 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
     records = []
     for done, (line, values) in enumerate(rows, start=1):
         try:
-            records.append(_record(values, cards, readers))
+            records.append(_record(values, cards, readers, now))
         except LedgerError as exc:
             raise type(exc)(_("line {line}: {problem}; nothing was imported", line=line,
                               problem=exc.message)) from None
@@ -253,7 +253,7 @@ def _readers(now: datetime) -> list[Reader]:
             if spec.column and spec.kind not in (Kind.key, Kind.card) and spec.name != "currency"]
 
 
-def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader]) -> StoredTopup:
+def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader], now: datetime) -> StoredTopup:
     """One row checked with the rules of `topup log`, as the columns of `topup`."""
     values = with_payer(values)  # a channel of PayMe says what paid, as --channel does
     card = cards.get(values)
@@ -264,6 +264,9 @@ def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader]) -> 
     row: StoredTopup = {"card_id": card["id"], "currency": currency, "version": 1}
     for name, column, read in readers:
         row[column] = read(values.get(name), currency)
+    for name, column in DAY_ALONE.items():  # an export's `2026-03-04` is a day given alone, and stays one
+        day = day_alone(values[name], now) if values.get(name) else None
+        row[column] = day and day.isoformat()  # type: ignore[literal-required]
     row["wanted_id"] = int(values["id"]) if values.get("id", "").strip().isdigit() else None
     return row
 
