@@ -237,6 +237,16 @@ def test_cards_show_masked_numbers_limits_and_validity_due_first(web, topup_ok, 
     assert re.search(r"valid until\n2028-12-\d\d ·\n\d+ day\(s\) left", text)
 
 
+def test_a_cards_profile_rules_are_shown_with_their_sources(web, topup_ok, ledger):
+    topup_ok("card", "add", "csl sim", "--profile", "csl", "--number", "5123 4567")
+    text = page_text(web.get("/cards").text)
+    shown = json.loads(topup_ok("card", "show", "csl sim", "--format", "json").stdout)
+    assert "profile\ncsl" in text and shown["rules"]
+    assert all(rule["source"] in text and rule["read_on"] in text for rule in shown["rules"])
+    assert "at most 300.00 in any 30 days" in text
+    assert "profile" not in text.split("csl sim")[0]  # cards added without a profile show none
+
+
 def test_verify_says_what_the_command_says(web, topup, ledger, ledger_path):
     assert "ok: 3 records, their history and receipt files all verify" in page_text(web.get("/verify").text)
     sql(ledger_path, "UPDATE topup SET amount_minor = 1 WHERE id = 1")

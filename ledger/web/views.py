@@ -16,6 +16,7 @@ from ledger.domain.channels import Channel
 from ledger.domain.fields import LABELS, PUBLIC_FIELDS, SETTABLE, Kind, RecordField
 from ledger.domain.named import named
 from ledger.domain.receipts import ReceiptFile, how_shown
+from ledger.domain.rules import cited
 from ledger.domain.times import parse_period
 from ledger.i18n import N_, _, capitalized
 from ledger.service.finding import PAGE, Totals, Validity
@@ -124,11 +125,12 @@ def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def cards(views: list[CardView], validity: list[Validity]) -> list[dict[str, Any]]:
-    """Cards with their validity and days left: those due within 30 days first, soonest first; then
-    the others in use; retired cards last."""
+    """Cards with their validity, days left and their profile's rules as people read them: those due
+    within 30 days first, soonest first; then the others in use; retired cards last."""
     ends = {line.card: line for line in validity}
     shown = [{**view, "valid_until": end.valid_until if (end := ends.get(view["label"])) else None,
-              "days_left": end.days_left if end else None} for view in views]
+              "days_left": end.days_left if end else None,
+              "rules": [cited(rule) for rule in view.get("rules", [])]} for view in views]
 
     def order(card: dict[str, Any]) -> tuple[int, int]:
         due = card["days_left"] is not None and card["days_left"] <= DUE_WITHIN
