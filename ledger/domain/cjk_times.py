@@ -16,6 +16,8 @@ from ledger.i18n import _
 ROC_DATE = r"(?<![\d/])(?P<y>1\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})"
 _ROC_DATE_ALONE = re.compile(ROC_DATE + r"(?![\d/])")
 _ROC_YEAR_OF_DAY = re.compile(r"(?<!\d)(?P<y>\d{3})(?=\s*年)")
+# A year the era names outright (民國99年, 民国114/03/14) is an ROC year whatever its digits.
+_ROC_ERA_YEAR = re.compile(r"民[國国]\s*(?P<y>\d{1,3})(?=\s*[年/])")
 
 # The words for a half of the day written before an hour: "?" where it does not say whether
 # before or after midnight.
@@ -36,6 +38,7 @@ def gregorian_year(stated: str) -> int:
 def normalise_cjk(text: str, shown: str) -> str:
     """Rewrite Chinese date and time words, and Taiwan's ROC years, into the forms dateutil reads:
     2025年3月14日 下午6點半 becomes 2025-3-14 18:30, 114/03/14 becomes 2025-03-14."""
+    text = _ROC_ERA_YEAR.sub(lambda m: str(int(m["y"]) + 1911), text)
     text = _ROC_DATE_ALONE.sub(lambda m: f"{gregorian_year(m['y'])}-{m['m']}-{m['d']}", text)
     text = _ROC_YEAR_OF_DAY.sub(lambda m: str(gregorian_year(m["y"])), text)
     text = re.sub(r"(\d{2,4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?", r"\1-\2-\3 ", text)
