@@ -1,4 +1,5 @@
-"""Which card a bill's top-up belongs to, never guessed; and when none can be told, the line that tells it.
+"""Which card a bill's top-up belongs to, never guessed; and when none can be told, or a row cannot be
+recorded, the lines that would do it by hand.
 
 A row is placed by the phone number its item names (a whole number must be the card's whole
 number, a masked one its first three and last four digits), else by the one card whose label or
@@ -10,11 +11,17 @@ placeholders (LABEL, YOUR_NUMBER, HKD_AMOUNT) are no values, and it carries no s
 
 from __future__ import annotations
 
+from contextlib import suppress
+from datetime import datetime
+
 from ledger.domain import carriers, phones
 from ledger.domain.cards import Card
+from ledger.domain.channels import paid_with_text
+from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.phones import Phone, phone_in
 from ledger.domain.times import now_utc
-from ledger.domain.values import shell_word
+from ledger.domain.values import Outcome, shell_word
+from ledger.errors import LedgerError
 from ledger.i18n import N_, _
 from ledger.service.cards import card_to_write_on
 from ledger.sources import bills
@@ -162,3 +169,33 @@ class Placer:
         found = [c for c in self.cards if c["kind"] == "sim" and not c["number"] and c["region"] == region
                  and (said is None or carriers.issuer_carrier(c["issuer"]) in (None, said))]
         return found[0] if len(found) == 1 else None
+
+
+def log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | None, now: datetime,
+               card: Card | None = None) -> list[str]:
+    """The commands that record a row left to log by hand: the one that adds its card when none is
+    told, and its `topup log` line, with what the bill gives for certain and in capitals (LABEL,
+    AMOUNT, WHEN, OUTCOME) what the person must say, which pasted as it is is refused."""
+    source, commands = placer.source, []
+    if card is None:
+        try:
+            card = placer.place(row, kind)
+        except NotPlaced as problem:
+            commands.append(problem.suggestion)
+    amounts = []
+    for said in (bills.face_value(row.get("item")), bills.clean_amount(row.get("amount"))):
+        with suppress(LedgerError):
+            amounts.append(format_minor(parse_amount(said or "", source.currency, "amount").minor, source.currency))
+    when = row.get("time") or row.get("created")
+    with suppress(LedgerError):
+        when = bills.moment_of(when, source, now).isoformat(sep=" ") if when else ""
+    words = ["topup", "log", shell_word(card["label"]) if card else "LABEL", amounts[0] if amounts else "AMOUNT"]
+    if len(amounts) == 2 and amounts[0] != amounts[1]:
+        words += ["--paid", amounts[1]]
+    words += ["--channel", source.channel, "--at", shell_word(when) if when else "WHEN"]
+    if ref := bills.order_number(row.get("order")):
+        words += ["--ref", shell_word(ref)]
+    if payer := paid_with_text(row.get("method")):
+        words += ["--paid-with", shell_word(payer)]
+    words += ["--outcome", outcome.value if outcome else "OUTCOME"]
+    return [*commands, " ".join(words)]

@@ -26,7 +26,7 @@ from ledger.domain.times import from_stored, now_utc, to_stored
 from ledger.domain.values import Outcome, Status, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import Text, _, joined
-from ledger.service.bill_cards import NotPlaced, Placer
+from ledger.service.bill_cards import NotPlaced, Placer, log_lines
 from ledger.service.records import shown_record
 from ledger.sources import bills
 from ledger.sources.bills.source import BillSource
@@ -113,7 +113,7 @@ def import_bill(ledger: Ledger, table: list[tuple[int, list[str]]], *, card: str
             result.not_topups += 1
             shown.decided(_("skipped"), decision.reason)
         elif decision.outcome is None:
-            _by_hand(ledger, row, decision.reason, shown, result, _log_lines(row, placer, decision.kind, None, now))
+            _by_hand(ledger, row, decision.reason, shown, result, log_lines(row, placer, decision.kind, None, now))
         elif record := _placed(ledger, row, decision, placer, given_back, now, shown, result):
             candidates.append((shown, record))
     new = _settle(ledger, candidates, source, result)
@@ -196,7 +196,7 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
         record = _record(row, target, outcome, placer.source, now)
     except LedgerError as exc:  # one unrecordable row does not keep the bill's other top-ups out
         _by_hand(ledger, row, _("{problem}; log it by hand", problem=exc.message), shown, result,
-                 _log_lines(row, placer, decision.kind, outcome, now, target))
+                 log_lines(row, placer, decision.kind, outcome, now, target))
         return None
     result.mangled_refs += bool(row.get("order")) and not record["ref"]
     shown.card, shown.outcome = target["label"], outcome.value
@@ -366,36 +366,6 @@ def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: RowFate, resul
         result.by_hand += 1
         shown.decided(_("not added"), why)
         result.not_placed.extend(command for command in commands if command not in result.not_placed)
-
-
-def _log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | None, now: datetime,
-               card: Card | None = None) -> list[str]:
-    """The commands that record a row left to log by hand: the one that adds its card when none is
-    told, and its `topup log` line, with what the bill gives for certain and in capitals (LABEL,
-    AMOUNT, WHEN, OUTCOME) what the person must say, which pasted as it is is refused."""
-    source, commands = placer.source, []
-    if card is None:
-        try:
-            card = placer.place(row, kind)
-        except NotPlaced as problem:
-            commands.append(problem.suggestion)
-    amounts = []
-    for said in (bills.face_value(row.get("item")), bills.clean_amount(row.get("amount"))):
-        with suppress(LedgerError):
-            amounts.append(format_minor(parse_amount(said or "", source.currency, "amount").minor, source.currency))
-    when = row.get("time") or row.get("created")
-    with suppress(LedgerError):
-        when = bills.moment_of(when, source, now).isoformat(sep=" ") if when else ""
-    words = ["topup", "log", shell_word(card["label"]) if card else "LABEL", amounts[0] if amounts else "AMOUNT"]
-    if len(amounts) == 2 and amounts[0] != amounts[1]:
-        words += ["--paid", amounts[1]]
-    words += ["--channel", source.channel, "--at", shell_word(when) if when else "WHEN"]
-    if ref := bills.order_number(row.get("order")):
-        words += ["--ref", shell_word(ref)]
-    if payer := paid_with_text(row.get("method")):
-        words += ["--paid-with", shell_word(payer)]
-    words += ["--outcome", outcome.value if outcome else "OUTCOME"]
-    return [*commands, " ".join(words)]
 
 
 def _logged_by_ref(ledger: Ledger, row: bills.BillRow) -> RefMatch | None:
