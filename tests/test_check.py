@@ -73,3 +73,18 @@ def test_a_balance_stated_after_the_top_ups_is_the_one_counted_from(topup_ok, to
     topup_ok("log", "card", "50", "--at", "2026-10-02 09:00", "--balance-after", "200")
     code, result, _ = _check(topup, "card", "80")
     assert code == 0 and result["counted_records"] == [] and result["balance_after"] == "280.00"
+
+
+def test_log_warns_when_the_balance_known_goes_over_the_cap(topup_ok, topup, ledger_path):
+    topup_ok("card", "add", "card", "--kind", "smart", "--max-balance", "1000")
+    topup_ok("log", "card", "100", "--at", "2026-10-01 09:00", "--balance-after", "900")
+    topup_ok("log", "card", "50", "--at", "2026-10-02 09:00")
+    assert "warning" not in topup_ok("log", "card", "40", "--at", "2026-10-03 09:00").stderr  # 990: within the cap
+    logged = topup_ok("log", "card", "80", "--at", "2026-10-04 09:00")
+    assert "warning: card 'card' may now hold up to 1070.00, over its balance cap of 1000.00: the balance record 1 " \
+           "stated, and records 2, 3, 4 credited since, less what was spent" in logged.stderr
+    assert "warning" not in topup_ok("log", "card", "20", "--at", "2026-10-05 09:00", "--balance-after", "1000").stderr
+    assert "warning" not in topup_ok("log", "card", "5", "--at", "2026-09-01 09:00").stderr  # before the stated one
+    assert "warning" not in topup_ok("log", "card", "5", "--outcome", "failed").stderr
+    code, result, _ = _check(topup, "card", "1")
+    assert code == 1 and result["last_balance_record"] == 5

@@ -53,6 +53,27 @@ def test_log_refuses_what_breaks_a_profile_rule_naming_it_and_its_source(topup_o
     topup_ok("log", "sim", "30", "--force")
 
 
+def test_an_amendment_that_brings_a_top_up_within_a_rules_reach_is_checked_like_a_log(topup_ok, topup,
+                                                                                      ledger_path):
+    from tests.conftest import table_dump
+
+    _card(topup_ok, "sim", "--profile", "CMHK", "--number", "91234567")
+    topup_ok("log", "sim", "1000", "--channel", "app", "--at", "2026-11-02")
+    topup_ok("log", "sim", "1000", "--channel", "online", "--at", "2026-11-03")
+    topup_ok("log", "sim", "900", "--channel", "wechat", "--at", "2026-11-04")
+    topup_ok("log", "sim", "200", "--channel", "store", "--at", "2026-11-05")  # not an online way: not counted
+    before = table_dump(ledger_path)
+    for change in (("--channel", "app"), ("--amount", "300", "--channel", "alipay")):
+        refused = topup("amend", "4", *change, "--reason", "the receipt says so")
+        assert refused.exit_code == 1 and "3000.00 a calendar month" in refused.stderr, change
+        assert table_dump(ledger_path) == before
+    topup_ok("amend", "3", "--amount", "1000", "--reason", "the receipt says 1000")  # itself counted once: 3,000
+    topup_ok("amend", "4", "--note", "paid at the counter", "--reason", "a note")  # nothing a rule counts changed
+    refused = topup("amend", "4", "--at", "2026-11-06", "--channel", "app", "--reason", "the receipt says so")
+    assert refused.exit_code == 1
+    topup_ok("amend", "4", "--channel", "app", "--reason", "the receipt says so", "--force")
+
+
 def test_a_rolling_limit_counts_only_its_channel_and_period(topup_ok, topup):
     _card(topup_ok, "csl", "--profile", "csl", "--number", "51234567")
     topup_ok("log", "csl", "100", "--channel", "auto", "--at", "2026-10-01")

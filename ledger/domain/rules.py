@@ -54,16 +54,22 @@ def refuse_unforced(card: Card, amount_minor: int | None, balance_minor: int | N
     for breach in breaches(card, amount_minor, balance_minor):
         if breach.rule == "retired" and not retired_ok:
             raise InvalidInput(_("card {label!r} is retired; {force} to log on it anyway", label=label, force=FORCE))
+        rule = published(card, breach)
+        values = {"label": label, "force": FORCE, "rule": rule}
         if breach.rule == "max_topup":
+            values |= {"amount": money(breach.value), "currency": currency, "limit": money(breach.limit)}
             raise LimitExceeded(_(
                 "{amount} {currency} is over the single top-up limit of card {label!r} ({limit}); check the amount, "
-                "or {force} if it is right", amount=money(breach.value), currency=currency, label=label,
-                limit=money(breach.limit), force=FORCE) + published(card, breach))
+                "or {force} if it is right", **values) if rule is None else _(
+                "{amount} {currency} is over the single top-up limit of card {label!r} ({limit}), its profile's rule: "
+                "{rule}; check the amount, or {force} if it is right", **values))
         if breach.rule == "max_balance":
+            values |= {"balance": money(breach.value), "cap": money(breach.limit)}
             raise LimitExceeded(_(
                 "a balance of {balance} is over the balance cap of card {label!r} ({cap}); check it, or {force} if it "
-                "is right", balance=money(breach.value), label=label, cap=money(breach.limit), force=FORCE)
-                + published(card, breach))
+                "is right", **values) if rule is None else _(
+                "a balance of {balance} is over the balance cap of card {label!r} ({cap}), its profile's rule: "
+                "{rule}; check it, or {force} if it is right", **values))
     if ref and records_with_ref:
         first = records_with_ref[0]
         raise Duplicate(_("card {label!r} already has reference {ref!r} in record {first} (`topup show {first}`); "
@@ -137,13 +143,14 @@ def cited(shown: Mapping[str, Any]) -> Text:
              read_on=shown["read_on"])
 
 
-def published(card: Card, breach: Breach) -> str:
-    """Where the limit a breach breaks was published, when the card's profile set it; else nothing."""
+def published(card: Card, breach: Breach) -> Text | None:
+    """The profile rule, with where it was published, that set the limit a breach breaks; None when
+    the card's own option set it."""
     kept = profiles.kept_rules(card["profile"])
     rule = kept.rule(breach.rule) if kept else None
     if rule is None or rule.value != breach.limit:
-        return ""
-    return " " + _("The limit is the card's profile rule: {rule}.", rule=cited(shown_rule(rule, card["currency"])))
+        return None
+    return cited(shown_rule(rule, card["currency"]))
 
 
 def window(rule: profiles.Rule, moment: datetime, zone: tzinfo) -> tuple[datetime, datetime, Text]:
@@ -182,6 +189,24 @@ def profile_breach(card: Card, rule: profiles.Rule, amount_minor: int, count: in
                  total=format_minor(total_minor + amount_minor, currency), period=period, label=card["label"],
                  rule=rule_text)
     return None
+
+
+def over_known_balance(card: Card, held_minor: int, stated_by: int, counted: list[int]) -> Text | None:
+    """A warning when the balance the ledger knows (`held_minor`: the one record `stated_by` stated,
+    and the top-ups `counted` since) is over the card's cap; spending is never logged, so it is the
+    most the card may hold."""
+    cap = card["max_balance_minor"]
+    if cap is None or held_minor <= cap:
+        return None
+    currency = card["currency"]
+    values = {"label": card["label"], "balance": format_minor(held_minor, currency), "cap": format_minor(cap, currency),
+              "stated": stated_by, "counted": ", ".join(str(record) for record in counted)}
+    if len(counted) > 1:
+        return _("card {label!r} may now hold up to {balance}, over its balance cap of {cap}: the balance record "
+                 "{stated} stated, and records {counted} credited since, less what was spent; check the top-ups",
+                 **values)
+    return _("card {label!r} may now hold up to {balance}, over its balance cap of {cap}: the balance record "
+             "{stated} stated, and record {counted} credited since, less what was spent; check the top-ups", **values)
 
 
 def refuse_profile_breach(problems: list[Text]) -> None:

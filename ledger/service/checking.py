@@ -20,7 +20,7 @@ from ledger.domain.values import mask_number
 from ledger.i18n import _
 from ledger.service.cards import find_card
 from ledger.service.finding import card_validity
-from ledger.service.limits import profile_problems
+from ledger.service.limits import held, profile_problems
 from ledger.store.interface import Ledger
 from ledger.store.types import LastTopup
 
@@ -72,8 +72,7 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
     amount = parse_amount(amount_text, card["currency"]).minor
     channel = parse_channel(channel).value if channel else None
     last = ledger.last_topup(card["id"])
-    stated = ledger.last_balance(card["id"])
-    counted = [] if stated is None else ledger.credited_after(card["id"], stated)
+    stated, counted = known = held(ledger, card)
     pending = ledger.pending_ids(card["id"])
     ends = card_validity(ledger, card["id"])
 
@@ -81,7 +80,7 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
         return None if minor is None else format_minor(minor, card["currency"])
 
     balance = None if stated is None else stated.balance_minor
-    after = None if balance is None else balance + sum(top_up.amount_minor for top_up in counted) + amount
+    after = None if known.balance_minor is None else known.balance_minor + amount
     valid_until = ends[0].ends.isoformat() if ends else None
     return Check(
         card["label"], card["kind"], card["number"] if reveal else mask_number(card["number"]), card["issuer"],
@@ -95,15 +94,21 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
 
 
 def _problems(card: Card, amount: int, after: int | None, money: Callable[[int | None], str | None]) -> list[str]:
-    shown = {
-        "retired": lambda b: _("card {label!r} is retired", label=card["label"]),
-        "max_topup": lambda b: _("{amount} is over the single top-up limit of {limit}", amount=money(b.value),
-                                 limit=money(b.limit)),
-        "max_balance": lambda b: _("the balance would be {balance}, over the cap of {cap}", balance=money(b.value),
-                                   cap=money(b.limit)),
-    }
-    return [shown[breach.rule](breach) + rules.published(card, breach)
-            for breach in rules.breaches(card, amount, after)]
+    def said(breach: rules.Breach) -> str:
+        rule = rules.published(card, breach)
+        if breach.rule == "max_topup":
+            return _("{amount} is over the single top-up limit of {limit}", amount=money(breach.value),
+                     limit=money(breach.limit)) if rule is None else _(
+                "{amount} is over the single top-up limit of {limit}, its profile's rule: {rule}",
+                amount=money(breach.value), limit=money(breach.limit), rule=rule)
+        if breach.rule == "max_balance":
+            return _("the balance would be {balance}, over the cap of {cap}", balance=money(breach.value),
+                     cap=money(breach.limit)) if rule is None else _(
+                "the balance would be {balance}, over the cap of {cap}, its profile's rule: {rule}",
+                balance=money(breach.value), cap=money(breach.limit), rule=rule)
+        return _("card {label!r} is retired", label=card["label"])
+
+    return [said(breach) for breach in rules.breaches(card, amount, after)]
 
 
 def _warnings(last: LastTopup | None, pending: list[int], valid_until: str | None, now: datetime,

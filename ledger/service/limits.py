@@ -5,6 +5,7 @@ one counts."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from ledger.domain import profiles, rules
@@ -12,12 +13,32 @@ from ledger.domain.cards import Card
 from ledger.domain.times import to_stored
 from ledger.i18n import Text
 from ledger.store.interface import Ledger
+from ledger.store.types import Credited, StatedBalance
+
+
+class Held(NamedTuple):
+    """What a card holds as far as the ledger knows: the newest balance a top-up stated, and every
+    top-up credited after it (a balance stated once and top-ups logged since without one)."""
+
+    stated: StatedBalance | None
+    since: list[Credited]
+
+    @property
+    def balance_minor(self) -> int | None:
+        return None if self.stated is None else self.stated.balance_minor + sum(c.amount_minor for c in self.since)
+
+
+def held(ledger: Ledger, card: Card) -> Held:
+    """The card's balance as `check` and `log` count it (see `Held`)."""
+    stated = ledger.last_balance(card["id"])
+    return Held(stated, [] if stated is None else ledger.credited_after(card["id"], stated))
 
 
 def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str | None,
-                     moment: datetime) -> list[Text]:
+                     moment: datetime, besides: int | None = None) -> list[Text]:
     """Every rule of the card's profile that a top-up of `amount_minor` by `channel` at `moment`
-    breaks; a rule for some channels only is looked at when the channel is known."""
+    breaks, beside the other top-ups (all but record `besides`, the one an amendment changes); a
+    rule for some channels only is looked at when the channel is known."""
     kept = profiles.kept_rules(card["profile"])
     if kept is None:
         return []
@@ -29,7 +50,7 @@ def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str
         count, total, period = 0, 0, None
         if rule.kind in profiles.WINDOWED:
             start, end, period = rules.window(rule, moment, zone)
-            count, total = ledger.paid_between(card["id"], to_stored(start), to_stored(end), rule.channels)
+            count, total = ledger.paid_between(card["id"], to_stored(start), to_stored(end), rule.channels, besides)
         problem = rules.profile_breach(card, rule, amount_minor, count, total, period)
         if problem is not None:
             found.append(problem)

@@ -18,7 +18,7 @@ from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import day_alone, from_stored, now_utc, parse_moment, to_stored
 from ledger.domain.values import Outcome, Status, optional_text, parse_outcome
 from ledger.errors import InvalidInput
-from ledger.i18n import N_, Option, _
+from ledger.i18n import N_, Option, Text, _
 from ledger.service.cards import card_of, card_to_write_on, refuse_altered
 from ledger.service.receipts import read_receipt
 from ledger.service.records import shown_record, stored_topup
@@ -110,8 +110,23 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     row["id"] = ledger.add_topup(row)
     ledger.add_receipts(row["id"], files, to_stored(now))
     ledger.record_version(row, "log", renamed(files), to_stored(now))
-    warning = rules.same_amount_warning(_same_amount_near(ledger, row))
-    return Logged(shown_record(ledger, row["id"]), read, notes, [warning] if warning else [])
+    warnings = [rules.same_amount_warning(_same_amount_near(ledger, row)), _over_known_balance(ledger, card, row)]
+    return Logged(shown_record(ledger, row["id"]), read, notes, [warning for warning in warnings if warning])
+
+
+def _over_known_balance(ledger: Ledger, card: Card, row: StoredTopup) -> Text | None:
+    """With no balance given, the one the ledger knows (the newest stated, and the top-ups credited
+    since, this one among them) over the card's cap. Spending in between is never logged, so this
+    is what the card may hold at most: worth a look, not a refusal of what happened."""
+    if row["balance_after_minor"] is not None or row["outcome"] != Outcome.credited.value:
+        return None
+    from ledger.service.limits import held
+
+    known = held(ledger, card)
+    if known.stated is None or known.balance_minor is None or row["occurred_at_utc"] < known.stated.occurred_at_utc:
+        return None
+    return rules.over_known_balance(card, known.balance_minor, known.stated.id,
+                                    [top_up.id for top_up in known.since])
 
 
 def _records_keeping(ledger: Ledger, card: Card, message_bytes: bytes) -> list[int]:
@@ -179,11 +194,16 @@ def _refuse_unforced(ledger: Ledger, card: Card, row: StoredTopup, before: Store
     same_ref = ledger.ids_with_ref(card["id"], ref, row.get("id")) if ref else []
     rules.refuse_unforced(card, changed("amount_minor"), changed("balance_after_minor"), ref, same_ref,
                           retired_ok=before is not None)
-    if before is None and row["outcome"] in (Outcome.credited.value, Outcome.pending.value):
-        from ledger.service.limits import profile_problems
+    if row["outcome"] not in (Outcome.credited.value, Outcome.pending.value):
+        return
+    from ledger.service.limits import profile_problems
 
+    # The profile's rules count the card's other top-ups: an amendment is checked again when it moves
+    # the top-up into a rule's reach (its amount, channel, time or outcome), as logging it so would be.
+    if before is None or any(row[column] != before[column]
+                             for column in ("amount_minor", "channel", "occurred_at_utc", "outcome")):
         rules.refuse_profile_breach(profile_problems(ledger, card, row["amount_minor"], row["channel"],
-                                                     from_stored(row["occurred_at_utc"])))
+                                                     from_stored(row["occurred_at_utc"]), besides=row.get("id")))
 
 
 # ---------------------------------------------------------------- corrections

@@ -195,8 +195,10 @@ class Ledger(Chaining, ABC):
         """A card's credited top-ups after the one that stated `balance`, oldest first."""
 
     @abstractmethod
-    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = ()) -> Paid:
-        """A card's top-ups paid from `first_utc` to before `before_utc`, by these channels (empty: any)."""
+    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = (),
+                     besides: int | None = None) -> Paid:
+        """A card's top-ups paid from `first_utc` to before `before_utc`, by these channels (empty: any),
+        but for record `besides` (the one being amended)."""
 
     @abstractmethod
     def pending_ids(self, card_id: int) -> list[int]: ...

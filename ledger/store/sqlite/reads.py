@@ -166,13 +166,14 @@ class Reads:
             "AND (occurred_at_utc > ? OR (occurred_at_utc = ? AND id > ?)) ORDER BY occurred_at_utc, id",
             (card_id, balance.occurred_at_utc, balance.occurred_at_utc, balance.id))]
 
-    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = ()) -> Paid:
+    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = (),
+                     besides: int | None = None) -> Paid:
         marks = ", ".join("?" * len(channels))
         by_channel = f"AND channel IN ({marks})" if channels else ""
         return Paid(*self.conn.execute(
             "SELECT count(*), coalesce(sum(amount_minor), 0) FROM topup WHERE card_id = ? AND status != 'void' "
-            f"AND outcome IN ('credited', 'pending') AND occurred_at_utc >= ? AND occurred_at_utc < ? {by_channel}",
-            (card_id, first_utc, before_utc, *channels)).fetchone())
+            f"AND outcome IN ('credited', 'pending') AND occurred_at_utc >= ? AND occurred_at_utc < ? {by_channel} "
+            "AND id IS NOT ?", (card_id, first_utc, before_utc, *channels, besides)).fetchone())
 
     def pending_ids(self, card_id: int) -> list[int]:
         return [row[0] for row in self.conn.execute(
