@@ -116,3 +116,20 @@ def test_a_card_keeps_the_rules_it_was_added_with_and_verify_sees_them_changed(t
     conn.close()
     result = topup("verify")
     assert result.exit_code == 3 and "oct" in result.stdout + result.stderr
+
+
+def test_profile_rules_that_cannot_be_read_are_named_as_damage_never_a_crash(topup_ok, topup, ledger_path):
+    _card(topup_ok, "oct", "--profile", "octopus")
+    topup_ok("log", "oct", "100")
+    for damage in ("{bad", '{"profile": "octopus"}', "[]"):
+        with sqlite3.connect(ledger_path) as conn:
+            conn.execute("UPDATE card SET profile = ?", (damage,))
+        conn.close()
+        for command in (("card", "list"), ("due",), ("check", "oct", "10"), ("log", "oct", "10")):
+            result = topup(*command)
+            assert result.exit_code == 3, (damage, command)
+            named = "error: card 'oct' was changed outside topup (in: profile)" if command[0] == "log" else \
+                "error: the profile rules of card 'oct' cannot be read"  # a write checks the card's history first
+            assert result.stderr.startswith(named), result.stderr
+            assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+        assert topup("verify").exit_code == 3

@@ -58,7 +58,7 @@ def card_view(card: Card, reveal: bool = False) -> CardView:
     from ledger.domain.rules import shown_rule
 
     currency = card["currency"]
-    kept = kept_rules(card["profile"])
+    kept = kept_rules(card)
 
     def money(minor: int | None) -> str | None:
         return None if minor is None else format_minor(minor, currency)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
 
 from ledger.chinese import folded
 from ledger.domain.channels import Channel
 from ledger.domain.values import label_key
+from ledger.errors import DamageFound
+from ledger.i18n import _
 
 READ_ON = "2026-12-07"  # the day the rules below were read at their sources
 
@@ -146,13 +149,20 @@ def stored(rules: CardRules) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def kept_rules(text: str | None) -> CardRules | None:
-    """The rules a card keeps, from its `profile` column (None without a profile)."""
+def kept_rules(card: Mapping[str, Any]) -> CardRules | None:
+    """The rules a card keeps, from its `profile` column (None without a profile); refused as damage
+    when they cannot be read, which only an edit behind the program's back does."""
+    text = card["profile"]
     if not text:
         return None
-    body = json.loads(text)
-    return CardRules(body["profile"], body["name"], body["zone"],
-                     tuple(Rule(**{**rule, "channels": tuple(rule["channels"])}) for rule in body["rules"]))
+    try:
+        body = json.loads(text)
+        return CardRules(body["profile"], body["name"], body["zone"],
+                         tuple(Rule(**{**rule, "channels": tuple(rule["channels"])}) for rule in body["rules"]))
+    except (ValueError, TypeError, KeyError):
+        raise DamageFound(_("the profile rules of card {label!r} cannot be read; they were changed outside topup. "
+                            "`topup verify` lists what changed; compare the ledger with a backup",
+                            label=card["label"])) from None
 
 
 def without(rules: CardRules, kinds: set[str]) -> CardRules:

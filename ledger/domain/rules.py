@@ -146,7 +146,7 @@ def cited(shown: Mapping[str, Any]) -> Text:
 def published(card: Card, breach: Breach) -> Text | None:
     """The profile rule, with where it was published, that set the limit a breach breaks; None when
     the card's own option set it."""
-    kept = profiles.kept_rules(card["profile"])
+    kept = profiles.kept_rules(card)
     rule = kept.rule(breach.rule) if kept else None
     if rule is None or rule.value != breach.limit:
         return None

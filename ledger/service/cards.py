@@ -214,7 +214,7 @@ def edit_card(ledger: Ledger, label: str, spec: CardSpec) -> SavedCard:
                                  label=card["label"], currency=card["currency"]))
     if spec.kind is not None and spec.number is None and card["number"] is not None:
         spec = replace(spec, number=card["number"])  # the number must pass the new kind's rules too
-    kept = profiles.kept_rules(card["profile"])
+    kept = profiles.kept_rules(card)
     replaced = {kind for kind, text in ((profiles.MAX_TOPUP, spec.max_topup), (profiles.MAX_BALANCE, spec.max_balance))
                 if text is not None}
     if kept is not None and replaced:  # the card's own limit replaces the published one

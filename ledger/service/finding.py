@@ -237,7 +237,7 @@ def _unused_ends(ledger: Ledger, today: date) -> list[Validity]:
 
     found = []
     for card in ledger.cards():
-        kept = profiles.kept_rules(card["profile"])
+        kept = profiles.kept_rules(card)
         if kept is None or card["retired_at_utc"] is not None:
             continue
         last_utc = ledger.card_activity(card["id"]).last_at_utc

@@ -39,7 +39,7 @@ def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str
     """Every rule of the card's profile that a top-up of `amount_minor` by `channel` at `moment`
     breaks, beside the other top-ups (all but record `besides`, the one an amendment changes); a
     rule for some channels only is looked at when the channel is known."""
-    kept = profiles.kept_rules(card["profile"])
+    kept = profiles.kept_rules(card)
     if kept is None:
         return []
     zone = ZoneInfo(kept.zone)
