@@ -24,6 +24,11 @@ def test_options_given_win_over_the_profile(topup_ok, topup):
     assert "max_topup" not in {rule["rule"] for rule in card["rules"]}
     result = topup("card", "add", "other", "--profile", "cmhk", "--currency", "CNY")
     assert result.exit_code == 1 and "HKD" in result.stderr
+    result = topup("card", "add", "other", "--profile", "octopus", "--kind", "sim")
+    assert result.exit_code == 1 and "profile Octopus is a smart card; leave out --kind" in result.stderr
+    assert _card(topup_ok, "oct", "--profile", "octopus", "--kind", "smart")["kind"] == "smart"
+    for name in ("1010", "一卡通"):  # another brand, and a word that names Beijing's card too
+        assert topup("card", "add", "x", "--profile", name).exit_code == 1
 
 
 def test_an_unknown_profile_is_refused_with_the_known_ones(topup, ledger_path):
@@ -100,11 +105,15 @@ def test_due_lists_when_an_unused_card_lapses_or_starts_paying_a_fee(topup_ok):
     _card(topup_ok, "suica", "--profile", "Suica")
     _card(topup_ok, "oct", "--profile", "Octopus")
     topup_ok("log", "suica", "1000", "--at", "2016-03-01")
+    _card(topup_ok, "pasmo", "--profile", "PASMO")  # never topped up: counted from when it was added
     topup_ok("log", "oct", "100", "--at", "2025-01-10 12:00")
+    topup_ok("log", "oct", "100", "--at", "2025-06-10 12:00", "--outcome", "failed")  # added nothing: no use
     rows = json.loads(topup_ok("due", "--within", "36500", "--format", "json").stdout)
     ends = {(row["card"], row["rule"]): row["valid_until"] for row in rows}
     assert ends[("suica", "lapse_after_unused_years")] == "2026-03-01"
     assert ends[("oct", "fee_after_unused_years")] == "2028-01-10"
+    added = json.loads(topup_ok("card", "show", "pasmo", "--format", "json").stdout)["created_at"][:10]
+    assert ends[("pasmo", "lapse_after_unused_years")] == str(int(added[:4]) + 10) + added[4:]
 
 
 def test_a_card_keeps_the_rules_it_was_added_with_and_verify_sees_them_changed(topup_ok, topup, ledger_path):

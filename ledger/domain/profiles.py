@@ -62,7 +62,9 @@ class Profile(NamedTuple):
 
 _OCTOPUS_AAVS = ("https://www.octopus.com.hk/en/consumer/customer-service/faq/easy-reloading/"
                  "aavs-and-other-reloading-methods.html")
-_OCTOPUS_FEES = "Octopus Cards Limited, Schedule of Fees and Guidelines"
+# The HK$15 yearly fee applies to Smart Octopus of adults aged 18 to 59 and to On-Loan Adult Octopus
+# issued from 1 October 2017 on, after three years without adding value or paying.
+_OCTOPUS_FEES = "https://www.octopus.com.hk/tc/consumer/octopus-cards/proper-use/inactive-smart-octopus/index.html"
 _SUICA_RULES = "東日本旅客鉄道株式会社ICカード乗車券取扱規則 (JR East's Suica rules), https://www.jreast.co.jp/suica/"
 _PASMO_RULES = "株式会社パスモ, PASMO取扱規則 (PASMO rules), https://www.pasmo.co.jp/"
 _CSL_AUTO = "https://www.hkcsl.com/en/auto-recharge-service/"
@@ -80,9 +82,11 @@ PROFILES: tuple[Profile, ...] = (
             "EasyCard Corporation", "Asia/Taipei", (
                 Rule(MAX_BALANCE, 1000000, "EasyCard Corporation, https://www.easycard.com.tw/"),
             )),
-    Profile("ipass", "iPASS", ("iPASS", "一卡通"), "smart", "TW", "TWD", "iPASS Corporation", "Asia/Taipei", (
-        Rule(MAX_BALANCE, 1000000, "iPASS Corporation, https://www.i-pass.com.tw/"),
-    )),
+    # Not a bare 一卡通: Beijing's card is called so too, and it is a common word.
+    Profile("ipass", "iPASS", ("iPASS", "iPASS一卡通", "高雄一卡通"), "smart", "TW", "TWD", "iPASS Corporation",
+            "Asia/Taipei", (
+                Rule(MAX_BALANCE, 1000000, "iPASS Corporation, https://www.i-pass.com.tw/"),
+            )),
     Profile("suica", "Suica", ("Suica", "スイカ"), "smart", "JP", "JPY", "East Japan Railway Company", "Asia/Tokyo", (
         Rule(MAX_BALANCE, 20000, _SUICA_RULES),
         Rule(LAPSE_AFTER_UNUSED_YEARS, 10, _SUICA_RULES),
@@ -93,7 +97,7 @@ PROFILES: tuple[Profile, ...] = (
     )),
     Profile("shenzhen-tong", "Shenzhen Tong", ("Shenzhen Tong", "Shenzhentong", "深圳通"), "smart", "CN", "CNY",
             "深圳市深圳通有限公司", "Asia/Shanghai", ()),
-    Profile("csl", "csl", ("csl", "csl.", "1010"), "sim", "HK", "HKD", "csl", "Asia/Hong_Kong", (
+    Profile("csl", "csl", ("csl", "csl."), "sim", "HK", "HKD", "csl", "Asia/Hong_Kong", (
         Rule(AMOUNT_PER_PERIOD, 30000, _CSL_AUTO, channels=(Channel.auto,), days=30),
     )),
     Profile("cmhk", "China Mobile Hong Kong", ("China Mobile Hong Kong", "CMHK", "中國移動香港", "中国移动香港"),

@@ -128,7 +128,8 @@ def describe(shown: Mapping[str, Any]) -> Text:
         profiles.AMOUNT_PER_MONTH: lambda: _("at most {amount} a calendar month", amount=value),
         profiles.AMOUNT_PER_PERIOD: lambda: _("at most {amount} in any {days} days", amount=value,
                                               days=shown["days"]),
-        profiles.FEE_AFTER_UNUSED_YEARS: lambda: _("a yearly fee once unused for {years} years", years=value),
+        profiles.FEE_AFTER_UNUSED_YEARS: lambda: _("a yearly fee once unused (no top-up or payment) for {years} "
+                                                   "years, on the kinds of card its source names", years=value),
         profiles.LAPSE_AFTER_UNUSED_YEARS: lambda: _("lapses once unused for {years} years", years=value),
     }[shown["rule"]]()
     if shown["channels"]:

@@ -10,6 +10,7 @@ from ledger.chinese import folded
 from ledger.domain import chain, profiles
 from ledger.domain.cards import CARD_COLUMNS, Card, CardView, card_view
 from ledger.domain.money import REGION_CURRENCY, check_currency, format_minor, parse_amount
+from ledger.domain.named import named
 from ledger.domain.times import local_iso, now_utc, to_stored
 from ledger.domain.values import (
     CardKind,
@@ -160,6 +161,9 @@ def _with_profile(spec: CardSpec) -> tuple[CardSpec, str | None]:
         raise InvalidInput(_("there is no card profile {name!r}; the known ones are {known} (`topup card profiles` "
                              "lists their rules)", name=spec.profile,
                              known=", ".join(known.name for known in profiles.PROFILES)))
+    if spec.kind is not None and spec.kind.strip().lower() != profile.kind:
+        raise InvalidInput(_("profile {name} is a {kind}; leave out --kind or give --kind {given}", name=profile.name,
+                             kind=named(profile.kind), given=profile.kind))
     if spec.currency is not None and check_currency(spec.currency) != profile.currency:
         raise InvalidInput(_("the limits of profile {name} are in {currency}; leave out --currency or give "
                              "{currency}", name=profile.name, currency=profile.currency))

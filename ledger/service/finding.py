@@ -232,7 +232,8 @@ def validity_ends(ledger: Ledger, today: date | None = None) -> list[Validity]:
 
 def _unused_ends(ledger: Ledger, today: date) -> list[Validity]:
     """When each card in use that has a profile's inactivity rule starts paying a fee or lapses, if it
-    goes unused from its last top-up on."""
+    goes unused from its last credited top-up on (from when it was added, if it has none): a failed
+    top-up added nothing to it."""
     from ledger.domain import profiles
 
     found = []
@@ -240,9 +241,9 @@ def _unused_ends(ledger: Ledger, today: date) -> list[Validity]:
         kept = profiles.kept_rules(card)
         if kept is None or card["retired_at_utc"] is not None:
             continue
-        last_utc = ledger.card_activity(card["id"]).last_at_utc
+        last_utc = ledger.last_credited_at(card["id"]) or card["created_at_utc"]
         for rule in kept.rules:
-            if rule.kind in profiles.INACTIVITY and last_utc is not None:
+            if rule.kind in profiles.INACTIVITY:
                 ends = _years_after(from_stored(last_utc).astimezone().date(), rule.value)
                 found.append(Validity(card["label"], card["kind"], mask_number(card["number"]), ends.isoformat(),
                                       (ends - today).days, local_iso(last_utc), rule.kind, rule.source))

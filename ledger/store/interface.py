@@ -83,6 +83,10 @@ class Ledger(Chaining, ABC):
         """The card a record belongs to; None when there is no such record."""
 
     @abstractmethod
+    def last_credited_at(self, card_id: int) -> str | None:
+        """When the card's newest credited top-up happened (UTC), if it has one."""
+
+    @abstractmethod
     def card_activity(self, card_id: int) -> CardActivity: ...
 
     @abstractmethod

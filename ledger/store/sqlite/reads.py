@@ -74,6 +74,10 @@ class Reads:
                                         "WHERE card_id = ? AND status != 'void'", (card_id,)).fetchone()
         return CardActivity(count, last)
 
+    def last_credited_at(self, card_id: int) -> str | None:
+        return self.conn.execute("SELECT max(occurred_at_utc) FROM topup WHERE card_id = ? AND status != 'void' "
+                                 "AND outcome = 'credited'", (card_id,)).fetchone()[0]
+
     def card_has_records(self, card_id: int) -> bool:
         return self.conn.execute("SELECT 1 FROM topup WHERE card_id = ? LIMIT 1", (card_id,)).fetchone() is not None
 
