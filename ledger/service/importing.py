@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from ledger.domain.fields import DAY_ALONE, IMPORTABLE, Kind, RecordField, Store
 from ledger.domain.money import check_currency, format_minor
 from ledger.domain.spreadsheet import unguard
 from ledger.domain.times import day_alone, from_stored, local_iso, now_utc, to_stored
-from ledger.domain.values import CardKind, clean_label, label_key
+from ledger.domain.values import CardKind, Outcome, clean_label, label_key
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.i18n import _
 from ledger.service.bill_import import BillImport, bill_layout, import_bill
@@ -33,6 +33,7 @@ from ledger.service.cards import card_to_write_on
 from ledger.sources import tables
 from ledger.sources.bills import HEADER_SEARCH
 from ledger.store.interface import Ledger
+from ledger.store.types import StandingRecord
 
 _FIELD_ALIASES = {"time": "occurred_at", "at": "occurred_at", "date": "occurred_at", "when": "occurred_at",
                   "reference": "ref", "balance": "balance_after"}
@@ -300,27 +301,44 @@ def _only_new(ledger: Ledger, records: list[StoredTopup]) -> list[StoredTopup]:
 
 def _not_logged_near(ledger: Ledger, records: list[StoredTopup], answered: Counter[tuple[Any, ...]], first: str,
                      last: str) -> list[StoredTopup]:
-    """The records no standing record of their card and amount answers for within SAME_AMOUNT_WINDOW,
-    each taking the nearest one left; records already `answered` for a row of the file answer for none."""
+    """The records no standing record answers for: one of their card and amount within
+    SAME_AMOUNT_WINDOW (on the same day, for a row that gives its day alone), of a like outcome (a
+    failed payment is no copy of the top-up that followed it), whose reference, if both have one, is
+    the same. Each takes the nearest one left; records already `answered` for a row answer for none."""
     window = rules.SAME_AMOUNT_WINDOW
-    near: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+    near: dict[tuple[int, int], list[StandingRecord]] = defaultdict(list)
     for standing in ledger.standing_between(to_stored(from_stored(first) - window),
-                                            to_stored(from_stored(last) + window)):
+                                            to_stored(from_stored(last) + timedelta(days=1) + window)):
         key = (standing.card_id, standing.occurred_at_utc, standing.amount_minor)
         if answered[key] > 0:
             answered[key] -= 1
         else:
-            near[(standing.card_id, standing.amount_minor)].append(from_stored(standing.occurred_at_utc))
+            near[(standing.card_id, standing.amount_minor)].append(standing)
     new = []
     for record in records:
+        candidates = [standing for standing in near[(record["card_id"], record["amount_minor"])]
+                      if _answers_for(standing, record, window)]
         moment = from_stored(record["occurred_at_utc"])
-        times = near[(record["card_id"], record["amount_minor"])]
-        gap, nearest = min(((abs(at - moment), at) for at in times), default=(None, None))
-        if gap is not None and gap <= window:
-            times.remove(nearest)
+        if candidates:
+            near[(record["card_id"], record["amount_minor"])].remove(
+                min(candidates, key=lambda standing: abs(from_stored(standing.occurred_at_utc) - moment)))
         else:
             new.append(record)
     return new
+
+
+def _answers_for(standing: StandingRecord, record: StoredTopup, window: timedelta) -> bool:
+    """Whether a standing record of the row's card and amount is the row's top-up (see `_not_logged_near`)."""
+    at, ref, day = from_stored(standing.occurred_at_utc), (record["ref"] or "").casefold(), record["occurred_on"]
+    close = (at.astimezone().date().isoformat() == day if day
+             else abs(at - from_stored(record["occurred_at_utc"])) <= window)
+    return close and _settled(standing.outcome) == _settled(record["outcome"]) and (
+        not ref or not standing.ref or standing.ref.casefold() == ref)
+
+
+def _settled(outcome: str) -> bool:
+    """Whether a record's money went, or is going, onto the card (credited, pending), not failed or refunded."""
+    return outcome in (Outcome.credited.value, Outcome.pending.value)
 
 
 def _shown(record: StoredTopup, cards: _CardBook) -> ToAdd:

@@ -72,6 +72,7 @@ class StandingRecord(NamedTuple):
     amount_minor: int
     paid_minor: int | None
     outcome: str
+    ref: str | None
 
 
 class RecordKey(NamedTuple):
