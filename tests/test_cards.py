@@ -65,6 +65,9 @@ def test_a_second_card_with_the_same_number_is_kept_with_a_warning_naming_the_fi
     assert "warning: card 'Octopus' has the same number (ending 6783)" in edited.stderr
     assert "warning" not in topup_ok("card", "edit", "other", "--max-topup", "100").stderr
     assert len(json.loads(topup_ok("card", "list", "--format", "json").stdout)) == 4
+    topup_ok("card", "retire", "Work SIM")
+    topup_ok("card", "retire", "my sim")
+    assert "warning" not in topup_ok("card", "add", "new sim", "--kind", "sim", "--number", "+852 9123 4567").stderr
 
 
 def test_a_card_is_edited_and_retired(topup_ok, topup):

@@ -139,11 +139,12 @@ class SavedCard(NamedTuple):
 
 
 def _number_warnings(ledger: Ledger, card: Card) -> list[Text]:
-    """Two cards with one number are most often one card added twice: say which card has it first."""
+    """Two cards in use with one number are most often one card added twice: say which card has it
+    first. A retired card's number passing to a new card (a SIM replaced, keeping its number) is no slip."""
     if card["number"] is None:
         return []
-    first = min((other for other in ledger.cards() if other["number"] == card["number"] and other["id"] != card["id"]),
-                key=lambda other: other["id"], default=None)
+    first = min((other for other in ledger.cards() if other["number"] == card["number"] and other["id"] != card["id"]
+                 and other["retired_at_utc"] is None), key=lambda other: other["id"], default=None)
     if first is None:
         return []
     return [_("card {first!r} has the same number (ending {last}); if they are one card, keep one and retire the "
