@@ -89,6 +89,17 @@ def test_a_rolling_limit_counts_only_its_channel_and_period(topup_ok, topup):
     topup_ok("log", "csl", "150", "--channel", "auto", "--at", "2026-11-05")  # 1 October is out of its 30 days
 
 
+def test_a_top_up_logged_late_is_weighed_with_those_after_it_in_a_rolling_period(topup_ok, topup):
+    _card(topup_ok, "csl", "--profile", "csl", "--number", "51234567")
+    topup_ok("log", "csl", "200", "--channel", "auto", "--at", "2026-09-20 12:00")
+    result = topup("log", "csl", "200", "--channel", "auto", "--at", "2026-09-10 12:00")
+    assert result.exit_code == 1
+    assert "this would make 400.00 topped up in the 30 days to 2026-09-20 on card 'csl'" in result.stderr
+    topup_ok("log", "csl", "100", "--channel", "auto", "--at", "2026-08-21 12:30")  # 300 in the 30 days to 09-20
+    assert topup("log", "csl", "1", "--channel", "auto", "--at", "2026-09-01 12:00").exit_code == 1
+    topup_ok("log", "csl", "100", "--channel", "auto", "--at", "2026-10-21 12:00")  # 09-20 is 31 days before
+
+
 def test_check_reports_a_daily_count_and_the_cap_with_their_source(topup_ok, topup):
     _card(topup_ok, "oct", "--profile", "octopus")
     topup_ok("log", "oct", "250", "--channel", "auto", "--balance-after", "2900")

@@ -154,41 +154,56 @@ def published(card: Card, breach: Breach) -> Text | None:
     return cited(shown_rule(rule, card["currency"]))
 
 
-def window(rule: profiles.Rule, moment: datetime, zone: tzinfo) -> tuple[datetime, datetime, Text]:
-    """The period a windowed rule counts a top-up at `moment` in: its start, its end, and how to name it."""
+def window(rule: profiles.Rule, moment: datetime, zone: tzinfo) -> tuple[datetime, datetime]:
+    """From when to before when the top-ups a windowed rule weighs with one at `moment` happened: its
+    day or calendar month in the issuer's zone; for a rolling period, every period that holds it."""
     local = moment.astimezone(zone)
     if rule.kind == profiles.AMOUNT_PER_PERIOD:
-        days = rule.days or 1
-        return moment - timedelta(days=days), moment, _("in the {days} days to {day}", days=days, day=local.date())
+        length = timedelta(days=rule.days or 1)
+        return moment - length, moment + length
     if rule.kind == profiles.AMOUNT_PER_MONTH:
         first = local.date().replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return (_midnight(first, zone), _midnight(following, zone),
-                _("in {month}", month=first.strftime("%Y-%m")))
-    day = local.date()
-    return _midnight(day, zone), _midnight(day + timedelta(days=1), zone), _("on {day}", day=day)
+        return _midnight(first, zone), _midnight((first + timedelta(days=32)).replace(day=1), zone)
+    return _midnight(local.date(), zone), _midnight(local.date() + timedelta(days=1), zone)
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
-def profile_breach(card: Card, rule: profiles.Rule, amount_minor: int, count: int, total_minor: int,
-                   period: Text | None) -> Text | None:
-    """What a top-up of `amount_minor` breaks of a profile rule, given the top-ups already counted in
-    its period (`count`, `total_minor`); None when it keeps to it."""
-    currency = card["currency"]
+def profile_breach(card: Card, rule: profiles.Rule, amount_minor: int, moment: datetime, zone: tzinfo,
+                   paid: list[tuple[datetime, int]]) -> Text | None:
+    """What a top-up of `amount_minor` at `moment` breaks of a profile rule, beside the top-ups `paid`
+    in its `window` (when, how much); None when it keeps to it."""
+    currency, label, day = card["currency"], card["label"], moment.astimezone(zone).date()
     rule_text = cited(shown_rule(rule, currency))
+
+    def money(minor: int) -> str:
+        return format_minor(minor, currency)
+
+    total = amount_minor + sum(amount for _at, amount in paid)
     if rule.kind == profiles.MIN_TOPUP and amount_minor < rule.value:
-        return _("{amount} is under the smallest top-up of card {label!r}: {rule}",
-                 amount=format_minor(amount_minor, currency), label=card["label"], rule=rule_text)
-    if rule.kind == profiles.TOPUPS_PER_DAY and count + 1 > rule.value:
-        return _("this would be top-up {count} {period} of card {label!r}, over its rule: {rule}", count=count + 1,
-                 period=period, label=card["label"], rule=rule_text)
-    if rule.kind in profiles.IN_MONEY and rule.kind in profiles.WINDOWED and total_minor + amount_minor > rule.value:
-        return _("this would make {total} topped up {period} on card {label!r}, over its rule: {rule}",
-                 total=format_minor(total_minor + amount_minor, currency), period=period, label=card["label"],
-                 rule=rule_text)
+        return _("{amount} is under the smallest top-up of card {label!r}: {rule}", amount=money(amount_minor),
+                 label=label, rule=rule_text)
+    if rule.kind == profiles.TOPUPS_PER_DAY and len(paid) + 1 > rule.value:
+        return _("this would be top-up {count} on {day} of card {label!r}, over its rule: {rule}", count=len(paid) + 1,
+                 day=day, label=label, rule=rule_text)
+    if rule.kind == profiles.AMOUNT_PER_DAY and total > rule.value:
+        return _("this would make {total} topped up on {day} on card {label!r}, over its rule: {rule}",
+                 total=money(total), day=day, label=label, rule=rule_text)
+    if rule.kind == profiles.AMOUNT_PER_MONTH and total > rule.value:
+        return _("this would make {total} topped up in {month} on card {label!r}, over its rule: {rule}",
+                 total=money(total), month=day.strftime("%Y-%m"), label=label, rule=rule_text)
+    if rule.kind == profiles.AMOUNT_PER_PERIOD:
+        # The fullest period that holds this top-up ends at it or at a later one (a top-up logged late).
+        length = timedelta(days=rule.days or 1)
+        ends = [moment] + [at for at, _amount in paid if at > moment]
+        worst, end = max((amount_minor + sum(amount for at, amount in paid if end - length < at <= end), end)
+                         for end in ends)
+        if worst > rule.value:
+            return _("this would make {total} topped up in the {days} days to {day} on card {label!r}, over its "
+                     "rule: {rule}", total=money(worst), days=rule.days, day=end.astimezone(zone).date(), label=label,
+                     rule=rule_text)
     return None
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ledger.domain import profiles, rules
 from ledger.domain.cards import Card
-from ledger.domain.times import to_stored
+from ledger.domain.times import from_stored, to_stored
 from ledger.i18n import Text
 from ledger.store.interface import Ledger
 from ledger.store.types import Credited, StatedBalance
@@ -47,11 +47,12 @@ def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str
     for rule in kept.rules:
         if rule.channels and channel not in rule.channels:
             continue
-        count, total, period = 0, 0, None
+        paid = []
         if rule.kind in profiles.WINDOWED:
-            start, end, period = rules.window(rule, moment, zone)
-            count, total = ledger.paid_between(card["id"], to_stored(start), to_stored(end), rule.channels, besides)
-        problem = rules.profile_breach(card, rule, amount_minor, count, total, period)
+            start, end = rules.window(rule, moment, zone)
+            paid = [(from_stored(payment.occurred_at_utc), payment.amount_minor) for payment in
+                    ledger.payments_between(card["id"], to_stored(start), to_stored(end), rule.channels, besides)]
+        problem = rules.profile_breach(card, rule, amount_minor, moment, zone, paid)
         if problem is not None:
             found.append(problem)
     return found

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # Tab completion reaches a peek through here, at every key pr
         LastTopup,
         OldLink,
         OldReceipt,
-        Paid,
+        Payment,
         Query,
         RecordKey,
         RefMatch,
@@ -199,10 +199,10 @@ class Ledger(Chaining, ABC):
         """A card's credited top-ups after the one that stated `balance`, oldest first."""
 
     @abstractmethod
-    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = (),
-                     besides: int | None = None) -> Paid:
+    def payments_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = (),
+                         besides: int | None = None) -> list[Payment]:
         """A card's top-ups paid from `first_utc` to before `before_utc`, by these channels (empty: any),
-        but for record `besides` (the one being amended)."""
+        but for record `besides` (the one being amended), in time order."""
 
     @abstractmethod
     def pending_ids(self, card_id: int) -> list[int]: ...

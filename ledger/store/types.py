@@ -109,11 +109,11 @@ class Credited(NamedTuple):
     amount_minor: int
 
 
-class Paid(NamedTuple):
-    """How many top-ups of a card were paid in a period (credited or pending, not void), and their sum."""
+class Payment(NamedTuple):
+    """A top-up paid onto a card (credited or pending, not void): when, and how much."""
 
-    count: int
-    total_minor: int
+    occurred_at_utc: str
+    amount_minor: int
 
 
 class ValidityFacts(NamedTuple):

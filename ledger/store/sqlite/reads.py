@@ -19,7 +19,7 @@ from ledger.store.types import (
     DamagedBlob,
     KeptText,
     LastTopup,
-    Paid,
+    Payment,
     ReceiptUse,
     RecordKey,
     RefMatch,
@@ -170,14 +170,14 @@ class Reads:
             "AND (occurred_at_utc > ? OR (occurred_at_utc = ? AND id > ?)) ORDER BY occurred_at_utc, id",
             (card_id, balance.occurred_at_utc, balance.occurred_at_utc, balance.id))]
 
-    def paid_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = (),
-                     besides: int | None = None) -> Paid:
+    def payments_between(self, card_id: int, first_utc: str, before_utc: str, channels: tuple[str, ...] = (),
+                         besides: int | None = None) -> list[Payment]:
         marks = ", ".join("?" * len(channels))
         by_channel = f"AND channel IN ({marks})" if channels else ""
-        return Paid(*self.conn.execute(
-            "SELECT count(*), coalesce(sum(amount_minor), 0) FROM topup WHERE card_id = ? AND status != 'void' "
+        return [Payment(*row) for row in self.conn.execute(
+            "SELECT occurred_at_utc, amount_minor FROM topup WHERE card_id = ? AND status != 'void' "
             f"AND outcome IN ('credited', 'pending') AND occurred_at_utc >= ? AND occurred_at_utc < ? {by_channel} "
-            "AND id IS NOT ?", (card_id, first_utc, before_utc, *channels, besides)).fetchone())
+            "AND id IS NOT ? ORDER BY occurred_at_utc, id", (card_id, first_utc, before_utc, *channels, besides))]
 
     def pending_ids(self, card_id: int) -> list[int]:
         return [row[0] for row in self.conn.execute(
