@@ -90,6 +90,9 @@ def test_what_paid_given_wins_and_an_amendment_fills_only_what_is_unknown(topup_
     topup_ok("amend", "1", "--channel", "FPS", "--reason", "it was a bank transfer")
     found = {r["id"]: (r["channel"], r["paid_with"]) for r in json.loads(topup_ok("search", "--format", "json").stdout)}
     assert found == {1: ("online", "HSBC Visa (1234)"), 2: ("alipay", "AlipayHK")}
+    topup_ok("log", card, "30", "--channel", "store")
+    topup_ok("amend", "3", "--channel", "PayMe", "--paid-with", "", "--reason", "by PayMe, but not from its wallet")
+    assert json.loads(topup_ok("show", "3", "--format", "json").stdout)["paid_with"] is None  # left unknown as asked
 
 
 def test_an_import_keeps_what_its_channel_names_as_paying(topup_ok, card, tmp_path):

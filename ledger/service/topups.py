@@ -239,8 +239,10 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
         raise InvalidInput(_("record {id} is void; log a new top-up instead of amending it", id=topup_id))
     card = refuse_altered(ledger, card_of(ledger, topup_id))
     row, now = dict(before), now_utc()
-    # A channel that names what paid fills in what paid only where the record does not yet say it.
-    values = change.values if before["paid_with"] else with_payer(change.values)
+    # A channel that names what paid fills in what paid only where the record does not yet say it, and
+    # the amendment does not clear it (--paid-with "").
+    values = change.values if before["paid_with"] or change.values.get("paid_with") is not None \
+        else with_payer(change.values)
     for spec in fields.SETTABLE:
         text = values.get(spec.key)
         if text is not None:
