@@ -109,7 +109,10 @@ def test_check_reports_a_daily_count_and_the_cap_with_their_source(topup_ok, top
     assert topup("log", "oct", "250", "--channel", "auto").exit_code == 1
     result = topup("check", "oct", "250")
     assert result.exit_code == 1 and "over the cap of 3000.00" in result.stderr and "octopus.com.hk" in result.stderr
-    assert "one top-up a day" not in result.stderr  # the daily count is for automatic reloads
+    said = json.loads(topup("check", "oct", "250", "--format", "json").stdout)  # no channel told: a warning
+    assert [warning.split(" on ")[0] for warning in said["warnings"] if warning.startswith("if paid by")] == [
+        "if paid by automatic reload: this would be top-up 2"]
+    assert not any("a day" in problem for problem in said["problems"])
 
 
 def test_due_lists_when_an_unused_card_lapses_or_starts_paying_a_fee(topup_ok):

@@ -15,12 +15,13 @@ from ledger.domain import rules
 from ledger.domain.cards import Card
 from ledger.domain.channels import parse_channel
 from ledger.domain.money import format_minor, parse_amount
+from ledger.domain.named import named
 from ledger.domain.times import ago, from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
 from ledger.i18n import _
 from ledger.service.cards import find_card
 from ledger.service.finding import card_validity
-from ledger.service.limits import held, profile_problems
+from ledger.service.limits import held, problems_by_channel, profile_problems
 from ledger.store.interface import Ledger
 from ledger.store.types import LastTopup
 
@@ -89,7 +90,9 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
         None if last is None else LastTopupShown(last.id, last.occurred_on or local_iso(last.occurred_at_utc),
                                                  money(last.amount_minor), last.channel, last.ref, last.outcome),
         valid_until, _problems(card, amount, after, money) + profile_problems(ledger, card, amount, channel, now),
-        _warnings(last, pending, valid_until, now, money),
+        _warnings(last, pending, valid_until, now, money) + [
+            _("if paid by {channel}: {problem}", channel=named(by), problem=problem)
+            for by, problem in ([] if channel else problems_by_channel(ledger, card, amount, now))],
         None if stated is None else stated.id, [top_up.id for top_up in counted])
 
 

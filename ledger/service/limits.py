@@ -56,3 +56,15 @@ def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str
         if problem is not None:
             found.append(problem)
     return found
+
+
+def problems_by_channel(ledger: Ledger, card: Card, amount_minor: int, moment: datetime) -> list[tuple[str, Text]]:
+    """For a top-up whose channel is not known yet: what each rule for some channels only would say
+    were it paid by one of them, (channel, problem), each problem once."""
+    kept = profiles.kept_rules(card)
+    channels = sorted({channel for rule in kept.rules for channel in rule.channels}) if kept else []
+    found: list[tuple[str, Text]] = []
+    for channel in channels:
+        found += [(channel, problem) for problem in profile_problems(ledger, card, amount_minor, channel, moment)
+                  if problem not in [said for _channel, said in found]]
+    return found
