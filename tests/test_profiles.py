@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import sqlite3
 
@@ -42,6 +44,10 @@ def test_card_profiles_lists_each_rule_with_its_source(topup_ok):
     names = {row["profile"] for row in rows}
     assert {"octopus", "easycard", "ipass", "suica", "pasmo", "shenzhen-tong", "csl", "cmhk"} <= names
     assert all(row["source"] and row["read_on"] for row in rows if row["rule"])
+    listed = list(csv.DictReader(io.StringIO(topup_ok("card", "profiles", "--format", "csv").stdout)))
+    octopus = [row for row in listed if row["profile"] == "octopus"]
+    assert octopus[0]["names"] == "Octopus, 八達通, 八达通" and {row["value"] for row in octopus} >= {"3000.00", "1"}
+    assert [row["channels"] for row in octopus if row["rule"] == "topups_per_day"] == ["auto"]
 
 
 def test_log_refuses_what_breaks_a_profile_rule_naming_it_and_its_source(topup_ok, topup):

@@ -17,14 +17,14 @@ from ledger.domain.spreadsheet import guard
 
 # Columns a spreadsheet should read as numbers: the record fields the registry marks numeric,
 # and a report's totals. They are plain decimals, never guarded; so is any integer (a count).
-NUMERIC_COLUMNS = NUMERIC_NAMES | {"count", "total", "pending"}
+NUMERIC_COLUMNS = NUMERIC_NAMES | {"count", "total", "pending", "value"}  # a report's, and a profile rule's
 
 
 def csv_cell(column: str, value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        return str(len(value))
+    if isinstance(value, list):  # a record's receipts are counted; any other list's items are listed
+        return str(len(value)) if column == "receipts" else guard(", ".join(str(item) for item in value))
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
