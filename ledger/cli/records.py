@@ -14,7 +14,7 @@ from ledger.cli import completion
 from ledger.cli.app import CardArg, ItemFormat, ListFormat, RecordIdArg, app, list_format, open_ledger, render_list, say
 from ledger.cli.field_options import field_options
 from ledger.errors import LedgerError
-from ledger.i18n import N_, _
+from ledger.i18n import N_, Text, _, joined
 
 
 @app.command("log", help=_("Log a top-up; prints the new record's id."),
@@ -181,7 +181,8 @@ def check(
             "{amount} on {occurred_at} via {channel} ({outcome}, record {id})", amount=last.amount,
             occurred_at=last.occurred_at, channel=named(last.channel), outcome=named(last.outcome), id=last.id),
                  "last_balance": result.last_balance and _("{balance}, stated by record {id}",
-                                                           balance=result.last_balance, id=result.last_balance_record)}
+                                                           balance=result.last_balance, id=result.last_balance_record),
+                 "counted_records": _records_named(result.counted_records)}
         output.print_fields(shown, CHECK_LABELS, CHECK_LABELS)  # in this order
         for warning in result.warnings:
             say(f"warning: {warning}")
@@ -275,6 +276,14 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
                          "downloaded keeps them whole", count=result.mangled_refs))
 
 
+def _records_named(ids: list[int]) -> str | None:
+    """Records by their ids, as a person reads them: record 2, records 2, 5."""
+    if not ids:
+        return None
+    listed = joined([Text(str(record), str(record)) for record in ids])
+    return _("record {ids}", ids=listed) if len(ids) == 1 else _("records {ids}", ids=listed)
+
+
 def _bill_summary(result: Any, dry_run: bool) -> str:
     """The one line that counts a bill's rows, made of whole clauses (each one message): what was read,
     added (or would be, in a dry run), skipped (refunds only when there are some), not placed, and
@@ -290,7 +299,7 @@ def _bill_summary(result: Any, dry_run: bool) -> str:
                _("{unplaced} not placed", **counts)]
     if result.by_hand:
         clauses.append(_("{by_hand} to log by hand (see --dry-run)", **counts))
-    return "; ".join(clauses)
+    return joined(clauses, "; ")
 
 
 @contextmanager

@@ -16,9 +16,11 @@ from typing import Any, NamedTuple
 
 from ledger.domain import profiles
 from ledger.domain.cards import Card
+from ledger.domain.channels import SHOWN as CHANNEL_NAMES
+from ledger.domain.channels import Channel
 from ledger.domain.money import format_minor
 from ledger.errors import Duplicate, InvalidInput, LimitExceeded
-from ledger.i18n import FORCE, Text, _
+from ledger.i18n import FORCE, Text, _, joined
 
 
 class Breach(NamedTuple):
@@ -114,9 +116,8 @@ def shown_rule(rule: profiles.Rule, currency: str) -> dict[str, Any]:
 
 
 def describe(shown: Mapping[str, Any]) -> Text:
-    """A rule (`shown_rule`) as people read it, e.g. "at most 300.00 in any 30 days, top-ups by auto only"."""
-    from ledger.domain.named import named
-
+    """A rule (`shown_rule`) as people read it, e.g. "at most 300.00 in any 30 days, counting top-ups by
+    automatic reload"."""
     value = shown["value"]
     said = {
         profiles.MAX_TOPUP: lambda: _("at most {amount} a top-up", amount=value),
@@ -133,8 +134,8 @@ def describe(shown: Mapping[str, Any]) -> Text:
         profiles.LAPSE_AFTER_UNUSED_YEARS: lambda: _("lapses once unused for {years} years", years=value),
     }[shown["rule"]]()
     if shown["channels"]:
-        return _("{rule}, top-ups by {channels} only", rule=said,
-                 channels=", ".join(str(named(channel)) for channel in shown["channels"]))
+        return _("{rule}, counting top-ups by {channels}", rule=said,
+                 channels=joined([_(CHANNEL_NAMES[Channel(channel)]) for channel in shown["channels"]]))
     return said
 
 

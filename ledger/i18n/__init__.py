@@ -71,12 +71,17 @@ def english(value: object) -> object:
 
 def joined(texts: list[Text], separator: str = ", ") -> Text:
     """Messages said one after another in one value, in the reader's language and in English."""
-    return Text(separator.join(texts), separator.join(text.english for text in texts))
+    shown = _(_SEPARATORS[separator]) if separator in _SEPARATORS else separator
+    return Text(shown.join(texts), separator.join(text.english for text in texts))
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
     """A message written down now and looked up (`_`) when it is shown."""
     return message
+
+
+# The marks that list items or clauses, which each language writes its own way (Chinese: 、 and ；).
+_SEPARATORS = {", ": N_(", "), "; ": N_("; ")}
 
 
 def capitalized(text: str) -> str:
