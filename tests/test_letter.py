@@ -109,7 +109,8 @@ def test_every_version_is_shown_with_its_reason_and_a_void_record_is_marked(topu
     text = page_text(_letter(topup_ok, tmp_path, "1", "2", "--lang", "en"))
     first, second = text.split("Record 2")
     assert "When\n2025-03-14 18:42:00 (UTC+08:00)" in first and "VOID" not in first
-    assert re.search(r"logged · 100\.00 HKD, credited\n.* · amended · 120\.00 HKD, pending · 收據寫 120", first)
+    assert re.search(r"logged · 100\.00 HKD, credited\n.* · amended · 120\.00 HKD, pending · changed: amount credited, "
+                     r"outcome · 收據寫 120", first)
     assert second.lstrip().startswith("VOID: this record was voided") and "voided · 50.00 HKD" in second
 
 

@@ -32,13 +32,22 @@ def test_what_paid_is_logged_shown_and_found_by_any_part(topup_ok, hk_card):
     assert "paid with        PayMe" in topup_ok("show", "3").stdout
 
 
-def test_an_amendment_changes_what_paid_and_keeps_what_it_was(topup_ok, hk_card):
+def test_an_amendment_changes_what_paid_and_keeps_what_it_was(topup_ok, hk_card, tmp_path):
     topup_ok("log", hk_card, "100", "--paid-with", "招商银行(4523)")
     topup_ok("amend", "1", "--paid-with", "AlipayHK", "--reason", "the bill says AlipayHK")
     shown = json.loads(topup_ok("show", "1", "--format", "json").stdout)
     assert shown["paid_with"] == "AlipayHK"
     assert [v["content"]["paid_with"] for v in shown["history"]] == ["招商银行(4523)", "AlipayHK"]
     assert _found(topup_ok, "AlipayHK") == [1] and _found(topup_ok, "招商银行") == []
+    history = topup_ok("show", "1").stdout.split("history")[1].splitlines()
+    assert [line.strip() for line in history if "changed" in line] == ["changed: paid with"]
+    topup_ok("amend", "1", "--amount", "120", "--note", "a bonus", "--reason", "the receipt")
+    assert "changed: amount credited, note" in topup_ok("show", "1").stdout
+    pack = tmp_path / "pack.zip"
+    topup_ok("export", "--dispute", "1", "--output", str(pack), "--lang", "en")
+    with zipfile.ZipFile(pack) as opened:
+        letter = opened.read("summary.html").decode()
+    assert "changed: paid with" in letter and "changed: amount credited, note" in letter
     topup_ok("amend", "1", "--paid-with", "", "--reason", "not known after all")
     assert json.loads(topup_ok("show", "1", "--format", "json").stdout)["paid_with"] is None
     assert _found(topup_ok, "AlipayHK") == []

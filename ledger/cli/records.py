@@ -87,7 +87,7 @@ def show(
         return
     history = record.pop("history")
     receipts = record.pop("receipts")
-    from ledger.domain.fields import LABELS
+    from ledger.domain.fields import LABELS, changes
     from ledger.domain.named import action_named, named
 
     output.print_fields(record, LABELS)
@@ -96,7 +96,7 @@ def show(
         output.print_wrapped(_("{name}  {size} bytes  sha256 {sha256}", name=receipt["name"],
                                size=receipt["size"], sha256=receipt["sha256"]))
     output.write_line("\n" + _("history"))
-    for version in history:
+    for version, changed in zip(history, changes(history), strict=True):
         fields = version["content"]
         values = {"version": version["version"], "action": action_named(version["action"]),
                   "recorded_at": version["recorded_at"], "amount": fields["amount"], "currency": fields["currency"],
@@ -109,6 +109,8 @@ def show(
             line = _("v{version} {action:<7} {recorded_at}  {amount} {currency} {channel} {outcome} {status}",
                      **values)
         output.print_wrapped(line)
+        if changed:
+            output.print_wrapped("    " + _("changed: {fields}", fields=joined([_(LABELS[name]) for name in changed])))
 
 
 @app.command("void", help=_("Void a record: it stays, marked, out of totals."))

@@ -241,3 +241,17 @@ def shown_value(field: RecordField, stored: Any, currency: str) -> Any:
     if field.kind is Kind.receipts:
         return len(stored)
     return stored
+
+
+HISTORY_FIELDS = tuple(spec.name for spec in PUBLIC_FIELDS if spec.in_history)  # what an amendment can change
+
+
+def changes(history: list[Version]) -> list[list[str]]:
+    """For each version of a record, the fields (by name) whose value differs from the version before;
+    not its status, which what the version did (amended, voided) already says."""
+    found, before = [], None
+    for version in history:
+        values = {name: version["content"].get(name) for name in HISTORY_FIELDS if name != "status"}
+        found.append([] if before is None else [name for name in values if before[name] != values[name]])
+        before = values
+    return found

@@ -10,12 +10,12 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.domain.fields import PUBLIC_FIELDS, Kind
+from ledger.domain.fields import LABELS, PUBLIC_FIELDS, Kind, changes
 from ledger.domain.named import action_named, named
 from ledger.domain.receipts import ReceiptFile, how_shown, picture_type
 from ledger.domain.times import names_a_day
 from ledger.domain.values import Status, mask_number
-from ledger.i18n import _, capitalized, speaking
+from ledger.i18n import _, capitalized, joined, speaking
 
 _BY_REGION = {"HK": "zh-Hant", "MO": "zh-Hant", "TW": "zh-Hant", "CN": "zh-Hans", "SG": "zh-Hans"}
 _BY_CURRENCY = {"HKD": "zh-Hant", "MOP": "zh-Hant", "TWD": "zh-Hant", "CNY": "zh-Hans"}
@@ -91,8 +91,9 @@ def _shown(item: PackedRecord, reveal: bool) -> dict[str, Any]:
         fields.append((capitalized(_(field.label)), value))
     history = [{"version": v["version"], "action": action_named(v["action"]), "at": _moment(v["recorded_at"]),
                 "reason": v["reason"],
-                "state": f"{v['content']['amount']} {v['content']['currency']}, {named(v['content']['outcome'])}"}
-               for v in record["history"]]
+                "state": f"{v['content']['amount']} {v['content']['currency']}, {named(v['content']['outcome'])}",
+                "changed": joined([_(LABELS[name]) for name in changed]) if changed else None}
+               for v, changed in zip(record["history"], changes(record["history"]), strict=True)]
     return {"id": record["id"], "void": record["status"] == Status.void.value,
             "fields": [(label, value) for label, value in fields if value not in (None, "")],
             "receipts": [_receipt(receipt, place) for receipt, place in item.receipts], "history": history}

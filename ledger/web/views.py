@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.domain.cards import CardView
 from ledger.domain.channels import Channel
-from ledger.domain.fields import LABELS, PUBLIC_FIELDS, SETTABLE, Kind, RecordField
+from ledger.domain.fields import HISTORY_FIELDS, LABELS, PUBLIC_FIELDS, SETTABLE, Kind, RecordField, Version, changes
 from ledger.domain.named import named
 from ledger.domain.receipts import ReceiptFile, how_shown
 from ledger.domain.rules import cited
@@ -107,20 +107,14 @@ def receipts(topup_id: int, files: list[ReceiptFile]) -> list[dict[str, Any]]:
     return shown
 
 
-_VERSION_FIELDS = tuple(spec.name for spec in PUBLIC_FIELDS if spec.in_history)
-
-
-def versions(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def versions(history: list[Version]) -> list[dict[str, Any]]:
     """Every version with its values (key, label to look up, value as shown), and which of them changed from
     the version before."""
-    shown, before = [], None
-    for version in history:
-        values = {key: version["content"].get(key) for key in _VERSION_FIELDS}
-        changed = [key for key in _VERSION_FIELDS if before is not None and before[key] != values[key]]
-        kept = [(key, LABELS[key], shown_value(key, value)) for key, value in values.items()
-                if value not in (None, "")]
+    shown = []
+    for version, changed in zip(history, changes(history), strict=True):
+        kept = [(key, LABELS[key], shown_value(key, value)) for key in HISTORY_FIELDS
+                if (value := version["content"].get(key)) not in (None, "")]
         shown.append({**version, "changed": changed, "values": kept})
-        before = values
     return shown
 
 
