@@ -130,3 +130,17 @@ def test_a_bills_payment_cell_is_kept_as_what_paid(cell, kept):
     from ledger.domain.channels import paid_with_text
 
     assert paid_with_text(cell) == kept
+
+
+def test_a_channel_named_by_what_paid_finds_what_it_paid_for(topup_ok, card):
+    topup_ok("log", card, "10", "--channel", "PayMe")
+    topup_ok("log", card, "20", "--channel", "云闪付")
+    topup_ok("log", card, "30", "--channel", "app", "--paid-with", "payme")
+    topup_ok("log", card, "40", "--channel", "app")
+
+    def found(*args: str) -> list[str]:
+        return sorted(r["amount"] for r in json.loads(topup_ok("search", *args, "--format", "json").stdout))
+
+    assert found("--channel", "PayMe") == ["10.00", "30.00"]
+    assert found("--channel", "app") == ["10.00", "20.00", "30.00", "40.00"]
+    assert topup_ok("export", "--channel", "ＰａｙＭｅ", "--no-guard").stdout.count("\n") == 3  # a header and two
