@@ -275,6 +275,22 @@ def test_a_map_finds_the_header_below_a_preamble(topup_ok, topup, tmp_path):
                                                                                 "中国移动话费充值100元")
 
 
+@pytest.mark.parametrize(("mapping", "said"), [
+    (["下单时间=occurred_at", "金额=amount"], "no column '金额'"),
+    (["下单时刻=occurred_at", "金额=amount"], "none of the columns '下单时刻', '金额'"),
+])
+def test_a_mistyped_column_is_named_with_the_columns_of_the_header_below_a_preamble(topup_ok, topup, tmp_path,
+                                                                                   ledger_path, mapping, said):
+    topup_ok("card", "add", "主号", "--kind", "sim", "--region", "CN")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(ORDER_LIST) + "\n", encoding="utf-8")
+    before = table_dump(ledger_path)
+    refused = topup("import", str(path), "--card", "主号", *[arg for pair in mapping for arg in ("--map", pair)])
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: ")
+    assert f"{said}; its columns are 订单编号, 下单时间, 商品名称, 订单金额, 实付金额, 订单状态" in refused.stderr
+    assert table_dump(ledger_path) == before
+
+
 @pytest.mark.parametrize("layout", ["mapped", "field-named"])
 def test_a_top_up_logged_from_its_message_is_already_in_the_ledger(topup_ok, tmp_path, layout):
     topup_ok("card", "add", "校园卡", "--kind", "smart", "--currency", "CNY")

@@ -92,13 +92,19 @@ def read_rows(rows: Iterator[tuple[int, list[str]]], file: Path,
 
 def _mapped_header(first: list[str], rows: Iterator[tuple[int, list[str]]], mapping: dict[str, str]) -> list[str]:
     """The header of a file read through a column map: the first row holding every column mapped, below
-    any preamble (an account's lines above a statement), within HEADER_SEARCH rows; else the first row,
-    which the columns are then checked against."""
+    any preamble (an account's lines above a statement), within HEADER_SEARCH rows. When none does (a
+    column mistyped), the first row holding the most of them, or of those the widest: the columns are
+    then checked against it, and the refusal lists the header's columns, not a line of the preamble."""
+    best, most = first, (-1, -1)
     for _line, cells in islice(chain([(0, first)], rows), HEADER_SEARCH):
         header = [cell.strip() for cell in cells]
-        if set(mapping) <= set(header):
+        held = len(set(mapping) & set(header))
+        if held == len(mapping):
             return header
-    return first
+        fit = (held, sum(map(bool, header)))  # named cells: a preamble's lines have one or two
+        if fit > most:
+            best, most = header, fit
+    return best
 
 
 def _data_rows(rows: Iterator[tuple[int, list[str]]], width: int,
@@ -133,9 +139,13 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
                                  "e.g. --map 交易時間=occurred_at --map 金額=amount --map 備註=note --card LABEL"))
         return {i: name for i, name in enumerate(header) if name in IMPORTABLE}
     missing = [column for column in mapping if column not in header]
-    if missing:
+    columns = ", ".join(name for name in header if name)
+    if len(missing) == 1:
         raise InvalidInput(_("the file has no column {column!r}; its columns are {columns}", column=missing[0],
-                             columns=", ".join(header)))
+                             columns=columns))
+    if missing:
+        raise InvalidInput(_("the file has none of the columns {missing}; its columns are {columns}",
+                             missing=", ".join(map(repr, missing)), columns=columns))
     return {header.index(column): target for column, target in mapping.items()}
 
 
