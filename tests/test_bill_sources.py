@@ -20,6 +20,7 @@ from ledger.domain.values import Outcome
 from ledger.errors import InvalidInput
 from ledger.sources import bills
 from ledger.sources.tables import decode
+from tests.conftest import table_dump
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,7 +32,8 @@ def _source(name: str) -> bills.BillSource:
 def test_each_layout_module_declares_one_source():
     assert {(s.name, s.currency, s.channel, s.phone_region) for s in bills.sources()} == {
         ("WeChat Pay bill", "CNY", "wechat", "CN"), ("Alipay bill", "CNY", "alipay", "CN"),
-        ("Alipay bill (web)", "CNY", "alipay", "CN")}
+        ("Alipay bill (web)", "CNY", "alipay", "CN"), ("JD bill", "CNY", "marketplace", "CN"),
+        ("Meituan bill", "CNY", "app", "CN")}
 
 
 def test_a_header_is_found_below_any_preamble_and_names_its_source():
@@ -130,6 +132,107 @@ def test_a_card_takes_the_rows_of_its_carrier_by_any_name(topup_ok, tmp_path):
     topup_ok("import", str(bill), "--card", "mobile")
     placed = {r["ref"]: r["card"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
     assert placed == {"4200009000000011": "mobile", "4200009000000012": "telecom"}
+
+
+# JD's bill as its app exports it (我的钱包 → 账单 → 账单导出): the account and totals above the
+# header, cells ending in a tab, one cell more than the header on each row, and what a payment got
+# back written after its amount.
+JD_BILL = """导出信息：
+京东账号名：jd_xiaoming
+日期区间：2025-03-01 至 2025-03-31
+导出交易类型：全部
+共：6笔记录
+收入：0笔，0.00元
+支出：4笔(含1笔部分退款)，288.78元
+不计收支：2笔，50.00元
+
+特别提示
+1.本明细为每笔订单支付的明细，不包括已删除的记录；
+2.个人资金互转、全额退款等记为【不计收支】类，部分退款的支出金额为剔除退款后的支付金额；
+
+交易时间,商户名称,交易说明,金额,收/付款方式,交易状态,收/支,交易分类,交易订单号,商家订单号,备注
+2025-03-20 21:05:11	,京东平台商户,小米充电宝 10000mAh 22.5W 移动电源 充电宝,79.00,招商银行信用卡(4523),交易成功,支出,数码,308000000001	,1000300000000001	, ,
+2025-03-18 09:12:40	,京东平台商户,中国电信 手机话费充值 100元 133****5678,99.80,京东白条,交易成功,支出,充值缴费,308000000002	,1000300000000002	, ,
+2025-03-15 12:30:02	,京东平台商户,退款-中国移动 手机话费充值 50元 139****5678,50.00,钱包余额,退款成功,不计收支,网购,308000000003	,1000300000000003	, ,
+2025-03-15 12:00:45	,京东平台商户,中国移动 手机话费充值 50元 139****5678,50.00(已全额退款),钱包余额,交易成功,不计收支,充值缴费,308000000003	,1000300000000003	, ,
+2025-03-10 08:00:00	,京东平台商户,中国移动 手机话费充值 100元 139****5678,99.99(已退款49.99),钱包余额,交易成功,支出,充值缴费,308000000004	,1000300000000004	, ,
+2025-03-02 19:45:30	,京东物流,京东物流,10.00,钱包余额,交易成功,支出,收发快递,JDX308000000005	,1000300000000005	, ,
+"""
+
+# Meituan's bill as its app exports it: a preamble with quoted empty lines, no status and no
+# counterparty column, amounts with ¥, refunds (收入) and repayments of its credit (还款) as rows.
+MEITUAN_BILL = """美团交易账单明细
+美团用户名：[xiaoming_mt]
+起始时间：[2025-03-01] 终止时间：[2025-03-31]
+导出交易类型：[全部]
+导出时间：[2025-04-01 10:00:00]
+""
+共：5笔记录
+支出：4笔 226.10元
+收入：1笔 20.00元
+""
+特别提示：
+1. 本明细与实际交易结果不符时，以实际交易情况为准
+""
+【美团交易账单明细列表】
+交易创建时间,交易成功时间,交易类型,订单标题,收/支,支付方式,订单金额,实付金额,交易单号,商家单号,备注
+2025-03-28 12:10:03,2025-03-28 12:10:09,支付,杨铭宇黄焖鸡米饭（科技园店） 订单详情,支出,微信支付,¥25.80,¥22.80,"25032811100400000000000000000001	","0_2200000000000001	",/
+2025-03-26 08:30:00,2025-03-26 08:30:05,支付,中国电信话费充值100元 133****5678,支出,美团月付,¥100.00,¥99.50,"25032611100400000000000000000002	","1KUH0000000002	",/
+2025-03-22 07:04:17,2025-03-22 07:04:18,退款,【爆款回归】葡式蛋挞6只,收入,中国银行信用卡(1875),¥20.00,¥20.00,"2503220100000000003	","4981000000000000003	",/
+2025-03-12 20:59:12,2025-03-12 20:59:20,还款,【美团月付】主动还款2025年3月账单,支出,中国银行储蓄卡(3147),¥48.14,¥48.12,"25031211100400000000000000000004	","2503122059000000004	",/
+2025-03-05 18:00:00,2025-03-05 18:00:02,支付,中国移动话费充值50元 139****5678,支出,美团余额,¥50.00,¥50.00,"25030511100400000000000000000005	","1KUH0000000005	",/
+"""
+
+
+def _two_phones(topup_ok) -> None:
+    topup_ok("card", "add", "主号", "--kind", "sim", "--region", "CN", "--issuer", "中国移动",
+             "--number", "13912345678")
+    topup_ok("card", "add", "电信号", "--kind", "sim", "--region", "CN", "--issuer", "中国电信",
+             "--number", "13300005678")
+
+
+def _records(topup_ok) -> list[tuple[str, ...]]:
+    found = json.loads(topup_ok("search", "--format", "json").stdout)
+    return sorted((r["card"], r["amount"], r["paid"], r["outcome"], r["channel"], r["paid_with"], r["ref"])
+                  for r in found)
+
+
+def test_a_jd_bill_brings_in_its_phone_top_ups_each_on_the_card_it_names(topup_ok, topup, tmp_path, ledger_path):
+    _two_phones(topup_ok)
+    bill = tmp_path / "jd.csv"
+    bill.write_text(JD_BILL, encoding="utf-8-sig")
+    before = table_dump(ledger_path)
+    mapped = topup("import", str(bill), "--map", "交易时间=occurred_at", "--map", "金额=amount", "--card", "主号")
+    assert mapped.exit_code == 1 and "is a JD bill as downloaded: import it without --map" in mapped.stderr
+    assert table_dump(ledger_path) == before
+    done = topup_ok("import", str(bill), "--card", "主号")
+    assert "JD bill: read 6 row(s); added 2 top-up(s)" in done.stderr
+    # Not the power bank, the parcel, nor the top-up given back whole; the telecom number's top-up on
+    # the telecom card although --card names the mobile one; a part given back leaves a top-up credited.
+    assert _records(topup_ok) == [
+        ("主号", "100.00", "99.99", "credited", "marketplace", "钱包余额", "308000000004"),
+        ("电信号", "100.00", "99.80", "credited", "marketplace", "京东白条", "308000000002")]
+    assert "added 0 top-up(s)" in topup_ok("import", str(bill)).stderr
+
+
+def test_a_meituan_bill_brings_in_its_phone_top_ups_and_not_its_meals(topup_ok, topup, tmp_path, ledger_path):
+    _two_phones(topup_ok)
+    bill = tmp_path / "美团账单(20250301-20250331).csv"
+    bill.write_text(MEITUAN_BILL, encoding="utf-8-sig")
+    mapped = topup("import", str(bill), "--map", "交易成功时间=occurred_at", "--map", "实付金额=amount",
+                   "--card", "主号")
+    assert mapped.exit_code == 1 and "is a Meituan bill as downloaded" in mapped.stderr
+    rows = json.loads(topup_ok("import", str(bill), "--card", "主号", "--dry-run", "--format", "json").stdout)
+    assert [(row["item"][:6], row["decision"]) for row in rows] == [
+        ("杨铭宇黄焖鸡", "skipped"), ("中国电信话费", "added"), ("【爆款回归】", "skipped"), ("【美团月付】", "skipped"),
+        ("中国移动话费", "added")]
+    done = topup_ok("import", str(bill), "--card", "主号")
+    assert "Meituan bill: read 5 row(s); added 2 top-up(s)" in done.stderr
+    assert _records(topup_ok) == [
+        ("主号", "50.00", "50.00", "credited", "app", "美团余额", "25030511100400000000000000000005"),
+        ("电信号", "100.00", "99.50", "credited", "app", "美团月付", "25032611100400000000000000000002")]
+    (telecom,) = json.loads(topup_ok("search", "--card", "电信号", "--format", "json").stdout)
+    assert telecom["occurred_at"].startswith("2025-03-26T08:30:05") and telecom["merchant"] is None
 
 
 HK_LAYOUT = '''"""A test layout: a Hong Kong wallet's statement, in Hong Kong dollars, saved in Big5."""

@@ -171,7 +171,7 @@ def test_a_file_of_no_known_layout_is_refused_saying_what_is_known(tmp_path, led
     before = table_dump(ledger_path)
     refused = run_process("import", str(path))
     assert refused.returncode == 1 and refused.stderr.startswith("error: ")
-    assert "WeChat Pay or Alipay bill" in refused.stderr and "--map" in refused.stderr
+    assert "WeChat Pay, Alipay, JD or Meituan bill" in refused.stderr and "--map" in refused.stderr
     assert table_dump(ledger_path) == before
 
 

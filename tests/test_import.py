@@ -254,35 +254,41 @@ def test_input_that_is_not_a_table_file_is_refused_at_once(topup_ok, tmp_path, l
     assert table_dump(ledger_path) == before
 
 
-JD_BILL = [  # a JD (京东) bill as exported: lines about the account above the header row
-    "京东账号名:示例用户", "日期区间:2025-03-01 至 2025-03-31", "导出时间:2025-04-01 10:00:00", "",
-    "交易时间,商户名称,交易说明,金额,收/付款方式,交易状态,收/支,交易分类,交易订单号,商家订单号,备注",
-    "2025-03-14 18:42:07,京东话费充值,中国移动话费充值100元,99.50,京东白条\t,交易成功,支出,充值缴费,311000001\t,\t,",
-]
-MEITUAN_BILL = [  # a Meituan (美团) bill as exported
-    "美团账单明细", "美团用户名：[示例用户]", "起始时间：[2025-03-01] 终止时间：[2025-03-31]", "共1笔交易", "",
-    "交易成功时间,交易创建时间,交易类型,订单标题,收/支,支付方式,订单金额,实付金额,交易单号,商家单号,备注",
-    "2025-03-20 08:10:00,2025-03-20 08:09:30,支付,话费充值50元,支出,美团月付,50.00,49.00,MT3200001\t,\t,",
+# A layout no bill source knows, with an account's lines above its header: a shop's order list.
+ORDER_LIST = [
+    "京东账户：jd_xiaoming", "导出时间：2025-04-01 10:00:00", "",
+    "订单编号,下单时间,商品名称,订单金额,实付金额,订单状态",
+    "311000001\t,2025-03-14 18:42:07,中国移动话费充值100元,100.00,99.50,已完成",
 ]
 
 
-@pytest.mark.parametrize(("lines", "mapping", "found"), [
-    (JD_BILL, ["交易时间=occurred_at", "金额=amount", "交易说明=note", "交易订单号=ref"],
-     ("99.50", "311000001", "中国移动话费充值100元")),
-    (MEITUAN_BILL, ["交易成功时间=occurred_at", "订单金额=amount", "实付金额=paid", "订单标题=note", "交易单号=ref"],
-     ("50.00", "MT3200001", "话费充值50元")),
-])
-def test_a_map_finds_the_header_below_a_bills_preamble(topup_ok, topup, tmp_path, lines, mapping, found):
-    topup_ok("card", "add", "mobile", "--kind", "sim", "--region", "CN")
-    path = tmp_path / "bill.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def test_a_map_finds_the_header_below_a_preamble(topup_ok, topup, tmp_path):
+    topup_ok("card", "add", "主号", "--kind", "sim", "--region", "CN")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(ORDER_LIST) + "\n", encoding="utf-8")
     refused = topup("import", str(path))
     assert refused.exit_code == 1 and "--map" in refused.stderr
-    topup_ok("import", str(path), "--card", "mobile", *[arg for pair in mapping for arg in ("--map", pair)])
+    topup_ok("import", str(path), "--card", "主号", "--map", "下单时间=occurred_at", "--map", "订单金额=amount",
+             "--map", "实付金额=paid", "--map", "商品名称=note", "--map", "订单编号=ref")
     (record,) = json.loads(topup_ok("search", "--format", "json").stdout)
-    assert (record["amount"], record["ref"], record["note"]) == found
-    missing = topup("import", str(path), "--card", "mobile", "--map", "交易时刻=occurred_at", "--map", "金额=amount")
-    assert missing.exit_code == 1 and "no column '交易时刻'" in missing.stderr
+    assert (record["amount"], record["paid"], record["ref"], record["note"]) == ("100.00", "99.50", "311000001",
+                                                                                "中国移动话费充值100元")
+
+
+@pytest.mark.parametrize(("mapping", "said"), [
+    (["下单时间=occurred_at", "金额=amount"], "no column '金额'"),
+    (["下单时刻=occurred_at", "金额=amount"], "none of the columns '下单时刻', '金额'"),
+])
+def test_a_mistyped_column_is_named_with_the_columns_of_the_header_below_a_preamble(topup_ok, topup, tmp_path,
+                                                                                   ledger_path, mapping, said):
+    topup_ok("card", "add", "主号", "--kind", "sim", "--region", "CN")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(ORDER_LIST) + "\n", encoding="utf-8")
+    before = table_dump(ledger_path)
+    refused = topup("import", str(path), "--card", "主号", *[arg for pair in mapping for arg in ("--map", pair)])
+    assert refused.exit_code == 1 and refused.stderr.startswith("error: ")
+    assert f"{said}; its columns are 订单编号, 下单时间, 商品名称, 订单金额, 实付金额, 订单状态" in refused.stderr
+    assert table_dump(ledger_path) == before
 
 
 @pytest.mark.parametrize("layout", ["mapped", "field-named"])

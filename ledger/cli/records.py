@@ -215,7 +215,7 @@ def import_csv(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(
         metavar="FILE",
-        help=_("A topup export, a WeChat Pay or Alipay bill (CSV or XLSX), or any layout with --map."))],
+        help=_("A topup export, a WeChat Pay, Alipay, JD or Meituan bill (CSV or XLSX), or any layout with --map."))],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show what would be added; change nothing."))] = False,
     mapping: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD",
                        help=_("Read COLUMN as FIELD (amount, occurred_at, ref, note, card …); repeatable."))] = None,

@@ -1,4 +1,4 @@
-"""Importing a WeChat Pay or Alipay bill as downloaded: its top-ups, and only those, onto their cards.
+"""Importing a payment app's bill as downloaded: its top-ups, and only those, onto their cards.
 
 Each row gets one decision: added onto a card, skipped (not a top-up, or a refund row, which
 settles the top-up of its order), already in the ledger (a record with the same order number on

@@ -93,13 +93,19 @@ def read_rows(rows: Iterator[tuple[int, list[str]]], file: Path,
 
 def _mapped_header(first: list[str], rows: Iterator[tuple[int, list[str]]], mapping: dict[str, str]) -> list[str]:
     """The header of a file read through a column map: the first row holding every column mapped, below
-    any preamble (a JD or Meituan bill's account lines), within HEADER_SEARCH rows; else the first row,
-    which the columns are then checked against."""
+    any preamble (an account's lines above a statement), within HEADER_SEARCH rows. When none does (a
+    column mistyped), the first row holding the most of them, or of those the widest: the columns are
+    then checked against it, and the refusal lists the header's columns, not a line of the preamble."""
+    best, most = first, (-1, -1)
     for _line, cells in islice(chain([(0, first)], rows), HEADER_SEARCH):
         header = [cell.strip() for cell in cells]
-        if set(mapping) <= set(header):
+        held = len(set(mapping) & set(header))
+        if held == len(mapping):
             return header
-    return first
+        fit = (held, sum(map(bool, header)))  # named cells: a preamble's lines have one or two
+        if fit > most:
+            best, most = header, fit
+    return best
 
 
 def _data_rows(rows: Iterator[tuple[int, list[str]]], width: int,
@@ -129,14 +135,18 @@ def _columns(header: list[str], mapping: dict[str, str]) -> dict[int, str]:
         known = set(IMPORTABLE) | {"receipts"}
         if not set(header) <= known or not {"amount", "occurred_at"} <= set(header):
             raise InvalidInput(_("this file is in no layout this program knows: a topup export (CSV or JSON), a "
-                                 "CSV whose columns are record fields (amount, occurred_at, card …), or a WeChat Pay "
-                                 "or Alipay bill as downloaded. Name its columns with --map COLUMN=FIELD, e.g. --map "
-                                 "交易時間=occurred_at --map 金額=amount --map 備註=note --card LABEL"))
+                                 "CSV whose columns are record fields (amount, occurred_at, card …), or a WeChat Pay, "
+                                 "Alipay, JD or Meituan bill as downloaded. Name its columns with --map COLUMN=FIELD, "
+                                 "e.g. --map 交易時間=occurred_at --map 金額=amount --map 備註=note --card LABEL"))
         return {i: name for i, name in enumerate(header) if name in IMPORTABLE}
     missing = [column for column in mapping if column not in header]
-    if missing:
+    columns = ", ".join(name for name in header if name)
+    if len(missing) == 1:
         raise InvalidInput(_("the file has no column {column!r}; its columns are {columns}", column=missing[0],
-                             columns=", ".join(header)))
+                             columns=columns))
+    if missing:
+        raise InvalidInput(_("the file has none of the columns {missing}; its columns are {columns}",
+                             missing=", ".join(map(repr, missing)), columns=columns))
     return {header.index(column): target for column, target in mapping.items()}
 
 
@@ -145,7 +155,7 @@ def import_file(ledger: Ledger, file: Path, *, mapping: dict[str, str], encoding
                 progress: Callable[[int, int], None] | None = None) -> ImportResult | BillImport:
     """Check every row, then add the new ones in the caller's transaction (none with `dry_run`,
     whose transaction is a reading one: nothing is written, not even a card the file would add).
-    A WeChat Pay or Alipay bill is read as `bill_import` says."""
+    A payment app's bill (WeChat Pay, Alipay, JD, Meituan) is read as `bill_import` says."""
     table, about = tables.rows(file, encoding)
     head = list(islice(table, HEADER_SEARCH))
     if (layout := bill_layout(head)) and mapping:

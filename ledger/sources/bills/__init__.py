@@ -80,9 +80,22 @@ def clean_cell(text: str) -> str:
     return "" if text == "/" else text
 
 
+# What a payment got back, as JD writes it after the amount paid: 131.77(已退款89.84), 468.32(已全额退款).
+_GIVEN_BACK = re.compile(r"[(（]\s*已(全额)?退款\s*[¥￥]?\s*([\d,]*(?:\.\d+)?)\s*[)）]\s*$")
+
+
 def clean_amount(text: str) -> str:
-    """A bill's amount as a plain decimal: no ¥, no thousands separators."""
-    return clean_cell(text).lstrip("¥￥").replace(",", "").strip()
+    """A bill's amount as a plain decimal: no ¥, no thousands separators, no note of a refund."""
+    return _GIVEN_BACK.sub("", clean_cell(text)).lstrip("¥￥").replace(",", "").strip()
+
+
+def given_back(row: BillRow) -> Decimal:
+    """What a row says was refunded of its payment: in a column of its own (成功退款, the Alipay website's),
+    or after its amount (JD's)."""
+    noted = _GIVEN_BACK.search(clean_cell(row.get("amount")))
+    if noted is None:
+        return amount_of(row.get("refunded"))
+    return amount_of(row.get("amount")) if noted[1] else amount_of(noted[2])
 
 
 class Header(NamedTuple):
@@ -141,8 +154,8 @@ def decide(row: BillRow, source: BillSource, own_cards: Iterable[tuple[str, str]
         return Decision(kind, reason=_("its status {status!r} is not understood; log it by hand", status=status))
     if outcome is Outcome.refunded and partly_refunded(status, clean_amount(row.get("amount"))):
         outcome = Outcome.credited  # part came back: the top-up itself went through
-    refunded = amount_of(row.get("refunded"))
-    if refunded > 0:  # the web layout's 成功退款 column
+    refunded = given_back(row)
+    if refunded > 0:
         outcome = Outcome.refunded if refunded >= amount_of(row.get("amount")) else outcome
     if row.get("created") and not row.get("time") and outcome is Outcome.failed:
         return Decision(None, reason=_("closed before it was paid"))
