@@ -255,8 +255,6 @@ def _bill_rows(table: Iterable[tuple[int, list[str]]], columns: dict[str, int]) 
                                    for role, index in columns.items()})
 
 
-
-
 def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource, now: datetime) -> StoredTopup:
     currency = source.currency
     paid = parse_amount(bills.clean_amount(row.get("amount")), currency, "amount").minor
