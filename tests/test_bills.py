@@ -723,3 +723,31 @@ def test_what_paid_is_kept_from_the_bills_payment_column(topup_ok, cards, tmp_pa
     found = {r["ref"]: r["paid_with"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
     assert found == {"61001": "招商银行(4523)", "61002": None, "61003": "亲情卡"}
     assert [r["ref"] for r in json.loads(topup_ok("search", "4523", "--format", "json").stdout)] == ["61001"]
+
+
+def test_a_face_value_with_a_yuan_sign_or_in_chinese_numerals_is_credited(topup_ok, cards, tmp_path):
+    items = [("话费充值￥100", "¥95.00"), ("话费充值一百元", "¥99.50"), ("話費充值 兩百元", "¥198.00"),
+             ("话费充值 RMB 50", "¥49.00"), ("话费充值五十块 立减五元", "¥45.00"), ("话费充值 ¥30.00", "¥30.00")]
+    bill = _bill(tmp_path, *[(f"2025-11-0{i + 1} 08:00:00", "中国移动", item, paid, "支付成功", f"6200{i}")
+                             for i, (item, paid) in enumerate(items)])
+    assert "added 6 top-up(s)" in topup_ok("import", bill, "--card", "我的手机").stderr
+    found = json.loads(topup_ok("search", "--format", "json").stdout)
+    assert sorted((r["ref"], r["amount"], r["paid"]) for r in found) == [
+        ("62000", "100.00", "95.00"), ("62001", "100.00", "99.50"), ("62002", "200.00", "198.00"),
+        ("62003", "50.00", "49.00"), ("62004", "50.00", "45.00"), ("62005", "30.00", "30.00")]
+
+
+def test_a_row_charged_well_over_the_face_value_it_names_is_left_to_log_by_hand(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025-11-01 08:00:00", "中国移动", "话费充值50元", "¥100.00", "支付成功", "63001"),
+                 ("2025-11-02 08:00:00", "中国移动", "话费充值20元", "¥23.00", "支付成功", "63002"),
+                 ("2025-11-03 08:00:00", "中国移动", "话费充值100元", "¥101.00", "支付成功", "63003"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "我的手机").stdout)
+    assert [(row["decision"], row["amount"]) for row in listed] == [
+        ("not added", None), ("not added", None), ("added", "100.00")]
+    assert listed[0]["why"] == "the item names 50.00 but 100.00 was charged; log it by hand"
+    assert listed[1]["why"] == "the item names 20.00 but 23.00 was charged; log it by hand"
+    done = topup_ok("import", bill, "--card", "我的手机")
+    assert "added 1 top-up(s)" in done.stderr and "2 to log by hand" in done.stderr
+    assert "to place the rest: topup log 我的手机 50.00 --paid 100.00 --channel wechat " \
+           "--at '2025-11-01 08:00:00+08:00' --ref 63001 --paid-with 零钱 --outcome credited" in done.stderr
+    assert [(r[1], r[2]) for r in _records(topup_ok)] == [("100.00", "101.00")]

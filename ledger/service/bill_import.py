@@ -261,12 +261,16 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource
     currency = source.currency
     paid = parse_amount(bills.clean_amount(row.get("amount")), currency, "amount").minor
     face = bills.face_value(row.get("item"))
+    amount = parse_amount(face, currency, "amount").minor if face else paid
+    if face and bills.overcharged(Decimal(face), bills.amount_of(row.get("amount"))):
+        raise InvalidInput(_("the item names {face} but {paid} was charged", face=format_minor(amount, currency),
+                             paid=format_minor(paid, currency)))
     when = row.get("time") or row.get("created")
     if not when:
         raise InvalidInput(_("the bill gives it no time"))
     ref = bills.order_number(row.get("order"))
     return new_row(card["id"], currency, to_stored(now)) | {
-        "amount_minor": parse_amount(face, currency, "amount").minor if face else paid, "paid_minor": paid,
+        "amount_minor": amount, "paid_minor": paid,
         "channel": source.channel, "outcome": outcome.value,
         "occurred_at_utc": to_stored(bills.moment_of(when, source, now)),
         "ref": clean_ref(ref or None), "merchant": BY_NAME["merchant"].clean(row.get("counterparty") or None),
