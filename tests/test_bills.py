@@ -751,3 +751,32 @@ def test_a_row_charged_well_over_the_face_value_it_names_is_left_to_log_by_hand(
     assert "to place the rest: topup log 我的手机 50.00 --paid 100.00 --channel wechat " \
            "--at '2025-11-01 08:00:00+08:00' --ref 63001 --paid-with 零钱 --outcome credited" in done.stderr
     assert [(r[1], r[2]) for r in _records(topup_ok)] == [("100.00", "101.00")]
+
+
+def test_a_card_added_with_a_profile_answers_to_the_profiles_names(topup_ok, tmp_path):
+    topup_ok("card", "add", "szt", "--profile", "深圳通")
+    topup_ok("card", "add", "oct", "--profile", "octopus")
+    bill = _bill(tmp_path, ("2025-03-01 08:00:00", "深圳通", "深圳通卡充值", "¥50.00", "支付成功", "64001"),
+                 ("2025-03-02 08:00:00", "示例商户", "八達通增值", "¥92.00", "支付成功", "64002"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert [(row["decision"], row["card"]) for row in listed] == [("added", "szt"), ("not placed", None)]
+    assert "card 'oct' is in HKD" in listed[1]["why"]
+    done = topup_ok("import", bill, "--card", "szt")
+    assert "added 1 top-up(s)" in done.stderr and "card add" not in done.stderr
+    assert "to place the rest: topup log oct HKD_AMOUNT" in done.stderr
+    assert [(r[0], r[1]) for r in _records(topup_ok)] == [("szt", "50.00")]
+
+
+def test_a_sim_of_another_region_is_never_told_by_a_mainland_carriers_name(topup_ok, tmp_path):
+    topup_ok("card", "add", "香港卡", "--profile", "cmhk")
+    bill = _bill(tmp_path, ("2025-03-01 08:00:00", "中国移动通信集团广东有限公司", "话费充值 50元", "¥50.00", "支付成功",
+                            "65001"),
+                 ("2025-03-02 08:00:00", "中國移動香港", "話費增值", "¥92.00", "支付成功", "65002"))
+    for card in ([], ["--card", "香港卡"]):
+        done = topup_ok("import", bill, *card)
+        placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+        assert placing[0] == "topup card add LABEL --kind sim --region CN --issuer 中国移动"
+        assert placing[1].startswith("topup log 香港卡 HKD_AMOUNT --channel wechat")  # the row of Hong Kong's CMHK
+        assert "HKD_AMOUNT" not in placing[0] and "added 0 top-up(s)" in done.stderr
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "香港卡").stdout)
+    assert listed[0]["why"] == "it tops up a number of CN; card 香港卡 is not a SIM of CN"
