@@ -360,7 +360,8 @@ def test_a_card_kept_in_another_currency_gets_the_log_line_for_what_it_was_credi
     topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
     bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "支付成功", "42005"))
     done = topup_ok("import", bill)
-    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 42005"
+    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 42005 " \
+        "--paid-with 零钱 --outcome credited"
     assert "1 not placed" in done.stderr and f"to place the rest: {line}  # HKD_AMOUNT: what" in done.stderr
     pasted = run_process(*shlex.split(line, comments=True)[1:])
     assert pasted.returncode == 1 and "HKD_AMOUNT" in pasted.stderr  # a placeholder is refused, never misread
@@ -780,3 +781,35 @@ def test_a_sim_of_another_region_is_never_told_by_a_mainland_carriers_name(topup
         assert "HKD_AMOUNT" not in placing[0] and "added 0 top-up(s)" in done.stderr
     listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "香港卡").stdout)
     assert listed[0]["why"] == "it tops up a number of CN; card 香港卡 is not a SIM of CN"
+
+
+def test_a_refunded_row_for_a_card_in_another_currency_gets_lines_that_record_it_refunded(topup_ok, tmp_path):
+    topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
+    bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "已全额退款", "66001"))
+    done = topup_ok("import", bill)
+    placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+    assert placing == [
+        "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 66001 --paid-with 零钱 "
+        "--outcome failed  # HKD_AMOUNT: what the card was credited",
+        "topup amend ID --outcome refunded --reason 'WeChat Pay bill, line 18'  # ID: the record the line above adds"]
+    for line in placing:
+        pasted = run_process(*shlex.split(line, comments=True)[1:])
+        assert pasted.returncode != 0 and "Traceback" not in pasted.stderr  # a placeholder is refused
+    topup_ok(*shlex.split(placing[0].replace("HKD_AMOUNT", "100"), comments=True)[1:])
+    topup_ok(*shlex.split(placing[1].replace("ID", "1"), comments=True)[1:])
+    assert [(r[0], r[1], r[3]) for r in _records(topup_ok)] == [("八达通", "100.00", "refunded")]
+    assert "1 already in the ledger" in topup_ok("import", bill).stderr
+
+
+def test_an_import_lists_each_line_it_did_not_add_and_why(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025-03-01 08:00:00", "中国移动", "话费充值-139****5678 50元", "¥50.00", "支付成功", "67001"),
+                 ("2025-03-02 08:00:00", "示例公交", "羊城通充值", "¥30.00", "支付成功", "67002"),
+                 ("2025-03-03 08:00:00", "中国移动", "话费充值-139****5678 30元", "¥30.00", "已冻结", "67003"),
+                 ("2025-03-04 08:00:00", "示例餐厅", "午餐", "¥35.00", "支付成功", "67004"))
+    done = topup_ok("import", bill)
+    listed = [line.strip() for line in done.stderr.splitlines() if line.strip().startswith("line ")]
+    assert listed == ["line 19: no smart card is named by it",
+                      "line 20: its status '已冻结' is not understood; log it by hand"]
+    assert "added 1 top-up(s)" in done.stderr
+    tried = topup_ok("import", bill, "--dry-run")  # the table says it already
+    assert not [line for line in tried.stderr.splitlines() if line.strip().startswith("line ")]

@@ -20,7 +20,6 @@ from ledger.domain.channels import paid_with_text
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.phones import Phone, phone_in
 from ledger.domain.profiles import find_profile, kept_rules
-from ledger.domain.times import now_utc
 from ledger.domain.values import Outcome, shell_word
 from ledger.errors import LedgerError
 from ledger.i18n import N_, _
@@ -40,7 +39,7 @@ class NotPlaced(Exception):
     def __init__(self, why: str, suggestion: str, card: Card | None = None) -> None:
         super().__init__(why)
         self.why, self.suggestion = why, suggestion
-        self.card = card  # the card the row names, when it is kept in another currency
+        self.card = card  # the card the row names, when it is kept in another currency: `log_lines` place the row
 
 
 class Placer:
@@ -137,23 +136,12 @@ class Placer:
         return phones.region_named(row.text) or self.source.phone_region
 
     def _in_currency(self, card: Card, row: bills.BillRow) -> Card:
-        """The card, when it is kept in the bill's currency; else the `topup log` line for the amount it
-        was credited."""
+        """The card, when it is kept in the bill's currency: the bill gives no amount credited in another
+        (`log_lines` then writes the line that logs it)."""
         currency, paid_in = card["currency"], self.source.currency
         if currency != paid_in:
-            ref = bills.order_number(row.get("order"))
-            at = shell_word(bills.moment_of(row.get("time") or row.get("created"), self.source, now_utc())
-                            .isoformat(sep=" "))
-            why = _("card {label!r} is in {currency}; the bill gives what was paid in {paid_in}, not the {currency} "
-                    "credited", label=card["label"], currency=currency, paid_in=paid_in)
-            label, channel = shell_word(card["label"]), self.source.channel
-            if ref:
-                raise NotPlaced(why, _("topup log {label} {currency}_AMOUNT --channel {channel} --at {at} --ref {ref}"
-                                       "  # {currency}_AMOUNT: what the card was credited", label=label,
-                                       currency=currency, channel=channel, at=at, ref=shell_word(ref)), card)
-            raise NotPlaced(why, _("topup log {label} {currency}_AMOUNT --channel {channel} --at {at}  # "
-                                   "{currency}_AMOUNT: what the card was credited", label=label, currency=currency,
-                                   channel=channel, at=at), card)
+            raise NotPlaced(_("card {label!r} is in {currency}; the bill gives what was paid in {paid_in}, not the "
+                              "{currency} credited", label=card["label"], currency=currency, paid_in=paid_in), "", card)
         return card
 
     def _suggestion(self, row: bills.BillRow, kind: str, phone: Phone | None) -> str:
@@ -197,20 +185,26 @@ def card_names(card: Card, *, issuer: bool = True) -> list[str]:
 
 
 def log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | None, now: datetime,
-               card: Card | None = None) -> list[str]:
+              card: Card | None = None) -> list[str]:
     """The commands that record a row left to log by hand: the one that adds its card when none is
-    told, and its `topup log` line, with what the bill gives for certain and in capitals (LABEL,
-    AMOUNT, WHEN, OUTCOME) what the person must say, which pasted as it is is refused."""
+    told, its `topup log` line, with what the bill gives for certain and in capitals (LABEL, AMOUNT,
+    HKD_AMOUNT, WHEN, OUTCOME) what the person must say, which pasted as it is is refused, and for a
+    refunded top-up the `topup amend` line that says so (`log` takes no refunded outcome)."""
     source, commands = placer.source, []
     if card is None:
         try:
             card = placer.place(row, kind)
         except NotPlaced as problem:
-            commands.append(problem.suggestion)
+            card = problem.card  # the card named, kept in another currency
+            if card is None:
+                commands.append(problem.suggestion)
     amounts = []
     for said in (bills.face_value(row.get("item")), bills.clean_amount(row.get("amount"))):
         with suppress(LedgerError):
             amounts.append(format_minor(parse_amount(said or "", source.currency, "amount").minor, source.currency))
+    credited_in = card["currency"] if card and card["currency"] != source.currency else None
+    if credited_in:  # what was paid in the bill's currency says nothing of what the card was credited
+        amounts = [f"{credited_in}_AMOUNT"]
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
         when = bills.moment_of(when, source, now).isoformat(sep=" ") if when else ""
@@ -222,5 +216,15 @@ def log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | 
         words += ["--ref", shell_word(ref)]
     if payer := paid_with_text(row.get("method")):
         words += ["--paid-with", shell_word(payer)]
-    words += ["--outcome", outcome.value if outcome else "OUTCOME"]
-    return [*commands, " ".join(words)]
+    # A refunded top-up is logged as never credited, then amended to refunded, as `amend` alone can say.
+    logged = Outcome.failed if outcome is Outcome.refunded else outcome
+    words += ["--outcome", logged.value if logged else "OUTCOME"]
+    line = " ".join(words)
+    if credited_in:
+        line = _("{command}  # {currency}_AMOUNT: what the card was credited", command=line, currency=credited_in)
+    commands.append(line)
+    if outcome is Outcome.refunded:
+        reason = shell_word(f"{source.name}, line {row.line}")  # the reason the amendment keeps: evidence
+        commands.append(_("topup amend ID --outcome refunded --reason {reason}  # ID: the record the line above adds",
+                          reason=reason))
+    return commands
