@@ -360,7 +360,8 @@ def test_a_card_kept_in_another_currency_gets_the_log_line_for_what_it_was_credi
     topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
     bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "支付成功", "42005"))
     done = topup_ok("import", bill)
-    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 42005"
+    line = "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 42005 " \
+        "--paid-with 零钱 --outcome credited"
     assert "1 not placed" in done.stderr and f"to place the rest: {line}  # HKD_AMOUNT: what" in done.stderr
     pasted = run_process(*shlex.split(line, comments=True)[1:])
     assert pasted.returncode == 1 and "HKD_AMOUNT" in pasted.stderr  # a placeholder is refused, never misread
@@ -723,3 +724,92 @@ def test_what_paid_is_kept_from_the_bills_payment_column(topup_ok, cards, tmp_pa
     found = {r["ref"]: r["paid_with"] for r in json.loads(topup_ok("search", "--format", "json").stdout)}
     assert found == {"61001": "招商银行(4523)", "61002": None, "61003": "亲情卡"}
     assert [r["ref"] for r in json.loads(topup_ok("search", "4523", "--format", "json").stdout)] == ["61001"]
+
+
+def test_a_face_value_with_a_yuan_sign_or_in_chinese_numerals_is_credited(topup_ok, cards, tmp_path):
+    items = [("话费充值￥100", "¥95.00"), ("话费充值一百元", "¥99.50"), ("話費充值 兩百元", "¥198.00"),
+             ("话费充值 RMB 50", "¥49.00"), ("话费充值五十块 立减五元", "¥45.00"), ("话费充值 ¥30.00", "¥30.00")]
+    bill = _bill(tmp_path, *[(f"2025-11-0{i + 1} 08:00:00", "中国移动", item, paid, "支付成功", f"6200{i}")
+                             for i, (item, paid) in enumerate(items)])
+    assert "added 6 top-up(s)" in topup_ok("import", bill, "--card", "我的手机").stderr
+    found = json.loads(topup_ok("search", "--format", "json").stdout)
+    assert sorted((r["ref"], r["amount"], r["paid"]) for r in found) == [
+        ("62000", "100.00", "95.00"), ("62001", "100.00", "99.50"), ("62002", "200.00", "198.00"),
+        ("62003", "50.00", "49.00"), ("62004", "50.00", "45.00"), ("62005", "30.00", "30.00")]
+
+
+def test_a_row_charged_well_over_the_face_value_it_names_is_left_to_log_by_hand(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025-11-01 08:00:00", "中国移动", "话费充值50元", "¥100.00", "支付成功", "63001"),
+                 ("2025-11-02 08:00:00", "中国移动", "话费充值20元", "¥23.00", "支付成功", "63002"),
+                 ("2025-11-03 08:00:00", "中国移动", "话费充值100元", "¥101.00", "支付成功", "63003"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "我的手机").stdout)
+    assert [(row["decision"], row["amount"]) for row in listed] == [
+        ("not added", None), ("not added", None), ("added", "100.00")]
+    assert listed[0]["why"] == "the item names 50.00 but 100.00 was charged; log it by hand"
+    assert listed[1]["why"] == "the item names 20.00 but 23.00 was charged; log it by hand"
+    done = topup_ok("import", bill, "--card", "我的手机")
+    assert "added 1 top-up(s)" in done.stderr and "2 to log by hand" in done.stderr
+    assert "to place the rest: topup log 我的手机 50.00 --paid 100.00 --channel wechat " \
+           "--at '2025-11-01 08:00:00+08:00' --ref 63001 --paid-with 零钱 --outcome credited" in done.stderr
+    assert [(r[1], r[2]) for r in _records(topup_ok)] == [("100.00", "101.00")]
+
+
+def test_a_card_added_with_a_profile_answers_to_the_profiles_names(topup_ok, tmp_path):
+    topup_ok("card", "add", "szt", "--profile", "深圳通")
+    topup_ok("card", "add", "oct", "--profile", "octopus")
+    bill = _bill(tmp_path, ("2025-03-01 08:00:00", "深圳通", "深圳通卡充值", "¥50.00", "支付成功", "64001"),
+                 ("2025-03-02 08:00:00", "示例商户", "八達通增值", "¥92.00", "支付成功", "64002"))
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json").stdout)
+    assert [(row["decision"], row["card"]) for row in listed] == [("added", "szt"), ("not placed", None)]
+    assert "card 'oct' is in HKD" in listed[1]["why"]
+    done = topup_ok("import", bill, "--card", "szt")
+    assert "added 1 top-up(s)" in done.stderr and "card add" not in done.stderr
+    assert "to place the rest: topup log oct HKD_AMOUNT" in done.stderr
+    assert [(r[0], r[1]) for r in _records(topup_ok)] == [("szt", "50.00")]
+
+
+def test_a_sim_of_another_region_is_never_told_by_a_mainland_carriers_name(topup_ok, tmp_path):
+    topup_ok("card", "add", "香港卡", "--profile", "cmhk")
+    bill = _bill(tmp_path, ("2025-03-01 08:00:00", "中国移动通信集团广东有限公司", "话费充值 50元", "¥50.00", "支付成功",
+                            "65001"),
+                 ("2025-03-02 08:00:00", "中國移動香港", "話費增值", "¥92.00", "支付成功", "65002"))
+    for card in ([], ["--card", "香港卡"]):
+        done = topup_ok("import", bill, *card)
+        placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+        assert placing[0] == "topup card add LABEL --kind sim --region CN --issuer 中国移动"
+        assert placing[1].startswith("topup log 香港卡 HKD_AMOUNT --channel wechat")  # the row of Hong Kong's CMHK
+        assert "HKD_AMOUNT" not in placing[0] and "added 0 top-up(s)" in done.stderr
+    listed = json.loads(topup_ok("import", bill, "--dry-run", "--format", "json", "--card", "香港卡").stdout)
+    assert listed[0]["why"] == "it tops up a number of CN; card 香港卡 is not a SIM of CN"
+
+
+def test_a_refunded_row_for_a_card_in_another_currency_gets_lines_that_record_it_refunded(topup_ok, tmp_path):
+    topup_ok("card", "add", "八达通", "--kind", "smart", "--currency", "HKD")
+    bill = _bill(tmp_path, ("2025-03-05 09:10:00", "八达通", "八达通增值", "¥92.00", "已全额退款", "66001"))
+    done = topup_ok("import", bill)
+    placing = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if "to place the rest" in line]
+    assert placing == [
+        "topup log 八达通 HKD_AMOUNT --channel wechat --at '2025-03-05 09:10:00+08:00' --ref 66001 --paid-with 零钱 "
+        "--outcome failed  # HKD_AMOUNT: what the card was credited",
+        "topup amend ID --outcome refunded --reason 'WeChat Pay bill, line 18'  # ID: the record the line above adds"]
+    for line in placing:
+        pasted = run_process(*shlex.split(line, comments=True)[1:])
+        assert pasted.returncode != 0 and "Traceback" not in pasted.stderr  # a placeholder is refused
+    topup_ok(*shlex.split(placing[0].replace("HKD_AMOUNT", "100"), comments=True)[1:])
+    topup_ok(*shlex.split(placing[1].replace("ID", "1"), comments=True)[1:])
+    assert [(r[0], r[1], r[3]) for r in _records(topup_ok)] == [("八达通", "100.00", "refunded")]
+    assert "1 already in the ledger" in topup_ok("import", bill).stderr
+
+
+def test_an_import_lists_each_line_it_did_not_add_and_why(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025-03-01 08:00:00", "中国移动", "话费充值-139****5678 50元", "¥50.00", "支付成功", "67001"),
+                 ("2025-03-02 08:00:00", "示例公交", "羊城通充值", "¥30.00", "支付成功", "67002"),
+                 ("2025-03-03 08:00:00", "中国移动", "话费充值-139****5678 30元", "¥30.00", "已冻结", "67003"),
+                 ("2025-03-04 08:00:00", "示例餐厅", "午餐", "¥35.00", "支付成功", "67004"))
+    done = topup_ok("import", bill)
+    listed = [line.strip() for line in done.stderr.splitlines() if line.strip().startswith("line ")]
+    assert listed == ["line 19: no smart card is named by it",
+                      "line 20: its status '已冻结' is not understood; log it by hand"]
+    assert "added 1 top-up(s)" in done.stderr
+    tried = topup_ok("import", bill, "--dry-run")  # the table says it already
+    assert not [line for line in tried.stderr.splitlines() if line.strip().startswith("line ")]

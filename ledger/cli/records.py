@@ -259,13 +259,16 @@ def import_csv(
 def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> None:
     """A bill's import: every row and its decision (with --dry-run, or asked for as JSON or CSV); then
     the counts, and how to place the rest."""
-    if dry_run or output_format in (ListFormat.json, ListFormat.csv):
+    listed = dry_run or output_format in (ListFormat.json, ListFormat.csv)
+    if listed:
         columns = [("line", _("line")), ("occurred_at", _("when")), ("paid", _("paid")), ("decision", _("decision")),
                    ("card", _("card")), ("why", _("why")), ("item", _("item"))]
         if any(row.outcome not in (None, "credited") for row in result.rows):  # as search shows it
             columns.insert(5, ("outcome", _("outcome")))
         render_list(result.rows, columns, list_format(output_format))
     say(_bill_summary(result, dry_run))
+    for row in [] if listed else result.left_out:  # else the list above says it
+        say("  " + _("line {line}: {why}", line=row.line, why=row.why))
     for line in result.not_placed:
         say("  " + _("to place the rest: {command}", command=line))
     for line in result.differing:

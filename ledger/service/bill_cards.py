@@ -19,14 +19,14 @@ from ledger.domain.cards import Card
 from ledger.domain.channels import paid_with_text
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.phones import Phone, phone_in
-from ledger.domain.times import now_utc
+from ledger.domain.profiles import find_profile, kept_rules
 from ledger.domain.values import Outcome, shell_word
 from ledger.errors import LedgerError
 from ledger.i18n import N_, _
 from ledger.service.cards import card_to_write_on
 from ledger.sources import bills
 from ledger.sources.bills.source import BillSource
-from ledger.sources.bills.words import CARD_CURRENCIES
+from ledger.sources.bills.words import ANY_CARD, CARD_CURRENCIES
 from ledger.store.interface import Ledger
 
 # Why a row is not placed when no card of its kind is named by it.
@@ -39,7 +39,7 @@ class NotPlaced(Exception):
     def __init__(self, why: str, suggestion: str, card: Card | None = None) -> None:
         super().__init__(why)
         self.why, self.suggestion = why, suggestion
-        self.card = card  # the card the row names, when it is kept in another currency
+        self.card = card  # the card the row names, when it is kept in another currency: `log_lines` place the row
 
 
 class Placer:
@@ -52,8 +52,7 @@ class Placer:
         self.retired = [c for c in every if c["retired_at_utc"] is not None]
         self.default = card_to_write_on(ledger, default) if default else None
         # The names of the smart cards kept: a city's own card the table of top-up words does not know.
-        self.own_names = [("smart", name) for c in self.cards if c["kind"] == "smart"
-                          for name in (c["label"], c["issuer"]) if name]
+        self.own_names = [("smart", name) for c in self.cards if c["kind"] == "smart" for name in card_names(c)]
 
     def place(self, row: bills.BillRow, kind: str) -> Card:
         phone = phone_in(row.get("item"), self.source.phone_region) if kind == "sim" else None
@@ -98,9 +97,13 @@ class Placer:
             raise NotPlaced(_("it tops up a number of {region}; card {label} is not a SIM of {region}", region=place,
                               label=label), self._suggestion(row, kind, None))
         named = bills.card_named(row.text, kind, specific=True)
-        if named is None or bills.names(named, card["label"]) or bills.names(named, card["issuer"]):
+        if named is None or any(bills.names(named, name) for name in card_names(card)):
             return
         if kind == "sim":
+            region = self._region(row)
+            if card["region"] not in (None, region):  # 中国移动 is the mainland's, not China Mobile Hong Kong
+                raise NotPlaced(_("it tops up a number of {region}; card {label} is not a SIM of {region}",
+                                  region=region, label=label), self._suggestion(row, kind, None))
             if carriers.issuer_carrier(card["issuer"]) in (None, carriers.carrier(named)):
                 return  # the same carrier (广东移动 is 中国移动's), or a SIM whose carrier is not kept
             # A SIM of another carrier: the row's number is on a card of its own carrier, to be added.
@@ -110,35 +113,35 @@ class Placer:
                         _("topup card edit {label} --issuer {named}  # if the {named} top-ups are this card's",
                           label=label, named=named))
 
-    @staticmethod
-    def _told(cards: list[Card], row: bills.BillRow, kind: str, phone: Phone | None) -> list[Card]:
-        """The cards the row names: by its phone number, else by label or issuer (a SIM's issuer by
-        its carrier, so that 中国移动 answers to 移动 and 广东移动)."""
+    def _told(self, cards: list[Card], row: bills.BillRow, kind: str, phone: Phone | None) -> list[Card]:
+        """The cards the row names: by its phone number, else by label, issuer or the names of the card's
+        profile (a SIM's issuer by its carrier, so that 中国移动 answers to 移动 and 广东移动, and only
+        for a SIM of the row's region: China Mobile Hong Kong is not the mainland's 中国移动)."""
         if phone:
             return [c for c in cards if c["kind"] == "sim" and phone.matches(c["number"])]
-        named = carriers.carrier_topped_up(row.text) if kind == "sim" else None
-        return [c for c in cards if c["kind"] == kind and (
-            bills.names(row.text, c["label"]) or bills.names(row.text, c["issuer"])
-            or (named is not None and carriers.issuer_carrier(c["issuer"]) == named))]
+        if kind != "sim":
+            return [c for c in cards if c["kind"] == kind
+                    and any(bills.names(row.text, name) for name in card_names(c))]
+        named, region = carriers.carrier_topped_up(row.text), self._region(row)
+
+        def by_carrier(card: Card) -> bool:
+            return card["region"] in (None, region) and (bills.names(row.text, card["issuer"]) or (
+                named is not None and carriers.issuer_carrier(card["issuer"]) == named))
+
+        return [c for c in cards if c["kind"] == "sim" and (
+            any(bills.names(row.text, name) for name in card_names(c, issuer=False)) or by_carrier(c))]
+
+    def _region(self, row: bills.BillRow) -> str:
+        """Where the number a phone top-up row is for is from: the place it names, else the bill's."""
+        return phones.region_named(row.text) or self.source.phone_region
 
     def _in_currency(self, card: Card, row: bills.BillRow) -> Card:
-        """The card, when it is kept in the bill's currency; else the `topup log` line for the amount it
-        was credited."""
+        """The card, when it is kept in the bill's currency: the bill gives no amount credited in another
+        (`log_lines` then writes the line that logs it)."""
         currency, paid_in = card["currency"], self.source.currency
         if currency != paid_in:
-            ref = bills.order_number(row.get("order"))
-            at = shell_word(bills.moment_of(row.get("time") or row.get("created"), self.source, now_utc())
-                            .isoformat(sep=" "))
-            why = _("card {label!r} is in {currency}; the bill gives what was paid in {paid_in}, not the {currency} "
-                    "credited", label=card["label"], currency=currency, paid_in=paid_in)
-            label, channel = shell_word(card["label"]), self.source.channel
-            if ref:
-                raise NotPlaced(why, _("topup log {label} {currency}_AMOUNT --channel {channel} --at {at} --ref {ref}"
-                                       "  # {currency}_AMOUNT: what the card was credited", label=label,
-                                       currency=currency, channel=channel, at=at, ref=shell_word(ref)), card)
-            raise NotPlaced(why, _("topup log {label} {currency}_AMOUNT --channel {channel} --at {at}  # "
-                                   "{currency}_AMOUNT: what the card was credited", label=label, currency=currency,
-                                   channel=channel, at=at), card)
+            raise NotPlaced(_("card {label!r} is in {currency}; the bill gives what was paid in {paid_in}, not the "
+                              "{currency} credited", label=card["label"], currency=currency, paid_in=paid_in), "", card)
         return card
 
     def _suggestion(self, row: bills.BillRow, kind: str, phone: Phone | None) -> str:
@@ -146,7 +149,7 @@ class Placer:
         name of the card (校园卡, 深圳通) the row gives, else its counterparty's."""
         named = bills.card_named(row.text, kind)
         if kind == "sim":
-            region = phones.region_named(row.text) or self.source.phone_region
+            region = self._region(row)
             if phone and (numberless := self._numberless_sim(row, region)):
                 return _("topup card edit {label} --number YOUR_NUMBER  # the one the bill shows as {phone}",
                          label=shell_word(numberless["label"]), phone=phone)
@@ -171,21 +174,37 @@ class Placer:
         return found[0] if len(found) == 1 else None
 
 
+def card_names(card: Card, *, issuer: bool = True) -> list[str]:
+    """What a card answers to in a bill: its label, its issuer (unless `issuer` is False) and the names
+    of the profile it was added with (深圳通 for a card added with --profile 深圳通), but for those any
+    card may go by (一卡通) or that are only digits (1010), which a row may say of something else."""
+    kept = kept_rules(card["profile"])
+    profile = find_profile(kept.profile) if kept else None
+    known = [name for name in (profile.names if profile else ()) if name not in ANY_CARD and not name.isdigit()]
+    return [name for name in (card["label"], card["issuer"] if issuer else None, *known) if name]
+
+
 def log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | None, now: datetime,
-               card: Card | None = None) -> list[str]:
+              card: Card | None = None) -> list[str]:
     """The commands that record a row left to log by hand: the one that adds its card when none is
-    told, and its `topup log` line, with what the bill gives for certain and in capitals (LABEL,
-    AMOUNT, WHEN, OUTCOME) what the person must say, which pasted as it is is refused."""
+    told, its `topup log` line, with what the bill gives for certain and in capitals (LABEL, AMOUNT,
+    HKD_AMOUNT, WHEN, OUTCOME) what the person must say, which pasted as it is is refused, and for a
+    refunded top-up the `topup amend` line that says so (`log` takes no refunded outcome)."""
     source, commands = placer.source, []
     if card is None:
         try:
             card = placer.place(row, kind)
         except NotPlaced as problem:
-            commands.append(problem.suggestion)
+            card = problem.card  # the card named, kept in another currency
+            if card is None:
+                commands.append(problem.suggestion)
     amounts = []
     for said in (bills.face_value(row.get("item")), bills.clean_amount(row.get("amount"))):
         with suppress(LedgerError):
             amounts.append(format_minor(parse_amount(said or "", source.currency, "amount").minor, source.currency))
+    credited_in = card["currency"] if card and card["currency"] != source.currency else None
+    if credited_in:  # what was paid in the bill's currency says nothing of what the card was credited
+        amounts = [f"{credited_in}_AMOUNT"]
     when = row.get("time") or row.get("created")
     with suppress(LedgerError):
         when = bills.moment_of(when, source, now).isoformat(sep=" ") if when else ""
@@ -197,5 +216,15 @@ def log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | 
         words += ["--ref", shell_word(ref)]
     if payer := paid_with_text(row.get("method")):
         words += ["--paid-with", shell_word(payer)]
-    words += ["--outcome", outcome.value if outcome else "OUTCOME"]
-    return [*commands, " ".join(words)]
+    # A refunded top-up is logged as never credited, then amended to refunded, as `amend` alone can say.
+    logged = Outcome.failed if outcome is Outcome.refunded else outcome
+    words += ["--outcome", logged.value if logged else "OUTCOME"]
+    line = " ".join(words)
+    if credited_in:
+        line = _("{command}  # {currency}_AMOUNT: what the card was credited", command=line, currency=credited_in)
+    commands.append(line)
+    if outcome is Outcome.refunded:
+        reason = shell_word(f"{source.name}, line {row.line}")  # the reason the amendment keeps: evidence
+        commands.append(_("topup amend ID --outcome refunded --reason {reason}  # ID: the record the line above adds",
+                          reason=reason))
+    return commands

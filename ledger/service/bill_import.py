@@ -69,6 +69,7 @@ class BillImport:
     unplaced: int = 0  # top-ups no card can be told for
     by_hand: int = 0  # top-ups whose status or values cannot be recorded as the bill gives them
     not_placed: list[str] = field(default_factory=list)  # the command that would place each kind of row left out
+    left_out: list[RowFate] = field(default_factory=list)  # the top-ups neither added nor already in the ledger
     differing: list[str] = field(default_factory=list)  # an amend line for each record the bill tells more of
     notes: list[str] = field(default_factory=list)
     mangled_refs: int = 0  # order numbers a spreadsheet rewrote as 4.2E+27
@@ -189,8 +190,11 @@ def _placed(ledger: Ledger, row: bills.BillRow, decision: bills.Decision, placer
             return None
         result.unplaced += 1
         shown.decided(_("not placed"), problem.why)
-        if problem.suggestion not in result.not_placed:
-            result.not_placed.append(problem.suggestion)
+        result.left_out.append(shown)
+        # A card in another currency is named: the line that logs the row on it places it.
+        commands = log_lines(row, placer, decision.kind, outcome, now, problem.card) if problem.card \
+            else [problem.suggestion]
+        result.not_placed.extend(command for command in commands if command not in result.not_placed)
         return None
     try:
         record = _record(row, target, outcome, placer.source, now)
@@ -259,12 +263,16 @@ def _record(row: bills.BillRow, card: Card, outcome: Outcome, source: BillSource
     currency = source.currency
     paid = parse_amount(bills.clean_amount(row.get("amount")), currency, "amount").minor
     face = bills.face_value(row.get("item"))
+    amount = parse_amount(face, currency, "amount").minor if face else paid
+    if face and bills.overcharged(Decimal(face), bills.amount_of(row.get("amount"))):
+        raise InvalidInput(_("the item names {face} but {paid} was charged", face=format_minor(amount, currency),
+                             paid=format_minor(paid, currency)))
     when = row.get("time") or row.get("created")
     if not when:
         raise InvalidInput(_("the bill gives it no time"))
     ref = bills.order_number(row.get("order"))
     return new_row(card["id"], currency, to_stored(now)) | {
-        "amount_minor": parse_amount(face, currency, "amount").minor if face else paid, "paid_minor": paid,
+        "amount_minor": amount, "paid_minor": paid,
         "channel": source.channel, "outcome": outcome.value,
         "occurred_at_utc": to_stored(bills.moment_of(when, source, now)),
         "ref": clean_ref(ref or None), "merchant": BY_NAME["merchant"].clean(row.get("counterparty") or None),
@@ -363,6 +371,7 @@ def _by_hand(ledger: Ledger, row: bills.BillRow, why: str, shown: RowFate, resul
     else:
         result.by_hand += 1
         shown.decided(_("not added"), why)
+        result.left_out.append(shown)
         result.not_placed.extend(command for command in commands if command not in result.not_placed)
 
 

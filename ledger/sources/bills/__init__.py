@@ -32,6 +32,8 @@ from ledger.sources.bills.source import BillSource
 HEADER_SEARCH = 200  # a bill's header is looked for within this many rows: the preambles run to about 25
 # A refund's order number extends its top-up's; an order number this short is not taken for the start of another.
 SHORTEST_EXTENDED_ORDER = 10
+# The most a top-up's fee is over its face value, in the bills' yuan: more is a price, not a fee.
+FEE_SHARE, FEE_MOST = Decimal("0.10"), Decimal(5)
 
 
 @cache
@@ -218,10 +220,49 @@ def card_named(text: str, kind: str, *, specific: bool = False) -> str | None:
 
 
 def face_value(item: str) -> str | None:
-    """The amount a top-up's item text says was credited ('话费充值-139****5678 100元'), if it says one."""
-    stated = words.NOT_FACE_VALUE.sub(" ", item)
-    values = {match[1].replace(",", "") + (match[2] or "") for match in words.FACE_VALUE.finditer(stated)}
-    return values.pop() if len(values) == 1 else None
+    """The amount a top-up's item text says was credited ('话费充值-139****5678 100元', '话费充值一百元',
+    '话费充值￥100'), if it says one."""
+    stated = words.NOT_FACE_VALUE.sub(" ", fold_width(item))
+    with_yuan, signed = set(), set()
+    for match in words.FACE_VALUE.finditer(stated):
+        if match["signed"]:
+            signed.add(match["signed"].replace(",", ""))
+        elif match["digits"]:
+            with_yuan.add(match["digits"].replace(",", ""))
+        elif (number := chinese_number(match["chinese"])) is not None:
+            with_yuan.add(str(number))
+    values = {Decimal(value) for value in with_yuan or signed}  # 100 and 100.00 are one value
+    return str(values.pop()) if len(values) == 1 else None
+
+
+def overcharged(face: Decimal, paid: Decimal) -> bool:
+    """Whether more was charged than a face value and a fee on it (FEE_SHARE of it, at most FEE_MOST):
+    then the face value the item names is not what was bought, and the row is not recorded as it reads."""
+    return paid - face > min(face * FEE_SHARE, FEE_MOST)
+
+
+def chinese_number(text: str) -> int | None:
+    """A whole number in Chinese numerals (十五, 一百零五, 两百, and 两百五 for 250 and 一千二 for 1200 as
+    people say them), or None for two digits in a row (五五), which make no number."""
+    total = section = 0
+    digit: int | None = None  # a digit waiting for its unit
+    unit_before = 0  # the unit just said, which a last digit counts in tenths of (两百五); none after 零
+    for char in text:
+        if char in words.CHINESE_DIGITS:
+            if digit:
+                return None
+            digit = words.CHINESE_DIGITS[char]
+            unit_before = unit_before if digit else 0
+            continue
+        unit = words.CHINESE_UNITS[char]
+        if unit == 10000:
+            total, section = total + (section + (digit or 0)) * unit, 0
+        else:
+            section += (1 if digit is None else digit) * unit
+        digit, unit_before = None, unit
+    if digit and unit_before >= 100:
+        digit *= unit_before // 10
+    return total + section + (digit or 0)
 
 
 # A number a spreadsheet rewrote in scientific notation (4.2E+27): the digits are gone.

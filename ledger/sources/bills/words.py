@@ -35,9 +35,21 @@ NOT_ADDING_VALUE = ("充电", "充電", "dou+", "粉条", "粉條", "作品推�
 CARRIER_WALLETS = ("和包",)
 # A voucher bought, as against one used: the item ends with it (话费充值券 50元, 话费抵用券, 优惠券包).
 BUYS_VOUCHER = re.compile(r"券包?\s*(?:\d+(?:\.\d+)?\s*元)?\s*$")
-FACE_VALUE = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{1,6})(\.\d{1,2})?\s*元")
+# Chinese numerals as items write a face value (一百元, 两百元, 五十元; 壹佰元 as on a cheque), by value.
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3, "叁": 3,
+                  "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8,
+                  "捌": 8, "九": 9, "玖": 9}
+CHINESE_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000, "萬": 10000}
+_NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,6})(?:\.\d{1,2})?"
+# It begins with a digit or ten (十五): 百万元 is a manner of speaking, not a face value.
+_CHINESE_NUMBER = "[{}十拾][{}]*".format("".join(CHINESE_DIGITS), "".join(CHINESE_DIGITS) + "".join(CHINESE_UNITS))
+_YUAN = r"\s*(?:元|块|塊)"
+# A face value: a number with 元 (or 块) after it, in digits or Chinese numerals, or with ¥, ￥ or RMB
+# before it (话费充值￥100, RMB 50); where an item gives both, the one with 元 is its face value.
+FACE_VALUE = re.compile(rf"(?:[¥￥]|(?<![A-Za-z])(?:RMB|CNY))\s*(?P<signed>{_NUMBER})(?![.,]?\d)|"
+                        rf"(?P<digits>{_NUMBER}){_YUAN}|(?P<chinese>{_CHINESE_NUMBER}){_YUAN}", re.I)
 # What was paid or taken off, not credited: 实付98元, 优惠2元, 立减5元, 立减金0.5元, 满100减3元, 红包5元,
 # 优惠券-1元.
 NOT_FACE_VALUE = re.compile(r"(?:实付|實付|实际支付|實際支付|支付|付款|优惠价?|優惠價?|减免|減免|立减金|立減金|减|減|"
                             r"折后价?|折後價?|抵扣|抵|券后价?|券後價?|到手价?|到手價?|红包|紅包|券)(?:金额|金額)?"
-                            r"\s*[:：]?\s*[-−]?\s*[¥￥]?\s*[\d,]+(?:\.\d+)?\s*元?")
+                            rf"\s*[:：]?\s*[-−]?\s*[¥￥]?\s*(?:[\d,]+(?:\.\d+)?|{_CHINESE_NUMBER})\s*元?")
