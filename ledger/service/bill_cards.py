@@ -177,10 +177,10 @@ class Placer:
 def card_names(card: Card, *, issuer: bool = True) -> list[str]:
     """What a card answers to in a bill: its label, its issuer (unless `issuer` is False) and the names
     of the profile it was added with (深圳通 for a card added with --profile 深圳通), but for those any
-    card may go by (一卡通) or that are only digits (1010), which a row may say of something else."""
-    kept = kept_rules(card["profile"])
+    card may go by (一卡通), which a row may say of something else."""
+    kept = kept_rules(card)
     profile = find_profile(kept.profile) if kept else None
-    known = [name for name in (profile.names if profile else ()) if name not in ANY_CARD and not name.isdigit()]
+    known = [name for name in (profile.names if profile else ()) if name not in ANY_CARD]
     return [name for name in (card["label"], card["issuer"] if issuer else None, *known) if name]
 
 
