@@ -88,3 +88,14 @@ def test_log_warns_when_the_balance_known_goes_over_the_cap(topup_ok, topup, led
     assert "warning" not in topup_ok("log", "card", "5", "--outcome", "failed").stderr
     code, result, _ = _check(topup, "card", "1")
     assert code == 1 and result["last_balance_record"] == 5
+    # A week after the balance was stated, what was spent since says more than what was added.
+    assert "warning" not in topup_ok("log", "card", "50", "--at", "2026-10-12 09:00").stderr
+
+
+def test_check_names_the_first_ten_records_it_counted_and_how_many_more(topup_ok):
+    topup_ok("card", "add", "card", "--kind", "smart", "--max-balance", "100000")
+    topup_ok("log", "card", "100", "--at", "2026-10-01 09:00", "--balance-after", "100")
+    for day in range(2, 14):
+        topup_ok("log", "card", "1", "--at", f"2026-10-{day:02} 09:00")
+    shown = topup_ok("check", "card", "1").stdout
+    assert "records 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more" in " ".join(shown.split())

@@ -282,10 +282,12 @@ def _say_bill(result: Any, dry_run: bool, output_format: ListFormat | None) -> N
 
 
 def _records_named(ids: list[int]) -> str | None:
-    """Records by their ids, as a person reads them: record 2, records 2, 5."""
+    """Records by their ids, as a person reads them: record 2, records 2, 5; the first ten of more."""
     if not ids:
         return None
-    listed = joined([Text(str(record), str(record)) for record in ids])
+    listed = joined([Text(str(record), str(record)) for record in ids[:10]])
+    if len(ids) > 10:
+        return _("records {ids} and {more} more", ids=listed, more=len(ids) - 10)
     return _("record {ids}", ids=listed) if len(ids) == 1 else _("records {ids}", ids=listed)
 
 

@@ -7,7 +7,7 @@ and chained as the record's newest version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ledger.domain import fields, rules
@@ -59,6 +59,9 @@ class Logged:
             lines += ["note: " + note for note in self.notes]  # the markers scripts look for are never translated
         return lines + ["warning: " + warning for warning in self.warnings]
 
+
+# How long after a balance is stated the top-ups credited since still tell what a card holds.
+KNOWN_BALANCE_LASTS = timedelta(days=7)
 
 # What a top-up is logged as: a refund only ever follows a payment that was recorded.
 LOGGED_OUTCOMES = (Outcome.credited, Outcome.pending, Outcome.failed)
@@ -117,13 +120,16 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
 def _over_known_balance(ledger: Ledger, card: Card, row: StoredTopup) -> Text | None:
     """With no balance given, the one the ledger knows (the newest stated, and the top-ups credited
     since, this one among them) over the card's cap. Spending in between is never logged, so this
-    is what the card may hold at most: worth a look, not a refusal of what happened."""
+    is what the card may hold at most: worth a look, not a refusal of what happened, and only within
+    `KNOWN_BALANCE_LASTS` of the balance stated, beyond which spending makes the sum say nothing."""
     if row["balance_after_minor"] is not None or row["outcome"] != Outcome.credited.value:
         return None
     from ledger.service.limits import held
 
     known = held(ledger, card)
-    if known.stated is None or known.balance_minor is None or row["occurred_at_utc"] < known.stated.occurred_at_utc:
+    if known.stated is None or known.balance_minor is None or not (
+            timedelta(0) <= from_stored(row["occurred_at_utc"]) - from_stored(known.stated.occurred_at_utc)
+            <= KNOWN_BALANCE_LASTS):
         return None
     return rules.over_known_balance(card, known.balance_minor, known.stated.id,
                                     [top_up.id for top_up in known.since])
