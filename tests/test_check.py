@@ -89,7 +89,7 @@ def test_log_warns_when_the_balance_known_goes_over_the_cap(topup_ok, topup, led
     code, result, _ = _check(topup, "card", "1")
     assert code == 1 and result["last_balance_record"] == 5
     # A week after the balance was stated, what was spent since says more than what was added.
-    assert "warning" not in topup_ok("log", "card", "50", "--at", "2026-10-12 09:00").stderr
+    assert "warning" not in topup_ok("log", "card", "50", "--at", "2026-10-13 09:00").stderr
 
 
 def test_check_names_the_first_ten_records_it_counted_and_how_many_more(topup_ok):
