@@ -364,6 +364,10 @@ STATED_TIMES = [
     ("交易時間114年03月14日18時42分 加值HK$10", "2025-03-14T18:42"),
     ("2025年3月14日晚6点42分 充值HK$10", "2025-03-14T18:42"),
     ("2025年3月14日夜里11点 充值HK$10", "2025-03-14T23:00"),
+    ("2025年3月14日下午两点 充值HK$10", "2025-03-14T14:00"),  # hours and minutes in Chinese numerals
+    ("2025年3月14日晚上八点半 充值HK$10", "2025-03-14T20:30"),
+    ("2025年3月14日 二十時零五分 充值HK$10", "2025-03-14T20:05"),
+    ("114年3月14日下午三點十五分 加值HK$10", "2025-03-14T15:15"),
     ("2025-03-14 PM 6:42 充值HK$10", "2025-03-14T18:42"),
 ]
 
@@ -396,7 +400,11 @@ def test_english_month_names_twelve_hour_times_and_offsets_are_read(local_zone, 
         ("【示例通】充值成功！充值时间：14:05，充值金额HK$100，流水号AB12345678", "'14:05'"),
         ("于2025-03-14 10:42 GMT 8 充值HK$10", "which hour"),
         ("2025年3月14日午夜12点 充值HK$10", "which hour"),
-        ("2025年3月14日下午两点 充值HK$10", "cannot be read for certain"),
+        ("2025年3月14日 三点十五 充值HK$10", "cannot be read for certain"),
+        ("2025年3月14日晚上1点 充值HK$10", "after midnight"),  # the small hours, of the 14th or the 15th?
+        ("2025年3月14日夜里两点 充值HK$10", "after midnight"),
+        ("2025年3月14日上午12点 充值HK$10", "noon or midnight"),
+        ("2025年3月14日下午13点 充值HK$10", "not a time of day"),
     ],
 )
 def test_a_date_that_cannot_be_read_for_certain_needs_at_and_is_never_now(topup_ok, topup, ledger_path, text, shown):

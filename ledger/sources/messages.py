@@ -26,6 +26,7 @@ from datetime import date, datetime
 from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 
 from ledger.domain.channels import Channel, channel_in_message, paid_with_text, payer_in_message
+from ledger.domain.cjk_times import numerals_in_digits
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
@@ -178,7 +179,8 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
         raise InvalidInput(_("this is a verification-code message, not a receipt; it is not kept. "
                              "Never share such a code with anyone"))
     _read_amounts(masked_flat, currency, reading)
-    stated_validity, without_validity, reading.validity_problem = take_validity(masked_flat)
+    stated_validity, without_validity, reading.validity_problem = take_validity(
+        numerals_in_digits(masked_flat, after_day_or_half=True))
     try:
         if stated := first_moment(without_validity, region, currency, now, reading.notes):
             reading.occurred_at, reading.time_stated = stated
