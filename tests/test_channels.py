@@ -50,6 +50,9 @@ def test_every_name_means_the_same_channel_in_an_option_an_import_and_a_message(
     ("您于2025年11月20日通过中国移动APP充值100元", Channel.app),  # Latin right beside Chinese
     ("已通过淘宝JD充值", Channel.marketplace),
     ("充值HK$711.00成功", None),
+    ("您尾号1234的银联卡于2025年03月14日充值50元", None),  # the card's network, not the app that paid
+    ("已於台北市中山路街口門市加值NT$500", Channel.store),  # a street corner, not JKOPAY
+    ("Octopus AAVS: HK$250 added on 14 Mar 2025", Channel.auto),
 ])
 def test_a_message_names_a_channel_only_by_a_clear_word(text, channel):
     assert channel_in_message(text) == channel
@@ -75,6 +78,9 @@ def test_no_two_channels_share_a_name():
     ("信用卡", "online", "信用卡"), ("Credit Card", "online", "credit card"), ("全家", "store", None),
     ("FamilyMart", "store", None), ("OK便利店", "store", None), ("OK超商", "store", None), ("OK Mart", "store", None),
     ("萊爾富", "store", None), ("莱尔富", "store", None), ("Hi-Life", "store", None), ("app", "app", None),
+    # Short forms people type: Octopus's automatic add value service, UnionPay, JKOPAY, the HK wallets.
+    ("AAVS", "auto", None), ("銀聯", "app", "銀聯"), ("银联", "app", "银联"), ("街口", "app", "街口"),
+    ("支付寶HK", "alipay", "支付寶HK"), ("支付宝 HK", "alipay", "支付宝HK"), ("微信支付HK", "wechat", "微信支付HK"),
 ])
 def test_a_channel_named_by_what_paid_keeps_that_too(topup_ok, card, name, channel, paid_with):
     record = json.loads(topup_ok("log", card, "10", "--channel", name, "--format", "json").stdout)

@@ -162,7 +162,7 @@ def test_bash_completes_card_labels_record_ids_and_channels_through_its_own_scri
     assert tab("show", "") == ["3", "2", "1"] and tab("void", "2") == ["2"]
     assert tab("search", "--card", "wo") == ["work-sim"]
     assert "wechat" in tab("log", "八达通", "10", "--channel", "w") and tab("search", "--channel", "微") == ["微信", "微信支付",
-                                                                                                   "微信支付香港"]
+                                                                                                   "微信支付香港", "微信支付HK"]
     assert tab("export", "--dispute", "1") == ["1"]
 
 

@@ -105,6 +105,13 @@ def test_the_sample_messages(topup_ok, topup, sample):
         ("TW", "於2025/10/02 21:05加值300圓，交易序號ZX9988", {"amount": "300.00", "ref": "ZX9988"}),
         ("CN", "充值金额：100.00元，手续费2.00元，实付102.00元，订单编号88776655",
          {"amount": "100.00", "paid": "102.00", "ref": "88776655"}),
+        # Carriers' ways of saying what was credited (交费, 缴费) and what was paid for it (实缴, 实付).
+        ("CN", "交费100元成功，实缴95元", {"amount": "100.00", "paid": "95.00"}),
+        ("CN", "【中国电信】您已成功交费100.00元，实缴95.00元，交易单号JF20261120", {"amount": "100.00", "paid": "95.00",
+                                                                            "ref": "JF20261120"}),
+        ("CN", "缴费100元成功，实付95元", {"amount": "100.00", "paid": "95.00"}),
+        ("CN", "充值100元已到账，实付95元", {"amount": "100.00", "paid": "95.00"}),
+        ("TW", "您已成功繳費100元，實繳95元", {"amount": "100.00", "paid": "95.00"}),
         ("CN", "您的话费充值50元失败，款项将退回，交易流水號 R5566778899",
          {"amount": "50.00", "outcome": "failed", "ref": "R5566778899"}),
         ("CN", "訂單號 DD20261101 已受理，充值¥20.00 處理中", {"amount": "20.00", "outcome": "pending", "ref": "DD20261101"}),
@@ -364,6 +371,10 @@ STATED_TIMES = [
     ("交易時間114年03月14日18時42分 加值HK$10", "2025-03-14T18:42"),
     ("2025年3月14日晚6点42分 充值HK$10", "2025-03-14T18:42"),
     ("2025年3月14日夜里11点 充值HK$10", "2025-03-14T23:00"),
+    ("2025年3月14日下午两点 充值HK$10", "2025-03-14T14:00"),  # hours and minutes in Chinese numerals
+    ("2025年3月14日晚上八点半 充值HK$10", "2025-03-14T20:30"),
+    ("2025年3月14日 二十時零五分 充值HK$10", "2025-03-14T20:05"),
+    ("114年3月14日下午三點十五分 加值HK$10", "2025-03-14T15:15"),
     ("2025-03-14 PM 6:42 充值HK$10", "2025-03-14T18:42"),
 ]
 
@@ -396,7 +407,11 @@ def test_english_month_names_twelve_hour_times_and_offsets_are_read(local_zone, 
         ("【示例通】充值成功！充值时间：14:05，充值金额HK$100，流水号AB12345678", "'14:05'"),
         ("于2025-03-14 10:42 GMT 8 充值HK$10", "which hour"),
         ("2025年3月14日午夜12点 充值HK$10", "which hour"),
-        ("2025年3月14日下午两点 充值HK$10", "cannot be read for certain"),
+        ("2025年3月14日 三点十五 充值HK$10", "cannot be read for certain"),
+        ("2025年3月14日晚上1点 充值HK$10", "after midnight"),  # the small hours, of the 14th or the 15th?
+        ("2025年3月14日夜里两点 充值HK$10", "after midnight"),
+        ("2025年3月14日上午12点 充值HK$10", "noon or midnight"),
+        ("2025年3月14日下午13点 充值HK$10", "not a time of day"),
     ],
 )
 def test_a_date_that_cannot_be_read_for_certain_needs_at_and_is_never_now(topup_ok, topup, ledger_path, text, shown):

@@ -20,7 +20,7 @@ from ledger.domain.times import (
     to_stored,
 )
 from ledger.errors import InvalidInput
-from tests.conftest import TEST_TZ, run_process, sql_value
+from tests.conftest import TEST_TZ, run_process, sql_value, table_dump
 
 # Fixed "now" so the tests do not depend on the day they run; local time is Asia/Shanghai (+08:00).
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 14:30 local
@@ -70,6 +70,19 @@ def utc(*parts: int) -> datetime:
         ("民国 114/12/04 08:10", utc(2025, 12, 4, 0, 10)),
         ("民國99年1月2日 08:00", utc(2010, 1, 2, 0, 0)),
         ("2026年11月4日 晚上9点", utc(2026, 11, 4, 13, 0)),
+        # Hours and minutes in Chinese numerals, a day and its half in one word, the era's full name.
+        ("昨晚八點半", utc(2026, 11, 19, 12, 30)),
+        ("昨天 晚上八點", utc(2026, 11, 19, 12, 0)),
+        ("昨晚8點", utc(2026, 11, 19, 12, 0)),
+        ("昨夜11点", utc(2026, 11, 19, 15, 0)),
+        ("今早9點", utc(2026, 11, 20, 1, 0)),
+        ("今晨5點", utc(2026, 11, 19, 21, 0)),
+        ("下午兩點", utc(2026, 11, 20, 6, 0)),
+        ("十點半", utc(2026, 11, 20, 2, 30)),
+        ("昨天 二十三时零五分", utc(2026, 11, 19, 15, 5)),
+        ("中午1點", utc(2026, 11, 20, 5, 0)),
+        ("凌晨12:10", utc(2026, 11, 19, 16, 10)),
+        ("中華民國114年12月4日", utc(2025, 12, 3, 16, 0)),
     ],
 )
 def test_moments_are_read_in_local_time_and_kept_in_utc(text, expected):
@@ -84,7 +97,13 @@ def test_moments_are_read_in_local_time_and_kept_in_utc(text, expected):
         ("2026-11-21", "future"), ("today 23:59", "future"), ("2025-03-14 10:00 PST", "time zone"),
         ("soon", "not a date"), ("1989-06-01", "before"),
         ("20:00", "future"), ("晚上8點", "future"), ("20點", "future"), ("115/12/04 08:10", "future"),
-        ("晚上12點", "noon or midnight"), ("午夜12點", "before or after midnight"), ("下午25點", "not a time of day"),
+        ("晚上12點", "noon or midnight"), ("午夜12點", "before or after midnight"), ("下午25點", "past 12"),
+        # An evening's small hours belong to the night before; 12 is noon only after 中午, midnight after 凌晨.
+        ("晚上1點", "after midnight"), ("昨晚1點", "after midnight"), ("夜里3点", "after midnight"),
+        ("昨天晚上4點半", "after midnight"), ("上午12點", "noon or midnight"), ("晚上十二點", "noon or midnight"),
+        ("下午13點", "past 12"), ("晚上20:00", "past 12"), ("中午5點", "not a time of day"),
+        ("今晚8點", "future"), ("明晚8點", "future"), ("明天", "future"), ("十点一刻", "not a date"),
+        ("三点十五", "not a date"),
     ],
 )
 def test_ambiguous_impossible_partial_and_future_moments_are_refused(text, reason):
@@ -193,6 +212,18 @@ def test_the_command_reads_chinese_days_hours_and_roc_dates(topup_ok):
     assert logged == {"前天": f"{today - timedelta(days=2)}",
                       "前日 晚上8點半": f"{today - timedelta(days=2)}T20:30:00+08:00",
                       "115/03/14 下午3點": "2026-03-14T15:00:00+08:00"}
+
+
+def test_an_evening_hour_after_midnight_is_refused_and_the_ledger_left_as_it_was(topup_ok, topup, ledger_path):
+    topup_ok("card", "add", "卡", "--kind", "smart", "--currency", "HKD")
+    before = table_dump(ledger_path)
+    for at, said in (("晚上1點", "after midnight"), ("上午12點", "noon or midnight"), ("下午13點", "24-hour clock")):
+        refused = topup("log", "卡", "100", "--at", at)
+        assert refused.exit_code == 1 and refused.stderr.startswith(f"error: '{at}'") and said in refused.stderr
+        assert "Traceback" not in refused.stderr and table_dump(ledger_path) == before
+    logged = json.loads(topup_ok("log", "卡", "100", "--at", "昨晚八點半", "--format", "json").stdout)["occurred_at"]
+    yesterday = datetime.now(ZoneInfo(TEST_TZ)).date() - timedelta(days=1)
+    assert logged == f"{yesterday}T20:30:00+08:00"
 
 
 def _record(topup_ok, record_id: int) -> dict:

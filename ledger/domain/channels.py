@@ -55,18 +55,19 @@ SHOWN: dict[Channel, str] = {
 # Wallets, cards and payment services by the names people give them, each written as `paid_with`
 # keeps it, under the channel it pays through.
 PAYERS: dict[Channel, tuple[str, ...]] = {
-    Channel.alipay: ("AlipayHK", "Alipay HK", "支付寶香港", "支付宝香港"),
-    Channel.wechat: ("WeChat Pay HK", "微信支付香港"),
+    Channel.alipay: ("AlipayHK", "Alipay HK", "支付寶香港", "支付宝香港", "支付寶HK", "支付宝HK"),
+    Channel.wechat: ("WeChat Pay HK", "微信支付香港", "微信支付HK"),
     Channel.online: ("FPS", "Faster Payment System", "轉數快", "转数快", "credit card", "信用卡", "信用咭"),
     Channel.app: ("PayMe", "PayMe from HSBC", "Octopus App", "八達通 App", "八达通 App", "JKOPAY", "JKO Pay",
-                  "街口支付", "LINE Pay", "Easy Wallet", "悠遊付", "悠游付", "PX Pay", "全支付", "UnionPay",
-                  "UnionPay QuickPass", "雲閃付", "云闪付"),
+                  "街口支付", "街口", "LINE Pay", "Easy Wallet", "悠遊付", "悠游付", "PX Pay", "全支付", "UnionPay",
+                  "UnionPay QuickPass", "雲閃付", "云闪付", "銀聯", "银联"),
 }
 
 # In order of precedence when a message names more than one.
 ALIASES: dict[Channel, tuple[str, ...]] = {
-    Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav",
-                   "automatic add value", "自動充值", "自动充值", "自動增值", "自动增值", "自動加值", "自动加值"),
+    Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav", "aavs",
+                   "automatic add value", "automatic add value service", "自動充值", "自动充值", "自動增值", "自动增值",
+                   "自動加值", "自动加值"),
     Channel.alipay: ("zhifubao", "支付寶", "支付宝", *PAYERS[Channel.alipay]),
     Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付", *PAYERS[Channel.wechat]),
     Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
@@ -88,12 +89,14 @@ ALIASES: dict[Channel, tuple[str, ...]] = {
 
 # Names that say nothing about how a top-up was paid when they stand in a message ("available
 # online", "visit a store", "祝您全家", "top up by credit card anytime"). The sms channel's words
-# are here because the message itself is so often an SMS.
+# are here because the message itself is so often an SMS; 街口 is a street corner in an address,
+# and 銀聯 the network of the bank card that paid (银联卡, 中国银联) far more often than its app.
 NOT_IN_MESSAGES = frozenset({
     "online", "store", "auto", "automatic", "shop", "convenience", "商店", "machine", "terminal", "web", "website",
     "bank", "internet", "全家", "credit card", "信用卡", "信用咭",
     "網站", "网站", "官網", "官网", "銀行", "银行", "網上", "网上", "application", "應用", "应用",
     "sms", "text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯", "other", "其他", "其它",
+    "街口", "銀聯", "银联",
 })
 
 

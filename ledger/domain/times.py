@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
 
-from ledger.domain.cjk_times import normalise_cjk
+from ledger.domain.cjk_times import TOMORROW, day_and_half_apart, normalise_cjk
 from ledger.domain.values import clean_token
 from ledger.errors import InvalidInput
 from ledger.i18n import Option, Text, _
@@ -247,6 +247,9 @@ def _moment_and_day(text: str, now: datetime | None, zone: tzinfo | None = None)
     if not cleaned:  # an empty --at is a mistake, not a request for now: a pasted value went missing
         raise InvalidInput(_("{at} needs a time, e.g. {example} or now", at=Option("at"),
                              example=Option("at", "2025-03-14 18:42")))
+    if TOMORROW.search(cleaned):
+        raise _in_the_future(shown)
+    cleaned = day_and_half_apart(cleaned)
     if _ISO_WITH_OFFSET.fullmatch(cleaned):
         # Nothing to guess in the form exports use; skip dateutil (imports read many of them).
         try:

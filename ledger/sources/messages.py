@@ -26,6 +26,7 @@ from datetime import date, datetime
 from decimal import MAX_PREC, Context, Decimal, InvalidOperation
 
 from ledger.domain.channels import Channel, channel_in_message, paid_with_text, payer_in_message
+from ledger.domain.cjk_times import numerals_in_digits
 from ledger.domain.money import SYMBOLS, minor_digits, symbol_currencies
 from ledger.domain.values import INVISIBLE, Outcome, clean_token, fold_width
 from ledger.errors import InvalidInput
@@ -83,10 +84,13 @@ _CODE_FIRST = re.compile(
 LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("balance", re.compile(r"余额|餘額|結餘|结余|儲值額|储值额|balance|remaining value|stored value", re.I)),
     ("fee", re.compile(r"手续费|手續費|服務費|服务费|\bfee\b|surcharge", re.I)),
-    ("paid", re.compile(r"实付|實付|实际支付|實際支付|支付金额|支付金額|付款金额|付款金額|\bpaid\b|\bcharged\b", re.I)),
+    ("paid", re.compile(r"实付|實付|实缴|實繳|实际支付|實際支付|支付金额|支付金額|付款金额|付款金額|"
+                        r"\bpaid\b|\bcharged\b", re.I)),
     ("bonus", re.compile(r"赠送|贈送|\bbonus\b|\bfree\b", re.I)),
-    ("amount", re.compile(r"面值|面額|面额|充值|儲值|储值|加值|增值|缴费|繳費|充入|到账|到帳|金额|金額|"
-                          r"recharged|reloaded|loaded|top(?:ped)?[- ]?up|add(?:ed)? value|amount|credited", re.I)),
+    # 交费 as carriers' messages write 缴费 (交费100元成功), but not the 交费用 (charges due) of a bill.
+    ("amount", re.compile(r"面值|面額|面额|充值|儲值|储值|加值|增值|缴费|繳費|交费(?!用)|交費(?!用)|充入|到账|到帳|"
+                          r"金额|金額|recharged|reloaded|loaded|top(?:ped)?[- ]?up|add(?:ed)? value|amount|credited",
+                          re.I)),
 ]
 # A bare number counts as money only right after one of these labels (perhaps with 為/为/是: 餘額為 150).
 _BARE_LABEL = re.compile(r"(面值|面額|面额|金额|金額|实付|實付|余额|餘額|儲值額|储值额|amount|balance)"
@@ -178,7 +182,8 @@ def read_message(text: str, currency: str, region: str | None, now: datetime,
         raise InvalidInput(_("this is a verification-code message, not a receipt; it is not kept. "
                              "Never share such a code with anyone"))
     _read_amounts(masked_flat, currency, reading)
-    stated_validity, without_validity, reading.validity_problem = take_validity(masked_flat)
+    stated_validity, without_validity, reading.validity_problem = take_validity(
+        numerals_in_digits(masked_flat, after_day_or_half=True))
     try:
         if stated := first_moment(without_validity, region, currency, now, reading.notes):
             reading.occurred_at, reading.time_stated = stated

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from ledger.domain.cjk_times import EVENING, HALF_DAY, ROC_DATE, gregorian_year
+from ledger.domain.cjk_times import HALF_DAY, ROC_DATE, UnclearHour, clock_hour, gregorian_year
 from ledger.domain.money import REGION_CURRENCY
 from ledger.domain.times import EARLIEST_YEAR, clock_readings, day_first_by_numbers, local_moment
 from ledger.i18n import _
@@ -227,16 +227,15 @@ def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, 
     hour = int(parts.get("h") or 0)
     minute = 30 if parts.get("half_hour") else int(parts.get("mi") or parts.get("cmi") or 0)
     second = int(parts.get("s") or parts.get("cs") or 0)
-    marker = parts.get("ampm") or (parts.get("preampm") or "")[:1]
-    half = marker.lower() + "m" if marker else HALF_DAY.get(parts.get("half") or "")
-    if half == "?" or parts.get("unclear_zone"):
+    marker = (parts.get("ampm") or (parts.get("preampm") or "")[:1]).lower()
+    if parts.get("unclear_zone"):
         raise DateProblem(_("the message's time {time!r} does not make clear which hour it is", time=shown))
-    if half:
-        if hour == 12 and parts.get("half") in EVENING:
-            raise DateProblem(_("the message's time {time!r} could be noon or midnight", time=shown))
-        if not 1 <= hour <= 12 and not (half == "pm" and 12 < hour < 24) and not (half == "am" and hour == 0):
+    if marker:
+        if not 1 <= hour <= 12 and not (marker == "p" and 12 < hour < 24) and not (marker == "a" and hour == 0):
             raise DateProblem(_("the message's time {time!r} is not a time of day", time=shown))
-        hour = hour % 12 + (12 if half == "pm" else 0)
+        hour = hour % 12 + (12 if marker == "p" else 0)
+    elif parts.get("half"):
+        hour = _hour_after_half(hour, parts["half"], shown)
     if (hour > 23 and (hour, minute, second) != (24, 0, 0)) or minute > 59 or second > 59:
         raise DateProblem(_("the message's time {time!r} is not a time of day", time=shown))
     stated = parts.get("tz") or parts.get("spaced_tz")
@@ -246,6 +245,21 @@ def _clock(parts: dict[str, str | None], shown: str, iso_t: bool) -> tuple[int, 
         stated = "Z"
     stated = stated or re.sub(r"\s", "", parts.get("gmt") or "").replace("\u2212", "-")
     return hour, minute, second, None if not stated else UTC if stated == "Z" else _offset(stated, shown)
+
+
+def _hour_after_half(hour: int, half: str, shown: str) -> int:
+    """The hour a Chinese half of the day and an hour name (下午3点 → 15), as `--at` reads them."""
+    reading = clock_hour(hour, half)
+    if isinstance(reading, int):
+        return reading
+    if reading is UnclearHour.noon_or_midnight:
+        raise DateProblem(_("the message's time {time!r} could be noon or midnight", time=shown))
+    if reading is UnclearHour.after_midnight:
+        raise DateProblem(_("the message's time {time!r} is after midnight, and which day it falls on is not clear",
+                            time=shown))
+    if reading is UnclearHour.either_side_of_midnight:
+        raise DateProblem(_("the message's time {time!r} does not make clear which hour it is", time=shown))
+    raise DateProblem(_("the message's time {time!r} is not a time of day", time=shown))
 
 
 def _offset(stated: str, shown: str) -> timezone:
