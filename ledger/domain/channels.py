@@ -127,6 +127,7 @@ def parse_channel(text: str) -> Channel:
 _PAYER_BY_KEY = {_key(name): name for payers in PAYERS.values() for name in reversed(payers)}
 
 
+@lru_cache(maxsize=1024)  # pure, as parse_channel
 def payer_named(text: str) -> str | None:
     """What paid, as `paid_with` keeps it, when a channel's name is that of a wallet, card or payment
     service (payme → PayMe, 街口支付); None for a name that says only the channel."""

@@ -235,6 +235,8 @@ def parse_moment(text: str, now: datetime | None = None, zone: tzinfo | None = N
 def day_alone(text: str, now: datetime | None = None) -> date | None:
     """The day an `--at` names when it gives no time of it (2026-03-04, yesterday, 前天); None when it
     names a time. Such a top-up is kept as that day, not as a midnight nobody stated."""
+    if ":" in text:  # a time of day is written in it: no need to read it again (imports ask for every row)
+        return None
     return _moment_and_day(text, now)[1]
 
 
