@@ -150,3 +150,23 @@ def test_a_channel_named_by_what_paid_finds_what_it_paid_for(topup_ok, card):
     assert found("--channel", "PayMe") == ["10.00", "30.00"]
     assert found("--channel", "app") == ["10.00", "20.00", "30.00", "40.00"]
     assert topup_ok("export", "--channel", "ＰａｙＭｅ", "--no-guard").stdout.count("\n") == 3  # a header and two
+
+
+def test_a_chain_of_stores_as_the_channel_is_kept_as_where_unless_told_otherwise(topup_ok, topup, card, tmp_path):
+    def record(record_id: int) -> tuple:
+        shown = json.loads(topup_ok("show", str(record_id), "--format", "json").stdout)
+        return shown["channel"], shown["merchant"]
+
+    topup_ok("log", card, "10", "--channel", "全家")
+    topup_ok("log", card, "20", "--channel", "７－１１", "--merchant", "7-Eleven 旺角店")
+    topup_ok("log", card, "30", "--channel", "便利店")  # a kind of store, not which one
+    assert [record(i) for i in (1, 2, 3)] == [("store", "全家"), ("store", "7-Eleven 旺角店"), ("store", None)]
+    topup_ok("amend", "3", "--channel", "Circle K", "--reason", "the receipt names the store")
+    refused = topup("amend", "2", "--channel", "萊爾富", "--reason", "another chain")
+    assert refused.exit_code == 1 and "changes nothing" in refused.stderr  # the merchant it has is kept
+    assert [record(i) for i in (2, 3)] == [("store", "7-Eleven 旺角店"), ("store", "Circle K")]
+    rows = tmp_path / "rows.csv"
+    rows.write_text("occurred_at,card,amount,channel,merchant\n2025-05-01 08:00,octopus,40,OK便利店,\n",
+                    encoding="utf-8")
+    topup_ok("import", str(rows))
+    assert record(4) == ("store", "OK便利店")

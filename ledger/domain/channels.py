@@ -63,6 +63,11 @@ PAYERS: dict[Channel, tuple[str, ...]] = {
                   "UnionPay QuickPass", "雲閃付", "云闪付", "銀聯", "银联"),
 }
 
+# Chains of convenience stores, by the names people give them: a top-up paid at one was paid at a
+# counter, and the chain's name is where (the record's merchant, unless one is given).
+STORE_CHAINS = ("7-Eleven", "7-11", "711", "Circle K", "OK便利店", "OK便利商店", "OK Mart", "OK超商", "FamilyMart",
+                "Family Mart", "全家", "全家便利商店", "全家便利店", "Hi-Life", "萊爾富", "莱尔富")
+
 # In order of precedence when a message names more than one.
 ALIASES: dict[Channel, tuple[str, ...]] = {
     Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav", "aavs",
@@ -72,10 +77,8 @@ ALIASES: dict[Channel, tuple[str, ...]] = {
     Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付", *PAYERS[Channel.wechat]),
     Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
                           "淘寶", "淘宝", "天貓", "天猫", "京東", "京东", "拼多多", "商城"),
-    Channel.store: ("counter", "shop", "convenience store", "convenience", "7-eleven", "711", "circle k",
-                    "familymart", "family mart", "全家", "全家便利商店", "全家便利店", "ok mart", "ok便利店",
-                    "ok便利商店", "ok超商", "hi-life", "萊爾富", "莱尔富", "telecom counter", "便利店", "便利商店",
-                    "超商", "營業廳", "营业厅", "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
+    Channel.store: ("counter", "shop", "convenience store", "convenience", *STORE_CHAINS, "telecom counter", "便利店",
+                    "便利商店", "超商", "營業廳", "营业厅", "門市", "门市", "櫃檯", "柜台", "商店", "實體店", "实体店"),
     Channel.kiosk: ("self-service", "self service", "machine", "terminal", "atm", "自助", "自助終端", "自助终端",
                     "自助機", "自助机", "增值機", "增值机", "充值機", "充值机", "加值機", "加值机"),
     Channel.online: ("web", "website", "bank", "online banking", "internet banking", "netbank", "internet",
@@ -137,12 +140,22 @@ def payer_named(text: str) -> str | None:
 _Values = TypeVar("_Values", dict[str, str], dict[str, str | None])
 
 
-def with_payer(values: _Values) -> _Values:
-    """Values typed for a record, by field, with `paid_with` from the channel's name when that names
-    what paid and nothing else says it."""
-    channel = values.get("channel")
-    payer = payer_named(channel) if channel and not (values.get("paid_with") or "").strip() else None
-    return values if payer is None else values | {"paid_with": payer}
+_STORE_KEYS = frozenset(_key(name) for name in STORE_CHAINS)
+
+
+def with_what_the_channel_names(values: _Values) -> _Values:
+    """Values typed for a record, by field, with what the channel's name says beside the channel:
+    `paid_with` when it names what paid (PayMe), `merchant` when it names a chain of stores (全家), each
+    unless something else says it."""
+    channel = (values.get("channel") or "").strip()
+    if not channel:
+        return values
+    filled = {}
+    if not (values.get("paid_with") or "").strip() and (payer := payer_named(channel)):
+        filled["paid_with"] = payer
+    if not (values.get("merchant") or "").strip() and _key(channel) in _STORE_KEYS:
+        filled["merchant"] = " ".join(clean_token(channel).split())
+    return values | filled if filled else values
 
 
 _PLACEHOLDERS = frozenset({"", "/", "-", "--", "—", "无", "無", "none", "n/a"})  # a bill's way of saying nothing

@@ -20,7 +20,7 @@ from typing import Any
 
 from ledger.domain import rules
 from ledger.domain.cards import CARD_COLUMNS, Card
-from ledger.domain.channels import with_payer
+from ledger.domain.channels import with_what_the_channel_names
 from ledger.domain.fields import DAY_ALONE, IMPORTABLE, Kind, RecordField, StoredTopup, parser
 from ledger.domain.money import check_currency, format_minor
 from ledger.domain.spreadsheet import unguard
@@ -266,7 +266,7 @@ def _readers(now: datetime) -> list[Reader]:
 
 def _record(values: dict[str, str], cards: _CardBook, readers: list[Reader], now: datetime) -> StoredTopup:
     """One row checked with the rules of `topup log`, as the columns of `topup`."""
-    values = with_payer(values)  # a channel of PayMe says what paid, as --channel does
+    values = with_what_the_channel_names(values)  # a channel of PayMe or 全家 says what paid or where
     card = cards.get(values)
     currency = card["currency"]
     if values.get("currency") and check_currency(values["currency"]) != currency:

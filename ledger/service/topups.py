@@ -12,7 +12,7 @@ from typing import Any
 
 from ledger.domain import fields, rules
 from ledger.domain.cards import Card
-from ledger.domain.channels import with_payer
+from ledger.domain.channels import with_what_the_channel_names
 from ledger.domain.fields import Record, StoredTopup
 from ledger.domain.receipts import ReceiptFile, renamed
 from ledger.domain.times import day_alone, from_stored, now_utc, parse_moment, to_stored
@@ -87,7 +87,8 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     files = [read_receipt(p) for p in request.receipts] + request.files
     now = now_utc()
     card = card_to_write_on(ledger, request.card)
-    values = with_payer(request.values)  # --channel PayMe says what paid before any message does
+    # --channel PayMe says what paid, and --channel 全家 where, before any message does.
+    values = with_what_the_channel_names(request.values)
     read: dict[str, str | None] = {}
     notes: list[str] = []
     message = None
@@ -245,10 +246,12 @@ def amend_record(ledger: Ledger, topup_id: int, change: Amendment) -> Record:
         raise InvalidInput(_("record {id} is void; log a new top-up instead of amending it", id=topup_id))
     card = refuse_altered(ledger, card_of(ledger, topup_id))
     row, now = dict(before), now_utc()
-    # A channel that names what paid fills in what paid only where the record does not yet say it, and
-    # the amendment does not clear it (--paid-with "").
-    values = change.values if before["paid_with"] or change.values.get("paid_with") is not None \
-        else with_payer(change.values)
+    # A channel that names what paid (PayMe) or where (全家) fills in only what the record does not yet
+    # say and the amendment does not set or clear (--paid-with "").
+    given = {key: text for key, text in change.values.items() if text is not None}
+    kept = {key: before[key] or "" for key in ("paid_with", "merchant")}
+    named = with_what_the_channel_names(kept | given)
+    values = change.values | {key: named[key] for key in kept if key not in given and named[key] != kept[key]}
     for spec in fields.SETTABLE:
         text = values.get(spec.key)
         if text is not None:
