@@ -813,3 +813,12 @@ def test_an_import_lists_each_line_it_did_not_add_and_why(topup_ok, cards, tmp_p
     assert "added 1 top-up(s)" in done.stderr
     tried = topup_ok("import", bill, "--dry-run")  # the table says it already
     assert not [line for line in tried.stderr.splitlines() if line.strip().startswith("line ")]
+
+
+def test_a_row_dated_in_the_future_is_left_to_log_by_hand_not_added(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2099-11-25 10:00:00", "中国移动", "话费充值-139****5678 100元", "¥100.00", "支付成功", "70001"),
+                 ("2025-11-25 10:00:00", "中国移动", "话费充值-139****5678 50元", "¥50.00", "支付成功", "70002"))
+    done = topup_ok("import", bill)
+    assert "added 1 top-up(s)" in done.stderr and "1 to log by hand" in done.stderr
+    assert "'2099-11-25 10:00:00' is in the future" in done.stderr
+    assert [r["ref"] for r in json.loads(topup_ok("search", "--format", "json").stdout)] == ["70002"]

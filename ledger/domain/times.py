@@ -285,9 +285,14 @@ def _moment_and_day(text: str, now: datetime | None, zone: tzinfo | None = None)
     if moment.year > now.year + 1:  # in the future in any zone: applying one at the calendar's end would overflow
         raise _in_the_future(shown)
     moment = local_moment(moment, shown, zone).astimezone(UTC).replace(microsecond=0)
+    return happened_by(moment, now, shown), day_only
+
+
+def happened_by(moment: datetime, now: datetime, shown: str) -> datetime:
+    """`moment`, refused when it is still to come (beyond a clock's drift): a top-up happened."""
     if moment > now + _FUTURE_TOLERANCE:
         raise _in_the_future(shown)
-    return moment, day_only
+    return moment
 
 
 def _in_the_future(shown: str) -> InvalidInput:

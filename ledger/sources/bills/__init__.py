@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from ledger.chinese import folded
 from ledger.domain import carriers
-from ledger.domain.times import local_moment, parse_moment
+from ledger.domain.times import happened_by, local_moment, parse_moment
 from ledger.domain.values import Outcome, fold_width, label_key
 from ledger.i18n import _
 from ledger.sources.bills import layouts, words
@@ -182,13 +182,14 @@ _PLAIN_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2}
 def moment_of(text: str, source: BillSource, now: datetime) -> datetime:
     """A bill's time, in its source's zone whatever the zone of the computer reading it: in the
     forms the bills and spreadsheets write (2025-03-14 18:42:07, 2025/3/14 18:42) read at once, in
-    any other by the general reader."""
+    any other by the general reader; refused, as `--at` is, when it is still to come."""
     match = _PLAIN_TIME.fullmatch(text.strip())
     try:
         wall = datetime(*(int(part or 0) for part in match.groups())) if match else None
     except ValueError:  # 2025-02-30: the general reader says why
         wall = None
-    return local_moment(wall, text, source.zone) if wall else parse_moment(text, now, zone=source.zone)
+    return happened_by(local_moment(wall, text, source.zone), now, text) if wall \
+        else parse_moment(text, now, zone=source.zone)
 
 
 def _says(text: str, word: str) -> bool:
