@@ -150,7 +150,14 @@ def test_a_card_keeps_the_rules_it_was_added_with_and_verify_sees_them_changed(t
 def test_profile_rules_that_cannot_be_read_are_named_as_damage_never_a_crash(topup_ok, topup, ledger_path):
     _card(topup_ok, "oct", "--profile", "octopus")
     topup_ok("log", "oct", "100")
-    for damage in ("{bad", '{"profile": "octopus"}', "[]"):
+    kept = '{"name":"Octopus","profile":"octopus","rules":[RULE],"zone":ZONE}'
+    rule = '{"channels":["auto"],"days":30,"kind":"amount_per_period","read_on":"2026-12-07","source":"s","value":300}'
+    for damage in ("{bad", '{"profile": "octopus"}', "[]", kept.replace("RULE", rule.replace("30,", '"x",')),
+                   kept.replace("RULE", rule.replace("300}", "-5}")), kept.replace("RULE", rule.replace("auto", "x")),
+                   kept.replace("RULE", rule.replace("amount_per_period", "bogus")),
+                   kept.replace("RULE", rule).replace("ZONE", '"Nowhere/Zone"'),
+                   kept.replace("RULE", rule).replace("ZONE", '"../../etc/passwd"')):
+        damage = damage.replace("ZONE", '"Asia/Hong_Kong"')
         with sqlite3.connect(ledger_path) as conn:
             conn.execute("UPDATE card SET profile = ?", (damage,))
         conn.close()

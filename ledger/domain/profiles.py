@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from ledger.chinese import folded
 from ledger.domain.channels import Channel
@@ -28,6 +29,8 @@ MIN_TOPUP = "min_topup"
 TOPUPS_PER_DAY, AMOUNT_PER_DAY, AMOUNT_PER_MONTH, AMOUNT_PER_PERIOD = (
     "topups_per_day", "amount_per_day", "amount_per_month", "amount_per_period")
 FEE_AFTER_UNUSED_YEARS, LAPSE_AFTER_UNUSED_YEARS = "fee_after_unused_years", "lapse_after_unused_years"
+_KINDS = frozenset({MAX_TOPUP, MAX_BALANCE, MIN_TOPUP, TOPUPS_PER_DAY, AMOUNT_PER_DAY, AMOUNT_PER_MONTH,
+                    AMOUNT_PER_PERIOD, FEE_AFTER_UNUSED_YEARS, LAPSE_AFTER_UNUSED_YEARS})
 ON_THE_CARD = (MAX_TOPUP, MAX_BALANCE)  # kept in the card's columns, where --max-topup/--max-balance put them
 WINDOWED = (TOPUPS_PER_DAY, AMOUNT_PER_DAY, AMOUNT_PER_MONTH, AMOUNT_PER_PERIOD)
 INACTIVITY = (FEE_AFTER_UNUSED_YEARS, LAPSE_AFTER_UNUSED_YEARS)
@@ -161,12 +164,26 @@ def kept_rules(card: Mapping[str, Any]) -> CardRules | None:
         return None
     try:
         body = json.loads(text)
-        return CardRules(body["profile"], body["name"], body["zone"],
+        kept = CardRules(body["profile"], body["name"], body["zone"],
                          tuple(Rule(**{**rule, "channels": tuple(rule["channels"])}) for rule in body["rules"]))
+        ZoneInfo(kept.zone)  # a zone no longer known is as unreadable as a broken rule
+        if not all(_well_formed(rule) for rule in kept.rules):
+            raise ValueError(kept)
+        return kept
     except (ValueError, TypeError, KeyError):
         raise DamageFound(_("the profile rules of card {label!r} cannot be read; they were changed outside topup. "
                             "`topup verify` lists what changed; compare the ledger with a backup",
                             label=card["label"])) from None
+
+
+def _well_formed(rule: Rule) -> bool:
+    """Whether a kept rule is one of the kinds this table has, with values of their types."""
+    def count(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+    return (rule.kind in _KINDS and count(rule.value) and (rule.days is None or count(rule.days))
+            and all(channel in tuple(Channel) for channel in rule.channels)
+            and isinstance(rule.source, str) and isinstance(rule.read_on, str))
 
 
 def without(rules: CardRules, kinds: set[str]) -> CardRules:
