@@ -148,7 +148,14 @@ def test_a_channel_named_by_what_paid_finds_what_it_paid_for(topup_ok, card):
         return sorted(r["amount"] for r in json.loads(topup_ok("search", *args, "--format", "json").stdout))
 
     assert found("--channel", "PayMe") == ["10.00", "30.00"]
-    assert found("--channel", "app") == ["10.00", "20.00", "30.00", "40.00"]
+    topup_ok("log", card, "50", "--channel", "轉數快")
+    topup_ok("log", card, "60", "--channel", "FPS")
+    topup_ok("log", card, "70", "--channel", "街口")
+    for name in ("转数快", "FPS", "Faster Payment System", "轉數快"):  # one service, found by any of its names
+        assert found("--channel", name) == ["50.00", "60.00"], name
+    assert found("--channel", "街口支付") == ["70.00"]
+    assert found("--channel", "雲閃付") == ["20.00"]
+    assert found("--channel", "app") == ["10.00", "20.00", "30.00", "40.00", "70.00"]
     assert topup_ok("export", "--channel", "ＰａｙＭｅ", "--no-guard").stdout.count("\n") == 3  # a header and two
 
 

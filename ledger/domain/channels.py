@@ -53,15 +53,20 @@ SHOWN: dict[Channel, str] = {
 }
 
 # Wallets, cards and payment services by the names people give them, each written as `paid_with`
-# keeps it, under the channel it pays through.
-PAYERS: dict[Channel, tuple[str, ...]] = {
-    Channel.alipay: ("AlipayHK", "Alipay HK", "支付寶香港", "支付宝香港", "支付寶HK", "支付宝HK"),
-    Channel.wechat: ("WeChat Pay HK", "微信支付香港", "微信支付HK"),
-    Channel.online: ("FPS", "Faster Payment System", "轉數快", "转数快", "credit card", "信用卡", "信用咭"),
-    Channel.app: ("PayMe", "PayMe from HSBC", "Octopus App", "八達通 App", "八达通 App", "JKOPAY", "JKO Pay",
-                  "街口支付", "街口", "LINE Pay", "Easy Wallet", "悠遊付", "悠游付", "PX Pay", "全支付", "UnionPay",
-                  "UnionPay QuickPass", "雲閃付", "云闪付", "銀聯", "银联"),
+# keeps it, under the channel it pays through: one group of names for each.
+PAYERS: dict[Channel, tuple[tuple[str, ...], ...]] = {
+    Channel.alipay: (("AlipayHK", "Alipay HK", "支付寶香港", "支付宝香港", "支付寶HK", "支付宝HK"),),
+    Channel.wechat: (("WeChat Pay HK", "微信支付香港", "微信支付HK"),),
+    Channel.online: (("FPS", "Faster Payment System", "轉數快", "转数快"), ("credit card", "信用卡", "信用咭")),
+    Channel.app: (("PayMe", "PayMe from HSBC"), ("Octopus App", "八達通 App", "八达通 App"),
+                  ("JKOPAY", "JKO Pay", "街口支付", "街口"), ("LINE Pay",), ("Easy Wallet", "悠遊付", "悠游付"),
+                  ("PX Pay", "全支付"), ("UnionPay", "UnionPay QuickPass", "雲閃付", "云闪付", "銀聯", "银联")),
 }
+
+
+def _payer_names(channel: Channel) -> tuple[str, ...]:
+    return tuple(name for group in PAYERS.get(channel, ()) for name in group)
+
 
 # Chains of convenience stores, by the names people give them: a top-up paid at one was paid at a
 # counter, and the chain's name is where (the record's merchant, unless one is given).
@@ -73,8 +78,8 @@ ALIASES: dict[Channel, tuple[str, ...]] = {
     Channel.auto: ("automatic", "auto reload", "autoreload", "auto top-up", "auto topup", "aav", "aavs",
                    "automatic add value", "automatic add value service", "自動充值", "自动充值", "自動增值", "自动增值",
                    "自動加值", "自动加值"),
-    Channel.alipay: ("zhifubao", "支付寶", "支付宝", *PAYERS[Channel.alipay]),
-    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付", *PAYERS[Channel.wechat]),
+    Channel.alipay: ("zhifubao", "支付寶", "支付宝", *_payer_names(Channel.alipay)),
+    Channel.wechat: ("weixin", "wechat pay", "wechatpay", "wxpay", "微信", "微信支付", *_payer_names(Channel.wechat)),
     Channel.marketplace: ("taobao", "tmall", "jd", "jd.com", "pinduoduo", "shopee", "lazada", "amazon",
                           "淘寶", "淘宝", "天貓", "天猫", "京東", "京东", "拼多多", "商城"),
     Channel.store: ("counter", "shop", "convenience store", "convenience", *STORE_CHAINS, "telecom counter", "便利店",
@@ -83,9 +88,9 @@ ALIASES: dict[Channel, tuple[str, ...]] = {
                     "自助機", "自助机", "增值機", "增值机", "充值機", "充值机", "加值機", "加值机"),
     Channel.online: ("web", "website", "bank", "online banking", "internet banking", "netbank", "internet",
                      "網上銀行", "网上银行", "網銀", "网银", "網站", "网站", "官網", "官网", "銀行", "银行", "網上",
-                     "网上", *PAYERS[Channel.online]),
+                     "网上", *_payer_names(Channel.online)),
     Channel.app: ("carrier app", "mobile app", "application", "應用", "应用", "客戶端", "客户端", "手機app",
-                  "手机app", *PAYERS[Channel.app]),
+                  "手机app", *_payer_names(Channel.app)),
     Channel.sms: ("text", "text message", "短信", "簡訊", "简讯", "短訊", "短讯"),
     Channel.other: ("其他", "其它"),
 }
@@ -127,7 +132,8 @@ def parse_channel(text: str) -> Channel:
 
 
 # Names written alike (AlipayHK, Alipay HK) are kept as the one listed first.
-_PAYER_BY_KEY = {_key(name): name for payers in PAYERS.values() for name in reversed(payers)}
+_PAYER_BY_KEY = {_key(name): name for groups in PAYERS.values() for group in groups for name in reversed(group)}
+_PAYER_GROUP = {_key(name): group for groups in PAYERS.values() for group in groups for name in group}
 
 
 @lru_cache(maxsize=1024)  # pure, as parse_channel
@@ -135,6 +141,12 @@ def payer_named(text: str) -> str | None:
     """What paid, as `paid_with` keeps it, when a channel's name is that of a wallet, card or payment
     service (payme → PayMe, 街口支付); None for a name that says only the channel."""
     return _PAYER_BY_KEY.get(_key(text))
+
+
+def payer_names(text: str) -> tuple[str, ...]:
+    """Every name of the wallet, card or payment service a channel's name is (轉數快: FPS, 转数快 …), as
+    `paid_with` may keep it; empty for a name that says only the channel."""
+    return _PAYER_GROUP.get(_key(text), ())
 
 
 _Values = TypeVar("_Values", dict[str, str], dict[str, str | None])
@@ -196,7 +208,7 @@ def channel_in_message(text: str) -> Channel | None:
 
 @lru_cache(maxsize=1)
 def _payers_in_messages() -> re.Pattern[str]:
-    found = sorted((name for payers in PAYERS.values() for name in payers if name not in NOT_IN_MESSAGES),
+    found = sorted((name for channel in PAYERS for name in _payer_names(channel) if name not in NOT_IN_MESSAGES),
                    key=len, reverse=True)  # the longest first: PayMe from HSBC before PayMe
     return re.compile("|".join(_in_text(name) for name in found), re.I)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ledger.domain.cards import CardView
-from ledger.domain.channels import parse_channel, payer_named
+from ledger.domain.channels import parse_channel, payer_names
 from ledger.domain.fields import FIELD_NAMES, Record
 from ledger.domain.money import CURRENCIES, format_minor, parse_amount
 from ledger.domain.times import from_stored, local_iso, now_utc, parse_period, to_stored
@@ -65,7 +65,7 @@ def query(ledger: Ledger, filters: Filters, *, newest_first: bool = True) -> Que
     if filters.limit is not None and not 1 <= filters.limit <= LARGEST_LIMIT:
         raise InvalidInput(_("{limit} must be between 1 and {largest}", limit=Option("limit"), largest=LARGEST_LIMIT))
     # A channel named by what paid (PayMe, 街口支付) is that channel, paid with that.
-    paid_with = payer_named(filters.channel) if filters.channel is not None else None
+    paid_with = payer_names(filters.channel) if filters.channel is not None else ()
     return Query(terms, card_id, channel, since, until, min_minor, max_minor, ref, outcome, filters.with_void,
                  filters.limit, newest_first, paid_with)
 

@@ -27,7 +27,7 @@ class Query(NamedTuple):
     with_void: bool = False
     limit: int | None = None
     newest_first: bool = True
-    paid_with: str | None = None  # paid with this, in any case (a channel named by what paid: PayMe)
+    paid_with: tuple[str, ...] = ()  # paid with one of these, in any case (a channel named by what paid: PayMe)
 
 
 class ReportRow(NamedTuple):

@@ -123,8 +123,8 @@ class Finding:
             add("t.ref = ? COLLATE NOCASE", query.ref)
         if query.outcome is not None:
             add("t.outcome = ?", query.outcome)
-        if query.paid_with is not None:
-            add("t.paid_with = ? COLLATE NOCASE", query.paid_with)
+        if query.paid_with:
+            add(f"t.paid_with COLLATE NOCASE IN ({', '.join('?' * len(query.paid_with))})", *query.paid_with)
         if not query.with_void:
             add("t.status != 'void'")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
