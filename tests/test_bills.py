@@ -822,3 +822,11 @@ def test_a_row_dated_in_the_future_is_left_to_log_by_hand_not_added(topup_ok, ca
     assert "added 1 top-up(s)" in done.stderr and "1 to log by hand" in done.stderr
     assert "'2099-11-25 10:00:00' is in the future" in done.stderr
     assert [r["ref"] for r in json.loads(topup_ok("search", "--format", "json").stdout)] == ["70002"]
+
+
+def test_a_carriers_own_word_for_paying_a_number_is_a_top_up(topup_ok, cards, tmp_path):
+    bill = _bill(tmp_path, ("2025-11-03 09:00:00", "中国移动", "交费100元成功", "¥95.00", "支付成功", "71001"),
+                 ("2025-11-04 09:00:00", "中国移动", "移动交費 139****5678 50元", "¥50.00", "支付成功", "71002"))
+    topup_ok("import", bill, "--card", "我的手机")
+    found = sorted((r["ref"], r["amount"], r["paid"]) for r in json.loads(topup_ok("search", "--format", "json").stdout))
+    assert found == [("71001", "100.00", "95.00"), ("71002", "50.00", "50.00")]

@@ -16,9 +16,11 @@ from ledger.domain.values import fold_width
 # things too (移动支付 is paying by phone), so alone they count only beside a number or a top-up.
 _BARE = r"移[动動]|[联聯]通|[电電]信"
 _CORES = rf"{_BARE}|[广廣][电電]"
+# Adding value, paying a number (China Mobile writes 交费 for 缴费), a phone bill.
+_PAYING = r"充值|增值|[缴繳交][费費]|[话話][费費]"
 # The two characters before a branch's carrier name a place, not what was bought (充值移动 is no carrier).
-_NAMED = re.compile(rf"(?:中[国國]|(?!充值|话费|話費|手机|手機|缴费|繳費|流量)[\u4e00-\u9fff]{{2}}省?)({_CORES})")
-_MENTIONED = re.compile(rf"{_NAMED.pattern}|({_BARE})\s*(?:1\d{{2}}[\d*]{{4}}\d{{4}}|充值|增值|缴费|繳費|话费|話費)")
+_NAMED = re.compile(rf"(?:中[国國]|(?!{_PAYING}|手[机機]|流量)[\u4e00-\u9fff]{{2}}省?)({_CORES})")
+_MENTIONED = re.compile(rf"{_NAMED.pattern}|({_BARE})\s*(?:1\d{{2}}[\d*]{{4}}\d{{4}}|{_PAYING})")
 _SIMPLIFIED = str.maketrans("動聯電廣", "动联电广")
 # In a phone top-up's text a bare name is its carrier wherever it stands (话费充值-电信-100元), unless it
 # begins a word of its own (移动支付 is paying by phone, 移动端 an app on one).

@@ -18,7 +18,7 @@ TOPUP_WORDS = {
 ANY_CARD = ("公交卡", "交通卡", "一卡通", "校园卡", "校園卡", "饭卡", "飯卡", "市民卡", "交通联合")
 ADDING_VALUE = ("充值", "增值", "加值", "储值", "儲值", "充卡", "add value", "top up", "top-up", "topup", "reload")
 # Paying a carrier that adds value to a number: its bill (缴费) counts too.
-PAYING_A_NUMBER = ("缴费", "繳費")
+PAYING_A_NUMBER = ("缴费", "繳費", "交费", "交費")  # China Mobile writes 交费
 # Names that stand for the same card: a card with one of them as its label or issuer answers to all.
 SAME_CARD = (("八达通", "八達通", "octopus"), ("悠遊卡", "悠游卡", "easycard"), ("澳门通", "澳門通", "macau pass"),
              ("岭南通", "嶺南通"), ("校园卡", "校園卡"), ("饭卡", "飯卡"))
