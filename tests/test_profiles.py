@@ -134,6 +134,7 @@ def test_due_lists_when_an_unused_card_lapses_or_starts_paying_a_fee(topup_ok):
     assert ends[("oct", "fee_after_unused_years")] == "2028-01-10"
     added = json.loads(topup_ok("card", "show", "pasmo", "--format", "json").stdout)["created_at"][:10]
     assert ends[("pasmo", "lapse_after_unused_years")] == str(int(added[:4]) + 10) + added[4:]
+    assert [row["last_topup_at"] for row in rows if row["card"] == "pasmo"] == [None]  # never topped up
 
 
 def test_a_card_keeps_the_rules_it_was_added_with_and_verify_sees_them_changed(topup_ok, topup, ledger_path):

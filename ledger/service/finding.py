@@ -243,10 +243,10 @@ def _unused_ends(ledger: Ledger, today: date) -> list[Validity]:
         kept = profiles.kept_rules(card)
         if kept is None or card["retired_at_utc"] is not None:
             continue
-        last_utc = ledger.last_credited_at(card["id"]) or card["created_at_utc"]
+        last_utc = ledger.last_credited_at(card["id"])
         for rule in kept.rules:
             if rule.kind in profiles.INACTIVITY:
-                ends = _years_after(from_stored(last_utc).astimezone().date(), rule.value)
+                ends = _years_after(from_stored(last_utc or card["created_at_utc"]).astimezone().date(), rule.value)
                 found.append(Validity(card["label"], card["kind"], mask_number(card["number"]), ends.isoformat(),
                                       (ends - today).days, local_iso(last_utc), rule.kind, rule.source))
     return found
