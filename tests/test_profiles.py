@@ -170,3 +170,14 @@ def test_profile_rules_that_cannot_be_read_are_named_as_damage_never_a_crash(top
             assert result.stderr.startswith(named), result.stderr
             assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
         assert topup("verify").exit_code == 3
+
+
+def test_check_without_a_channel_names_every_channel_a_rule_would_count(topup_ok):
+    _card(topup_ok, "sim", "--profile", "CMHK", "--number", "91234567")
+    for amount, channel in (("1000", "app"), ("1000", "online"), ("900", "wechat")):
+        topup_ok("log", "sim", amount, "--channel", channel)
+    said = json.loads(topup_ok("check", "sim", "200", "--format", "json").stdout)
+    assert [warning.split(": this")[0] for warning in said["warnings"] if warning.startswith("if paid by")] == [
+        "if paid by website or online banking, mobile app, WeChat Pay, Alipay"]
+    zh = topup_ok("--lang", "zh-Hant", "check", "sim", "200").stderr
+    assert "若以網站或網上銀行、手機 App、微信支付、支付寶方式付款" in zh

@@ -496,6 +496,7 @@ def test_the_same_amount_within_ten_minutes_logs_with_a_warning(tmp_path):
     assert "warning" not in log("100", "--at", "2025-03-14 18:42").stderr
     near = log("HK$100", "--at", "2025-03-14 18:51")
     assert "warning: record 1 of this card has the same amount within 10 minutes" in near.stderr
+    assert "void this one: topup void 2 --reason 'logged twice'" in near.stderr
     assert "warning: records 1, 2 of this card have" in log("100.00", "--at", "2025-03-14 18:45").stderr
     assert "warning" not in log("100", "--at", "2025-03-14 19:02").stderr  # eleven minutes after the last
     assert "warning" not in log("50", "--at", "2025-03-14 18:43").stderr

@@ -16,11 +16,10 @@ from typing import Any, NamedTuple
 
 from ledger.domain import profiles
 from ledger.domain.cards import Card
-from ledger.domain.channels import SHOWN as CHANNEL_NAMES
-from ledger.domain.channels import Channel
 from ledger.domain.money import format_minor
+from ledger.domain.named import channels_named
 from ledger.errors import Duplicate, InvalidInput, LimitExceeded
-from ledger.i18n import FORCE, Text, _, joined
+from ledger.i18n import FORCE, Text, _
 
 
 class Breach(NamedTuple):
@@ -91,18 +90,19 @@ def refuse_repeated_message(card: Card, records_with_message: list[int]) -> None
                           label=card["label"], force=FORCE))
 
 
-def same_amount_warning(records_near: list[int]) -> Text | None:
-    """A warning naming the records of the same amount on the same card close in time, if any."""
+def same_amount_warning(record: int, records_near: list[int]) -> Text | None:
+    """A warning naming the records of the same amount on the same card close in time to `record`
+    (just logged), if any, with the line that voids it should it be one of them logged again."""
     if not records_near:
         return None
     minutes = int(SAME_AMOUNT_WINDOW.total_seconds() // 60)
     if len(records_near) == 1:
         return _("record {record} of this card has the same amount within {minutes} minutes of this one; if it is "
-                 "the same top-up, void the extra: topup void ID --reason 'logged twice'", record=records_near[0],
-                 minutes=minutes)
+                 "the same top-up, void this one: topup void {id} --reason 'logged twice'", record=records_near[0],
+                 minutes=minutes, id=record)
     return _("records {records} of this card have the same amount within {minutes} minutes of this one; if it is "
-             "the same top-up, void the extra: topup void ID --reason 'logged twice'",
-             records=", ".join(str(i) for i in records_near), minutes=minutes)
+             "the same top-up, void this one: topup void {id} --reason 'logged twice'",
+             records=", ".join(str(i) for i in records_near), minutes=minutes, id=record)
 
 
 # ---------------------------------------------------------------- a profile's published rules
@@ -134,8 +134,7 @@ def describe(shown: Mapping[str, Any]) -> Text:
         profiles.LAPSE_AFTER_UNUSED_YEARS: lambda: _("lapses once unused for {years} years", years=value),
     }[shown["rule"]]()
     if shown["channels"]:
-        return _("{rule}, counting top-ups by {channels}", rule=said,
-                 channels=joined([_(CHANNEL_NAMES[Channel(channel)]) for channel in shown["channels"]]))
+        return _("{rule}, counting top-ups by {channels}", rule=said, channels=channels_named(shown["channels"]))
     return said
 
 

@@ -15,7 +15,7 @@ from ledger.domain import rules
 from ledger.domain.cards import Card
 from ledger.domain.channels import parse_channel
 from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.named import named
+from ledger.domain.named import channels_named
 from ledger.domain.times import ago, from_stored, local_iso, now_utc
 from ledger.domain.values import mask_number
 from ledger.i18n import _
@@ -91,8 +91,8 @@ def check_before_paying(ledger: Ledger, label: str, amount_text: str, reveal: bo
                                                  money(last.amount_minor), last.channel, last.ref, last.outcome),
         valid_until, _problems(card, amount, after, money) + profile_problems(ledger, card, amount, channel, now),
         _warnings(last, pending, valid_until, now, money) + [
-            _("if paid by {channel}: {problem}", channel=named(by), problem=problem)
-            for by, problem in ([] if channel else problems_by_channel(ledger, card, amount, now))],
+            _("if paid by {channel}: {problem}", channel=channels_named(channels), problem=problem)
+            for channels, problem in ([] if channel else problems_by_channel(ledger, card, amount, now))],
         None if stated is None else stated.id, [top_up.id for top_up in counted])
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ledger.domain import profiles, rules
 from ledger.domain.cards import Card
+from ledger.domain.channels import Channel
 from ledger.domain.times import from_stored, to_stored
 from ledger.i18n import Text
 from ledger.store.interface import Ledger
@@ -58,13 +59,14 @@ def profile_problems(ledger: Ledger, card: Card, amount_minor: int, channel: str
     return found
 
 
-def problems_by_channel(ledger: Ledger, card: Card, amount_minor: int, moment: datetime) -> list[tuple[str, Text]]:
+def problems_by_channel(ledger: Ledger, card: Card, amount_minor: int,
+                        moment: datetime) -> list[tuple[list[str], Text]]:
     """For a top-up whose channel is not known yet: what each rule for some channels only would say
-    were it paid by one of them, (channel, problem), each problem once."""
+    were it paid by one of them, each problem once with the channels it comes with."""
     kept = profiles.kept_rules(card)
-    channels = sorted({channel for rule in kept.rules for channel in rule.channels}) if kept else []
-    found: list[tuple[str, Text]] = []
-    for channel in channels:
-        found += [(channel, problem) for problem in profile_problems(ledger, card, amount_minor, channel, moment)
-                  if problem not in [said for _channel, said in found]]
-    return found
+    found: dict[Text, list[str]] = {}
+    named = {channel for rule in kept.rules for channel in rule.channels} if kept else set()
+    for channel in (channel for channel in Channel if channel in named):  # in the vocabulary's order
+        for problem in profile_problems(ledger, card, amount_minor, channel, moment):
+            found.setdefault(problem, []).append(channel)
+    return [(channels, problem) for problem, channels in found.items()]

@@ -114,7 +114,8 @@ def log_topup(ledger: Ledger, request: LogRequest) -> Logged:
     row["id"] = ledger.add_topup(row)
     ledger.add_receipts(row["id"], files, to_stored(now))
     ledger.record_version(row, "log", renamed(files), to_stored(now))
-    warnings = [rules.same_amount_warning(_same_amount_near(ledger, row)), _over_known_balance(ledger, card, row)]
+    warnings = [rules.same_amount_warning(row["id"], _same_amount_near(ledger, row)),
+                _over_known_balance(ledger, card, row)]
     return Logged(shown_record(ledger, row["id"]), read, notes, [warning for warning in warnings if warning])
 
 
