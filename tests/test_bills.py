@@ -830,3 +830,16 @@ def test_a_carriers_own_word_for_paying_a_number_is_a_top_up(topup_ok, cards, tm
     topup_ok("import", bill, "--card", "我的手机")
     found = sorted((r["ref"], r["amount"], r["paid"]) for r in json.loads(topup_ok("search", "--format", "json").stdout))
     assert found == [("71001", "100.00", "95.00"), ("71002", "50.00", "50.00")]
+
+
+def test_a_row_for_a_sims_number_naming_another_carrier_is_not_placed(topup_ok, tmp_path):
+    topup_ok("card", "add", "cm", "--kind", "sim", "--region", "CN", "--issuer", "China Mobile", "--number",
+             "13812345678")
+    bill = _bill(tmp_path, ("2025-11-05 09:00:00", "某某充值平台", "电信话费充值100元 13812345678", "¥100.00", "支付成功",
+                            "72001"))
+    done = topup_ok("import", bill)
+    assert "added 0 top-up(s)" in done.stderr and "1 not placed" in done.stderr
+    assert "the number of card 'cm', with 中国电信; the card's issuer is China Mobile" in done.stderr
+    assert "topup card edit cm --issuer 中国电信  # if the number has moved to 中国电信" in done.stderr
+    topup_ok("card", "edit", "cm", "--issuer", "中国电信")
+    assert "added 1 top-up(s)" in topup_ok("import", bill).stderr

@@ -59,6 +59,8 @@ class Placer:
         matching = self._told(self.cards, row, kind, phone)
         default = self.default
         if len(matching) == 1:
+            if phone is not None:
+                self._same_carrier(matching[0], row, phone)
             return self._in_currency(matching[0], row)
         if len(matching) > 1 and default is not None and default in matching:
             return self._in_currency(default, row)
@@ -87,6 +89,18 @@ class Placer:
                             _("topup import {file} --card {label}  # adds it to the retired card",
                               file=shell_word(self.file), label=label))
         raise NotPlaced(_(_NONE_NAMED[kind]), self._suggestion(row, kind, phone))
+
+    @staticmethod
+    def _same_carrier(card: Card, row: bills.BillRow, phone: Phone) -> None:
+        """Refuse a row for a SIM's number that names another carrier than the SIM's: the number may
+        have moved to that carrier (携号转网), or the row is not the SIM's; which, only its owner knows."""
+        said, kept = carriers.carrier_topped_up(row.text), carriers.issuer_carrier(card["issuer"])
+        if said is not None and kept is not None and said != kept:
+            national = carriers.national_name(said)
+            raise NotPlaced(_("it tops up {phone}, the number of card {label!r}, with {named}; the card's issuer is "
+                              "{issuer}", phone=phone, label=card["label"], named=national, issuer=card["issuer"]),
+                            _("topup card edit {label} --issuer {named}  # if the number has moved to {named}",
+                              label=shell_word(card["label"]), named=national))
 
     def _answers_to(self, card: Card, row: bills.BillRow, kind: str) -> None:
         """Refuse `--card` for a row that names a card system (深圳通), a carrier or a place (香港)
