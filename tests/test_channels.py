@@ -79,7 +79,7 @@ def test_no_two_channels_share_a_name():
     ("FamilyMart", "store", None), ("OK便利店", "store", None), ("OK超商", "store", None), ("OK Mart", "store", None),
     ("萊爾富", "store", None), ("莱尔富", "store", None), ("Hi-Life", "store", None), ("app", "app", None),
     # Short forms people type: Octopus's automatic add value service, UnionPay, JKOPAY, the HK wallets.
-    ("AAVS", "auto", None), ("銀聯", "app", "銀聯"), ("银联", "app", "银联"), ("街口", "app", "街口"),
+    ("AAVS", "auto", None), ("銀聯", "online", "銀聯"), ("银联", "online", "银联"), ("街口", "app", "街口"),
     ("支付寶HK", "alipay", "支付寶HK"), ("支付宝 HK", "alipay", "支付宝HK"), ("微信支付HK", "wechat", "微信支付HK"),
 ])
 def test_a_channel_named_by_what_paid_keeps_that_too(topup_ok, card, name, channel, paid_with):

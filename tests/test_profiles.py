@@ -83,6 +83,9 @@ def test_an_amendment_that_brings_a_top_up_within_a_rules_reach_is_checked_like_
     refused = topup("amend", "4", "--at", "2026-11-06", "--channel", "app", "--reason", "the receipt says so")
     assert refused.exit_code == 1
     topup_ok("amend", "4", "--channel", "app", "--reason", "the receipt says so", "--force")
+    # The month is over its limit now, by --force: lowering an amount in it is a correction, never refused.
+    topup_ok("amend", "4", "--amount", "100", "--reason", "the receipt says 100")
+    assert topup("amend", "4", "--amount", "150", "--reason", "more").exit_code == 1
 
 
 def test_a_rolling_limit_counts_only_its_channel_and_period(topup_ok, topup):
@@ -172,7 +175,7 @@ def test_profile_rules_that_cannot_be_read_are_named_as_damage_never_a_crash(top
         assert topup("verify").exit_code == 3
 
 
-def test_check_without_a_channel_names_every_channel_a_rule_would_count(topup_ok):
+def test_check_without_a_channel_names_every_channel_a_rule_would_count(topup_ok, topup):
     _card(topup_ok, "sim", "--profile", "CMHK", "--number", "91234567")
     for amount, channel in (("1000", "app"), ("1000", "online"), ("900", "wechat")):
         topup_ok("log", "sim", amount, "--channel", channel)
@@ -180,4 +183,7 @@ def test_check_without_a_channel_names_every_channel_a_rule_would_count(topup_ok
     assert [warning.split(": this")[0] for warning in said["warnings"] if warning.startswith("if paid by")] == [
         "if paid by website or online banking, mobile app, WeChat Pay, Alipay"]
     zh = topup_ok("--lang", "zh-Hant", "check", "sim", "200").stderr
+    under = json.loads(topup("check", "sim", "10", "--format", "json").stdout)  # the minimum holds for every way
+    assert any("at least 50.00" in problem for problem in under["problems"])
+    assert not any("at least 50.00" in warning for warning in under["warnings"])
     assert "若以網站或網上銀行、手機 App、微信支付、支付寶方式付款" in zh

@@ -1,5 +1,6 @@
 """`topup card …`: cards and SIMs."""
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -76,6 +77,9 @@ def card_profiles(output_format: Annotated[ListFormat | None, typer.Option("--fo
     else:
         columns = [(key, key) for key in ("profile", "name", "names", "kind", "region", "currency", "issuer", "rule",
                                           "value", "channels", "days", "source", "read_on")]
+        if fmt is ListFormat.csv:  # an amount is a number a spreadsheet adds up, as the export's are
+            for row in rows:
+                row["value"] = Decimal(row["value"]) if isinstance(row["value"], str) else row["value"]
     render_list(rows, columns, fmt)
 
 

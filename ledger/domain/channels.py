@@ -57,10 +57,11 @@ SHOWN: dict[Channel, str] = {
 PAYERS: dict[Channel, tuple[tuple[str, ...], ...]] = {
     Channel.alipay: (("AlipayHK", "Alipay HK", "支付寶香港", "支付宝香港", "支付寶HK", "支付宝HK"),),
     Channel.wechat: (("WeChat Pay HK", "微信支付香港", "微信支付HK"),),
-    Channel.online: (("FPS", "Faster Payment System", "轉數快", "转数快"), ("credit card", "信用卡", "信用咭")),
+    Channel.online: (("FPS", "Faster Payment System", "轉數快", "转数快"), ("credit card", "信用卡", "信用咭"),
+                     ("銀聯", "银联")),  # the network of the card that paid, far more often than its app
     Channel.app: (("PayMe", "PayMe from HSBC"), ("Octopus App", "八達通 App", "八达通 App"),
                   ("JKOPAY", "JKO Pay", "街口支付", "街口"), ("LINE Pay",), ("Easy Wallet", "悠遊付", "悠游付"),
-                  ("PX Pay", "全支付"), ("UnionPay", "UnionPay QuickPass", "雲閃付", "云闪付", "銀聯", "银联")),
+                  ("PX Pay", "全支付"), ("UnionPay", "UnionPay QuickPass", "雲閃付", "云闪付")),
 }
 
 

@@ -19,7 +19,7 @@ from ledger.domain.cards import Card
 from ledger.domain.money import format_minor
 from ledger.domain.named import channels_named
 from ledger.errors import Duplicate, InvalidInput, LimitExceeded
-from ledger.i18n import FORCE, Text, _
+from ledger.i18n import FORCE, Text, _, joined
 
 
 class Breach(NamedTuple):
@@ -216,7 +216,7 @@ def over_known_balance(card: Card, held_minor: int, stated_by: int, counted: lis
         return None
     currency = card["currency"]
     values = {"label": card["label"], "balance": format_minor(held_minor, currency), "cap": format_minor(cap, currency),
-              "stated": stated_by, "counted": ", ".join(str(record) for record in counted)}
+              "stated": stated_by, "counted": joined([Text(str(record), str(record)) for record in counted])}
     if len(counted) > 1:
         return _("card {label!r} may now hold up to {balance}, over its balance cap of {cap}: the balance record "
                  "{stated} stated, and records {counted} credited since, less what was spent; check the top-ups",

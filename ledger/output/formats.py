@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any, TextIO
 
 from ledger.domain.fields import NUMERIC_NAMES
@@ -17,7 +18,7 @@ from ledger.domain.spreadsheet import guard
 
 # Columns a spreadsheet should read as numbers: the record fields the registry marks numeric,
 # and a report's totals. They are plain decimals, never guarded; so is any integer (a count).
-NUMERIC_COLUMNS = NUMERIC_NAMES | {"count", "total", "pending", "value"}  # a report's, and a profile rule's
+NUMERIC_COLUMNS = NUMERIC_NAMES | {"count", "total", "pending"}
 
 
 def csv_cell(column: str, value: Any) -> str:
@@ -28,7 +29,7 @@ def csv_cell(column: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    return text if column in NUMERIC_COLUMNS or isinstance(value, int) else guard(text)
+    return text if column in NUMERIC_COLUMNS or isinstance(value, int | Decimal) else guard(text)
 
 
 def write_csv(stream: TextIO, rows: Iterable[Any], columns: Sequence[str], *, bom: bool = True) -> int:

@@ -238,7 +238,12 @@ def log_lines(row: bills.BillRow, placer: Placer, kind: str, outcome: Outcome | 
         line = _("{command}  # {currency}_AMOUNT: what the card was credited", command=line, currency=credited_in)
     commands.append(line)
     if outcome is Outcome.refunded:
-        reason = shell_word(f"{source.name}, line {row.line}")  # the reason the amendment keeps: evidence
+        reason = shell_word(amend_reason(source, row.line))
         commands.append(_("topup amend ID --outcome refunded --reason {reason}  # ID: the record the line above adds",
                           reason=reason))
     return commands
+
+
+def amend_reason(source: BillSource, line: int) -> str:
+    """The reason an amendment a bill suggests keeps, as evidence: the bill and its line."""
+    return _("{bill}, line {line}", bill=_(source.name), line=line)

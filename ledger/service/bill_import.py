@@ -26,7 +26,7 @@ from ledger.domain.times import from_stored, now_utc, to_stored
 from ledger.domain.values import Outcome, Status, clean_ref, shell_word
 from ledger.errors import InvalidInput, LedgerError
 from ledger.i18n import Text, _, joined
-from ledger.service.bill_cards import NotPlaced, Placer, log_lines
+from ledger.service.bill_cards import NotPlaced, Placer, amend_reason, log_lines
 from ledger.service.records import shown_record
 from ledger.sources import bills
 from ledger.sources.bills.source import BillSource
@@ -165,7 +165,7 @@ def _refund(ledger: Ledger, row: bills.BillRow, top_ups: set[str], given_back: d
     kept = shown_record(ledger, topup_id)
     if outcome != Outcome.refunded.value and status != Status.void.value and \
             amount >= bills.amount_of(kept["paid"] or kept["amount"]):
-        reason = shell_word(f"{source.name}, line {row.line}")  # the reason the amendment keeps: evidence
+        reason = shell_word(amend_reason(source, row.line))
         result.differing.append(_("record {id}: it says {outcome}, a refund row gave it all back: topup amend {id} "
                                   "--outcome refunded --reason {reason}", id=topup_id, outcome=outcome, reason=reason))
 
@@ -241,7 +241,7 @@ def _settle(ledger: Ledger, candidates: list[tuple[RowFate, StoredTopup]], sourc
         if changes:
             shown.why = _("{record}: {told}", record=there.named, told=joined(told, "; "))
             options = " ".join(f"--{name} {shell_word(value)}" for name, value in changes.items())
-            reason = shell_word(f"{source.name}, line {shown.line}")  # the reason the amendment keeps: evidence
+            reason = shell_word(amend_reason(source, shown.line))
             result.differing.append(_("{why}: topup amend {id} {options} --reason {reason}", why=shown.why,
                                       id=there.id, options=options, reason=reason))
     return added

@@ -66,7 +66,9 @@ def problems_by_channel(ledger: Ledger, card: Card, amount_minor: int,
     kept = profiles.kept_rules(card)
     found: dict[Text, list[str]] = {}
     named = {channel for rule in kept.rules for channel in rule.channels} if kept else set()
+    for_any = set(profile_problems(ledger, card, amount_minor, None, moment)) if named else set()
     for channel in (channel for channel in Channel if channel in named):  # in the vocabulary's order
         for problem in profile_problems(ledger, card, amount_minor, channel, moment):
-            found.setdefault(problem, []).append(channel)
+            if problem not in for_any:  # a rule for every channel is said once, as a problem
+                found.setdefault(problem, []).append(channel)
     return [(channels, problem) for problem, channels in found.items()]

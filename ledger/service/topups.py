@@ -207,9 +207,10 @@ def _refuse_unforced(ledger: Ledger, card: Card, row: StoredTopup, before: Store
     from ledger.service.limits import profile_problems
 
     # The profile's rules count the card's other top-ups: an amendment is checked again when it moves
-    # the top-up into a rule's reach (its amount, channel, time or outcome), as logging it so would be.
-    if before is None or any(row[column] != before[column]
-                             for column in ("amount_minor", "channel", "occurred_at_utc", "outcome")):
+    # the top-up into a rule's reach (a larger amount, its channel, time or outcome), as logging it so
+    # would be; one that only lowers the amount never is (a window already over, by --force, stays fixable).
+    if before is None or row["amount_minor"] > before["amount_minor"] or any(
+            row[column] != before[column] for column in ("channel", "occurred_at_utc", "outcome")):
         rules.refuse_profile_breach(profile_problems(ledger, card, row["amount_minor"], row["channel"],
                                                      from_stored(row["occurred_at_utc"]), besides=row.get("id")))
 
