@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from ledger.domain.numerals import chinese_number
 from ledger.errors import InvalidInput
 from ledger.i18n import _
 
@@ -34,8 +35,6 @@ _DAY_AND_HALF = re.compile("|".join(DAY_AND_HALF))
 TOMORROW = re.compile(r"明(?:天|日|晚|夜|早|晨)|後天|后天")
 
 # Hours and minutes in Chinese numerals: 八點半, 十五点十五分, 二十時零五分, 兩點.
-_NUMERAL_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-                   "八": 8, "九": 9}
 _NUMERAL = r"(?:[二三四五]?十[一二三四五六七八九]?|[零〇]?[一二两兩三四五六七八九]|[零〇])"
 _NUMERAL_CLOCK = re.compile(r"(?:(?P<before>" + "|".join(sorted(HALF_DAY, key=len, reverse=True)) + r"|[日号號])"
                             r"(?P<space>\s*))?(?<![零〇一二两兩三四五六七八九十\d])(?P<h>" + _NUMERAL + r")\s*"
@@ -81,17 +80,10 @@ def numerals_in_digits(text: str, *, after_day_or_half: bool = False) -> str:
     def in_digits(found: re.Match[str]) -> str:
         if after_day_or_half and not found["before"]:
             return found[0]
-        minutes = f"{_numeral_value(found['mi'])}分" if found["mi"] else ""
-        return f"{found['before'] or ''}{found['space'] or ''}{_numeral_value(found['h'])}{found['mark']}{minutes}"
+        minutes = f"{chinese_number(found['mi'])}分" if found["mi"] else ""
+        return f"{found['before'] or ''}{found['space'] or ''}{chinese_number(found['h'])}{found['mark']}{minutes}"
 
     return _NUMERAL_CLOCK.sub(in_digits, text)
-
-
-def _numeral_value(numeral: str) -> int:
-    tens, ten, ones = numeral.partition("十")
-    if not ten:
-        return _NUMERAL_DIGITS[numeral[-1]]
-    return (_NUMERAL_DIGITS[tens] if tens else 1) * 10 + (_NUMERAL_DIGITS[ones] if ones else 0)
 
 
 def day_and_half_apart(text: str) -> str:

@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from ledger.chinese import folded
 from ledger.domain import carriers
+from ledger.domain.numerals import chinese_number
 from ledger.domain.times import happened_by, local_moment, parse_moment
 from ledger.domain.values import Outcome, fold_width, label_key
 from ledger.i18n import _
@@ -240,30 +241,6 @@ def overcharged(face: Decimal, paid: Decimal) -> bool:
     """Whether more was charged than a face value and a fee on it (FEE_SHARE of it, at most FEE_MOST):
     then the face value the item names is not what was bought, and the row is not recorded as it reads."""
     return paid - face > min(face * FEE_SHARE, FEE_MOST)
-
-
-def chinese_number(text: str) -> int | None:
-    """A whole number in Chinese numerals (十五, 一百零五, 两百, and 两百五 for 250 and 一千二 for 1200 as
-    people say them), or None for two digits in a row (五五), which make no number."""
-    total = section = 0
-    digit: int | None = None  # a digit waiting for its unit
-    unit_before = 0  # the unit just said, which a last digit counts in tenths of (两百五); none after 零
-    for char in text:
-        if char in words.CHINESE_DIGITS:
-            if digit:
-                return None
-            digit = words.CHINESE_DIGITS[char]
-            unit_before = unit_before if digit else 0
-            continue
-        unit = words.CHINESE_UNITS[char]
-        if unit == 10000:
-            total, section = total + (section + (digit or 0)) * unit, 0
-        else:
-            section += (1 if digit is None else digit) * unit
-        digit, unit_before = None, unit
-    if digit and unit_before >= 100:
-        digit *= unit_before // 10
-    return total + section + (digit or 0)
 
 
 # A number a spreadsheet rewrote in scientific notation (4.2E+27): the digits are gone.

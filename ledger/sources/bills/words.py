@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from ledger.domain.numerals import DIGITS, UNITS
+
 # What makes a row a top-up, and of which kind of card. Both lists are searched in the row's
 # counterparty and item text, in any case; a smart card's name counts only beside a word for adding
 # value (ADDING_VALUE), and so does a carrier's, which may also be paid (缴费).
@@ -36,13 +38,9 @@ CARRIER_WALLETS = ("和包",)
 # A voucher bought, as against one used: the item ends with it (话费充值券 50元, 话费抵用券, 优惠券包).
 BUYS_VOUCHER = re.compile(r"券包?\s*(?:\d+(?:\.\d+)?\s*元)?\s*$")
 # Chinese numerals as items write a face value (一百元, 两百元, 五十元; 壹佰元 as on a cheque), by value.
-CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2, "三": 3, "叁": 3,
-                  "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "陸": 6, "七": 7, "柒": 7, "八": 8,
-                  "捌": 8, "九": 9, "玖": 9}
-CHINESE_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000, "萬": 10000}
 _NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{1,6})(?:\.\d{1,2})?"
 # It begins with a digit or ten (十五): 百万元 is a manner of speaking, not a face value.
-_CHINESE_NUMBER = "[{}十拾][{}]*".format("".join(CHINESE_DIGITS), "".join(CHINESE_DIGITS) + "".join(CHINESE_UNITS))
+_CHINESE_NUMBER = "[{}十拾][{}]*".format("".join(DIGITS), "".join(DIGITS) + "".join(UNITS))
 _YUAN = r"\s*(?:元|块|塊)"
 # A face value: a number with 元 (or 块) after it, in digits or Chinese numerals, or with ¥, ￥ or RMB
 # before it (话费充值￥100, RMB 50); where an item gives both, the one with 元 is its face value.
