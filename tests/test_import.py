@@ -317,13 +317,15 @@ def test_a_statement_row_pairs_only_with_the_same_top_up_never_a_failed_one_or_a
     topup_ok("log", "卡", "100", "--at", "2025-03-14 12:00", "--ref", "AAA111", "--outcome", "failed")
     topup_ok("log", "卡", "50", "--at", "2025-03-15 12:00", "--ref", "CCC333")
     topup_ok("log", "卡", "30", "--at", "2025-03-16 18:20")
+    topup_ok("log", "卡", "40", "--at", "2025-03-17")  # a day alone: a timed row of that day is this one
     path = tmp_path / "statement.csv"
     path.write_text("交易时间,金额,单号\n"
                     "2025-03-14 12:03:00,100.00,BBB222\n"  # the retry after the failed payment: a top-up of its own
                     "2025-03-15 12:02:00,50.00,DDD444\n"  # another reference: another top-up
-                    "2025-03-16,30.00,\n", encoding="utf-8")  # a day alone: the one logged that day
+                    "2025-03-16,30.00,\n"  # a day alone: the one logged that day
+                    "2025-03-17 23:10:00,40.00,\n", encoding="utf-8")
     args = ["--card", "卡", "--map", "交易时间=occurred_at", "--map", "金额=amount", "--map", "单号=ref"]
-    assert "added 2 record(s), 1 already in the ledger" in topup_ok("import", str(path), *args).stderr
+    assert "added 2 record(s), 2 already in the ledger" in topup_ok("import", str(path), *args).stderr
     found = sorted((r["ref"] or "", r["outcome"]) for r in json.loads(topup_ok("search", "--format", "json").stdout))
-    assert found == [("", "credited"), ("AAA111", "failed"), ("BBB222", "credited"), ("CCC333", "credited"),
-                     ("DDD444", "credited")]
+    assert found == [("", "credited"), ("", "credited"), ("AAA111", "failed"), ("BBB222", "credited"),
+                     ("CCC333", "credited"), ("DDD444", "credited")]

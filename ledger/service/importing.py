@@ -312,13 +312,14 @@ def _only_new(ledger: Ledger, records: list[StoredTopup]) -> list[StoredTopup]:
 def _not_logged_near(ledger: Ledger, records: list[StoredTopup], answered: Counter[tuple[Any, ...]], first: str,
                      last: str) -> list[StoredTopup]:
     """The records no standing record answers for: one of their card and amount within
-    SAME_AMOUNT_WINDOW (on the same day, for a row that gives its day alone), of a like outcome (a
+    SAME_AMOUNT_WINDOW (on the same day, when either gives its day alone), of a like outcome (a
     failed payment is no copy of the top-up that followed it), whose reference, if both have one, is
     the same. Each takes the nearest one left; records already `answered` for a row answer for none."""
     window = rules.SAME_AMOUNT_WINDOW
     near: dict[tuple[int, int], list[StandingRecord]] = defaultdict(list)
-    for standing in ledger.standing_between(to_stored(from_stored(first) - window),
-                                            to_stored(from_stored(last) + timedelta(days=1) + window)):
+    day = timedelta(days=1)  # a day given alone is its midnight: the same day may be a day away either side
+    for standing in ledger.standing_between(to_stored(from_stored(first) - day - window),
+                                            to_stored(from_stored(last) + day + window)):
         key = (standing.card_id, standing.occurred_at_utc, standing.amount_minor)
         if answered[key] > 0:
             answered[key] -= 1
@@ -339,9 +340,12 @@ def _not_logged_near(ledger: Ledger, records: list[StoredTopup], answered: Count
 
 def _answers_for(standing: StandingRecord, record: StoredTopup, window: timedelta) -> bool:
     """Whether a standing record of the row's card and amount is the row's top-up (see `_not_logged_near`)."""
-    at, ref, day = from_stored(standing.occurred_at_utc), (record["ref"] or "").casefold(), record["occurred_on"]
-    close = (at.astimezone().date().isoformat() == day if day
-             else abs(at - from_stored(record["occurred_at_utc"])) <= window)
+    at, ref, moment = from_stored(standing.occurred_at_utc), (record["ref"] or "").casefold(), \
+        from_stored(record["occurred_at_utc"])
+    if record["occurred_on"] or standing.occurred_on:  # either gives its day alone: the same day is close
+        close = at.astimezone().date() == moment.astimezone().date()
+    else:
+        close = abs(at - moment) <= window
     return close and _settled(standing.outcome) == _settled(record["outcome"]) and (
         not ref or not standing.ref or standing.ref.casefold() == ref)
 

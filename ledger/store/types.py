@@ -74,6 +74,7 @@ class StandingRecord(NamedTuple):
     paid_minor: int | None
     outcome: str
     ref: str | None
+    occurred_on: str | None  # the day it was given as, when given with no time
 
 
 class RecordKey(NamedTuple):

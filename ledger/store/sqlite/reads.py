@@ -142,7 +142,7 @@ class Reads:
 
     def standing_between(self, first_utc: str, last_utc: str) -> list[StandingRecord]:
         return [StandingRecord(*row) for row in self.conn.execute(
-            "SELECT id, card_id, occurred_at_utc, amount_minor, paid_minor, outcome, ref FROM topup "
+            "SELECT id, card_id, occurred_at_utc, amount_minor, paid_minor, outcome, ref, occurred_on FROM topup "
             "WHERE occurred_at_utc BETWEEN ? AND ? AND status != 'void' ORDER BY occurred_at_utc, id",
             (first_utc, last_utc))]
 
