@@ -161,6 +161,12 @@ def say(message: str) -> None:
     output.write_line(message, err=True)
 
 
+def warn(warnings: list[str]) -> None:
+    """Each warning on a line of its own, behind the marker scripts look for (never translated)."""
+    for warning in warnings:
+        say(f"warning: {warning}")
+
+
 def render_list(rows: list[Any], columns: list[tuple[str, str]], fmt: ListFormat) -> None:
     """Rows (dicts, or declared types) as JSON, CSV or a table of these (key, heading) columns."""
     rows = output.plain(rows, for_programs=fmt is not ListFormat.table)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, LabelArg, ListFormat, app, list_format, open_ledger, render_list, say
+from ledger.cli.app import ItemFormat, LabelArg, ListFormat, app, list_format, open_ledger, render_list, say, warn
 from ledger.domain.values import CardKind
 from ledger.i18n import N_, _
 
@@ -54,7 +54,7 @@ def card_add(
     with open_ledger(ctx, write=True) as ledger:
         card, warnings = cards.add_card(ledger, label, spec)
     _show_card(card, output_format)
-    _warn(warnings)
+    warn(warnings)
     from ledger.domain.named import named
 
     say(_("added card {label!r} ({kind}, {currency})", label=card["label"], kind=named(card["kind"]),
@@ -133,7 +133,7 @@ def card_edit(
     with open_ledger(ctx, write=True) as ledger:
         card, warnings = cards.edit_card(ledger, label, spec)
     _show_card(card, output_format)
-    _warn(warnings)
+    warn(warnings)
 
 
 @card_app.command("retire", help=_("Mark a card as no longer used; its records stay."))
@@ -143,11 +143,6 @@ def card_retire(ctx: typer.Context, label: LabelArg) -> None:
     with open_ledger(ctx, write=True) as ledger:
         card = cards.retire_card(ledger, label)
     say(_("card {label!r} is retired; its records stay in the ledger", label=card["label"]))
-
-
-def _warn(warnings: list[str]) -> None:
-    for warning in warnings:
-        say(f"warning: {warning}")
 
 
 def _show_card(card: "CardView", output_format: ItemFormat) -> None:

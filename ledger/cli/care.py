@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_location, open_ledger, say
+from ledger.cli.app import ItemFormat, RecordIdArg, app, existing_ledger, ledger_location, open_ledger, say, warn
 from ledger.i18n import N_, _
 
 receipt_app = typer.Typer(help=_("Receipt files kept inside the ledger."), no_args_is_help=True, rich_markup_mode=None)
@@ -106,8 +106,7 @@ def backup(
     written = care.backup(ledger_location(ctx), target, overwrite=force)
     for note in written.notes:
         say(f"note: {note}")
-    for damage in written.damage:
-        say(f"warning: {damage}")
+    warn(written.damage)
     if written.seal:
         say(_("backup written to {target}: {records} records, verified; sealed in {seal}", target=target,
               records=written.records, seal=written.seal))

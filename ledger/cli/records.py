@@ -11,7 +11,18 @@ from typing import Annotated, Any
 import typer
 
 from ledger.cli import completion
-from ledger.cli.app import CardArg, ItemFormat, ListFormat, RecordIdArg, app, list_format, open_ledger, render_list, say
+from ledger.cli.app import (
+    CardArg,
+    ItemFormat,
+    ListFormat,
+    RecordIdArg,
+    app,
+    list_format,
+    open_ledger,
+    render_list,
+    say,
+    warn,
+)
 from ledger.cli.field_options import field_options
 from ledger.errors import LedgerError
 from ledger.i18n import N_, Text, _, joined
@@ -186,8 +197,7 @@ def check(
                                                            balance=result.last_balance, id=result.last_balance_record),
                  "counted_records": _records_named(result.counted_records)}
         output.print_fields(shown, CHECK_LABELS, CHECK_LABELS)  # in this order
-        for warning in result.warnings:
-            say(f"warning: {warning}")
+        warn(result.warnings)
     for problem in result.problems:
         say(f"error: {problem}")
     if result.problems:
